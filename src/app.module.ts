@@ -1,0 +1,48 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import { APP_FILTER, APP_GUARD } from '@nestjs/core';
+import type { Logger } from 'pino';
+import { AppConfig } from './config/config.schema';
+import { JwtAuthGuard } from './common/auth/jwt-auth.guard';
+import { JwtService } from './common/auth/jwt.service';
+import { ProblemFilter } from './common/errors/problem.filter';
+import { LOGGER } from './common/logging/logger.token';
+import { ContactsController } from './contacts/contacts.controller';
+import { ContactsService } from './contacts/contacts.service';
+import { ConversationsController } from './conversations/conversations.controller';
+import { ConversationsService } from './conversations/conversations.service';
+import { HealthController } from './health/health.controller';
+import { HealthService } from './health/health.service';
+import { IdempotencyInterceptor } from './idempotency/idempotency.interceptor';
+import { IdempotencyService } from './idempotency/idempotency.service';
+import { MetricsController } from './metrics/metrics.controller';
+import { MetricsService } from './metrics/metrics.service';
+import { StorageModule } from './storage/storage.module';
+import { TenantsService } from './tenants/tenants.service';
+
+@Module({})
+export class AppModule {
+  /** The whole gateway for one validated configuration. */
+  static forRoot(config: AppConfig, logger: Logger): DynamicModule {
+    return {
+      module: AppModule,
+      global: true,
+      imports: [StorageModule.forRoot()],
+      controllers: [ConversationsController, ContactsController, HealthController, MetricsController],
+      providers: [
+        { provide: AppConfig, useValue: config },
+        { provide: LOGGER, useValue: logger },
+        { provide: JwtService, useFactory: () => new JwtService(config.auth.jwtSecret) },
+        { provide: APP_GUARD, useClass: JwtAuthGuard },
+        { provide: APP_FILTER, useFactory: () => new ProblemFilter(logger) },
+        TenantsService,
+        ConversationsService,
+        ContactsService,
+        IdempotencyService,
+        IdempotencyInterceptor,
+        HealthService,
+        MetricsService,
+      ],
+      exports: [AppConfig, LOGGER],
+    };
+  }
+}

@@ -1,0 +1,40 @@
+import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import type { FastifyRequest } from 'fastify';
+import { TenantsService } from '../../tenants/tenants.service';
+import { DomainError, ErrorCode } from '../errors/domain-error';
+import { IS_PUBLIC } from './auth.decorators';
+import { JwtService } from './jwt.service';
+import type { Principal } from './principal';
+
+/** Every route needs a valid bearer token of a known tenant unless marked @Public(). */
+@Injectable()
+export class JwtAuthGuard implements CanActivate {
+  constructor(
+    private readonly reflector: Reflector,
+    private readonly jwt: JwtService,
+    private readonly tenants: TenantsService,
+  ) {}
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    const isPublic = this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, [context.getHandler(), context.getClass()]);
+    if (isPublic) return true;
+    const request = context.switchToHttp().getRequest<FastifyRequest & { principal?: Principal }>();
+    request.principal = await this.authenticate(bearerToken(request.headers.authorization));
+    return true;
+  }
+
+  async authenticate(token: string | undefined): Promise<Principal> {
+    if (!token) throw new DomainError(ErrorCode.Unauthenticated, 'a bearer token is required');
+    const principal = await this.jwt.verify(token);
+    if (!this.tenants.find(principal.tenantId)) {
+      throw new DomainError(ErrorCode.Unauthenticated, 'the token names an unknown tenant');
+    }
+    return principal;
+  }
+}
+
+export function bearerToken(header: string | undefined): string | undefined {
+  const match = /^Bearer\s+(\S+)\s*$/i.exec(header ?? '');
+  return match?.[1];
+}

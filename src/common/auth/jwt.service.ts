@@ -1,0 +1,57 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { errors as joseErrors, jwtVerify, SignJWT } from 'jose';
+import { DomainError, ErrorCode } from '../errors/domain-error';
+import { ROLES, type Principal, type Role } from './principal';
+
+/** Verifies and signs HS256 tokens with one secret. */
+export class JwtService {
+  private readonly key: Uint8Array;
+
+  constructor(secret: string) {
+    this.key = new TextEncoder().encode(secret);
+  }
+
+  async verify(token: string): Promise<Principal> {
+    let payload: Record<string, unknown>;
+    try {
+      ({ payload } = await jwtVerify(token, this.key, { algorithms: ['HS256'], requiredClaims: ['sub', 'exp'] }));
+    } catch (error) {
+      const detail = error instanceof joseErrors.JWTExpired ? 'the token has expired' : 'the token is invalid';
+      throw new DomainError(ErrorCode.Unauthenticated, detail);
+    }
+    const { sub, tenant, roles } = payload;
+    if (typeof sub !== 'string' || sub.length === 0 || sub.length > 200) {
+      throw new DomainError(ErrorCode.Unauthenticated, 'the token has no valid sub claim');
+    }
+    if (typeof tenant !== 'string' || tenant.length === 0) {
+      throw new DomainError(ErrorCode.Unauthenticated, 'the token has no tenant claim');
+    }
+    if (!Array.isArray(roles) || roles.length === 0 || !roles.every((r) => ROLES.includes(r as Role))) {
+      throw new DomainError(ErrorCode.Unauthenticated, `the token's roles must be some of ${ROLES.join(', ')}`);
+    }
+    return { agentId: sub, tenantId: tenant, roles: roles as Role[] };
+  }
+
+  async sign(principal: Principal, ttlSeconds: number): Promise<string> {
+    return new SignJWT({ tenant: principal.tenantId, roles: principal.roles })
+      .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+      .setSubject(principal.agentId)
+      .setIssuedAt()
+      .setExpirationTime(Math.floor(Date.now() / 1000) + ttlSeconds)
+      .sign(this.key);
+  }
+}
+
+/** The development secret, created once and kept in a file so printed tokens survive restarts. */
+export function developmentSecret(file: string): string {
+  if (existsSync(file)) {
+    const kept = readFileSync(file, 'utf8').trim();
+    if (kept.length >= 32) return kept;
+  }
+  mkdirSync(dirname(file), { recursive: true });
+  const secret = randomBytes(48).toString('base64url');
+  writeFileSync(file, secret + '\n', { mode: 0o600 });
+  return secret;
+}

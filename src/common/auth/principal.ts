@@ -1,0 +1,9 @@
+export const ROLES = ['agent', 'supervisor', 'admin'] as const;
+export type Role = (typeof ROLES)[number];
+
+/** Who is calling: taken from a verified JWT. */
+export interface Principal {
+  agentId: string;
+  tenantId: string;
+  roles: Role[];
+}

@@ -1,0 +1,26 @@
+import { ArgumentsHost, Catch, ExceptionFilter } from '@nestjs/common';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { Logger } from 'pino';
+import { toProblem } from './problem';
+
+/** Answers every HTTP error as application/problem+json; only unexpected errors are logged as errors. */
+@Catch()
+export class ProblemFilter implements ExceptionFilter {
+  constructor(private readonly logger: Logger) {}
+
+  catch(error: unknown, host: ArgumentsHost): void {
+    const reply = host.switchToHttp().getResponse<FastifyReply>();
+    const request = host.switchToHttp().getRequest<FastifyRequest>();
+    sendProblem(error, request, reply, this.logger);
+  }
+}
+
+export function sendProblem(error: unknown, request: FastifyRequest, reply: FastifyReply, logger: Logger): void {
+  const problem = toProblem(error);
+  if (problem.status >= 500) {
+    logger.error({ err: error, method: request.method, url: request.url }, 'request failed');
+  }
+  const retryAfter = (error as { retryAfterSeconds?: number } | null)?.retryAfterSeconds;
+  if (retryAfter) void reply.header('retry-after', String(retryAfter));
+  void reply.status(problem.status).type('application/problem+json').send(problem);
+}

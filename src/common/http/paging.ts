@@ -1,0 +1,36 @@
+import { Type } from 'class-transformer';
+import { IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
+import { DomainError } from '../errors/domain-error';
+
+export class PageQuery {
+  @IsOptional() @IsString() @MaxLength(200) cursor?: string;
+  @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(100) limit?: number;
+}
+
+export interface Page<T> {
+  items: T[];
+  /** Pass as `cursor` to get the next page; null on the last page. */
+  nextCursor: string | null;
+}
+
+export const DEFAULT_PAGE_SIZE = 20;
+
+/** Cursors are opaque to clients: the last id seen, base64url-encoded. */
+export function encodeCursor(lastId: string): string {
+  return Buffer.from(`v1:${lastId}`).toString('base64url');
+}
+
+export function decodeCursor(cursor: string): string {
+  const decoded = Buffer.from(cursor, 'base64url').toString('utf8');
+  if (!/^v1:[0-9A-HJKMNP-TV-Z]{26}$/.test(decoded)) {
+    throw DomainError.invalidField('cursor', 'is not a cursor this API returned');
+  }
+  return decoded.slice(3);
+}
+
+/** Builds a page from `limit + 1` fetched rows. */
+export function toPage<T extends { id: string }, V>(rows: T[], limit: number, view: (row: T) => V): Page<V> {
+  const items = rows.slice(0, limit);
+  const nextCursor = rows.length > limit ? encodeCursor(items[items.length - 1]!.id) : null;
+  return { items: items.map(view), nextCursor };
+}

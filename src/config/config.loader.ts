@@ -1,0 +1,131 @@
+import { readFileSync, existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { plainToInstance } from 'class-transformer';
+import { validateSync, ValidationError } from 'class-validator';
+import { parse as parseYaml } from 'yaml';
+import { AppConfig } from './config.schema';
+
+/** Environment variables and the setting each one overrides (contract §9). */
+export const ENV_SETTINGS: Readonly<Record<string, string>> = {
+  NODE_ENV: 'env',
+  HOST: 'http.host',
+  PORT: 'http.port',
+  PUBLIC_BASE_URL: 'http.publicBaseUrl',
+  DATABASE_URL: 'database.url',
+  SQLITE_SYNCHRONOUS: 'database.sqliteSynchronous',
+  REDIS_URL: 'redis.url',
+  JWT_SECRET: 'auth.jwtSecret',
+  LOG_LEVEL: 'log.level',
+  METRICS_TOKEN: 'metrics.token',
+  SHUTDOWN_GRACE_MS: 'shutdown.graceMs',
+  DEFAULT_REGION: 'defaults.region',
+  TWILIO_ACCOUNT_SID: 'providers.twilio.accountSid',
+  TWILIO_AUTH_TOKEN: 'providers.twilio.authToken',
+  TWILIO_API_BASE_URL: 'providers.twilio.apiBaseUrl',
+  JAMBONZ_API_BASE_URL: 'providers.jambonz.apiBaseUrl',
+  JAMBONZ_ACCOUNT_SID: 'providers.jambonz.accountSid',
+  JAMBONZ_API_KEY: 'providers.jambonz.apiKey',
+  JAMBONZ_WEBHOOK_SECRET: 'providers.jambonz.webhookSecret',
+  DRACHTIO_HOST: 'providers.drachtio.host',
+  DRACHTIO_PORT: 'providers.drachtio.port',
+  DRACHTIO_SECRET: 'providers.drachtio.secret',
+  SIP_TRUNK_URI: 'providers.sipTrunkUri',
+};
+
+/** Settings whose values are never echoed in an error message. */
+const SECRET_SETTINGS = new Set([
+  'auth.jwtSecret', 'metrics.token', 'providers.twilio.authToken', 'providers.jambonz.apiKey',
+  'providers.jambonz.webhookSecret', 'providers.drachtio.secret',
+]);
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+export interface LoadConfigOptions {
+  /** Folder holding default.yaml and <env>.yaml. */
+  configDir?: string;
+  /** The environment to read overrides from (the process environment in main.ts). */
+  env?: Readonly<Record<string, string | undefined>>;
+  /** Values laid over everything else, as nested objects (tests use this). */
+  overrides?: DeepPartial<AppConfig>;
+}
+
+export type DeepPartial<T> = { [K in keyof T]?: T[K] extends object ? DeepPartial<T[K]> : T[K] };
+
+type Tree = Record<string, unknown>;
+
+/** Loads default.yaml, then <NODE_ENV>.yaml, then environment variables, then overrides; validates. */
+export function loadConfig(options: LoadConfigOptions = {}): AppConfig {
+  const configDir = options.configDir ?? join(__dirname, '..', '..', 'config');
+  const env = options.env ?? {};
+  const tree = readYaml(join(configDir, 'default.yaml'), true);
+  const envName = env.NODE_ENV ?? (options.overrides?.env as string | undefined) ?? 'development';
+  merge(tree, readYaml(join(configDir, `${envName}.yaml`), false));
+  for (const [name, path] of Object.entries(ENV_SETTINGS)) {
+    const value = env[name];
+    if (value !== undefined) setPath(tree, path, value);
+  }
+  if (options.overrides) merge(tree, options.overrides as Tree);
+  return validateConfig(tree);
+}
+
+export function validateConfig(tree: Tree): AppConfig {
+  const config = plainToInstance(AppConfig, tree, { enableImplicitConversion: false });
+  const errors = validateSync(config, { forbidUnknownValues: true });
+  if (errors.length > 0) throw new ConfigError(describe(errors[0]!, '', tree));
+  return config;
+}
+
+function describe(error: ValidationError, prefix: string, tree: Tree): string {
+  const path = prefix ? `${prefix}.${error.property}` : error.property;
+  if (error.children && error.children.length > 0 && !error.constraints) {
+    return describe(error.children[0]!, path, tree);
+  }
+  const envName = Object.keys(ENV_SETTINGS).find((k) => ENV_SETTINGS[k] === path);
+  const setting = envName ? `${envName} (${path})` : path;
+  const message = Object.values(error.constraints ?? {})[0] ?? 'is invalid';
+  const value = SECRET_SETTINGS.has(path) ? '' : `, got ${JSON.stringify(getPath(tree, path))}`;
+  return `Invalid configuration: ${setting} ${message}${value}`;
+}
+
+function readYaml(file: string, required: boolean): Tree {
+  if (!existsSync(file)) {
+    if (required) throw new ConfigError(`Invalid configuration: ${file} is missing`);
+    return {};
+  }
+  const parsed: unknown = parseYaml(readFileSync(file, 'utf8'));
+  if (parsed === null || parsed === undefined) return {};
+  if (typeof parsed !== 'object' || Array.isArray(parsed)) {
+    throw new ConfigError(`Invalid configuration: ${file} must hold a mapping`);
+  }
+  return parsed as Tree;
+}
+
+function merge(target: Tree, source: Tree): void {
+  for (const [key, value] of Object.entries(source)) {
+    const current = target[key];
+    if (isTree(value) && isTree(current)) merge(current, value);
+    else target[key] = value;
+  }
+}
+
+function isTree(value: unknown): value is Tree {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function setPath(tree: Tree, path: string, value: unknown): void {
+  const keys = path.split('.');
+  let node = tree;
+  for (const key of keys.slice(0, -1)) {
+    if (!isTree(node[key])) node[key] = {};
+    node = node[key] as Tree;
+  }
+  node[keys[keys.length - 1]!] = value;
+}
+
+function getPath(tree: Tree, path: string): unknown {
+  let node: unknown = tree;
+  for (const key of path.split('.')) node = isTree(node) ? node[key] : undefined;
+  return node;
+}

@@ -1,0 +1,36 @@
+import { newId } from '../common/ids';
+import { ContactsRepository } from './contacts.repository';
+import type { Contact } from './domain/contact';
+
+export interface ContactFacts {
+  name?: string | null;
+  phone?: string | null;
+  email?: string | null;
+  externalId?: string | null;
+}
+
+/**
+ * Finds the tenant's contact by external id, then phone, then e-mail; creates one when none
+ * matches. A found contact is returned as stored: changing it is PATCH's job.
+ */
+export async function findOrCreateContact(
+  repo: ContactsRepository,
+  tenantId: string,
+  facts: ContactFacts,
+  at: string,
+): Promise<Contact> {
+  const found = await repo.findByKeys(tenantId, facts);
+  if (found) return found;
+  const contact: Contact = {
+    id: newId(),
+    tenantId,
+    name: facts.name ?? null,
+    phone: facts.phone ?? null,
+    email: facts.email ?? null,
+    externalId: facts.externalId ?? null,
+    createdAt: at,
+    updatedAt: at,
+  };
+  await repo.insert(contact);
+  return contact;
+}

@@ -1,0 +1,63 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { Principal } from '../common/auth/principal';
+import { DomainError, ErrorCode } from '../common/errors/domain-error';
+import type { Page, PageQuery } from '../common/http/paging';
+import { nowIso } from '../common/ids';
+import type { ConversationView } from '../conversations/conversation.view';
+import { ConversationsService } from '../conversations/conversations.service';
+import type { DatabaseHandle } from '../storage/database';
+import { DATABASE } from '../storage/storage.module';
+import { isUniqueViolation } from '../storage/store';
+import { TenantsService } from '../tenants/tenants.service';
+import { contactView, type ContactView } from './contact.view';
+import { ContactsRepository } from './contacts.repository';
+import type { PatchContactDto } from './dto/contact-input.dto';
+import { requirePhone } from './phone-input';
+
+@Injectable()
+export class ContactsService {
+  constructor(
+    @Inject(DATABASE) private readonly database: DatabaseHandle,
+    private readonly tenants: TenantsService,
+    private readonly conversations: ConversationsService,
+  ) {}
+
+  async get(principal: Principal, id: string): Promise<ContactView> {
+    const contact = await new ContactsRepository(this.database.db).findById(principal.tenantId, id);
+    if (!contact) throw DomainError.notFound('contact');
+    return contactView(contact);
+  }
+
+  /** The contacts with this phone number (none or one), the number read in the tenant's region. */
+  async lookupByPhone(principal: Principal, phone: string): Promise<{ items: ContactView[] }> {
+    const e164 = requirePhone('phone', phone, this.tenants.get(principal.tenantId).defaultRegion);
+    const found = await new ContactsRepository(this.database.db).findByKeys(principal.tenantId, { phone: e164 });
+    return { items: found ? [contactView(found)] : [] };
+  }
+
+  async patch(principal: Principal, id: string, input: PatchContactDto): Promise<ContactView> {
+    const region = this.tenants.get(principal.tenantId).defaultRegion;
+    const changes: Parameters<ContactsRepository['update']>[2] = {};
+    if (input.name !== undefined) changes.name = input.name;
+    if (input.externalId !== undefined) changes.externalId = input.externalId;
+    if (input.email !== undefined) changes.email = input.email === null ? null : input.email.toLowerCase();
+    if (input.phone !== undefined) changes.phone = input.phone === null ? null : requirePhone('phone', input.phone, region);
+    const repo = new ContactsRepository(this.database.db);
+    if (!(await repo.findById(principal.tenantId, id))) throw DomainError.notFound('contact');
+    if (Object.keys(changes).length > 0) {
+      try {
+        await repo.update(principal.tenantId, id, { ...changes, updatedAt: nowIso() });
+      } catch (error) {
+        if (!isUniqueViolation(error)) throw error;
+        throw new DomainError(ErrorCode.Conflict, 'another contact of this tenant already has that phone, email or externalId');
+      }
+    }
+    return this.get(principal, id);
+  }
+
+  /** Every conversation of the contact, newest first, with its interactions. */
+  async activities(principal: Principal, id: string, query: PageQuery): Promise<Page<ConversationView>> {
+    await this.get(principal, id);
+    return this.conversations.list(principal, { ...query, contactId: id });
+  }
+}

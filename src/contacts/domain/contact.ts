@@ -1,0 +1,17 @@
+export interface Contact {
+  id: string;
+  tenantId: string;
+  name: string | null;
+  phone: string | null;
+  email: string | null;
+  externalId: string | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+/** What identifies a contact within a tenant, strongest first. */
+export interface ContactKeys {
+  externalId?: string | null;
+  phone?: string | null;
+  email?: string | null;
+}

@@ -1,0 +1,49 @@
+import { contactView, type ContactView } from '../contacts/contact.view';
+import type { Contact } from '../contacts/domain/contact';
+import type { Conversation, Interaction } from './domain/conversation';
+
+export interface InteractionView {
+  id: string;
+  channel: string;
+  direction: string;
+  state: string;
+  provider: string | null;
+  providerRef: string | null;
+  from: string | null;
+  to: string | null;
+  origin: string | null;
+  endReason: string | null;
+  startedAt: string;
+  endedAt: string | null;
+}
+
+export interface ConversationView {
+  id: string;
+  status: string;
+  contact: ContactView;
+  agentId: string | null;
+  context: Record<string, unknown> | null;
+  disposition: string | null;
+  notes: string | null;
+  interactions: InteractionView[];
+  createdAt: string;
+  updatedAt: string;
+  closedAt: string | null;
+}
+
+export function interactionView(i: Interaction): InteractionView {
+  return {
+    id: i.id, channel: i.channel, direction: i.direction, state: i.state, provider: i.provider,
+    providerRef: i.providerRef, from: i.from, to: i.to, origin: i.origin, endReason: i.endReason,
+    startedAt: i.startedAt, endedAt: i.endedAt,
+  };
+}
+
+export function conversationView(c: Conversation, contact: Contact, interactions: Interaction[]): ConversationView {
+  return {
+    id: c.id, status: c.status, contact: contactView(contact), agentId: c.agentId, context: c.context,
+    disposition: c.disposition, notes: c.notes,
+    interactions: interactions.filter((i) => i.conversationId === c.id).map(interactionView),
+    createdAt: c.createdAt, updatedAt: c.updatedAt, closedAt: c.closedAt,
+  };
+}

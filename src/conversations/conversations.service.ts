@@ -1,0 +1,142 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { Principal } from '../common/auth/principal';
+import { DomainError } from '../common/errors/domain-error';
+import { decodeCursor, DEFAULT_PAGE_SIZE, toPage, type Page } from '../common/http/paging';
+import { newId, nowIso } from '../common/ids';
+import { findOrCreateContact } from '../contacts/contact-resolver';
+import { ContactsRepository } from '../contacts/contacts.repository';
+import { requirePhone } from '../contacts/phone-input';
+import { EventLogRepository } from '../events/event-log.repository';
+import type { DatabaseHandle } from '../storage/database';
+import { DATABASE } from '../storage/storage.module';
+import { inTransaction, type Executor } from '../storage/store';
+import { TenantsService } from '../tenants/tenants.service';
+import { conversationView, type ConversationView } from './conversation.view';
+import { ConversationsRepository } from './conversations.repository';
+import type { Conversation, Interaction } from './domain/conversation';
+import { endChat, wrapUp, type Transition } from './domain/conversation-state';
+import type { CreateConversationDto, ListConversationsQuery, WrapUpDto } from './dto/conversation.dto';
+
+export const MAX_CONTEXT_BYTES = 16 * 1024;
+
+export interface CreateResult {
+  created: boolean;
+  conversation: ConversationView;
+}
+
+@Injectable()
+export class ConversationsService {
+  constructor(
+    @Inject(DATABASE) private readonly database: DatabaseHandle,
+    private readonly tenants: TenantsService,
+  ) {}
+
+  /** Creates a conversation, or returns the one already linked to the same chat session. */
+  async create(principal: Principal, input: CreateConversationDto): Promise<CreateResult> {
+    const tenant = this.tenants.get(principal.tenantId);
+    const { contact: c } = input;
+    if (!c.phone && !c.email && !c.externalId && !c.name) {
+      throw DomainError.invalidField('contact', 'needs at least one of phone, email, name or externalId');
+    }
+    const phone = c.phone === undefined ? undefined : requirePhone('contact.phone', c.phone, tenant.defaultRegion);
+    const email = c.email?.toLowerCase();
+    if (input.context && Buffer.byteLength(JSON.stringify(input.context)) > MAX_CONTEXT_BYTES) {
+      throw DomainError.invalidField('context', `must be at most ${MAX_CONTEXT_BYTES} bytes of JSON`);
+    }
+    return inTransaction(this.database.db, async (tx) => {
+      const conversations = new ConversationsRepository(tx);
+      if (input.chat) {
+        const linked = await conversations.findByInteractionRef(tenant.id, 'chat', input.chat.sessionId);
+        if (linked) return { created: false, conversation: await this.view(tx, linked) };
+      }
+      const at = nowIso();
+      const contact = await findOrCreateContact(new ContactsRepository(tx), tenant.id, { ...c, phone, email }, at);
+      const conversation: Conversation = {
+        id: newId(), tenantId: tenant.id, contactId: contact.id, status: 'active',
+        agentId: input.agentId ?? principal.agentId, context: input.context ?? null,
+        disposition: null, notes: null, createdAt: at, updatedAt: at, closedAt: null,
+      };
+      await conversations.insert(conversation);
+      const interactions: Interaction[] = [];
+      if (input.chat) {
+        const chat: Interaction = {
+          id: newId(), conversationId: conversation.id, channel: 'chat', direction: 'inbound', state: 'active',
+          provider: null, providerRef: input.chat.sessionId, from: null, to: null, origin: input.chat.origin ?? null,
+          endReason: null, startedAt: at, endedAt: null, updatedAt: at,
+        };
+        await conversations.insertInteraction(tenant.id, chat);
+        interactions.push(chat);
+      }
+      const view = conversationView(conversation, contact, interactions);
+      await new EventLogRepository(tx).append(tenant.id, [
+        { type: 'conversation.created', conversationId: conversation.id, data: { conversation: view } },
+        ...interactions.map((i) => ({
+          type: 'chat.linked', conversationId: conversation.id, interactionId: i.id,
+          data: { sessionId: i.providerRef, origin: i.origin },
+        })),
+      ], at);
+      return { created: true, conversation: view };
+    });
+  }
+
+  async get(principal: Principal, id: string): Promise<ConversationView> {
+    const conversation = await new ConversationsRepository(this.database.db).findById(principal.tenantId, id);
+    if (!conversation) throw DomainError.notFound('conversation');
+    return this.view(this.database.db, conversation);
+  }
+
+  async list(principal: Principal, query: ListConversationsQuery): Promise<Page<ConversationView>> {
+    const limit = query.limit ?? DEFAULT_PAGE_SIZE;
+    const beforeId = query.cursor === undefined ? undefined : decodeCursor(query.cursor);
+    const repo = new ConversationsRepository(this.database.db);
+    const rows = await repo.list(principal.tenantId, { ...query, beforeId, limit: limit + 1 });
+    return this.pageOf(principal.tenantId, rows, limit);
+  }
+
+  /** A page of conversations with their contacts and interactions, from `limit + 1` rows. */
+  private async pageOf(tenantId: string, rows: Conversation[], limit: number): Promise<Page<ConversationView>> {
+    const db = this.database.db;
+    const shown = rows.slice(0, limit);
+    const interactions = await new ConversationsRepository(db).interactionsOf(tenantId, shown.map((c) => c.id));
+    const contacts = new ContactsRepository(db);
+    const byId = new Map<string, Awaited<ReturnType<ContactsRepository['findById']>>>();
+    for (const id of new Set(shown.map((c) => c.contactId))) byId.set(id, await contacts.findById(tenantId, id));
+    return toPage(rows, limit, (c) => conversationView(c, byId.get(c.contactId)!, interactions));
+  }
+
+  endChat(principal: Principal, id: string): Promise<ConversationView> {
+    return this.apply(principal, id, (conversation, interactions, at) => endChat(conversation, interactions, at));
+  }
+
+  wrapUp(principal: Principal, id: string, input: WrapUpDto): Promise<ConversationView> {
+    const outcome = { disposition: input.disposition, notes: input.notes ?? null };
+    return this.apply(principal, id, (conversation, interactions, at) => wrapUp(conversation, interactions, outcome, at));
+  }
+
+  /** Loads a conversation, runs a pure transition and stores its result and events in one transaction. */
+  private apply(
+    principal: Principal,
+    id: string,
+    transition: (c: Conversation, i: Interaction[], at: string) => Transition,
+  ): Promise<ConversationView> {
+    return inTransaction(this.database.db, async (tx) => {
+      const repo = new ConversationsRepository(tx);
+      const conversation = await repo.findById(principal.tenantId, id);
+      if (!conversation) throw DomainError.notFound('conversation');
+      const interactions = await repo.interactionsOf(principal.tenantId, [id]);
+      const at = nowIso();
+      const result = transition(conversation, interactions, at);
+      if (!result.changed) return this.view(tx, conversation);
+      await repo.update(result.conversation);
+      for (const interaction of result.interactions) await repo.updateInteraction(principal.tenantId, interaction);
+      await new EventLogRepository(tx).append(principal.tenantId, result.events, at);
+      return this.view(tx, result.conversation);
+    });
+  }
+
+  private async view(db: Executor, conversation: Conversation): Promise<ConversationView> {
+    const contact = await new ContactsRepository(db).findById(conversation.tenantId, conversation.contactId);
+    const interactions = await new ConversationsRepository(db).interactionsOf(conversation.tenantId, [conversation.id]);
+    return conversationView(conversation, contact!, interactions);
+  }
+}

@@ -1,0 +1,84 @@
+import { DomainError, ErrorCode } from '../../common/errors/domain-error';
+import { isLive, type Conversation, type Interaction, type NewEvent } from './conversation';
+
+/**
+ * Pure transitions of a conversation. Each takes the current records and a fact and returns what
+ * changed plus the events to publish; `changed: false` means the fact was stale or a repeat.
+ */
+export interface Transition {
+  changed: boolean;
+  conversation: Conversation;
+  /** Interactions whose state changed. */
+  interactions: Interaction[];
+  events: NewEvent[];
+}
+
+const unchanged = (conversation: Conversation): Transition =>
+  ({ changed: false, conversation, interactions: [], events: [] });
+
+/** The linked chat ended. The conversation goes to wrap-up once nothing else is live. */
+export function endChat(conversation: Conversation, interactions: Interaction[], at: string): Transition {
+  const chats = interactions.filter((i) => i.channel === 'chat');
+  if (chats.length === 0) {
+    throw new DomainError(ErrorCode.Conflict, 'this conversation has no linked chat');
+  }
+  const live = chats.filter(isLive);
+  if (live.length === 0) return unchanged(conversation);
+  const ended = live.map((chat) => endInteraction(chat, 'completed', at));
+  const events: NewEvent[] = ended.map((chat) => ({
+    type: 'chat.ended',
+    conversationId: conversation.id,
+    interactionId: chat.id,
+    data: { sessionId: chat.providerRef, endReason: chat.endReason },
+  }));
+  const after = interactions.map((i) => ended.find((e) => e.id === i.id) ?? i);
+  let next = conversation;
+  if (conversation.status === 'active' && !after.some(isLive)) {
+    next = { ...conversation, status: 'wrap-up', updatedAt: at };
+    events.push({
+      type: 'conversation.updated',
+      conversationId: conversation.id,
+      data: { status: 'wrap-up', previousStatus: 'active' },
+    });
+  } else {
+    next = { ...conversation, updatedAt: at };
+  }
+  return { changed: true, conversation: next, interactions: ended, events };
+}
+
+/** The agent wraps up: live interactions end first, then the conversation closes. */
+export function wrapUp(
+  conversation: Conversation,
+  interactions: Interaction[],
+  outcome: { disposition: string; notes: string | null },
+  at: string,
+): Transition {
+  if (conversation.status === 'closed') {
+    throw new DomainError(ErrorCode.Conflict, 'the conversation is already closed');
+  }
+  const ended = interactions.filter(isLive).map((i) => endInteraction(i, 'wrap-up', at));
+  const events: NewEvent[] = ended.map((i) => ({
+    type: `${i.channel === 'voice' ? 'call' : i.channel}.ended`,
+    conversationId: conversation.id,
+    interactionId: i.id,
+    data: { endReason: i.endReason },
+  }));
+  const next: Conversation = {
+    ...conversation,
+    status: 'closed',
+    disposition: outcome.disposition,
+    notes: outcome.notes,
+    updatedAt: at,
+    closedAt: at,
+  };
+  events.push({
+    type: 'conversation.closed',
+    conversationId: conversation.id,
+    data: { status: 'closed', previousStatus: conversation.status, disposition: outcome.disposition },
+  });
+  return { changed: true, conversation: next, interactions: ended, events };
+}
+
+function endInteraction(interaction: Interaction, endReason: string, at: string): Interaction {
+  return { ...interaction, state: 'ended', endReason, endedAt: at, updatedAt: at };
+}

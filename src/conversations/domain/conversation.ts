@@ -1,0 +1,54 @@
+/** Conversation and interaction records as the domain sees them (no framework, no driver). */
+export type ConversationStatus = 'active' | 'wrap-up' | 'closed';
+export type Channel = 'chat' | 'voice' | 'sms';
+export type Direction = 'inbound' | 'outbound';
+
+export interface Interaction {
+  id: string;
+  conversationId: string;
+  channel: Channel;
+  direction: Direction;
+  state: string;
+  provider: string | null;
+  providerRef: string | null;
+  from: string | null;
+  to: string | null;
+  origin: string | null;
+  endReason: string | null;
+  startedAt: string;
+  endedAt: string | null;
+  updatedAt: string;
+}
+
+export interface Conversation {
+  id: string;
+  tenantId: string;
+  contactId: string;
+  status: ConversationStatus;
+  agentId: string | null;
+  context: Record<string, unknown> | null;
+  disposition: string | null;
+  notes: string | null;
+  createdAt: string;
+  updatedAt: string;
+  closedAt: string | null;
+}
+
+/** An event to append to the tenant's log, in the same transaction as the change it describes. */
+export interface NewEvent {
+  type: string;
+  conversationId: string | null;
+  interactionId?: string | null;
+  data: Record<string, unknown>;
+}
+
+/** States after which an interaction is no longer live, per channel. */
+const TERMINAL_STATES: Readonly<Record<Channel, ReadonlySet<string>>> = {
+  chat: new Set(['ended']),
+  voice: new Set(['ended', 'failed']),
+  sms: new Set(['sent', 'delivered', 'undelivered', 'failed', 'received']),
+};
+
+export function isLive(interaction: Pick<Interaction, 'channel' | 'state'>): boolean {
+  return !TERMINAL_STATES[interaction.channel].has(interaction.state);
+}

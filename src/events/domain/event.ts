@@ -1,0 +1,11 @@
+/** One entry of a tenant's durable event log. `seq` is gap-free and ordered per tenant. */
+export interface StoredEvent {
+  tenantId: string;
+  seq: number;
+  id: string;
+  type: string;
+  conversationId: string | null;
+  interactionId: string | null;
+  at: string;
+  data: Record<string, unknown>;
+}

@@ -1,0 +1,82 @@
+import { createHash } from 'node:crypto';
+import { Inject, Injectable } from '@nestjs/common';
+import { AppConfig } from '../config/config.schema';
+import { DomainError, ErrorCode } from '../common/errors/domain-error';
+import { nowIso } from '../common/ids';
+import type { DatabaseHandle } from '../storage/database';
+import { DATABASE } from '../storage/storage.module';
+import { IdempotencyRepository } from './idempotency.repository';
+
+/** A reservation this old was left by a request that never finished (a crash): it is freed. */
+const PENDING_TIMEOUT_MS = 60_000;
+
+export interface StoredResponse {
+  statusCode: number;
+  body: unknown;
+}
+
+/**
+ * `Idempotency-Key` on creating POSTs: the same key and request within the TTL returns the first
+ * response and creates nothing; the same key with another request is a 422; a key whose first
+ * request is still running is a 409.
+ */
+@Injectable()
+export class IdempotencyService {
+  constructor(
+    @Inject(DATABASE) private readonly database: DatabaseHandle,
+    private readonly config: AppConfig,
+  ) {}
+
+  static hash(method: string, path: string, body: unknown): string {
+    return createHash('sha256').update(`${method} ${path}\n${canonicalJson(body)}`).digest('hex');
+  }
+
+  /** Reserves the key for this request, or returns the response to replay. */
+  async begin(tenantId: string, key: string, requestHash: string): Promise<StoredResponse | undefined> {
+    const repo = new IdempotencyRepository(this.database.db);
+    const cutoff = new Date(Date.now() - this.config.idempotency.ttlHours * 3_600_000).toISOString();
+    for (let attempt = 0; attempt < 2; attempt++) {
+      if (await repo.reserve(tenantId, key, requestHash, nowIso())) return undefined;
+      const existing = await repo.find(tenantId, key);
+      if (!existing) continue; // released between our insert and read: try once more
+      const abandoned = existing.state === 'pending' && existing.createdAt < new Date(Date.now() - PENDING_TIMEOUT_MS).toISOString();
+      if (existing.createdAt < cutoff || abandoned) {
+        await repo.release(tenantId, key);
+        continue;
+      }
+      if (existing.requestHash !== requestHash) {
+        throw new DomainError(ErrorCode.IdempotencyMismatch, 'this Idempotency-Key was used with a different request');
+      }
+      if (existing.state === 'pending') {
+        throw new DomainError(ErrorCode.IdempotencyInProgress, 'a request with this Idempotency-Key is still being processed');
+      }
+      return { statusCode: existing.statusCode!, body: JSON.parse(existing.responseBody!) };
+    }
+    throw new DomainError(ErrorCode.IdempotencyInProgress, 'a request with this Idempotency-Key is still being processed');
+  }
+
+  async complete(tenantId: string, key: string, response: StoredResponse): Promise<void> {
+    await new IdempotencyRepository(this.database.db).complete(tenantId, key, response.statusCode, JSON.stringify(response.body));
+  }
+
+  /** The request failed: the key is freed so the client can retry with it. */
+  async release(tenantId: string, key: string): Promise<void> {
+    await new IdempotencyRepository(this.database.db).release(tenantId, key);
+  }
+
+  async purgeExpired(): Promise<number> {
+    const cutoff = new Date(Date.now() - this.config.idempotency.ttlHours * 3_600_000).toISOString();
+    return new IdempotencyRepository(this.database.db).purgeBefore(cutoff);
+  }
+}
+
+/** JSON with object keys sorted, so the same request hashes the same whatever its key order. */
+export function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (value !== null && typeof value === 'object') {
+    const entries = Object.keys(value as object).sort()
+      .map((k) => `${JSON.stringify(k)}:${canonicalJson((value as Record<string, unknown>)[k])}`);
+    return `{${entries.join(',')}}`;
+  }
+  return JSON.stringify(value) ?? 'null';
+}

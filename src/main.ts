@@ -1,0 +1,62 @@
+import 'reflect-metadata';
+import { JwtService } from './common/auth/jwt.service';
+import { createLogger } from './common/logging/logger';
+import { ConfigError, loadConfig } from './config/config.loader';
+import { settleSecrets } from './config/runtime';
+import { HealthService } from './health/health.service';
+import { startGateway } from './bootstrap';
+import { DEFAULT_TENANT_ID } from './tenants/tenants.service';
+
+const DEV_TOKEN_TTL_SECONDS = 30 * 24 * 3600;
+
+async function main(): Promise<void> {
+  let runtime;
+  try {
+    runtime = settleSecrets(loadConfig({ env: process.env }));
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`${error.message}\n`);
+      process.exit(78); // EX_CONFIG
+    }
+    throw error;
+  }
+  const { config } = runtime;
+  const logger = createLogger(config.log.level);
+  const { app, url } = await startGateway(config, logger);
+  logger.info({ url, env: config.env }, 'gateway listening');
+
+  if (runtime.devSecret) {
+    const token = await new JwtService(config.auth.jwtSecret).sign(
+      { agentId: 'dev-agent', tenantId: DEFAULT_TENANT_ID, roles: ['agent', 'supervisor', 'admin'] },
+      DEV_TOKEN_TTL_SECONDS,
+    );
+    process.stdout.write(
+      `\nDevelopment token for tenant "${DEFAULT_TENANT_ID}" (valid 30 days; JWT_SECRET is unset, so a secret was kept in ${config.auth.devSecretFile}):\n\n` +
+      `  export TOKEN=${token}\n  curl -H "Authorization: Bearer $TOKEN" ${url}/v1/conversations\n\n`,
+    );
+  }
+
+  let stopping = false;
+  const stop = (signal: string): void => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'shutting down: no new work, finishing requests in flight');
+    app.get(HealthService).startDraining();
+    const force = setTimeout(() => {
+      logger.error({ graceMs: config.shutdown.graceMs }, 'shutdown grace period over; exiting');
+      process.exit(1);
+    }, config.shutdown.graceMs);
+    force.unref();
+    app.close().then(
+      () => { logger.info('stopped'); process.exit(0); },
+      (error: unknown) => { logger.error({ err: error }, 'shutdown failed'); process.exit(1); },
+    );
+  };
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`gateway failed to start: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,13 @@
+import type { Migration, MigrationProvider } from 'kysely';
+import * as m001 from './001-initial';
+
+/** Migrations are compiled in, so a built image needs no migration files on disk. */
+const MIGRATIONS: Record<string, Migration> = {
+  '001-initial': m001,
+};
+
+export const migrationProvider: MigrationProvider = {
+  getMigrations: async () => MIGRATIONS,
+};
+
+export const LATEST_MIGRATION = Object.keys(MIGRATIONS).sort().at(-1)!;

@@ -1,0 +1,95 @@
+import type { Generated } from 'kysely';
+
+/**
+ * Table shapes as the application sees them (camelCase; the CamelCasePlugin maps them to
+ * snake_case columns). Timestamps are ISO-8601 UTC strings and JSON documents are text, so the
+ * same queries run unchanged on SQLite and PostgreSQL.
+ */
+export interface TenantsTable {
+  id: string;
+  name: string;
+  defaultRegion: string;
+  lastEventSeq: number;
+  createdAt: string;
+}
+
+export interface TenantNumbersTable {
+  number: string;
+  tenantId: string;
+}
+
+export interface ContactsTable {
+  id: string;
+  tenantId: string;
+  name: string | null;
+  phone: string | null;
+  email: string | null;
+  externalId: string | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface ConversationsTable {
+  id: string;
+  tenantId: string;
+  contactId: string;
+  status: string;
+  agentId: string | null;
+  context: string | null;
+  disposition: string | null;
+  notes: string | null;
+  createdAt: string;
+  updatedAt: string;
+  closedAt: string | null;
+}
+
+export interface InteractionsTable {
+  id: string;
+  tenantId: string;
+  conversationId: string;
+  channel: string;
+  direction: string;
+  state: string;
+  provider: string | null;
+  providerRef: string | null;
+  fromAddr: string | null;
+  toAddr: string | null;
+  origin: string | null;
+  endReason: string | null;
+  startedAt: string;
+  endedAt: string | null;
+  updatedAt: string;
+}
+
+export interface EventsTable {
+  tenantId: string;
+  seq: number;
+  id: string;
+  type: string;
+  conversationId: string | null;
+  interactionId: string | null;
+  at: string;
+  data: string;
+}
+
+export interface IdempotencyKeysTable {
+  tenantId: string;
+  key: string;
+  requestHash: string;
+  state: string;
+  statusCode: number | null;
+  responseBody: string | null;
+  createdAt: string;
+}
+
+export interface Database {
+  tenants: TenantsTable;
+  tenantNumbers: TenantNumbersTable;
+  contacts: ContactsTable;
+  conversations: ConversationsTable;
+  interactions: InteractionsTable;
+  events: EventsTable;
+  idempotencyKeys: IdempotencyKeysTable;
+}
+
+export type { Generated };

@@ -1,0 +1,30 @@
+import type { Executor } from '../storage/store';
+import type { Tenant } from './tenant';
+
+export class TenantsRepository {
+  constructor(private readonly db: Executor) {}
+
+  async upsert(tenant: Tenant, createdAt: string): Promise<void> {
+    await this.db
+      .insertInto('tenants')
+      .values({ ...tenant, lastEventSeq: 0, createdAt })
+      .onConflict((oc) => oc.column('id').doUpdateSet({ name: tenant.name, defaultRegion: tenant.defaultRegion }))
+      .execute();
+  }
+
+  async replaceNumbers(tenantId: string, numbers: string[]): Promise<void> {
+    await this.db.deleteFrom('tenantNumbers').where('tenantId', '=', tenantId).execute();
+    if (numbers.length > 0) {
+      await this.db.insertInto('tenantNumbers').values(numbers.map((number) => ({ number, tenantId }))).execute();
+    }
+  }
+
+  async findAll(): Promise<Tenant[]> {
+    return this.db.selectFrom('tenants').select(['id', 'name', 'defaultRegion']).orderBy('id').execute();
+  }
+
+  async findOwnerOfNumber(number: string): Promise<string | undefined> {
+    const row = await this.db.selectFrom('tenantNumbers').select('tenantId').where('number', '=', number).executeTakeFirst();
+    return row?.tenantId;
+  }
+}

@@ -1,0 +1,48 @@
+import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
+import { AppConfig } from '../config/config.schema';
+import { nowIso } from '../common/ids';
+import { DATABASE } from '../storage/storage.module';
+import type { DatabaseHandle } from '../storage/database';
+import type { Tenant } from './tenant';
+import { TenantsRepository } from './tenants.repository';
+
+export const DEFAULT_TENANT_ID = 'default';
+
+/**
+ * The tenants come from configuration and are written to the store at start-up (the event log
+ * keeps its counter on the tenant row). With none configured there is one, `default`.
+ */
+@Injectable()
+export class TenantsService implements OnModuleInit {
+  private readonly byId = new Map<string, Tenant>();
+
+  constructor(
+    private readonly config: AppConfig,
+    @Inject(DATABASE) private readonly database: DatabaseHandle,
+  ) {}
+
+  async onModuleInit(): Promise<void> {
+    const configured = this.config.tenants?.length
+      ? this.config.tenants
+      : [{ id: DEFAULT_TENANT_ID, name: 'Default tenant', numbers: [] }];
+    await this.database.db.transaction().execute(async (tx) => {
+      const repo = new TenantsRepository(tx);
+      for (const t of configured) {
+        const tenant: Tenant = { id: t.id, name: t.name ?? t.id, defaultRegion: t.defaultRegion ?? this.config.defaults.region };
+        await repo.upsert(tenant, nowIso());
+        await repo.replaceNumbers(tenant.id, t.numbers ?? []);
+        this.byId.set(tenant.id, tenant);
+      }
+    });
+  }
+
+  find(id: string): Tenant | undefined {
+    return this.byId.get(id);
+  }
+
+  get(id: string): Tenant {
+    const tenant = this.byId.get(id);
+    if (!tenant) throw new Error(`unknown tenant ${id}`);
+    return tenant;
+  }
+}
