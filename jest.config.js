@@ -1,6 +1,6 @@
 /** Three tiers, all run by `npm test`: unit (pure), integration (real stores), e2e (app on port 0). */
-const tsJest = ['ts-jest', { tsconfig: 'tsconfig.json', isolatedModules: true }];
-const common = { transform: { '^.+\\.ts$': tsJest }, testEnvironment: 'node', moduleFileExtensions: ['ts', 'js', 'json'] };
+const tsJest = ['ts-jest', { tsconfig: 'tsconfig.json', diagnostics: false }];
+const common = { transform: { '^.+\\.ts$': tsJest }, testEnvironment: 'node', setupFiles: ['reflect-metadata'], moduleFileExtensions: ['ts', 'js', 'json'] };
 
 module.exports = {
   testTimeout: 30000,

@@ -84,7 +84,10 @@ function describe(error: ValidationError, prefix: string, tree: Tree): string {
   }
   const envName = Object.keys(ENV_SETTINGS).find((k) => ENV_SETTINGS[k] === path);
   const setting = envName ? `${envName} (${path})` : path;
-  const message = Object.values(error.constraints ?? {})[0] ?? 'is invalid';
+  // A type check ("must be an integer") says more than a range check on the same bad value.
+  const constraints = Object.entries(error.constraints ?? {}).sort(([a], [b]) => Number(!a.startsWith('is')) - Number(!b.startsWith('is')));
+  const raw = constraints[0]?.[1] ?? 'is invalid';
+  const message = raw.startsWith(`${error.property} `) ? raw.slice(error.property.length + 1) : raw;
   const value = SECRET_SETTINGS.has(path) ? '' : `, got ${JSON.stringify(getPath(tree, path))}`;
   return `Invalid configuration: ${setting} ${message}${value}`;
 }

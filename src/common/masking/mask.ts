@@ -4,9 +4,9 @@
  *   melissa@gmail.com  -> m******@gmail.com
  */
 export function maskPhone(value: string): string {
-  const digits = value.replace(/\D/g, '');
-  if (digits.length <= 4) return '*'.repeat(digits.length);
-  return '*'.repeat(digits.length - 4) + digits.slice(-4);
+  const compact = value.replace(/[^\d+]/g, '');
+  if (compact.length <= 4) return '*'.repeat(compact.length);
+  return '*'.repeat(compact.length - 4) + compact.slice(-4);
 }
 
 export function maskEmail(value: string): string {
@@ -16,16 +16,18 @@ export function maskEmail(value: string): string {
 }
 
 const EMAIL = /[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}/g;
-// A run of 7+ digits, optionally led by + and split by single spaces, dashes, dots or parentheses.
-const DIGIT_RUN = /\+?\(?\d(?:[\s\-.()]?\d){6,}/g;
+// A run of 7+ digits, optionally led by + and split by single spaces, dashes, dots or parentheses,
+// standing alone (not inside an id such as a ULID).
+const DIGIT_RUN = /(?<![A-Za-z0-9])\+?\(?\d(?:[\s\-.()]?\d){6,}(?![A-Za-z0-9])/g;
 const ENCODED_PLUS = /%2B(\d{7,})/gi;
+const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
 
 /** Masks e-mails and every phone-, card- or account-like digit run inside free text. */
 export function maskText(text: string): string {
   return text
     .replace(EMAIL, (m) => maskEmail(m))
-    .replace(ENCODED_PLUS, (_m, digits: string) => maskPhone(digits))
-    .replace(DIGIT_RUN, (m) => maskPhone(m));
+    .replace(ENCODED_PLUS, (_m, digits: string) => maskPhone(`+${digits}`))
+    .replace(DIGIT_RUN, (m) => (ISO_DATE.test(m) ? m : maskPhone(m)));
 }
 
 /** Returns a copy of a log record with every string masked (depth-limited, cycle-safe). */
