@@ -20,7 +20,6 @@ export function sendProblem(error: unknown, request: FastifyRequest, reply: Fast
   if (problem.status >= 500) {
     logger.error({ err: error, method: request.method, url: request.url }, 'request failed');
   }
-  const retryAfter = (error as { retryAfterSeconds?: number } | null)?.retryAfterSeconds;
-  if (retryAfter) void reply.header('retry-after', String(retryAfter));
+  if (problem.status === 503 || problem.status === 429) void reply.header('retry-after', '1');
   void reply.status(problem.status).type('application/problem+json').send(problem);
 }

@@ -1,4 +1,5 @@
 import { HttpException, HttpStatus } from '@nestjs/common';
+import { isStoreUnavailable } from '../../storage/store';
 import { DomainError, type FieldError } from './domain-error';
 
 /** An RFC 9457 problem document. */
@@ -27,6 +28,9 @@ export function toProblem(error: unknown): Problem {
   const fastify = error as { statusCode?: number; code?: string; message?: string } | null;
   if (fastify && typeof fastify.statusCode === 'number' && fastify.statusCode >= 400 && fastify.statusCode < 500) {
     return problem(fastify.statusCode, fastifyDetail(fastify.code, fastify.message));
+  }
+  if (isStoreUnavailable(error)) {
+    return problem(503, 'the store is unavailable; retry shortly', 'store-unavailable');
   }
   return problem(500, 'an unexpected error occurred; it has been logged');
 }
