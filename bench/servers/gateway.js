@@ -1,0 +1,41 @@
+'use strict';
+// The gateway, built by `npm run build`, on 127.0.0.1 port 0 with a fresh SQLite file and a random
+// JWT secret. Sends { url, token } to the parent (run.js) and stops when the parent disconnects.
+require('reflect-metadata');
+const { randomBytes } = require('node:crypto');
+const { mkdtempSync, rmSync } = require('node:fs');
+const { tmpdir } = require('node:os');
+const { join } = require('node:path');
+const pino = require('pino');
+
+const dist = join(__dirname, '..', '..', 'dist');
+const { loadConfig } = require(join(dist, 'config', 'config.loader.js'));
+const { startGateway } = require(join(dist, 'bootstrap.js'));
+const { JwtService } = require(join(dist, 'common', 'auth', 'jwt.service.js'));
+
+async function main() {
+  const dir = mkdtempSync(join(tmpdir(), 'gateway-bench-'));
+  const secret = randomBytes(32).toString('hex');
+  const config = loadConfig({
+    env: { NODE_ENV: 'test' },
+    overrides: {
+      database: { url: `sqlite:${join(dir, 'bench.db')}` },
+      auth: { jwtSecret: secret },
+      log: { level: 'silent' },
+    },
+  });
+  const { app, url } = await startGateway(config, pino({ level: 'silent' }));
+  const token = await new JwtService(secret).sign({ agentId: 'bench', tenantId: 'default', roles: ['agent'] }, 3600);
+  process.on('disconnect', () => {
+    app.close().finally(() => {
+      rmSync(dir, { recursive: true, force: true });
+      process.exit(0);
+    });
+  });
+  process.send({ url, token });
+}
+
+main().catch((error) => {
+  process.stderr.write(`bench gateway failed to start: ${error && error.stack ? error.stack : error}\n`);
+  process.exit(1);
+});
