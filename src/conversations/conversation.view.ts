@@ -2,20 +2,8 @@ import { contactView, type ContactView } from '../contacts/contact.view';
 import type { Contact } from '../contacts/domain/contact';
 import type { Conversation, Interaction } from './domain/conversation';
 
-export interface InteractionView {
-  id: string;
-  channel: string;
-  direction: string;
-  state: string;
-  provider: string | null;
-  providerRef: string | null;
-  from: string | null;
-  to: string | null;
-  origin: string | null;
-  endReason: string | null;
-  startedAt: string;
-  endedAt: string | null;
-}
+/** An interaction as clients see it. */
+export type InteractionView = Omit<Interaction, 'conversationId' | 'updatedAt'>;
 
 export interface ConversationView {
   id: string;

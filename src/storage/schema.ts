@@ -1,4 +1,4 @@
-import type { Generated } from 'kysely';
+import type { Contact } from '../contacts/domain/contact';
 
 /**
  * Table shapes as the application sees them (camelCase; the CamelCasePlugin maps them to
@@ -18,16 +18,8 @@ export interface TenantNumbersTable {
   tenantId: string;
 }
 
-export interface ContactsTable {
-  id: string;
-  tenantId: string;
-  name: string | null;
-  phone: string | null;
-  email: string | null;
-  externalId: string | null;
-  createdAt: string;
-  updatedAt: string;
-}
+/** Contact rows have exactly the domain's shape. */
+export type ContactsTable = Contact;
 
 export interface ConversationsTable {
   id: string;
@@ -92,4 +84,3 @@ export interface Database {
   idempotencyKeys: IdempotencyKeysTable;
 }
 
-export type { Generated };
