@@ -17,6 +17,13 @@ import { IdempotencyService } from './idempotency/idempotency.service';
 import { MetricsController } from './metrics/metrics.controller';
 import { MetricsService } from './metrics/metrics.service';
 import { StorageModule } from './storage/storage.module';
+import { EventDispatcher } from './events/event-dispatcher.service';
+import { EventOutbox } from './events/event-outbox.service';
+import { EventSubscriptions } from './events/event-subscriptions.service';
+import { EventsGateway } from './events/events.gateway';
+import { EVENT_FANOUT } from './events/fanout/event-fanout';
+import { MemoryFanout } from './events/fanout/memory.fanout';
+import { RedisFanout } from './events/fanout/redis.fanout';
 import { TenantsService } from './tenants/tenants.service';
 
 @Module({})
@@ -32,7 +39,16 @@ export class AppModule {
         { provide: AppConfig, useValue: config },
         { provide: LOGGER, useValue: logger },
         { provide: JwtService, useFactory: () => new JwtService(config.auth.jwtSecret) },
-        { provide: APP_GUARD, useClass: JwtAuthGuard },
+        JwtAuthGuard,
+        { provide: APP_GUARD, useExisting: JwtAuthGuard },
+        {
+          provide: EVENT_FANOUT,
+          useFactory: () => (config.redis.url ? new RedisFanout(config.redis.url, logger.child({ component: 'redis' })) : new MemoryFanout()),
+        },
+        EventOutbox,
+        EventDispatcher,
+        EventSubscriptions,
+        EventsGateway,
         { provide: APP_FILTER, useFactory: () => new ProblemFilter(logger) },
         TenantsService,
         ConversationsService,

@@ -1,5 +1,6 @@
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import { WsAdapter } from '@nestjs/platform-ws';
 import type { Logger } from 'pino';
 import { AppModule } from './app.module';
 import { AppConfig } from './config/config.schema';
@@ -27,6 +28,8 @@ export async function startGateway(config: AppConfig, logger: Logger): Promise<G
     bufferLogs: false,
   });
   app.useGlobalPipes(validationPipe());
+  // Frames are read by EventSubscriptions, not by Nest's {event, data} message routing.
+  app.useWebSocketAdapter(new WsAdapter(app, { messageParser: () => undefined }));
   instrument(app, logger);
   await app.listen({ port: config.http.port, host: config.http.host });
   const address = app.getHttpServer().address();

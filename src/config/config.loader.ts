@@ -19,6 +19,7 @@ export const ENV_SETTINGS: Readonly<Record<string, string>> = {
   METRICS_TOKEN: 'metrics.token',
   SHUTDOWN_GRACE_MS: 'shutdown.graceMs',
   DEFAULT_REGION: 'defaults.region',
+  EVENTS_HEARTBEAT_MS: 'events.heartbeatMs',
   TWILIO_ACCOUNT_SID: 'providers.twilio.accountSid',
   TWILIO_AUTH_TOKEN: 'providers.twilio.authToken',
   TWILIO_API_BASE_URL: 'providers.twilio.apiBaseUrl',

@@ -55,6 +55,12 @@ export class IdempotencyConfig {
   @Type(() => Number) @IsInt() @Min(1) @Max(24 * 30) ttlHours!: number;
 }
 
+export class EventsConfig {
+  @Type(() => Number) @IsInt() @Min(100) @Max(30_000) heartbeatMs!: number;
+  @Type(() => Number) @IsInt() @Min(50) @Max(60_000) pollMs!: number;
+  @Type(() => Number) @IsInt() @Min(16 * 1024) @Max(64 * 1024 * 1024) maxBufferedBytes!: number;
+}
+
 export class DefaultsConfig {
   @Matches(/^[A-Z]{2}$/, { message: 'must be a two-letter ISO 3166 region such as US or GB' })
   region!: string;
@@ -109,6 +115,7 @@ export class AppConfig {
   @ValidateNested() @Type(() => HealthConfig) health!: HealthConfig;
   @ValidateNested() @Type(() => ShutdownConfig) shutdown!: ShutdownConfig;
   @ValidateNested() @Type(() => IdempotencyConfig) idempotency!: IdempotencyConfig;
+  @ValidateNested() @Type(() => EventsConfig) events!: EventsConfig;
   @ValidateNested() @Type(() => DefaultsConfig) defaults!: DefaultsConfig;
   @IsOptional() @IsArray() @ValidateNested({ each: true }) @Type(() => TenantConfig)
   tenants?: TenantConfig[];

@@ -6,10 +6,10 @@ import { newId, nowIso } from '../common/ids';
 import { findOrCreateContact } from '../contacts/contact-resolver';
 import { ContactsRepository } from '../contacts/contacts.repository';
 import { requirePhone } from '../contacts/phone-input';
-import { EventLogRepository } from '../events/event-log.repository';
+import { EventOutbox } from '../events/event-outbox.service';
 import type { DatabaseHandle } from '../storage/database';
 import { DATABASE } from '../storage/storage.module';
-import { inTransaction, type Executor } from '../storage/store';
+import type { Executor } from '../storage/store';
 import { TenantsService } from '../tenants/tenants.service';
 import { conversationView, type ConversationView } from './conversation.view';
 import { ConversationsRepository } from './conversations.repository';
@@ -29,6 +29,7 @@ export class ConversationsService {
   constructor(
     @Inject(DATABASE) private readonly database: DatabaseHandle,
     private readonly tenants: TenantsService,
+    private readonly outbox: EventOutbox,
   ) {}
 
   /** Creates a conversation, or returns the one already linked to the same chat session. */
@@ -43,7 +44,7 @@ export class ConversationsService {
     if (input.context && Buffer.byteLength(JSON.stringify(input.context)) > MAX_CONTEXT_BYTES) {
       throw DomainError.invalidField('context', `must be at most ${MAX_CONTEXT_BYTES} bytes of JSON`);
     }
-    return inTransaction(this.database.db, async (tx) => {
+    return this.outbox.transaction(async (tx, outbox) => {
       const conversations = new ConversationsRepository(tx);
       if (input.chat) {
         const linked = await conversations.findByInteractionRef(tenant.id, 'chat', input.chat.sessionId);
@@ -68,10 +69,10 @@ export class ConversationsService {
         interactions.push(chat);
       }
       const view = conversationView(conversation, contact, interactions);
-      await new EventLogRepository(tx).append(tenant.id, [
-        { type: 'conversation.created', conversationId: conversation.id, data: { conversation: view } },
+      await outbox.append(tenant.id, [
+        { type: 'conversation.created', conversationId: conversation.id, agentId: conversation.agentId, data: { conversation: view } },
         ...interactions.map((i) => ({
-          type: 'chat.linked', conversationId: conversation.id, interactionId: i.id,
+          type: 'chat.linked', conversationId: conversation.id, interactionId: i.id, agentId: conversation.agentId,
           data: { sessionId: i.providerRef, origin: i.origin },
         })),
       ], at);
@@ -119,7 +120,7 @@ export class ConversationsService {
     id: string,
     transition: (c: Conversation, i: Interaction[], at: string) => Transition,
   ): Promise<ConversationView> {
-    return inTransaction(this.database.db, async (tx) => {
+    return this.outbox.transaction(async (tx, outbox) => {
       const repo = new ConversationsRepository(tx);
       const conversation = await repo.findById(principal.tenantId, id);
       if (!conversation) throw DomainError.notFound('conversation');
@@ -129,7 +130,8 @@ export class ConversationsService {
       if (!result.changed) return this.view(tx, conversation);
       await repo.update(result.conversation);
       for (const interaction of result.interactions) await repo.updateInteraction(principal.tenantId, interaction);
-      await new EventLogRepository(tx).append(principal.tenantId, result.events, at);
+      const agentId = result.conversation.agentId;
+      await outbox.append(principal.tenantId, result.events.map((e) => ({ agentId, ...e })), at);
       return this.view(tx, result.conversation);
     });
   }

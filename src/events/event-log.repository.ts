@@ -27,6 +27,7 @@ export class EventLogRepository {
       type: e.type,
       conversationId: e.conversationId,
       interactionId: e.interactionId ?? null,
+      agentId: e.agentId ?? null,
       at,
       data: e.data,
     }));

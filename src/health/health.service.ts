@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { AppConfig } from '../config/config.schema';
 import type { DatabaseHandle } from '../storage/database';
 import { DATABASE } from '../storage/storage.module';
+import { EVENT_FANOUT, type EventFanout } from '../events/fanout/event-fanout';
 
 export type Check = () => Promise<void>;
 
@@ -16,8 +17,13 @@ export class HealthService {
   private readonly checks = new Map<string, Check>();
   private draining = false;
 
-  constructor(@Inject(DATABASE) database: DatabaseHandle, private readonly config: AppConfig) {
+  constructor(
+    @Inject(DATABASE) database: DatabaseHandle,
+    @Inject(EVENT_FANOUT) fanout: EventFanout,
+    private readonly config: AppConfig,
+  ) {
     this.register('store', () => database.check());
+    this.register('events', () => fanout.check());
   }
 
   /** Adds a check (the event bus and providers register theirs). */

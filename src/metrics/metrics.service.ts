@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 
 /** One Prometheus registry per app instance (several can live in one test process). */
 @Injectable()
@@ -18,6 +18,31 @@ export class MetricsService {
     help: 'HTTP request latency, by method and route',
     labelNames: ['method', 'route'] as const,
     buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+    registers: [this.registry],
+  });
+
+  readonly eventsPublished = new Counter({
+    name: 'gateway_events_published_total',
+    help: 'Events committed to the durable event log by this instance',
+    registers: [this.registry],
+  });
+
+  readonly eventsDelivered = new Counter({
+    name: 'gateway_events_delivered_total',
+    help: 'Event frames sent to WebSocket clients',
+    registers: [this.registry],
+  });
+
+  readonly socketsOpen = new Gauge({
+    name: 'gateway_ws_open_sockets',
+    help: 'Open WebSocket connections on /v1/events',
+    registers: [this.registry],
+  });
+
+  readonly socketsDropped = new Counter({
+    name: 'gateway_ws_dropped_total',
+    help: 'WebSocket connections closed by the gateway, by reason',
+    labelNames: ['reason'] as const,
     registers: [this.registry],
   });
 

@@ -60,6 +60,7 @@ export interface EventsTable {
   type: string;
   conversationId: string | null;
   interactionId: string | null;
+  agentId: string | null;
   at: string;
   data: string;
 }

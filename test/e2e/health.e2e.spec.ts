@@ -12,7 +12,7 @@ describe('health and metrics', () => {
     expect((await gw.request('GET', '/health/live', { token: null })).body).toEqual({ status: 'ok' });
     const ready = await gw.request('GET', '/health/ready', { token: null });
     expect(ready.status).toBe(200);
-    expect(ready.body).toEqual({ status: 'ok', ready: true, checks: { store: { status: 'up' } } });
+    expect(ready.body).toEqual({ status: 'ok', ready: true, checks: { store: { status: 'up' }, events: { status: 'up' } } });
   });
 
   it('serves Prometheus metrics only with the configured token', async () => {

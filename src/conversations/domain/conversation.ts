@@ -39,6 +39,7 @@ export interface NewEvent {
   type: string;
   conversationId: string | null;
   interactionId?: string | null;
+  agentId?: string | null;
   data: Record<string, unknown>;
 }
 

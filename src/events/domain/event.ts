@@ -6,6 +6,8 @@ export interface StoredEvent {
   type: string;
   conversationId: string | null;
   interactionId: string | null;
+  /** The agent of the conversation when the event happened. */
+  agentId: string | null;
   at: string;
   data: Record<string, unknown>;
 }

@@ -1,9 +1,11 @@
 import type { Migration, MigrationProvider } from 'kysely';
 import * as m001 from './001-initial';
+import * as m002 from './002-event-agent';
 
 /** Migrations are compiled in, so a built image needs no migration files on disk. */
 const MIGRATIONS: Record<string, Migration> = {
   '001-initial': m001,
+  '002-event-agent': m002,
 };
 
 export const migrationProvider: MigrationProvider = {

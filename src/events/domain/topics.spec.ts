@@ -1,0 +1,52 @@
+import type { Principal } from '../../common/auth/principal';
+import type { StoredEvent } from './event';
+import { decodeEventCursor, encodeEventCursor, matchTopic, parseTopic, refusal, type Topic } from './topics';
+
+const agent: Principal = { agentId: 'alice', tenantId: 't', roles: ['agent'] };
+const supervisor: Principal = { agentId: 'sam', tenantId: 't', roles: ['supervisor'] };
+
+describe('topics', () => {
+  it.each([
+    ['tenant', { kind: 'tenant', name: 'tenant' }],
+    ['conversation:01ARZ3NDEKTSV4RRFFQ69G5FAV', { kind: 'conversation', id: '01ARZ3NDEKTSV4RRFFQ69G5FAV', name: 'conversation:01ARZ3NDEKTSV4RRFFQ69G5FAV' }],
+    ['agent:alice', { kind: 'agent', id: 'alice', name: 'agent:alice' }],
+  ])('parses %s', (name, topic) => expect(parseTopic(name)).toEqual(topic));
+
+  it.each([['tenants'], ['conversation:'], ['agent'], ['call:1'], ['agent:a b'], [42], [null], ['conversation:' + 'x'.repeat(201)]])(
+    'refuses %j', (name) => expect(parseTopic(name)).toBeUndefined(),
+  );
+
+  it.each<[Principal, string, boolean]>([
+    [agent, 'agent:alice', true],
+    [agent, 'agent:bob', false],
+    [agent, 'tenant', false],
+    [agent, 'conversation:c1', true],
+    [supervisor, 'agent:bob', true],
+    [supervisor, 'tenant', true],
+    [{ ...agent, roles: ['admin'] }, 'tenant', true],
+  ])('authorises %j on %s: %s', (principal, name, allowed) => {
+    expect(refusal(principal, parseTopic(name)!) === undefined).toBe(allowed);
+  });
+
+  const event = (over: Partial<StoredEvent>): StoredEvent => ({
+    tenantId: 't', seq: 1, id: 'e', type: 'x', conversationId: 'c1', interactionId: null, agentId: 'alice', at: '', data: {}, ...over,
+  });
+  const topics = (...names: string[]) => new Map<string, Topic>(names.map((n) => [n, parseTopic(n)!]));
+
+  it.each<[string[], Partial<StoredEvent>, string | undefined]>([
+    [['conversation:c1'], {}, 'conversation:c1'],
+    [['conversation:c2'], {}, undefined],
+    [['agent:alice'], {}, 'agent:alice'],
+    [['agent:bob'], {}, undefined],
+    [['tenant', 'agent:alice', 'conversation:c1'], {}, 'conversation:c1'],
+    [['tenant', 'agent:alice'], {}, 'agent:alice'],
+    [['tenant'], { conversationId: null, agentId: null }, 'tenant'],
+  ])('an event of %j with %j goes out once, as %s', (names, over, expected) => {
+    expect(matchTopic(event(over), topics(...names))).toBe(expected);
+  });
+
+  it('round-trips cursors and refuses foreign ones', () => {
+    expect(decodeEventCursor(encodeEventCursor(42))).toBe(42);
+    for (const bad of ['', '-1', '01', '1.5', 'abc', 42, null, '99999999999999999']) expect(decodeEventCursor(bad)).toBeUndefined();
+  });
+});

@@ -1,0 +1,52 @@
+import type { Principal } from '../../common/auth/principal';
+import type { StoredEvent } from './event';
+
+/** A topic a socket may subscribe to (contract §7). */
+export type Topic =
+  | { kind: 'conversation'; id: string; name: string }
+  | { kind: 'agent'; id: string; name: string }
+  | { kind: 'tenant'; name: 'tenant' };
+
+const ID = /^[A-Za-z0-9._:@-]{1,200}$/;
+
+/** Parses `conversation:<id>`, `agent:<id>` or `tenant`; undefined for anything else. */
+export function parseTopic(name: unknown): Topic | undefined {
+  if (typeof name !== 'string') return undefined;
+  if (name === 'tenant') return { kind: 'tenant', name };
+  const colon = name.indexOf(':');
+  const kind = name.slice(0, colon);
+  const id = name.slice(colon + 1);
+  if ((kind === 'conversation' || kind === 'agent') && ID.test(id)) return { kind, id, name };
+  return undefined;
+}
+
+/** Why the caller may not subscribe to the topic, or undefined when it may. */
+export function refusal(principal: Principal, topic: Topic): string | undefined {
+  const supervises = principal.roles.includes('supervisor') || principal.roles.includes('admin');
+  if (topic.kind === 'tenant' && !supervises) return 'the tenant topic needs the supervisor role';
+  if (topic.kind === 'agent' && topic.id !== principal.agentId && !supervises) {
+    return "another agent's topic needs the supervisor role";
+  }
+  return undefined;
+}
+
+/** The first of the subscribed topics the event belongs to (each event is sent once per socket). */
+export function matchTopic(event: StoredEvent, topics: ReadonlyMap<string, Topic>): string | undefined {
+  for (const topic of topics.values()) {
+    if (topic.kind === 'conversation' && event.conversationId === topic.id) return topic.name;
+  }
+  for (const topic of topics.values()) {
+    if (topic.kind === 'agent' && event.agentId === topic.id) return topic.name;
+  }
+  return topics.has('tenant') ? 'tenant' : undefined;
+}
+
+/** Cursors are the tenant's event sequence numbers; clients treat them as opaque strings. */
+export function encodeEventCursor(seq: number): string {
+  return String(seq);
+}
+
+export function decodeEventCursor(cursor: unknown): number | undefined {
+  if (typeof cursor !== 'string' || !/^(0|[1-9]\d{0,15})$/.test(cursor)) return undefined;
+  return Number(cursor);
+}

@@ -1,0 +1,177 @@
+import { Inject, Injectable, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
+import type { Logger } from 'pino';
+import { AppConfig } from '../config/config.schema';
+import { LOGGER } from '../common/logging/logger.token';
+import type { DatabaseHandle } from '../storage/database';
+import { DATABASE } from '../storage/storage.module';
+import { EventLogRepository } from './event-log.repository';
+import { CLOSE_SERVICE_RESTART, EventSession } from './event-session';
+import { EVENT_FANOUT, type EventFanout } from './fanout/event-fanout';
+
+const BATCH = 500;
+
+/** What this instance has read of one tenant's log, and the sockets following it. */
+interface Feed {
+  tenantId: string;
+  /** Last seq read from the log and offered to every live session. */
+  head: number;
+  /** Highest seq announced by a signal or a poll. */
+  wanted: number;
+  pumping: boolean;
+  sessions: Set<EventSession>;
+}
+
+/**
+ * Reads each followed tenant's log forward and offers every entry to that tenant's sessions.
+ * Signals (memory or Redis) say when to read; a poll catches what a lost signal did not say.
+ */
+@Injectable()
+export class EventDispatcher implements OnModuleInit, OnApplicationShutdown {
+  private readonly feeds = new Map<string, Feed>();
+  private readonly opening = new Map<string, Promise<Feed>>();
+  private readonly sessions = new Set<EventSession>();
+  private readonly log: EventLogRepository;
+  private timers: NodeJS.Timeout[] = [];
+
+  constructor(
+    @Inject(DATABASE) database: DatabaseHandle,
+    @Inject(EVENT_FANOUT) private readonly fanout: EventFanout,
+    @Inject(LOGGER) private readonly logger: Logger,
+    private readonly config: AppConfig,
+  ) {
+    this.log = new EventLogRepository(database.db);
+  }
+
+  onModuleInit(): void {
+    this.fanout.onSignal((tenantId, seq) => this.signal(tenantId, seq));
+    this.timers = [
+      setInterval(() => void this.poll(), this.config.events.pollMs),
+      setInterval(() => this.heartbeat(), this.config.events.heartbeatMs),
+    ];
+    for (const timer of this.timers) timer.unref();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    for (const timer of this.timers) clearInterval(timer);
+    await this.fanout.close();
+  }
+
+  /** Closes every socket with a reconnect hint (before the server goes away). */
+  closeAll(): void {
+    for (const session of [...this.sessions]) {
+      session.drop('shutdown', CLOSE_SERVICE_RESTART, `service restart: reconnect with since=${session.position}`);
+    }
+  }
+
+  register(session: EventSession): void {
+    this.sessions.add(session);
+  }
+
+  /** Forgets a disposed session. */
+  forget(session: EventSession): void {
+    this.sessions.delete(session);
+    const feed = this.feeds.get(session.principal.tenantId);
+    if (!feed) return;
+    feed.sessions.delete(session);
+    if (feed.sessions.size === 0) this.feeds.delete(feed.tenantId);
+  }
+
+  /** Starts live delivery for a session from the log's current end. */
+  async follow(session: EventSession): Promise<void> {
+    const feed = await this.feedFor(session.principal.tenantId);
+    if (!session.open || feed.sessions.has(session)) return;
+    session.position = feed.head;
+    feed.sessions.add(session);
+  }
+
+  /** The last seq committed for the tenant (to refuse a cursor from the future). */
+  lastSeq(tenantId: string): Promise<number> {
+    return this.log.lastSeq(tenantId);
+  }
+
+  /** Replays the log after `since`, then hands the session to live delivery with no gap or repeat. */
+  async replay(session: EventSession, since: number): Promise<void> {
+    const feed = await this.feedFor(session.principal.tenantId);
+    if (!session.open) return;
+    feed.sessions.add(session);
+    session.replaying = true;
+    session.position = since;
+    try {
+      for (;;) {
+        const batch = await this.log.readAfter(feed.tenantId, session.position, BATCH);
+        for (const event of batch) {
+          if (!session.open) return;
+          session.offerReplayed(event);
+        }
+        // Caught up once the log holds nothing newer than what live delivery has offered.
+        if (batch.length === 0 || (batch.length < BATCH && session.position >= feed.head)) break;
+        await this.drained(session);
+      }
+    } finally {
+      session.replaying = false;
+    }
+  }
+
+  private async drained(session: EventSession): Promise<void> {
+    const limit = this.config.events.maxBufferedBytes / 2;
+    for (let waited = 0; session.open && session.socket.bufferedAmount > limit; waited += 10) {
+      if (waited > 10_000) return; // the next send drops it as a slow consumer
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+  }
+
+  private feedFor(tenantId: string): Promise<Feed> {
+    const existing = this.feeds.get(tenantId);
+    if (existing) return Promise.resolve(existing);
+    let opening = this.opening.get(tenantId);
+    if (!opening) {
+      opening = this.log.lastSeq(tenantId).then((head) => {
+        const feed: Feed = { tenantId, head, wanted: head, pumping: false, sessions: new Set() };
+        this.feeds.set(tenantId, feed);
+        return feed;
+      }).finally(() => this.opening.delete(tenantId));
+      this.opening.set(tenantId, opening);
+    }
+    return opening;
+  }
+
+  private signal(tenantId: string, seq: number): void {
+    const feed = this.feeds.get(tenantId);
+    if (!feed || seq <= feed.wanted) return;
+    feed.wanted = seq;
+    void this.pump(feed);
+  }
+
+  private async pump(feed: Feed): Promise<void> {
+    if (feed.pumping) return;
+    feed.pumping = true;
+    try {
+      while (feed.head < feed.wanted) {
+        const batch = await this.log.readAfter(feed.tenantId, feed.head, BATCH);
+        if (batch.length === 0) break;
+        for (const event of batch) {
+          for (const session of feed.sessions) session.offerLive(event);
+          feed.head = event.seq;
+        }
+      }
+    } catch (error) {
+      this.logger.warn({ err: error, tenantId: feed.tenantId }, 'reading the event log failed; retrying on the next poll');
+    } finally {
+      feed.pumping = false;
+    }
+  }
+
+  private async poll(): Promise<void> {
+    for (const feed of this.feeds.values()) {
+      try {
+        this.signal(feed.tenantId, await this.log.lastSeq(feed.tenantId));
+      } catch {
+        // The store is down; readiness says so, and the next poll tries again.
+      }
+    }
+  }
+
+  private heartbeat(): void {
+    for (const session of [...this.sessions]) session.heartbeat();
+  }
+}

@@ -1,0 +1,100 @@
+import { Injectable } from '@nestjs/common';
+import { ConversationsService } from '../conversations/conversations.service';
+import { DomainError } from '../common/errors/domain-error';
+import { decodeEventCursor, parseTopic, refusal, type Topic } from './domain/topics';
+import { EventDispatcher } from './event-dispatcher.service';
+import type { EventSession } from './event-session';
+
+const MAX_TOPICS = 100;
+
+/** The client → server frames of contract §7: subscribe, unsubscribe, ping. */
+@Injectable()
+export class EventSubscriptions {
+  constructor(
+    private readonly dispatcher: EventDispatcher,
+    private readonly conversations: ConversationsService,
+  ) {}
+
+  async handle(session: EventSession, text: string | null): Promise<void> {
+    const frame = parseFrame(text);
+    if (!frame) return void session.send(error(400, 'frames must be JSON objects with an "op"'));
+    switch (frame.op) {
+      case 'ping':
+        return void session.send({ op: 'pong' });
+      case 'subscribe':
+        return this.subscribe(session, frame);
+      case 'unsubscribe':
+        return this.unsubscribe(session, frame);
+      default:
+        return void session.send(error(400, `unknown op ${JSON.stringify(frame.op)}; use subscribe, unsubscribe or ping`));
+    }
+  }
+
+  private async subscribe(session: EventSession, frame: Record<string, unknown>): Promise<void> {
+    const names = topicList(frame.topics);
+    if (!names) return void session.send(error(400, `topics must be an array of 1 to ${MAX_TOPICS} topic names`));
+    let since: number | undefined;
+    if (frame.since !== undefined) {
+      since = decodeEventCursor(frame.since);
+      if (since === undefined) return void session.send(error(400, 'since must be a cursor this server sent'));
+      if (since > (await this.dispatcher.lastSeq(session.principal.tenantId))) {
+        return void session.send(error(400, 'since is ahead of the event log'));
+      }
+    }
+    const accepted: Topic[] = [];
+    for (const name of names) {
+      const topic = parseTopic(name);
+      const refused = topic ? await this.refusal(session, topic) : { status: 400, detail: 'not a topic: use conversation:<id>, agent:<id> or tenant' };
+      if (refused) session.send({ ...error(refused.status, refused.detail), topic: name });
+      else accepted.push(topic!);
+    }
+    if (accepted.length === 0) return;
+    for (const topic of accepted) session.topics.set(topic.name, topic);
+    session.send({ op: 'subscribed', topics: accepted.map((t) => t.name) });
+    if (since !== undefined) await this.dispatcher.replay(session, since);
+    else await this.dispatcher.follow(session);
+  }
+
+  private unsubscribe(session: EventSession, frame: Record<string, unknown>): void {
+    const names = topicList(frame.topics);
+    if (!names) return void session.send(error(400, `topics must be an array of 1 to ${MAX_TOPICS} topic names`));
+    for (const name of names) session.topics.delete(name);
+    session.send({ op: 'unsubscribed', topics: names });
+  }
+
+  /** A refused topic answers like the REST API would: 403 for a role, 404 for a foreign id. */
+  private async refusal(session: EventSession, topic: Topic): Promise<{ status: number; detail: string } | undefined> {
+    const byRole = refusal(session.principal, topic);
+    if (byRole) return { status: 403, detail: byRole };
+    if (topic.kind !== 'conversation') return undefined;
+    try {
+      await this.conversations.get(session.principal, topic.id);
+      return undefined;
+    } catch (e) {
+      if (e instanceof DomainError) return { status: e.status, detail: e.detail };
+      throw e;
+    }
+  }
+}
+
+function parseFrame(text: string | null): Record<string, unknown> | undefined {
+  if (text === null) return undefined;
+  try {
+    const value: unknown = JSON.parse(text);
+    if (typeof value === 'object' && value !== null && !Array.isArray(value) && typeof (value as { op?: unknown }).op === 'string') {
+      return value as Record<string, unknown>;
+    }
+  } catch {
+    // not JSON
+  }
+  return undefined;
+}
+
+function topicList(value: unknown): string[] | undefined {
+  if (!Array.isArray(value) || value.length === 0 || value.length > MAX_TOPICS) return undefined;
+  return value.every((v) => typeof v === 'string' && v.length <= 250) ? (value as string[]) : undefined;
+}
+
+function error(status: number, detail: string): { op: 'error'; status: number; detail: string } {
+  return { op: 'error', status, detail };
+}
