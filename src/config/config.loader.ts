@@ -20,6 +20,7 @@ export const ENV_SETTINGS: Readonly<Record<string, string>> = {
   SHUTDOWN_GRACE_MS: 'shutdown.graceMs',
   DEFAULT_REGION: 'defaults.region',
   EVENTS_HEARTBEAT_MS: 'events.heartbeatMs',
+  EVENTS_POLL_MS: 'events.pollMs',
   TWILIO_ACCOUNT_SID: 'providers.twilio.accountSid',
   TWILIO_AUTH_TOKEN: 'providers.twilio.authToken',
   TWILIO_API_BASE_URL: 'providers.twilio.apiBaseUrl',

@@ -27,6 +27,19 @@ describe('health and metrics', () => {
     expect(res.text).toContain('process_resident_memory_bytes');
   });
 
+  it('turns not ready while the Redis event bus is unreachable, and still serves the API', async () => {
+    const own = await startTestGateway({ redis: { url: 'redis://127.0.0.1:1' } });
+    try {
+      const res = await own.request('GET', '/health/ready', { token: null });
+      expect(res.status).toBe(503);
+      expect(res.body.checks).toMatchObject({ store: { status: 'up' }, events: { status: 'down' } });
+      const made = await own.request('POST', '/v1/conversations', { body: { contact: { name: 'Still served' } } });
+      expect(made.status).toBe(201);
+    } finally {
+      await own.close();
+    }
+  });
+
   it('turns not ready when the SQLite file is taken away', async () => {
     const own = await startTestGateway();
     try {
