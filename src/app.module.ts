@@ -25,6 +25,16 @@ import { EVENT_FANOUT } from './events/fanout/event-fanout';
 import { MemoryFanout } from './events/fanout/memory.fanout';
 import { RedisFanout } from './events/fanout/redis.fanout';
 import { TenantsService } from './tenants/tenants.service';
+import { AttachmentsController } from './messaging/attachments.controller';
+import { InboundMessagingService } from './messaging/inbound-messaging.service';
+import { MessagesController } from './messaging/messages.controller';
+import { OutboundMessagingService } from './messaging/outbound-messaging.service';
+import { SimulatorController } from './messaging/simulator.controller';
+import { JambonzSignatureGuard } from './providers/jambonz/jambonz-signature.guard';
+import { JambonzWebhooksController } from './providers/jambonz/jambonz.webhooks.controller';
+import { ProviderRegistry } from './providers/provider.registry';
+import { TwilioSignatureGuard } from './providers/twilio/twilio-signature.guard';
+import { TwilioWebhooksController } from './providers/twilio/twilio.webhooks.controller';
 
 @Module({})
 export class AppModule {
@@ -34,7 +44,10 @@ export class AppModule {
       module: AppModule,
       global: true,
       imports: [StorageModule.forRoot()],
-      controllers: [ConversationsController, ContactsController, HealthController, MetricsController],
+      controllers: [
+        ConversationsController, ContactsController, MessagesController, AttachmentsController, SimulatorController,
+        TwilioWebhooksController, JambonzWebhooksController, HealthController, MetricsController,
+      ],
       providers: [
         { provide: AppConfig, useValue: config },
         { provide: LOGGER, useValue: logger },
@@ -49,6 +62,11 @@ export class AppModule {
         EventDispatcher,
         EventSubscriptions,
         EventsGateway,
+        ProviderRegistry,
+        OutboundMessagingService,
+        InboundMessagingService,
+        TwilioSignatureGuard,
+        JambonzSignatureGuard,
         { provide: APP_FILTER, useFactory: () => new ProblemFilter(logger) },
         TenantsService,
         ConversationsService,

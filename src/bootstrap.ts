@@ -25,6 +25,8 @@ export async function startGateway(config: AppConfig, logger: Logger): Promise<G
   });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, logger), adapter, {
     logger: new NestPinoLogger(logger.child({ component: 'nest' })),
+    // jambonz signs the raw body; it is kept next to the parsed one.
+    rawBody: true,
     bufferLogs: false,
   });
   app.useGlobalPipes(validationPipe());

@@ -1,6 +1,7 @@
 'use strict';
 // The gateway, built by `npm run build`, on 127.0.0.1 port 0 with a fresh SQLite file and a random
-// JWT secret. Sends { url, token } to the parent (run.js) and stops when the parent disconnects.
+// JWT secret. Sends { url, token } to the parent (run.js, events.js) and stops when the parent
+// disconnects. Arguments are the token's roles (default: agent); answers 'memory' messages.
 require('reflect-metadata');
 const { randomBytes } = require('node:crypto');
 const { mkdtempSync, rmSync } = require('node:fs');
@@ -12,6 +13,8 @@ const dist = join(__dirname, '..', '..', 'dist');
 const { loadConfig } = require(join(dist, 'config', 'config.loader.js'));
 const { startGateway } = require(join(dist, 'bootstrap.js'));
 const { JwtService } = require(join(dist, 'common', 'auth', 'jwt.service.js'));
+const answerMemoryRequests = require('./memory');
+const roles = process.argv.length > 2 ? process.argv.slice(2) : ['agent'];
 
 async function main() {
   const dir = mkdtempSync(join(tmpdir(), 'gateway-bench-'));
@@ -25,13 +28,14 @@ async function main() {
     },
   });
   const { app, url } = await startGateway(config, pino({ level: 'silent' }));
-  const token = await new JwtService(secret).sign({ agentId: 'bench', tenantId: 'default', roles: ['agent'] }, 3600);
+  const token = await new JwtService(secret).sign({ agentId: 'bench', tenantId: 'default', roles }, 3600);
   process.on('disconnect', () => {
     app.close().finally(() => {
       rmSync(dir, { recursive: true, force: true });
       process.exit(0);
     });
   });
+  answerMemoryRequests();
   process.send({ url, token });
 }
 

@@ -74,6 +74,7 @@ export class TenantConfig {
   defaultRegion?: string;
   @IsOptional() @IsArray() @Matches(/^\+[1-9]\d{6,14}$/, { each: true, message: 'must hold E.164 numbers' })
   numbers?: string[];
+  @IsOptional() @IsIn(['twilio', 'jambonz', 'simulator']) smsProvider?: 'twilio' | 'jambonz' | 'simulator';
 }
 
 export class TwilioConfig {

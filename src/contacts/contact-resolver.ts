@@ -28,6 +28,7 @@ export async function findOrCreateContact(
     phone: facts.phone ?? null,
     email: facts.email ?? null,
     externalId: facts.externalId ?? null,
+    optedOutAt: null,
     createdAt: at,
     updatedAt: at,
   };

@@ -4,5 +4,8 @@ import type { Contact } from './domain/contact';
 export type ContactView = Omit<Contact, 'tenantId'>;
 
 export function contactView(c: Contact): ContactView {
-  return { id: c.id, name: c.name, phone: c.phone, email: c.email, externalId: c.externalId, createdAt: c.createdAt, updatedAt: c.updatedAt };
+  return {
+    id: c.id, name: c.name, phone: c.phone, email: c.email, externalId: c.externalId,
+    optedOutAt: c.optedOutAt, createdAt: c.createdAt, updatedAt: c.updatedAt,
+  };
 }

@@ -1,7 +1,7 @@
 import type { Executor } from '../storage/store';
 import type { Contact, ContactKeys } from './domain/contact';
 
-type ContactChanges = Partial<Pick<Contact, 'name' | 'phone' | 'email' | 'externalId' | 'updatedAt'>>;
+type ContactChanges = Partial<Pick<Contact, 'name' | 'phone' | 'email' | 'externalId' | 'optedOutAt' | 'updatedAt'>>;
 
 export class ContactsRepository {
   constructor(private readonly db: Executor) {}

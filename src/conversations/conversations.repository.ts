@@ -55,6 +55,41 @@ export class ConversationsRepository {
     await this.db.updateTable('conversations').set(rest).where('tenantId', '=', tenantId).where('id', '=', id).execute();
   }
 
+  /** The tenant's newest conversation of the contact that is not closed. */
+  async findOpenOfContact(tenantId: string, contactId: string): Promise<Conversation | undefined> {
+    const row = await this.db
+      .selectFrom('conversations').selectAll()
+      .where('tenantId', '=', tenantId).where('contactId', '=', contactId).where('status', '!=', 'closed')
+      .orderBy('id', 'desc').limit(1)
+      .executeTakeFirst();
+    return row && toConversation(row);
+  }
+
+  /**
+   * An interaction found by our id or the provider's reference, whatever its tenant: provider
+   * callbacks are authenticated by signature and name no tenant.
+   */
+  async findInteractionForCallback(channel: Channel, id: string | undefined, providerRef: string | undefined): Promise<{ tenantId: string; interaction: Interaction } | undefined> {
+    if (!id && !providerRef) return undefined;
+    let query = this.db.selectFrom('interactions').selectAll().where('channel', '=', channel);
+    query = id ? query.where('id', '=', id) : query.where('providerRef', '=', providerRef!);
+    const row = await query.executeTakeFirst();
+    return row && { tenantId: row.tenantId, interaction: toInteraction(row) };
+  }
+
+  async findInteraction(tenantId: string, id: string): Promise<Interaction | undefined> {
+    const row = await this.db.selectFrom('interactions').selectAll().where('tenantId', '=', tenantId).where('id', '=', id).executeTakeFirst();
+    return row && toInteraction(row);
+  }
+
+  async findInteractionByRef(tenantId: string, channel: Channel, providerRef: string): Promise<Interaction | undefined> {
+    const row = await this.db
+      .selectFrom('interactions').selectAll()
+      .where('tenantId', '=', tenantId).where('channel', '=', channel).where('providerRef', '=', providerRef)
+      .executeTakeFirst();
+    return row && toInteraction(row);
+  }
+
   async interactionsOf(tenantId: string, conversationIds: string[]): Promise<Interaction[]> {
     if (conversationIds.length === 0) return [];
     const rows = await this.db

@@ -14,7 +14,7 @@ import { TenantsService } from '../tenants/tenants.service';
 import { conversationView, type ConversationView } from './conversation.view';
 import { ConversationsRepository } from './conversations.repository';
 import type { Conversation, Interaction } from './domain/conversation';
-import { endChat, wrapUp, type Transition } from './domain/conversation-state';
+import { endChat, openConversation, wrapUp, type Transition } from './domain/conversation-state';
 import type { CreateConversationDto, ListConversationsQuery, WrapUpDto } from './dto/conversation.dto';
 
 export const MAX_CONTEXT_BYTES = 16 * 1024;
@@ -52,11 +52,10 @@ export class ConversationsService {
       }
       const at = nowIso();
       const contact = await findOrCreateContact(new ContactsRepository(tx), tenant.id, { ...c, phone, email }, at);
-      const conversation: Conversation = {
-        id: newId(), tenantId: tenant.id, contactId: contact.id, status: 'active',
+      const { conversation, event: created } = openConversation({
+        id: newId(), tenantId: tenant.id, contactId: contact.id,
         agentId: input.agentId ?? principal.agentId, context: input.context ?? null,
-        disposition: null, notes: null, createdAt: at, updatedAt: at, closedAt: null,
-      };
+      }, at);
       await conversations.insert(conversation);
       const interactions: Interaction[] = [];
       if (input.chat) {
@@ -70,7 +69,7 @@ export class ConversationsService {
       }
       const view = conversationView(conversation, contact, interactions);
       await outbox.append(tenant.id, [
-        { type: 'conversation.created', conversationId: conversation.id, agentId: conversation.agentId, data: { conversation: view } },
+        { ...created, data: { conversation: view } },
         ...interactions.map((i) => ({
           type: 'chat.linked', conversationId: conversation.id, interactionId: i.id, agentId: conversation.agentId,
           data: { sessionId: i.providerRef, origin: i.origin },

@@ -75,6 +75,27 @@ export interface IdempotencyKeysTable {
   createdAt: string;
 }
 
+export interface MessagesTable {
+  interactionId: string;
+  tenantId: string;
+  body: string;
+  segments: number;
+  encoding: string;
+  errorCode: string | null;
+  errorMessage: string | null;
+}
+
+export interface AttachmentsTable {
+  id: string;
+  tenantId: string;
+  interactionId: string;
+  provider: string;
+  url: string;
+  contentType: string;
+  size: number | null;
+  createdAt: string;
+}
+
 export interface Database {
   tenants: TenantsTable;
   tenantNumbers: TenantNumbersTable;
@@ -83,5 +104,7 @@ export interface Database {
   interactions: InteractionsTable;
   events: EventsTable;
   idempotencyKeys: IdempotencyKeysTable;
+  messages: MessagesTable;
+  attachments: AttachmentsTable;
 }
 

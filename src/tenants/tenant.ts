@@ -3,3 +3,10 @@ export interface Tenant {
   name: string;
   defaultRegion: string;
 }
+
+/** What the gateway knows of a tenant from configuration. */
+export interface TenantSettings extends Tenant {
+  /** The tenant's own numbers (E.164); inbound messages to them belong to it. */
+  numbers: string[];
+  smsProvider?: 'twilio' | 'jambonz' | 'simulator';
+}

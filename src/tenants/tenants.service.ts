@@ -3,7 +3,7 @@ import { AppConfig } from '../config/config.schema';
 import { nowIso } from '../common/ids';
 import { DATABASE } from '../storage/storage.module';
 import type { DatabaseHandle } from '../storage/database';
-import type { Tenant } from './tenant';
+import type { TenantSettings } from './tenant';
 import { TenantsRepository } from './tenants.repository';
 
 export const DEFAULT_TENANT_ID = 'default';
@@ -14,7 +14,8 @@ export const DEFAULT_TENANT_ID = 'default';
  */
 @Injectable()
 export class TenantsService implements OnModuleInit {
-  private readonly byId = new Map<string, Tenant>();
+  private readonly byId = new Map<string, TenantSettings>();
+  private readonly byNumber = new Map<string, TenantSettings>();
 
   constructor(
     private readonly config: AppConfig,
@@ -28,19 +29,29 @@ export class TenantsService implements OnModuleInit {
     await this.database.db.transaction().execute(async (tx) => {
       const repo = new TenantsRepository(tx);
       for (const t of configured) {
-        const tenant: Tenant = { id: t.id, name: t.name ?? t.id, defaultRegion: t.defaultRegion ?? this.config.defaults.region };
-        await repo.upsert(tenant, nowIso());
-        await repo.replaceNumbers(tenant.id, t.numbers ?? []);
+        const tenant: TenantSettings = {
+          id: t.id, name: t.name ?? t.id, defaultRegion: t.defaultRegion ?? this.config.defaults.region,
+          numbers: t.numbers ?? [], smsProvider: t.smsProvider,
+        };
+        await repo.upsert({ id: tenant.id, name: tenant.name, defaultRegion: tenant.defaultRegion }, nowIso());
+        await repo.replaceNumbers(tenant.id, tenant.numbers);
         this.byId.set(tenant.id, tenant);
+        for (const number of tenant.numbers) this.byNumber.set(number, tenant);
       }
     });
   }
 
-  find(id: string): Tenant | undefined {
+  find(id: string): TenantSettings | undefined {
     return this.byId.get(id);
   }
 
-  get(id: string): Tenant {
+  /** The tenant owning a number; with no tenants configured, `default` owns every number. */
+  ownerOf(number: string): TenantSettings | undefined {
+    if (!this.config.tenants?.length) return this.byId.get(DEFAULT_TENANT_ID);
+    return this.byNumber.get(number);
+  }
+
+  get(id: string): TenantSettings {
     const tenant = this.byId.get(id);
     if (!tenant) throw new Error(`unknown tenant ${id}`);
     return tenant;

@@ -33,7 +33,7 @@ function repositorySuite(open: () => Promise<{ handle: DatabaseHandle; cleanup: 
   });
 
   const contact = (over: Partial<Contact> = {}): Contact => ({
-    id: newId(), tenantId: 'acme', name: 'Melissa', phone: null, email: null, externalId: null,
+    id: newId(), tenantId: 'acme', name: 'Melissa', phone: null, email: null, externalId: null, optedOutAt: null,
     createdAt: at, updatedAt: at, ...over,
   });
   const conversation = (contactId: string, over: Partial<Conversation> = {}): Conversation => ({

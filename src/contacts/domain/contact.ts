@@ -5,6 +5,8 @@ export interface Contact {
   phone: string | null;
   email: string | null;
   externalId: string | null;
+  /** When the contact texted STOP (or alike); null while SMS may be sent. */
+  optedOutAt: string | null;
   createdAt: string;
   updatedAt: string;
 }

@@ -16,6 +16,31 @@ export interface Transition {
 const unchanged = (conversation: Conversation): Transition =>
   ({ changed: false, conversation, interactions: [], events: [] });
 
+/** A new, active conversation of a contact, and the event announcing it. */
+export function openConversation(
+  fields: Pick<Conversation, 'id' | 'tenantId' | 'contactId' | 'agentId' | 'context'>,
+  at: string,
+): { conversation: Conversation; event: NewEvent } {
+  const conversation: Conversation = {
+    ...fields, status: 'active', disposition: null, notes: null, createdAt: at, updatedAt: at, closedAt: null,
+  };
+  return {
+    conversation,
+    event: { type: 'conversation.created', conversationId: conversation.id, agentId: conversation.agentId, data: {} },
+  };
+}
+
+/** A customer wrote into a conversation in wrap-up: it is active again. */
+export function reopen(conversation: Conversation, at: string): Transition {
+  if (conversation.status !== 'wrap-up') return unchanged(conversation);
+  return {
+    changed: true,
+    conversation: { ...conversation, status: 'active', updatedAt: at },
+    interactions: [],
+    events: [{ type: 'conversation.updated', conversationId: conversation.id, data: { status: 'active', previousStatus: 'wrap-up' } }],
+  };
+}
+
 /** The linked chat ended. The conversation goes to wrap-up once nothing else is live. */
 export function endChat(conversation: Conversation, interactions: Interaction[], at: string): Transition {
   const chats = interactions.filter((i) => i.channel === 'chat');

@@ -43,13 +43,16 @@ export interface NewEvent {
   data: Record<string, unknown>;
 }
 
-/** States after which an interaction is no longer live, per channel. */
-const TERMINAL_STATES: Readonly<Record<Channel, ReadonlySet<string>>> = {
-  chat: new Set(['ended']),
-  voice: new Set(['ended', 'failed']),
-  sms: new Set(['sent', 'delivered', 'undelivered', 'failed', 'received']),
+/**
+ * States in which an interaction keeps the conversation going, per channel. A message is never
+ * live: it is sent or received, and its delivery reports do not hold the conversation open.
+ */
+const LIVE_STATES: Readonly<Record<Channel, ReadonlySet<string>>> = {
+  chat: new Set(['active']),
+  voice: new Set(['initiating', 'ringing', 'answered', 'held']),
+  sms: new Set(),
 };
 
 export function isLive(interaction: Pick<Interaction, 'channel' | 'state'>): boolean {
-  return !TERMINAL_STATES[interaction.channel].has(interaction.state);
+  return LIVE_STATES[interaction.channel].has(interaction.state);
 }

@@ -1,11 +1,13 @@
 import type { Migration, MigrationProvider } from 'kysely';
 import * as m001 from './001-initial';
 import * as m002 from './002-event-agent';
+import * as m003 from './003-messaging';
 
 /** Migrations are compiled in, so a built image needs no migration files on disk. */
 const MIGRATIONS: Record<string, Migration> = {
   '001-initial': m001,
   '002-event-agent': m002,
+  '003-messaging': m003,
 };
 
 export const migrationProvider: MigrationProvider = {

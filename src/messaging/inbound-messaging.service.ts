@@ -1,0 +1,137 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { Logger } from 'pino';
+import { DomainError } from '../common/errors/domain-error';
+import { newId, nowIso } from '../common/ids';
+import { LOGGER } from '../common/logging/logger.token';
+import { toE164 } from '../common/phone/phone';
+import { findOrCreateContact } from '../contacts/contact-resolver';
+import { ContactsRepository } from '../contacts/contacts.repository';
+import type { Contact } from '../contacts/domain/contact';
+import { ConversationsRepository } from '../conversations/conversations.repository';
+import type { Interaction, NewEvent } from '../conversations/domain/conversation';
+import { openConversation, reopen } from '../conversations/domain/conversation-state';
+import { EventOutbox } from '../events/event-outbox.service';
+import { ProviderRegistry } from '../providers/provider.registry';
+import type { SmsProviderName } from '../providers/sms-provider.port';
+import type { DatabaseHandle } from '../storage/database';
+import { DATABASE } from '../storage/storage.module';
+import { TenantsService } from '../tenants/tenants.service';
+import type { Attachment } from './domain/message';
+import { classifyKeyword } from './domain/opt-out';
+import { countSegments } from './domain/segments';
+import { MessagesRepository } from './messages.repository';
+
+/** An inbound SMS/MMS as every provider's webhook is read into. */
+export interface InboundMessage {
+  provider: SmsProviderName;
+  providerRef: string;
+  from: string;
+  to: string;
+  body: string;
+  media: Array<{ url: string; contentType: string }>;
+}
+
+export interface InboundResult {
+  duplicate: boolean;
+  interactionId: string;
+  conversationId: string;
+}
+
+/**
+ * A customer's message: joins the contact's open conversation in the tenant owning the `To`
+ * number, or opens one. Stored with its events in one transaction before the webhook is
+ * answered; a provider retry of the same message id changes nothing.
+ */
+@Injectable()
+export class InboundMessagingService {
+  constructor(
+    @Inject(DATABASE) private readonly database: DatabaseHandle,
+    private readonly outbox: EventOutbox,
+    private readonly tenants: TenantsService,
+    private readonly providers: ProviderRegistry,
+    @Inject(LOGGER) private readonly logger: Logger,
+  ) {}
+
+  async receive(message: InboundMessage): Promise<InboundResult> {
+    const to = toE164(message.to, 'US') ?? message.to;
+    const tenant = this.tenants.ownerOf(to);
+    if (!tenant) throw DomainError.notFound(`a tenant owning ${to}`);
+    const phone = toE164(message.from, tenant.defaultRegion);
+    const result = await this.outbox.transaction(async (tx, outbox) => {
+      const conversations = new ConversationsRepository(tx);
+      const seen = await conversations.findInteractionByRef(tenant.id, 'sms', message.providerRef);
+      if (seen) return { duplicate: true, interactionId: seen.id, conversationId: seen.conversationId, attachments: [] };
+
+      const at = nowIso();
+      const contacts = new ContactsRepository(tx);
+      const contact = await findOrCreateContact(contacts, tenant.id, phone ? { phone } : { externalId: `sms:${message.from}` }, at);
+      const events: NewEvent[] = [];
+      let conversation = await conversations.findOpenOfContact(tenant.id, contact.id);
+      if (!conversation) {
+        const opened = openConversation({ id: newId(), tenantId: tenant.id, contactId: contact.id, agentId: null, context: null }, at);
+        conversation = opened.conversation;
+        await conversations.insert(conversation);
+        events.push(opened.event);
+      } else {
+        const reopened = reopen(conversation, at);
+        if (reopened.changed) {
+          conversation = reopened.conversation;
+          await conversations.update(conversation);
+          events.push(...reopened.events);
+        }
+      }
+      const interaction: Interaction = {
+        id: newId(), conversationId: conversation.id, channel: 'sms', direction: 'inbound', state: 'received',
+        provider: message.provider, providerRef: message.providerRef, from: phone ?? message.from, to,
+        origin: null, endReason: null, startedAt: at, endedAt: at, updatedAt: at,
+      };
+      await conversations.insertInteraction(tenant.id, interaction);
+      const { segments, encoding } = countSegments(message.body);
+      const messages = new MessagesRepository(tx);
+      await messages.insert(tenant.id, { interactionId: interaction.id, body: message.body, segments, encoding, errorCode: null, errorMessage: null });
+      const attachments: Attachment[] = message.media.map((m) => ({
+        id: newId(), interactionId: interaction.id, provider: message.provider, url: m.url, contentType: m.contentType, size: null, createdAt: at,
+      }));
+      await messages.insertAttachments(tenant.id, attachments);
+      events.push({
+        type: 'sms.received', conversationId: conversation.id, interactionId: interaction.id,
+        data: {
+          from: interaction.from, to, body: message.body, segments, encoding,
+          attachments: attachments.map((a) => ({ id: a.id, contentType: a.contentType, href: `/v1/attachments/${a.id}` })),
+        },
+      });
+      events.push(...(await this.optInOrOut(contacts, contact, message.body, at)).map((e) => ({ ...e, conversationId: conversation!.id })));
+      await outbox.append(tenant.id, events.map((e) => ({ agentId: conversation!.agentId, ...e })), at);
+      return { duplicate: false, interactionId: interaction.id, conversationId: conversation.id, attachments };
+    });
+    for (const attachment of result.attachments) void this.measure(tenant.id, attachment);
+    return { duplicate: result.duplicate, interactionId: result.interactionId, conversationId: result.conversationId };
+  }
+
+  /** STOP-style keywords opt the contact out, START-style back in (once; repeats change nothing). */
+  private async optInOrOut(contacts: ContactsRepository, contact: Contact, body: string, at: string): Promise<NewEvent[]> {
+    const keyword = classifyKeyword(body);
+    if (keyword === 'opt-out' && !contact.optedOutAt) {
+      await contacts.update(contact.tenantId, contact.id, { optedOutAt: at, updatedAt: at });
+      return [{ type: 'contact.opted_out', conversationId: null, data: { contactId: contact.id, keyword: body.trim() } }];
+    }
+    if (keyword === 'opt-in' && contact.optedOutAt) {
+      await contacts.update(contact.tenantId, contact.id, { optedOutAt: null, updatedAt: at });
+      return [{ type: 'contact.opted_in', conversationId: null, data: { contactId: contact.id, keyword: body.trim() } }];
+    }
+    return [];
+  }
+
+  /** Learns an attachment's size from the provider after the webhook was answered. */
+  private async measure(tenantId: string, attachment: Attachment): Promise<void> {
+    try {
+      const response = await this.providers.smsByName(attachment.provider)?.fetchMedia(attachment.url, 'HEAD');
+      const size = Number(response?.headers.get('content-length'));
+      if (response?.ok && Number.isFinite(size) && size >= 0) {
+        await new MessagesRepository(this.database.db).setAttachmentSize(tenantId, attachment.id, size);
+      }
+    } catch (error) {
+      this.logger.info({ attachmentId: attachment.id, err: error instanceof Error ? error.message : String(error) }, 'attachment size not known yet');
+    }
+  }
+}

@@ -1,0 +1,25 @@
+import { Body, Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
+import { CurrentPrincipal } from '../common/auth/auth.decorators';
+import type { Principal } from '../common/auth/principal';
+import { Idempotent } from '../idempotency/idempotency.interceptor';
+import { SendMessageDto } from './dto/send-message.dto';
+import type { MessageView } from './message.view';
+import { OutboundMessagingService } from './outbound-messaging.service';
+
+@Controller('v1')
+export class MessagesController {
+  constructor(private readonly outbound: OutboundMessagingService) {}
+
+  /** 202: the message is recorded and handed to the provider; delivery reports follow as events. */
+  @Post('conversations/:id/messages')
+  @HttpCode(202)
+  @Idempotent()
+  send(@CurrentPrincipal() principal: Principal, @Param('id') id: string, @Body() body: SendMessageDto): Promise<MessageView> {
+    return this.outbound.send(principal, id, body);
+  }
+
+  @Get('messages/:id')
+  get(@CurrentPrincipal() principal: Principal, @Param('id') id: string): Promise<MessageView> {
+    return this.outbound.view(principal.tenantId, id);
+  }
+}

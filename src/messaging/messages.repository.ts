@@ -1,0 +1,50 @@
+import type { Executor } from '../storage/store';
+import type { SmsEncoding } from './domain/segments';
+import type { Attachment, MessageContent } from './domain/message';
+
+export class MessagesRepository {
+  constructor(private readonly db: Executor) {}
+
+  async insert(tenantId: string, message: MessageContent): Promise<void> {
+    await this.db.insertInto('messages').values({ tenantId, ...message }).execute();
+  }
+
+  async find(tenantId: string, interactionId: string): Promise<MessageContent | undefined> {
+    const row = await this.db
+      .selectFrom('messages')
+      .select(['interactionId', 'body', 'segments', 'encoding', 'errorCode', 'errorMessage'])
+      .where('tenantId', '=', tenantId).where('interactionId', '=', interactionId)
+      .executeTakeFirst();
+    return row && { ...row, encoding: row.encoding as SmsEncoding };
+  }
+
+  async setError(tenantId: string, interactionId: string, errorCode: string | null, errorMessage: string | null): Promise<void> {
+    await this.db.updateTable('messages').set({ errorCode, errorMessage })
+      .where('tenantId', '=', tenantId).where('interactionId', '=', interactionId).execute();
+  }
+
+  async insertAttachments(tenantId: string, attachments: Attachment[]): Promise<void> {
+    if (attachments.length === 0) return;
+    await this.db.insertInto('attachments').values(attachments.map((a) => ({ tenantId, ...a }))).execute();
+  }
+
+  async attachmentsOf(tenantId: string, interactionId: string): Promise<Attachment[]> {
+    return this.db
+      .selectFrom('attachments')
+      .select(['id', 'interactionId', 'provider', 'url', 'contentType', 'size', 'createdAt'])
+      .where('tenantId', '=', tenantId).where('interactionId', '=', interactionId)
+      .orderBy('id').execute();
+  }
+
+  async findAttachment(tenantId: string, id: string): Promise<Attachment | undefined> {
+    return this.db
+      .selectFrom('attachments')
+      .select(['id', 'interactionId', 'provider', 'url', 'contentType', 'size', 'createdAt'])
+      .where('tenantId', '=', tenantId).where('id', '=', id)
+      .executeTakeFirst();
+  }
+
+  async setAttachmentSize(tenantId: string, id: string, size: number): Promise<void> {
+    await this.db.updateTable('attachments').set({ size }).where('tenantId', '=', tenantId).where('id', '=', id).execute();
+  }
+}

@@ -1,0 +1,146 @@
+import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
+import type { Logger } from 'pino';
+import { AppConfig } from '../config/config.schema';
+import type { Principal } from '../common/auth/principal';
+import { DomainError, ErrorCode } from '../common/errors/domain-error';
+import { newId, nowIso } from '../common/ids';
+import { LOGGER } from '../common/logging/logger.token';
+import { ContactsRepository } from '../contacts/contacts.repository';
+import { requirePhone } from '../contacts/phone-input';
+import { ConversationsRepository } from '../conversations/conversations.repository';
+import type { Interaction } from '../conversations/domain/conversation';
+import { EventOutbox } from '../events/event-outbox.service';
+import type { DatabaseHandle } from '../storage/database';
+import { DATABASE } from '../storage/storage.module';
+import { ProviderRegistry } from '../providers/provider.registry';
+import { ProviderError, type SmsProvider } from '../providers/sms-provider.port';
+import type { SmsStatusReport } from '../providers/sms-status';
+import { TenantsService } from '../tenants/tenants.service';
+import { countSegments } from './domain/segments';
+import { advance, isTerminal, type SmsState } from './domain/sms-state';
+import { renderTemplate } from './domain/template';
+import type { SendMessageDto } from './dto/send-message.dto';
+import { messageView, type MessageView } from './message.view';
+import { MessagesRepository } from './messages.repository';
+
+/** The sender number of tenants without numbers of their own, on the simulator only. */
+export const SIMULATOR_SENDER = '+15550100000';
+
+/** States whose arrival is announced as `sms.<state>` (contract §7). */
+const ANNOUNCED: ReadonlySet<SmsState> = new Set(['queued', 'sent', 'delivered', 'undelivered', 'failed']);
+
+@Injectable()
+export class OutboundMessagingService implements OnModuleInit {
+  constructor(
+    @Inject(DATABASE) private readonly database: DatabaseHandle,
+    private readonly outbox: EventOutbox,
+    private readonly tenants: TenantsService,
+    private readonly providers: ProviderRegistry,
+    private readonly config: AppConfig,
+    @Inject(LOGGER) private readonly logger: Logger,
+  ) {}
+
+  onModuleInit(): void {
+    this.providers.simulator.connect((report) => this.applyStatus(report).then(() => undefined));
+  }
+
+  /** Records the message (queued), hands it to the provider, and records what the provider said. */
+  async send(principal: Principal, conversationId: string, input: SendMessageDto): Promise<MessageView> {
+    const tenant = this.tenants.get(principal.tenantId);
+    const body = input.template ? renderTemplate(input.template.text, input.template.params ?? {}) : input.body ?? '';
+    const mediaUrls = input.mediaUrls ?? [];
+    if (input.body !== undefined && input.template) throw DomainError.invalidField('template', 'cannot be sent together with body');
+    if (!body && mediaUrls.length === 0) throw DomainError.invalidField('body', 'is required unless mediaUrls are given');
+    if (body.length > 1600) throw DomainError.invalidField('template', 'renders to more than 1600 characters', ErrorCode.Unprocessable);
+    const provider = this.providers.smsFor(tenant, input.provider);
+    const from = tenant.numbers[0] ?? (provider.name === 'simulator' ? SIMULATOR_SENDER : undefined);
+    if (!from) throw DomainError.invalidField('tenant.numbers', 'the tenant has no number to send from', ErrorCode.Unprocessable);
+    const { encoding, segments } = countSegments(body);
+    const to = input.to === undefined ? undefined : requirePhone('to', input.to, tenant.defaultRegion);
+
+    const interaction = await this.outbox.transaction(async (tx, outbox) => {
+      const conversation = await new ConversationsRepository(tx).findById(tenant.id, conversationId);
+      if (!conversation) throw DomainError.notFound('conversation');
+      if (conversation.status === 'closed') throw new DomainError(ErrorCode.Conflict, 'the conversation is closed');
+      const contact = (await new ContactsRepository(tx).findById(tenant.id, conversation.contactId))!;
+      if (contact.optedOutAt) {
+        throw DomainError.invalidField('to', `the contact opted out of SMS at ${contact.optedOutAt}`, ErrorCode.Unprocessable);
+      }
+      const destination = to ?? contact.phone;
+      if (!destination) throw DomainError.invalidField('to', 'is required: the contact has no phone number', ErrorCode.Unprocessable);
+      const at = nowIso();
+      const created: Interaction = {
+        id: newId(), conversationId, channel: 'sms', direction: 'outbound', state: 'queued', provider: provider.name,
+        providerRef: null, from, to: destination, origin: null, endReason: null, startedAt: at, endedAt: null, updatedAt: at,
+      };
+      await new ConversationsRepository(tx).insertInteraction(tenant.id, created);
+      await new MessagesRepository(tx).insert(tenant.id, { interactionId: created.id, body, segments, encoding, errorCode: null, errorMessage: null });
+      await outbox.append(tenant.id, [{
+        type: 'sms.queued', conversationId, interactionId: created.id, agentId: conversation.agentId,
+        data: { to: destination, segments, encoding, mediaCount: mediaUrls.length },
+      }], at);
+      return created;
+    });
+
+    await this.handOver(provider, interaction, body, mediaUrls);
+    return this.view(tenant.id, interaction.id);
+  }
+
+  /** A delivery report from any provider (webhook or simulator): forward-only, idempotent. */
+  async applyStatus(report: SmsStatusReport): Promise<'applied' | 'stale' | 'unknown'> {
+    return this.outbox.transaction(async (tx, outbox) => {
+      const conversations = new ConversationsRepository(tx);
+      const found = await conversations.findInteractionForCallback('sms', report.interactionId, report.providerRef);
+      if (!found || found.interaction.provider !== report.provider || found.interaction.direction !== 'outbound') return 'unknown';
+      const { tenantId, interaction } = found;
+      if (interaction.providerRef && report.providerRef && interaction.providerRef !== report.providerRef) return 'unknown';
+      const providerRef = interaction.providerRef ?? report.providerRef ?? null;
+      const step = advance(interaction.state as SmsState, report.state);
+      const at = nowIso();
+      if (!step.changed) {
+        // A stale report may still be the first to tell us the provider's id.
+        if (providerRef !== interaction.providerRef) await conversations.updateInteraction(tenantId, { ...interaction, providerRef, updatedAt: at });
+        return 'stale';
+      }
+      const ended = isTerminal(step.state);
+      await conversations.updateInteraction(tenantId, {
+        ...interaction, providerRef, state: step.state, updatedAt: at, endedAt: ended ? at : interaction.endedAt,
+      });
+      if (report.errorCode || report.errorMessage) {
+        await new MessagesRepository(tx).setError(tenantId, interaction.id, report.errorCode ?? null, report.errorMessage ?? null);
+      }
+      if (ANNOUNCED.has(step.state)) {
+        const conversation = await conversations.findById(tenantId, interaction.conversationId);
+        await outbox.append(tenantId, [{
+          type: `sms.${step.state}`, conversationId: interaction.conversationId, interactionId: interaction.id,
+          agentId: conversation?.agentId ?? null,
+          data: { providerRef, errorCode: report.errorCode ?? null, ...(report.errorMessage ? { error: report.errorMessage } : {}) },
+        }], at);
+      }
+      return 'applied';
+    });
+  }
+
+  async view(tenantId: string, interactionId: string): Promise<MessageView> {
+    const db = this.database.db;
+    const interaction = await new ConversationsRepository(db).findInteraction(tenantId, interactionId);
+    if (!interaction || interaction.channel !== 'sms') throw DomainError.notFound('message');
+    const messages = new MessagesRepository(db);
+    const content = (await messages.find(tenantId, interactionId))!;
+    return messageView(interaction, content, await messages.attachmentsOf(tenantId, interactionId));
+  }
+
+  private async handOver(provider: SmsProvider, interaction: Interaction, body: string, mediaUrls: string[]): Promise<void> {
+    const path = `/webhooks/${provider.name}/sms/status`;
+    const statusCallbackUrl = `${this.config.http.publicBaseUrl.replace(/\/+$/, '')}${path}?mid=${interaction.id}`;
+    const report = { provider: provider.name, interactionId: interaction.id };
+    try {
+      const sent = await provider.send({ interactionId: interaction.id, from: interaction.from!, to: interaction.to!, body, mediaUrls, statusCallbackUrl });
+      await this.applyStatus({ ...report, providerRef: sent.providerRef, state: sent.state });
+    } catch (error) {
+      if (!(error instanceof ProviderError)) throw error;
+      this.logger.warn({ ...report, code: error.code }, 'provider refused a message');
+      await this.applyStatus({ ...report, state: 'failed', errorCode: error.code, errorMessage: error.message });
+    }
+  }
+}

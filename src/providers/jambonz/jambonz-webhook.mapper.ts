@@ -1,0 +1,63 @@
+import { DomainError } from '../../common/errors/domain-error';
+import type { InboundMessage } from '../../messaging/inbound-messaging.service';
+import type { SmsStatusReport } from '../sms-status';
+import { mapJambonzMessageStatus } from './jambonz.mapper';
+
+type Json = Record<string, unknown>;
+
+/**
+ * jambonz's messaging_hook payload, as its feature server builds it:
+ * `{ carrier, messageSid, accountSid, applicationSid, from, to, cc, text, media }`.
+ * `media` items are URLs or `{ url, content_type | contentType }`.
+ */
+export function readJambonzInbound(body: Json): InboundMessage {
+  const media = body.media === undefined || body.media === null ? [] : body.media;
+  if (!Array.isArray(media) || media.length > 10) throw DomainError.invalidField('media', 'must be a list of at most 10 items');
+  return {
+    provider: 'jambonz',
+    providerRef: str(body, 'messageSid', 200),
+    from: str(body, 'from', 40),
+    to: first(body.to),
+    body: body.text === undefined || body.text === null ? '' : str(body, 'text', 4000),
+    media: media.map((item, n) => mediaItem(item, n)),
+  };
+}
+
+/** jambonz's message status hook: `{ messageSid | message_sid, status | message_status, error_code? }`. */
+export function readJambonzStatus(body: Json, interactionId: string | undefined): SmsStatusReport | undefined {
+  const providerRef = str(body, body.messageSid !== undefined ? 'messageSid' : 'message_sid', 200);
+  const status = str(body, body.status !== undefined ? 'status' : 'message_status', 40);
+  const state = mapJambonzMessageStatus(status);
+  if (!state || state === 'received') return undefined;
+  const code = body.error_code ?? body.errorCode;
+  return { provider: 'jambonz', interactionId, providerRef, state, errorCode: code === undefined || code === null ? null : String(code).slice(0, 40) };
+}
+
+function str(body: Json, field: string, max: number): string {
+  const value = body[field];
+  if (typeof value !== 'string' || value.length === 0 || value.length > max) {
+    throw DomainError.invalidField(field, `must be a non-empty string of at most ${max} characters`);
+  }
+  return value;
+}
+
+function first(to: unknown): string {
+  const value = Array.isArray(to) ? to[0] : to;
+  if (typeof value !== 'string' || value.length === 0 || value.length > 40) throw DomainError.invalidField('to', 'must be a phone number');
+  return value;
+}
+
+function mediaItem(item: unknown, n: number): { url: string; contentType: string } {
+  const field = `media.${n}`;
+  if (typeof item === 'string') return { url: checkUrl(item, field), contentType: 'application/octet-stream' };
+  if (typeof item !== 'object' || item === null) throw DomainError.invalidField(field, 'must be a URL or { url, content_type }');
+  const { url, content_type: snake, contentType: camel } = item as Json;
+  const type = snake ?? camel ?? 'application/octet-stream';
+  if (typeof url !== 'string' || typeof type !== 'string' || type.length > 200) throw DomainError.invalidField(field, 'must be a URL or { url, content_type }');
+  return { url: checkUrl(url, `${field}.url`), contentType: type };
+}
+
+function checkUrl(url: string, field: string): string {
+  if (url.length > 2000 || !/^https?:\/\/\S+$/.test(url)) throw DomainError.invalidField(field, 'must be an http(s) URL');
+  return url;
+}

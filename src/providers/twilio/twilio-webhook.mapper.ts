@@ -1,0 +1,52 @@
+import { DomainError } from '../../common/errors/domain-error';
+import type { InboundMessage } from '../../messaging/inbound-messaging.service';
+import type { SmsStatusReport } from '../sms-status';
+import { mapTwilioMessageStatus } from './twilio.mapper';
+
+type Params = Record<string, unknown>;
+
+const MAX_MEDIA = 10;
+
+/** Reads Twilio's inbound message webhook (form fields, see the Messaging webhook docs). */
+export function readTwilioInbound(params: Params): InboundMessage {
+  const count = Number(text(params, 'NumMedia', false) || '0');
+  if (!Number.isInteger(count) || count < 0 || count > MAX_MEDIA) {
+    throw DomainError.invalidField('NumMedia', `must be a whole number from 0 to ${MAX_MEDIA}`);
+  }
+  const media = Array.from({ length: count }, (_, n) => ({
+    url: text(params, `MediaUrl${n}`),
+    contentType: text(params, `MediaContentType${n}`),
+  }));
+  return {
+    provider: 'twilio',
+    providerRef: sid(params, 'MessageSid'),
+    from: text(params, 'From'),
+    to: text(params, 'To'),
+    body: text(params, 'Body', false),
+    media,
+  };
+}
+
+/** Reads Twilio's message status callback; undefined for a status we do not track. */
+export function readTwilioStatus(params: Params, interactionId: string | undefined): SmsStatusReport | undefined {
+  const state = mapTwilioMessageStatus(text(params, 'MessageStatus'));
+  if (!state || state === 'received') return undefined;
+  const errorCode = text(params, 'ErrorCode', false) || null;
+  return { provider: 'twilio', interactionId, providerRef: sid(params, 'MessageSid'), state, errorCode };
+}
+
+function text(params: Params, field: string, required = true): string {
+  const value = params[field];
+  if (value === undefined || value === '') {
+    if (required) throw DomainError.invalidField(field, 'is required');
+    return '';
+  }
+  if (typeof value !== 'string' || value.length > 4000) throw DomainError.invalidField(field, 'must be one text value');
+  return value;
+}
+
+function sid(params: Params, field: string): string {
+  const value = text(params, field);
+  if (!/^[A-Z]{2}[0-9a-f]{32}$/.test(value)) throw DomainError.invalidField(field, 'is not a Twilio SID');
+  return value;
+}
