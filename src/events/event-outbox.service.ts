@@ -5,7 +5,6 @@ import { MetricsService } from '../metrics/metrics.service';
 import type { DatabaseHandle } from '../storage/database';
 import type { Database } from '../storage/schema';
 import { DATABASE } from '../storage/storage.module';
-import { inTransaction } from '../storage/store';
 import type { StoredEvent } from './domain/event';
 import { EventLogRepository } from './event-log.repository';
 import { EVENT_FANOUT, type EventFanout } from './fanout/event-fanout';
@@ -30,7 +29,7 @@ export class EventOutbox {
   async transaction<T>(work: (tx: Transaction<Database>, outbox: Outbox) => Promise<T>): Promise<T> {
     let heads = new Map<string, number>();
     let count = 0;
-    const result = await inTransaction(this.database.db, (tx) => {
+    const result = await this.database.transaction((tx) => {
       heads = new Map();
       count = 0;
       const log = new EventLogRepository(tx);

@@ -1,10 +1,12 @@
 import { mkdirSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
-import { CamelCasePlugin, Kysely, Migrator, PostgresDialect, SqliteDialect, sql } from 'kysely';
+import { CamelCasePlugin, Kysely, Migrator, PostgresDialect, SqliteDialect, sql, type Transaction } from 'kysely';
 import { Pool, types as pgTypes } from 'pg';
 import { LATEST_MIGRATION, migrationProvider } from './migrations';
+import { GroupCommitter } from './group-commit';
 import type { Database } from './schema';
+import { inTransaction } from './store';
 
 export type Dialect = 'sqlite' | 'postgres';
 
@@ -13,6 +15,11 @@ export interface DatabaseHandle {
   readonly dialect: Dialect;
   /** Where the data lives, without credentials (for logs). */
   readonly location: string;
+  /**
+   * Runs `work` in a transaction and resolves once it is committed; a race on a unique key runs it
+   * again. On SQLite concurrent units share one commit (group commit).
+   */
+  transaction<T>(work: (tx: Transaction<Database>) => Promise<T>): Promise<T>;
   /** Throws unless the store answers and every migration is applied. */
   check(): Promise<void>;
   close(): Promise<void>;
@@ -41,9 +48,11 @@ function openSqlite(options: OpenOptions): DatabaseHandle {
     dialect: new SqliteDialect({ database: withStatementCache(sqlite) }),
     plugins: [new CamelCasePlugin()],
   });
+  const committer = new GroupCommitter(db);
   return {
     db,
     dialect: 'sqlite',
+    transaction: (work) => committer.run(work),
     location: file,
     async check() {
       // An open handle keeps answering after its file was deleted or replaced; that is not ready.
@@ -96,6 +105,7 @@ function openPostgres(url: string): DatabaseHandle {
   return {
     db,
     dialect: 'postgres',
+    transaction: (work) => inTransaction(db, work),
     location: `postgres://${parsed.host}${parsed.pathname}`,
     check: () => checkMigrated(db),
     close: () => db.destroy(),

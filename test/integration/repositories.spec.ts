@@ -8,7 +8,7 @@ import type { Conversation, Interaction } from '../../src/conversations/domain/c
 import { EventLogRepository } from '../../src/events/event-log.repository';
 import { IdempotencyRepository } from '../../src/idempotency/idempotency.repository';
 import { migrate, openDatabase, type DatabaseHandle } from '../../src/storage/database';
-import { inTransaction, isUniqueViolation } from '../../src/storage/store';
+import { isUniqueViolation } from '../../src/storage/store';
 import { TenantsRepository } from '../../src/tenants/tenants.repository';
 import { newId, nowIso } from '../../src/common/ids';
 import { createTestDatabase, describeWithPostgres, type TestDatabase } from '../support/postgres';
@@ -125,7 +125,7 @@ function repositorySuite(open: () => Promise<{ handle: DatabaseHandle; cleanup: 
     const otherBefore = await log.lastSeq('other');
     await Promise.all(
       Array.from({ length: 20 }, (_, n) =>
-        inTransaction(handle.db, (tx) =>
+        handle.transaction((tx) =>
           new EventLogRepository(tx).append('acme', [
             { type: 'test.first', conversationId: null, data: { n } },
             { type: 'test.second', conversationId: null, data: { n } },
@@ -142,10 +142,44 @@ function repositorySuite(open: () => Promise<{ handle: DatabaseHandle; cleanup: 
     expect(await log.readAfter('other', otherBefore, 10)).toEqual([]);
   });
 
+  it('commits concurrent units independently: a failing unit is rolled back alone', async () => {
+    const log = new EventLogRepository(handle.db);
+    const contacts = new ContactsRepository(handle.db);
+    const before = await log.lastSeq('acme');
+    const ids = [newId(), newId(), newId()];
+    const results = await Promise.allSettled(ids.map((id, n) => handle.transaction(async (tx) => {
+      await new ContactsRepository(tx).insert(contact({ id, name: `unit-${n}` }));
+      await new EventLogRepository(tx).append('acme', [{ type: 'test.unit', conversationId: null, data: { n } }], nowIso());
+      if (n === 1) throw new Error('unit 1 fails');
+      return n;
+    })));
+    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+    expect(await contacts.findById('acme', ids[0]!)).toBeDefined();
+    expect(await contacts.findById('acme', ids[1]!)).toBeUndefined();
+    expect(await contacts.findById('acme', ids[2]!)).toBeDefined();
+    const events = await log.readAfter('acme', before, 10);
+    expect(events.map((e) => [e.seq - before, e.data.n])).toEqual([[1, 0], [2, 2]]);
+  });
+
+  it('runs a unit again after it lost a race on a unique key, seeing the winner', async () => {
+    const phone = '+447911123999';
+    const outcomes = await Promise.all([0, 1, 2].map(() => handle.transaction(async (tx) => {
+      const repo = new ContactsRepository(tx);
+      const found = await repo.findByKeys('acme', { phone });
+      if (found) return `found ${found.id}`;
+      const created = contact({ phone });
+      await repo.insert(created);
+      return `created ${created.id}`;
+    })));
+    expect(outcomes.filter((o) => o.startsWith('created'))).toHaveLength(1);
+    const id = outcomes.find((o) => o.startsWith('created'))!.slice(8);
+    expect(outcomes.filter((o) => o === `found ${id}`)).toHaveLength(2);
+  });
+
   it('rolls back the change and its events together', async () => {
     const log = new EventLogRepository(handle.db);
     const before = await log.lastSeq('acme');
-    await expect(inTransaction(handle.db, async (tx) => {
+    await expect(handle.transaction(async (tx) => {
       await new EventLogRepository(tx).append('acme', [{ type: 'test.lost', conversationId: null, data: {} }], nowIso());
       throw new Error('boom');
     })).rejects.toThrow('boom');
