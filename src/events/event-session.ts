@@ -56,12 +56,16 @@ export class EventSession {
   }
 
   send(frame: object): boolean {
+    return this.sendText(JSON.stringify(frame));
+  }
+
+  private sendText(text: string): boolean {
     if (this.disposed) return false;
     if (this.socket.bufferedAmount > this.limits.maxBufferedBytes) {
       this.drop('slow-consumer', CLOSE_SLOW_CONSUMER, `slow consumer: reconnect with since=${encodeEventCursor(this.position)}`);
       return false;
     }
-    this.socket.send(JSON.stringify(frame));
+    this.socket.send(text);
     return true;
   }
 
@@ -100,16 +104,22 @@ export class EventSession {
     this.position = event.seq;
     const topic = matchTopic(event, this.topics);
     if (!topic) return;
-    const sent = this.send({
-      op: 'event',
-      cursor: encodeEventCursor(event.seq),
-      topic,
-      event: {
-        id: event.id, type: event.type, conversationId: event.conversationId,
-        ...(event.interactionId ? { interactionId: event.interactionId } : {}),
-        at: event.at, data: event.data,
-      },
-    });
-    if (sent) this.hooks.delivered(1);
+    if (this.sendText(eventFrame(event, topic))) this.hooks.delivered(1);
   }
+}
+
+/** Each event is serialised once, however many sockets it goes to. */
+const serialised = new WeakMap<StoredEvent, string>();
+
+function eventFrame(event: StoredEvent, topic: string): string {
+  let body = serialised.get(event);
+  if (body === undefined) {
+    body = JSON.stringify({
+      id: event.id, type: event.type, conversationId: event.conversationId,
+      ...(event.interactionId ? { interactionId: event.interactionId } : {}),
+      at: event.at, data: event.data,
+    });
+    serialised.set(event, body);
+  }
+  return `{"op":"event","cursor":"${encodeEventCursor(event.seq)}","topic":${JSON.stringify(topic)},"event":${body}}`;
 }
