@@ -44,6 +44,8 @@ function envInt(name, fallback, min) {
 }
 
 const now = () => performance.timeOrigin + performance.now();
+/** CPU time (ms) the whole machine has spent busy, all cores together. */
+const machineBusyMs = () => os.cpus().reduce((sum, { times: t }) => sum + t.user + t.nice + t.sys + t.irq, 0);
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Forks a server script with --expose-gc; resolves with the child and what it reported ({ url, token? }). */
@@ -210,7 +212,7 @@ function statusCounts(statuses) {
 async function phase(child, { url, token }, run, seconds) {
   const tally = (run.tally = newTally());
   for (const s of run.sockets) { s.count = 0; s.repeats = 0; }
-  const [serverCpu, clientCpu, cpuFrom] = [(await readServer(child)).cpuMicros, process.cpuUsage(), now()];
+  const [serverCpu, clientCpu, machineCpu, cpuFrom] = [(await readServer(child)).cpuMicros, process.cpuUsage(), machineBusyMs(), now()];
   const { start, statuses } = await produce(url, token, seconds);
   const events = 2 * statuses.filter((s) => s === '201').length;
   const expected = events * run.sockets.length;
@@ -219,6 +221,7 @@ async function phase(child, { url, token }, run, seconds) {
   const cpuMs = now() - cpuFrom;
   const server = ((await readServer(child)).cpuMicros - serverCpu) / 10 / cpuMs;
   const client = process.cpuUsage(clientCpu);
+  const machine = ((machineBusyMs() - machineCpu) * 100) / cpuMs;
   await sleep(250); // a duplicate arriving late is still counted
   const latencies = Float64Array.from(tally.latencies).sort();
   const at = (q) => (latencies.length ? latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] : NaN);
@@ -236,6 +239,8 @@ async function phase(child, { url, token }, run, seconds) {
     p50: at(0.5), p99: at(0.99), max: latencies.length ? latencies[latencies.length - 1] : NaN,
     serverCpu: server,
     clientCpu: (client.user + client.system) / 10 / cpuMs,
+    // Everything else on the machine (other programs, the kernel's network work): noise when high.
+    otherCpu: Math.max(0, machine - server - (client.user + client.system) / 10 / cpuMs),
     codes: statusCounts(statuses),
   };
 }
@@ -271,12 +276,12 @@ const times = (n) => (Number.isFinite(n) ? `${n.toFixed(2)}×` : 'n/a');
 function table(rows) {
   const [base, gateway] = rows;
   return [
-    '| Server | events | frames expected | frames received | frames/s | bytes/frame | p50 (ms) | p99 (ms) | max (ms) | server CPU | client CPU | RSS KiB/socket | heap KiB/socket |',
-    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+    '| Server | events | frames expected | frames received | frames/s | bytes/frame | p50 (ms) | p99 (ms) | max (ms) | server CPU | client CPU | other CPU | RSS KiB/socket | heap KiB/socket |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
     ...rows.map((r) => `| ${r.name} | ${int(r.events)} | ${int(r.expected)} | ${int(r.received)} | ${int(r.fps)} | ${int(r.bytesPerFrame)} | ` +
-      `${ms(r.p50)} | ${ms(r.p99)} | ${ms(r.max)} | ${int(r.serverCpu)}% | ${int(r.clientCpu)}% | ${kib(r.rssKiB)} | ${kib(r.heapKiB)} |`),
+      `${ms(r.p50)} | ${ms(r.p99)} | ${ms(r.max)} | ${int(r.serverCpu)}% | ${int(r.clientCpu)}% | ${int(r.otherCpu)}% | ${kib(r.rssKiB)} | ${kib(r.heapKiB)} |`),
     `| **ratio gateway / baseline** | | | | ${times(gateway.fps / base.fps)} | | ${times(gateway.p50 / base.p50)} | ${times(gateway.p99 / base.p99)} | ` +
-      `${times(gateway.max / base.max)} | ${times(gateway.serverCpu / base.serverCpu)} | | ${times(gateway.rssKiB / base.rssKiB)} | ${times(gateway.heapKiB / base.heapKiB)} |`,
+      `${times(gateway.max / base.max)} | ${times(gateway.serverCpu / base.serverCpu)} | | | ${times(gateway.rssKiB / base.rssKiB)} | ${times(gateway.heapKiB / base.heapKiB)} |`,
   ].join('\n');
 }
 
@@ -303,6 +308,7 @@ function problems(rows) {
     const { unexpectedCloses, errorFrames } = r.run;
     if (unexpectedCloses.length) out.push(`**ERRORS** in ${r.name}: ${unexpectedCloses.length} sockets closed during the run (codes ${[...new Set(unexpectedCloses)].join(', ')}).`);
     if (errorFrames.length) out.push(`**ERRORS** in ${r.name}: ${errorFrames.length} error frames, e.g. ${errorFrames[0]}.`);
+    if (r.otherCpu > 15) out.push(`**WARNING** ${r.name}: other programs used ${int(r.otherCpu)}% CPU while it was measured; its latency figures are not clean.`);
     if (!r.gc) out.push(`**WARNING** ${r.name} ran without gc(): its memory figures include garbage.`);
   }
   return out;

@@ -2,16 +2,15 @@
 // Load test of POST /v1/conversations against a bare node:http baseline, measured in the same run.
 // Each server runs in its own child process; autocannon drives them from this one, over 127.0.0.1.
 // Usage: npm run bench   (env: BENCH_DURATION s, default 10; BENCH_WARMUP s, default 2; BENCH_CONNECTIONS, default 10)
-const { fork } = require('node:child_process');
 const { mkdirSync, writeFileSync } = require('node:fs');
-const os = require('node:os');
 const { join } = require('node:path');
-const autocannon = require('autocannon');
+const {
+  envInt, startServer, stopServer, loadRun, countBad, describeCodes, command, environment, int, ms, times,
+} = require('./lib/harness');
 
 const DURATION = envInt('BENCH_DURATION', 10, 1);
 const WARMUP = envInt('BENCH_WARMUP', 2, 0);
 const CONNECTIONS = envInt('BENCH_CONNECTIONS', 10, 1);
-const START_TIMEOUT_MS = 30_000;
 
 const BASELINE = 'bare node:http (no store, no auth)';
 const GATEWAY = 'gateway `POST /v1/conversations` (SQLite, JWT, validation)';
@@ -19,36 +18,6 @@ const TARGETS = [
   { name: BASELINE, script: 'baseline.js' },
   { name: GATEWAY, script: 'gateway.js' },
 ];
-
-function envInt(name, fallback, min) {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < min) {
-    throw new Error(`${name} must be a whole number of at least ${min} (got "${raw}")`);
-  }
-  return value;
-}
-
-/** Forks a server script; resolves with the child and what it reported ({ url, token? }). */
-function startServer(script) {
-  const child = fork(join(__dirname, 'servers', script), { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => { child.kill('SIGKILL'); reject(new Error(`${script} did not start in time`)); }, START_TIMEOUT_MS);
-    child.once('message', (info) => { clearTimeout(timer); resolve({ child, info }); });
-    child.once('exit', (code) => { clearTimeout(timer); reject(new Error(`${script} exited with ${code} before listening`)); });
-  });
-}
-
-/** Closes the IPC channel (the child then shuts down); kills it if it lingers. */
-function stopServer(child) {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-    child.once('exit', () => { clearTimeout(timer); resolve(); });
-    child.disconnect();
-  });
-}
 
 const runId = Date.now().toString(36);
 let sequence = 0;
@@ -62,32 +31,13 @@ function nextBody() {
   });
 }
 
-/** One fixed-duration autocannon run; latencies are kept unrounded (autocannon's are whole ms). */
+/** One fixed-duration run; counts responses other than 201. */
 async function load({ url, token }, duration) {
   const headers = { 'content-type': 'application/json' };
   if (token) headers.authorization = `Bearer ${token}`;
-  const latencies = [];
-  const instance = autocannon({
-    url,
-    connections: CONNECTIONS,
-    duration,
-    requests: [{ method: 'POST', path: '/v1/conversations', headers, setupRequest: (req) => ({ ...req, body: nextBody() }) }],
-  });
-  instance.on('response', (_client, _status, _bytes, ms) => latencies.push(ms));
-  const result = await instance;
-  const sorted = Float64Array.from(latencies).sort();
-  const at = (q) => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] : NaN);
-  const codes = Object.entries(result.statusCodeStats).map(([code, { count }]) => [code, count]);
-  return {
-    requests: result.requests.total,
-    rps: result.requests.total / result.duration,
-    p50: at(0.5),
-    p99: at(0.99),
-    non201: codes.filter(([code]) => code !== '201').reduce((sum, [, count]) => sum + count, 0),
-    codes,
-    errors: result.errors,
-    timeouts: result.timeouts,
-  };
+  const request = { method: 'POST', path: '/v1/conversations', headers, setupRequest: (req) => ({ ...req, body: nextBody() }) };
+  const result = await loadRun({ url, connections: CONNECTIONS, duration, request });
+  return { ...result, non201: countBad(result.codes, (code) => code === '201') };
 }
 
 async function measure(target) {
@@ -100,10 +50,6 @@ async function measure(target) {
     await stopServer(child);
   }
 }
-
-const int = (n) => Math.round(n).toLocaleString('en-US');
-const ms = (n) => n.toFixed(2);
-const times = (n) => (Number.isFinite(n) ? `${n.toFixed(2)}×` : 'n/a');
 
 function table(rows) {
   const [base, gateway] = rows;
@@ -119,27 +65,18 @@ function table(rows) {
 function problems(rows) {
   return rows
     .filter((r) => r.non201 > 0 || r.errors > 0 || r.timeouts > 0 || r.requests === 0)
-    .map((r) => `**ERRORS** in ${r.name}: ${r.non201} non-201 responses (status counts: ${r.codes.map(([c, n]) => `${c}×${n}`).join(', ') || 'none'}), ` +
+    .map((r) => `**ERRORS** in ${r.name}: ${r.non201} non-201 responses (status counts: ${describeCodes(r.codes)}), ` +
       `${r.errors} socket errors, ${r.timeouts} timeouts, ${r.requests} responses. Its figures are not valid.`);
-}
-
-function command() {
-  const vars = ['BENCH_DURATION', 'BENCH_WARMUP', 'BENCH_CONNECTIONS'].filter((v) => process.env[v]).map((v) => `${v}=${process.env[v]}`);
-  return [...vars, process.env.npm_lifecycle_event === 'bench' ? 'npm run bench' : 'node bench/run.js'].join(' ');
 }
 
 async function main() {
   const rows = [];
   for (const target of TARGETS) rows.push(await measure(target));
   const errors = problems(rows);
-  const cpus = os.cpus();
   const report = [
     `# Benchmark: POST /v1/conversations`,
     '',
-    `- Date: ${new Date().toISOString()}`,
-    `- Node: ${process.version} on ${os.platform()} ${os.arch()}`,
-    `- CPU: ${cpus[0] ? cpus[0].model.trim() : 'unknown'} (${cpus.length} logical cores)`,
-    `- Command: \`${command()}\``,
+    ...environment(command(['BENCH_DURATION', 'BENCH_WARMUP', 'BENCH_CONNECTIONS'], 'bench', 'run.js')),
     `- Load: autocannon, ${CONNECTIONS} connections, ${WARMUP} s warm-up then ${DURATION} s per server, one server at a time, each in its own process, over 127.0.0.1`,
     '',
     table(rows),

@@ -1,34 +1,43 @@
 'use strict';
 // The gateway, built by `npm run build`, on 127.0.0.1 port 0 with a fresh SQLite file and a random
-// JWT secret. Sends { url, token } to the parent (run.js, events.js) and stops when the parent
-// disconnects. Arguments are the token's roles (default: agent); answers 'memory' messages.
+// JWT secret. Sends { url, token, synchronous } to the parent (run.js, events.js, sms.js) and stops
+// when the parent disconnects. Arguments are the token's roles (default: agent); answers 'memory'
+// messages. BENCH_GATEWAY_CONFIG (JSON) is laid over the configuration (sms.js: tenants, Twilio,
+// durability); the token is for agent `bench` of the first configured tenant, else `default`.
 require('reflect-metadata');
 const { randomBytes } = require('node:crypto');
 const { mkdtempSync, rmSync } = require('node:fs');
 const { tmpdir } = require('node:os');
 const { join } = require('node:path');
+const { sql } = require('kysely');
 const pino = require('pino');
 
 const dist = join(__dirname, '..', '..', 'dist');
 const { loadConfig } = require(join(dist, 'config', 'config.loader.js'));
 const { startGateway } = require(join(dist, 'bootstrap.js'));
 const { JwtService } = require(join(dist, 'common', 'auth', 'jwt.service.js'));
+const { DATABASE } = require(join(dist, 'storage', 'storage.module.js'));
 const answerMemoryRequests = require('./memory');
 const roles = process.argv.length > 2 ? process.argv.slice(2) : ['agent'];
 
 async function main() {
   const dir = mkdtempSync(join(tmpdir(), 'gateway-bench-'));
   const secret = randomBytes(32).toString('hex');
+  const extra = JSON.parse(process.env.BENCH_GATEWAY_CONFIG || '{}');
   const config = loadConfig({
     env: { NODE_ENV: 'test' },
     overrides: {
-      database: { url: `sqlite:${join(dir, 'bench.db')}` },
+      ...extra,
+      database: { ...extra.database, url: `sqlite:${join(dir, 'bench.db')}` },
       auth: { jwtSecret: secret },
       log: { level: 'silent' },
     },
   });
   const { app, url } = await startGateway(config, pino({ level: 'silent' }));
-  const token = await new JwtService(secret).sign({ agentId: 'bench', tenantId: 'default', roles }, 3600);
+  const tenantId = config.tenants && config.tenants.length > 0 ? config.tenants[0].id : 'default';
+  const token = await new JwtService(secret).sign({ agentId: 'bench', tenantId, roles }, 3600);
+  // The durability actually in effect on the store's connection (0 OFF, 1 NORMAL, 2 FULL, 3 EXTRA).
+  const { rows } = await sql.raw('PRAGMA synchronous').execute(app.get(DATABASE).db);
   process.on('disconnect', () => {
     app.close().finally(() => {
       rmSync(dir, { recursive: true, force: true });
@@ -36,7 +45,7 @@ async function main() {
     });
   });
   answerMemoryRequests();
-  process.send({ url, token });
+  process.send({ url, token, synchronous: rows[0] && rows[0].synchronous });
 }
 
 main().catch((error) => {

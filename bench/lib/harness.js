@@ -1,0 +1,110 @@
+'use strict';
+// Shared by bench/run.js and bench/sms.js: settings from the environment, server child processes,
+// one autocannon run with unrounded latencies, CPU readings, and the report's header lines.
+const { fork } = require('node:child_process');
+const os = require('node:os');
+const { join } = require('node:path');
+const autocannon = require('autocannon');
+
+const START_TIMEOUT_MS = 30_000;
+
+function envInt(name, fallback, min) {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min) {
+    throw new Error(`${name} must be a whole number of at least ${min} (got "${raw}")`);
+  }
+  return value;
+}
+
+/** Forks bench/servers/<script>; resolves with the child and what it reported ({ url, token?, ... }). */
+function startServer(script, { args = [], env } = {}) {
+  const options = { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] };
+  if (env) options.env = { ...process.env, ...env };
+  const child = fork(join(__dirname, '..', 'servers', script), args, options);
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => { child.kill('SIGKILL'); reject(new Error(`${script} did not start in time`)); }, START_TIMEOUT_MS);
+    child.once('message', (info) => { clearTimeout(timer); resolve({ child, info }); });
+    child.once('exit', (code) => { clearTimeout(timer); reject(new Error(`${script} exited with ${code} before listening`)); });
+  });
+}
+
+/** Closes the IPC channel (the child then shuts down); kills it if it lingers. */
+function stopServer(child) {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+    child.once('exit', () => { clearTimeout(timer); resolve(); });
+    child.disconnect();
+  });
+}
+
+/** Sends `message` to a server child and resolves with the first reply that has `key`. */
+function ask(child, message, key) {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => { child.off('message', on); reject(new Error(`no "${key}" answer from the server`)); }, 10_000);
+    const on = (m) => {
+      if (!m || m[key] === undefined) return;
+      clearTimeout(timer);
+      child.off('message', on);
+      resolve(m[key]);
+    };
+    child.on('message', on);
+    child.send(message);
+  });
+}
+
+/** CPU time (ms) the whole machine has spent busy, all cores together. */
+const machineBusyMs = () => os.cpus().reduce((sum, { times: t }) => sum + t.user + t.nice + t.sys + t.irq, 0);
+
+/**
+ * One fixed-duration autocannon run of a single request template (autocannon's request options,
+ * setupRequest included). Latencies are kept unrounded (autocannon's own are whole ms).
+ */
+async function loadRun({ url, connections, duration, request }) {
+  const latencies = [];
+  const instance = autocannon({ url, connections, duration, requests: [request] });
+  instance.on('response', (_client, _status, _bytes, ms) => latencies.push(ms));
+  const result = await instance;
+  const sorted = Float64Array.from(latencies).sort();
+  const at = (q) => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] : NaN);
+  return {
+    requests: result.requests.total,
+    rps: result.requests.total / result.duration,
+    p50: at(0.5),
+    p99: at(0.99),
+    codes: Object.entries(result.statusCodeStats).map(([code, { count }]) => [code, count]),
+    errors: result.errors,
+    timeouts: result.timeouts,
+  };
+}
+
+/** How many responses had a status code that `ok` refuses. */
+const countBad = (codes, ok) => codes.filter(([code]) => !ok(code)).reduce((sum, [, count]) => sum + count, 0);
+const describeCodes = (codes) => codes.map(([c, n]) => `${c}×${n}`).join(', ') || 'none';
+
+/** `VAR=value ... npm run <script>` when run by npm as that script, else `... node bench/<file>`. */
+function command(vars, npmScript, file) {
+  const set = vars.filter((v) => process.env[v]).map((v) => `${v}=${process.env[v]}`);
+  return [...set, process.env.npm_lifecycle_event === npmScript ? `npm run ${npmScript}` : `node bench/${file}`].join(' ');
+}
+
+/** Date, Node version, CPU and command, as the first lines of a results file. */
+function environment(commandLine) {
+  const cpus = os.cpus();
+  return [
+    `- Date: ${new Date().toISOString()}`,
+    `- Node: ${process.version} on ${os.platform()} ${os.arch()}`,
+    `- CPU: ${cpus[0] ? cpus[0].model.trim() : 'unknown'} (${cpus.length} logical cores)`,
+    `- Command: \`${commandLine}\``,
+  ];
+}
+
+const int = (n) => Math.round(n).toLocaleString('en-US');
+const ms = (n) => n.toFixed(2);
+const times = (n) => (Number.isFinite(n) ? `${n.toFixed(2)}×` : 'n/a');
+
+module.exports = {
+  envInt, startServer, stopServer, ask, machineBusyMs, loadRun, countBad, describeCodes, command, environment, int, ms, times,
+};
