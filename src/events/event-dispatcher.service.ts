@@ -4,6 +4,7 @@ import { AppConfig } from '../config/config.schema';
 import { LOGGER } from '../common/logging/logger.token';
 import type { DatabaseHandle } from '../storage/database';
 import { DATABASE } from '../storage/storage.module';
+import type { StoredEvent } from './domain/event';
 import { EventLogRepository } from './event-log.repository';
 import { CLOSE_SERVICE_RESTART, EventSession } from './event-session';
 import { EVENT_FANOUT, type EventFanout } from './fanout/event-fanout';
@@ -43,7 +44,7 @@ export class EventDispatcher implements OnModuleInit, OnApplicationShutdown {
   }
 
   onModuleInit(): void {
-    this.fanout.onSignal((tenantId, seq) => this.signal(tenantId, seq));
+    this.fanout.onSignal((tenantId, seq, committed) => this.signal(tenantId, seq, committed));
     this.timers = [
       setInterval(() => void this.poll(), this.config.events.pollMs),
       setInterval(() => this.heartbeat(), this.config.events.heartbeatMs),
@@ -135,11 +136,26 @@ export class EventDispatcher implements OnModuleInit, OnApplicationShutdown {
     return opening;
   }
 
-  private signal(tenantId: string, seq: number): void {
+  /**
+   * The log grew to `seq`. Events this instance just committed are offered at once when they
+   * follow on from what the feed has read; anything else is read from the log, in order.
+   */
+  private signal(tenantId: string, seq: number, committed?: StoredEvent[]): void {
     const feed = this.feeds.get(tenantId);
     if (!feed || seq <= feed.wanted) return;
     feed.wanted = seq;
+    if (!feed.pumping && committed && committed[0]?.seq === feed.head + 1) {
+      this.offer(feed, committed);
+      if (feed.head >= feed.wanted) return;
+    }
     void this.pump(feed);
+  }
+
+  private offer(feed: Feed, events: StoredEvent[]): void {
+    for (const event of events) {
+      for (const session of feed.sessions) session.offerLive(event);
+      feed.head = event.seq;
+    }
   }
 
   private async pump(feed: Feed): Promise<void> {
@@ -149,10 +165,7 @@ export class EventDispatcher implements OnModuleInit, OnApplicationShutdown {
       while (feed.head < feed.wanted) {
         const batch = await this.log.readAfter(feed.tenantId, feed.head, BATCH);
         if (batch.length === 0) break;
-        for (const event of batch) {
-          for (const session of feed.sessions) session.offerLive(event);
-          feed.head = event.seq;
-        }
+        this.offer(feed, batch);
       }
     } catch (error) {
       this.logger.warn({ err: error, tenantId: feed.tenantId }, 'reading the event log failed; retrying on the next poll');

@@ -27,23 +27,23 @@ export class EventOutbox {
   ) {}
 
   async transaction<T>(work: (tx: Transaction<Database>, outbox: Outbox) => Promise<T>): Promise<T> {
-    let heads = new Map<string, number>();
-    let count = 0;
+    let committed = new Map<string, StoredEvent[]>();
     const result = await this.database.transaction((tx) => {
-      heads = new Map();
-      count = 0;
+      committed = new Map();
       const log = new EventLogRepository(tx);
       return work(tx, {
         async append(tenantId, events, at) {
           const stored = await log.append(tenantId, events, at);
-          if (stored.length > 0) heads.set(tenantId, stored[stored.length - 1]!.seq);
-          count += stored.length;
+          committed.set(tenantId, [...(committed.get(tenantId) ?? []), ...stored]);
           return stored;
         },
       });
     });
-    this.metrics.eventsPublished.inc(count);
-    for (const [tenantId, seq] of heads) this.fanout.publish(tenantId, seq);
+    for (const [tenantId, events] of committed) {
+      if (events.length === 0) continue;
+      this.metrics.eventsPublished.inc(events.length);
+      this.fanout.publish(tenantId, events[events.length - 1]!.seq, events);
+    }
     return result;
   }
 }

@@ -59,13 +59,14 @@ export class EventSession {
     return this.sendText(JSON.stringify(frame));
   }
 
-  private sendText(text: string): boolean {
+  /** Text frames only: a Buffer is sent as text, never as a binary frame. */
+  private sendText(text: string | Buffer): boolean {
     if (this.disposed) return false;
     if (this.socket.bufferedAmount > this.limits.maxBufferedBytes) {
       this.drop('slow-consumer', CLOSE_SLOW_CONSUMER, `slow consumer: reconnect with since=${encodeEventCursor(this.position)}`);
       return false;
     }
-    this.socket.send(text);
+    this.socket.send(text, { binary: false });
     return true;
   }
 
@@ -108,18 +109,31 @@ export class EventSession {
   }
 }
 
-/** Each event is serialised once, however many sockets it goes to. */
-const serialised = new WeakMap<StoredEvent, string>();
+/**
+ * Each event is serialised once per topic, however many sockets it goes to, and handed to `ws` as
+ * bytes so that no socket converts it again.
+ */
+const frames = new WeakMap<StoredEvent, Map<string, Buffer>>();
 
-function eventFrame(event: StoredEvent, topic: string): string {
-  let body = serialised.get(event);
-  if (body === undefined) {
-    body = JSON.stringify({
-      id: event.id, type: event.type, conversationId: event.conversationId,
-      ...(event.interactionId ? { interactionId: event.interactionId } : {}),
-      at: event.at, data: event.data,
-    });
-    serialised.set(event, body);
+function eventFrame(event: StoredEvent, topic: string): Buffer {
+  let byTopic = frames.get(event);
+  if (!byTopic) {
+    byTopic = new Map();
+    frames.set(event, byTopic);
   }
-  return `{"op":"event","cursor":"${encodeEventCursor(event.seq)}","topic":${JSON.stringify(topic)},"event":${body}}`;
+  let frame = byTopic.get(topic);
+  if (!frame) {
+    frame = Buffer.from(JSON.stringify({
+      op: 'event',
+      cursor: encodeEventCursor(event.seq),
+      topic,
+      event: {
+        id: event.id, type: event.type, conversationId: event.conversationId,
+        ...(event.interactionId ? { interactionId: event.interactionId } : {}),
+        at: event.at, data: event.data,
+      },
+    }));
+    byTopic.set(topic, frame);
+  }
+  return frame;
 }

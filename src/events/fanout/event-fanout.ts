@@ -1,14 +1,22 @@
+import type { StoredEvent } from '../domain/event';
+
 /**
  * Carries the signal "tenant T has events up to seq N" between instances. The signal carries no
  * event data: the durable log does. A lost signal only delays delivery until the next poll.
  */
 export interface EventFanout {
   readonly kind: 'memory' | 'redis';
-  publish(tenantId: string, seq: number): void;
-  onSignal(handler: (tenantId: string, seq: number) => void): void;
+  /**
+   * Announces that the tenant's log holds events up to `seq`. `committed` are the events this
+   * instance just committed: its own sockets get them without reading them back from the log.
+   */
+  publish(tenantId: string, seq: number, committed?: StoredEvent[]): void;
+  onSignal(handler: SignalHandler): void;
   /** Throws when the bus is not usable (readiness). */
   check(): Promise<void>;
   close(): Promise<void>;
 }
+
+export type SignalHandler = (tenantId: string, seq: number, committed?: StoredEvent[]) => void;
 
 export const EVENT_FANOUT = Symbol('EVENT_FANOUT');

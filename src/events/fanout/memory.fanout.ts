@@ -1,15 +1,16 @@
-import type { EventFanout } from './event-fanout';
+import type { StoredEvent } from '../domain/event';
+import type { EventFanout, SignalHandler } from './event-fanout';
 
 /** One process: signals go straight to this instance's handlers. */
 export class MemoryFanout implements EventFanout {
   readonly kind = 'memory';
-  private readonly handlers: Array<(tenantId: string, seq: number) => void> = [];
+  private readonly handlers: SignalHandler[] = [];
 
-  publish(tenantId: string, seq: number): void {
-    for (const handler of this.handlers) handler(tenantId, seq);
+  publish(tenantId: string, seq: number, committed?: StoredEvent[]): void {
+    for (const handler of this.handlers) handler(tenantId, seq, committed);
   }
 
-  onSignal(handler: (tenantId: string, seq: number) => void): void {
+  onSignal(handler: SignalHandler): void {
     this.handlers.push(handler);
   }
 

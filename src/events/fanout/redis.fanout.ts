@@ -1,6 +1,7 @@
 import Redis from 'ioredis';
 import type { Logger } from 'pino';
-import type { EventFanout } from './event-fanout';
+import type { StoredEvent } from '../domain/event';
+import type { EventFanout, SignalHandler } from './event-fanout';
 
 const CHANNEL = 'contact-gateway:events';
 
@@ -12,7 +13,7 @@ export class RedisFanout implements EventFanout {
   readonly kind = 'redis';
   private readonly publisher: Redis;
   private readonly subscriber: Redis;
-  private readonly handlers: Array<(tenantId: string, seq: number) => void> = [];
+  private readonly handlers: SignalHandler[] = [];
 
   constructor(url: string, private readonly logger: Logger) {
     const options = { maxRetriesPerRequest: 1, enableOfflineQueue: false, lazyConnect: false };
@@ -26,14 +27,14 @@ export class RedisFanout implements EventFanout {
     this.subscriber.on('message', (_channel: string, message: string) => this.receive(message));
   }
 
-  publish(tenantId: string, seq: number): void {
-    this.deliver(tenantId, seq);
+  publish(tenantId: string, seq: number, committed?: StoredEvent[]): void {
+    this.deliver(tenantId, seq, committed);
     this.publisher.publish(CHANNEL, JSON.stringify({ t: tenantId, s: seq })).catch((error: Error) => {
       this.logger.warn({ err: error.message }, 'event signal not published; other instances catch up by polling');
     });
   }
 
-  onSignal(handler: (tenantId: string, seq: number) => void): void {
+  onSignal(handler: SignalHandler): void {
     this.handlers.push(handler);
   }
 
@@ -58,7 +59,7 @@ export class RedisFanout implements EventFanout {
     }
   }
 
-  private deliver(tenantId: string, seq: number): void {
-    for (const handler of this.handlers) handler(tenantId, seq);
+  private deliver(tenantId: string, seq: number, committed?: StoredEvent[]): void {
+    for (const handler of this.handlers) handler(tenantId, seq, committed);
   }
 }
