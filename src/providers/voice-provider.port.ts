@@ -1,0 +1,61 @@
+import type { CallFact } from '../calls/domain/call-state';
+
+export type VoiceProviderName = 'twilio' | 'jambonz' | 'sip' | 'simulator';
+export const VOICE_PROVIDERS: readonly VoiceProviderName[] = ['twilio', 'jambonz', 'sip', 'simulator'];
+
+/** A click-to-call to place: the agent's device and the customer are to be bridged. */
+export interface CallRequest {
+  /** Our call (interaction) id; callbacks carry it back. */
+  callId: string;
+  /** The customer, E.164. */
+  to: string;
+  /** `sip:1001@pbx.example`, `+15551234567` or `user:alice`. */
+  agentEndpoint: string;
+  /** The number the customer sees. */
+  callerId: string;
+  /** Public base URL of the gateway (webhooks are below it). */
+  publicBaseUrl: string;
+}
+
+/** What an adapter keeps of a placed call to control it later (opaque to the rest). */
+export interface CallHandle {
+  callId: string;
+  /** The provider's id of the customer leg (CallSid, call_sid, SIP Call-ID). */
+  providerRef: string;
+  /** Adapter-specific references, e.g. a conference name or the agent leg's id. */
+  refs: Record<string, string>;
+}
+
+/** A fact about a call, from a provider callback or an adapter's own signalling. */
+export interface CallReport {
+  provider: VoiceProviderName;
+  callId?: string;
+  providerRef: string;
+  fact: CallFact;
+}
+
+export type CallReportSink = (report: CallReport) => Promise<void>;
+
+/** The provider could not do what was asked; the API answers 502 and the call is unchanged. */
+export class VoiceProviderError extends Error {
+  override name = 'VoiceProviderError';
+}
+
+/** Places and controls calls through one provider account. One immutable instance per credentials. */
+export interface VoiceProvider {
+  readonly name: VoiceProviderName;
+  /** Starts the call; progress arrives later as CallReports through the sink. */
+  place(request: CallRequest): Promise<CallHandle>;
+  hangup(call: CallHandle): Promise<void>;
+  hold(call: CallHandle): Promise<void>;
+  resume(call: CallHandle): Promise<void>;
+  mute(call: CallHandle): Promise<void>;
+  unmute(call: CallHandle): Promise<void>;
+  sendDtmf(call: CallHandle, digits: string): Promise<void>;
+  transfer(call: CallHandle, to: string): Promise<void>;
+  /** Where the adapter reports progress of its calls (set once at start-up). */
+  connect(sink: CallReportSink): void;
+  /** Throws when the provider is not usable (readiness), e.g. SIP not connected to drachtio. */
+  check(): Promise<void>;
+  close(): Promise<void>;
+}
