@@ -25,6 +25,8 @@ import { EVENT_FANOUT } from './events/fanout/event-fanout';
 import { MemoryFanout } from './events/fanout/memory.fanout';
 import { RedisFanout } from './events/fanout/redis.fanout';
 import { TenantsService } from './tenants/tenants.service';
+import { CallsController } from './calls/calls.controller';
+import { CallsService } from './calls/calls.service';
 import { AttachmentsController } from './messaging/attachments.controller';
 import { InboundMessagingService } from './messaging/inbound-messaging.service';
 import { MessagesController } from './messaging/messages.controller';
@@ -45,7 +47,7 @@ export class AppModule {
       global: true,
       imports: [StorageModule.forRoot()],
       controllers: [
-        ConversationsController, ContactsController, MessagesController, AttachmentsController, SimulatorController,
+        ConversationsController, ContactsController, MessagesController, CallsController, AttachmentsController, SimulatorController,
         TwilioWebhooksController, JambonzWebhooksController, HealthController, MetricsController,
       ],
       providers: [
@@ -65,6 +67,7 @@ export class AppModule {
         ProviderRegistry,
         OutboundMessagingService,
         InboundMessagingService,
+        CallsService,
         TwilioSignatureGuard,
         JambonzSignatureGuard,
         { provide: APP_FILTER, useFactory: () => new ProblemFilter(logger) },

@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { Type } from 'class-transformer';
 import {
-  IsArray, IsIn, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min, MinLength, ValidateIf,
+  IsArray, IsBoolean, IsIn, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min, MinLength, ValidateIf,
   ValidateNested,
 } from 'class-validator';
 
@@ -75,6 +75,11 @@ export class TenantConfig {
   @IsOptional() @IsArray() @Matches(/^\+[1-9]\d{6,14}$/, { each: true, message: 'must hold E.164 numbers' })
   numbers?: string[];
   @IsOptional() @IsIn(['twilio', 'jambonz', 'simulator']) smsProvider?: 'twilio' | 'jambonz' | 'simulator';
+  @IsOptional() @IsIn(['twilio', 'jambonz', 'sip', 'simulator']) voiceProvider?: 'twilio' | 'jambonz' | 'sip' | 'simulator';
+  /** Calls need the customer's consent (`consent` on the request), e.g. asked for in the chat. */
+  @IsOptional() @IsBoolean() requireConsent?: boolean;
+  @IsOptional() @IsArray() @Matches(/^\+[1-9]\d{6,14}$/, { each: true, message: 'must hold E.164 numbers' })
+  doNotCall?: string[];
 }
 
 export class TwilioConfig {

@@ -4,7 +4,9 @@ import { DomainError, ErrorCode } from '../common/errors/domain-error';
 import type { TenantSettings } from '../tenants/tenant';
 import { JambonzSmsProvider } from './jambonz/jambonz.sms';
 import { SimulatorSmsProvider } from './simulator/simulator.sms';
+import { SimulatorVoiceProvider } from './simulator/simulator.voice';
 import type { SmsProvider, SmsProviderName } from './sms-provider.port';
+import type { VoiceProvider, VoiceProviderName } from './voice-provider.port';
 import { createTwilioClient } from './twilio/twilio-client';
 import { TwilioSmsProvider } from './twilio/twilio.sms';
 
@@ -16,8 +18,11 @@ import { TwilioSmsProvider } from './twilio/twilio.sms';
 @Injectable()
 export class ProviderRegistry {
   readonly simulator: SimulatorSmsProvider;
+  readonly simulatorVoice = new SimulatorVoiceProvider();
   private readonly sms = new Map<SmsProviderName, SmsProvider>();
+  private readonly voice = new Map<VoiceProviderName, VoiceProvider>();
   private readonly defaultSms: SmsProviderName;
+  private readonly defaultVoice: VoiceProviderName;
 
   constructor(config: AppConfig) {
     const { twilio, jambonz } = config.providers;
@@ -31,6 +36,28 @@ export class ProviderRegistry {
       this.sms.set('jambonz', new JambonzSmsProvider(jambonz));
     }
     this.defaultSms = this.sms.has('twilio') ? 'twilio' : this.sms.has('jambonz') ? 'jambonz' : 'simulator';
+    this.voice.set('simulator', this.simulatorVoice);
+    const order: VoiceProviderName[] = ['twilio', 'jambonz', 'sip'];
+    this.defaultVoice = order.find((name) => this.voice.has(name)) ?? 'simulator';
+  }
+
+  /** The voice provider for a tenant, or the one a request names. */
+  voiceFor(tenant: TenantSettings, requested?: VoiceProviderName): VoiceProvider {
+    const name = requested ?? tenant.voiceProvider ?? this.defaultVoice;
+    const provider = this.voice.get(name);
+    if (!provider) {
+      throw DomainError.invalidField(requested ? 'provider' : 'tenant.voiceProvider', `${name} is not configured on this gateway`, ErrorCode.Unprocessable);
+    }
+    return provider;
+  }
+
+  voiceByName(name: string): VoiceProvider | undefined {
+    return this.voice.get(name as VoiceProviderName);
+  }
+
+  /** Every configured voice provider (readiness checks, start-up wiring, shutdown). */
+  voiceProviders(): VoiceProvider[] {
+    return [...this.voice.values()];
   }
 
   /** The SMS provider for a tenant, or the one a request names. */

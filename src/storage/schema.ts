@@ -96,6 +96,18 @@ export interface AttachmentsTable {
   createdAt: string;
 }
 
+export interface CallsTable {
+  interactionId: string;
+  tenantId: string;
+  agentEndpoint: string;
+  callerId: string;
+  muted: number;
+  answeredAt: string | null;
+  consentVia: string | null;
+  consentAt: string | null;
+  refs: string;
+}
+
 export interface Database {
   tenants: TenantsTable;
   tenantNumbers: TenantNumbersTable;
@@ -106,5 +118,6 @@ export interface Database {
   idempotencyKeys: IdempotencyKeysTable;
   messages: MessagesTable;
   attachments: AttachmentsTable;
+  calls: CallsTable;
 }
 

@@ -9,4 +9,7 @@ export interface TenantSettings extends Tenant {
   /** The tenant's own numbers (E.164); inbound messages to them belong to it. */
   numbers: string[];
   smsProvider?: 'twilio' | 'jambonz' | 'simulator';
+  voiceProvider?: 'twilio' | 'jambonz' | 'sip' | 'simulator';
+  requireConsent: boolean;
+  doNotCall: ReadonlySet<string>;
 }

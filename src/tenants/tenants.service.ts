@@ -31,7 +31,8 @@ export class TenantsService implements OnModuleInit {
       for (const t of configured) {
         const tenant: TenantSettings = {
           id: t.id, name: t.name ?? t.id, defaultRegion: t.defaultRegion ?? this.config.defaults.region,
-          numbers: t.numbers ?? [], smsProvider: t.smsProvider,
+          numbers: t.numbers ?? [], smsProvider: t.smsProvider, voiceProvider: t.voiceProvider,
+          requireConsent: t.requireConsent ?? false, doNotCall: new Set(t.doNotCall ?? []),
         };
         await repo.upsert({ id: tenant.id, name: tenant.name, defaultRegion: tenant.defaultRegion }, nowIso());
         await repo.replaceNumbers(tenant.id, tenant.numbers);

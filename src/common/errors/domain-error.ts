@@ -12,6 +12,7 @@ export enum ErrorCode {
   UnsupportedMediaType = 'unsupported-media-type',
   Unprocessable = 'unprocessable',
   RateLimited = 'rate-limited',
+  BadGateway = 'provider-failed',
   Unavailable = 'unavailable',
 }
 
@@ -28,6 +29,7 @@ export const ERROR_STATUS: Readonly<Record<ErrorCode, number>> = {
   [ErrorCode.IdempotencyMismatch]: 422,
   [ErrorCode.Unprocessable]: 422,
   [ErrorCode.RateLimited]: 429,
+  [ErrorCode.BadGateway]: 502,
   [ErrorCode.Unavailable]: 503,
 };
 

@@ -57,18 +57,22 @@ export function endChat(conversation: Conversation, interactions: Interaction[],
     data: { sessionId: chat.providerRef, endReason: chat.endReason },
   }));
   const after = interactions.map((i) => ended.find((e) => e.id === i.id) ?? i);
-  let next = conversation;
-  if (conversation.status === 'active' && !after.some(isLive)) {
-    next = { ...conversation, status: 'wrap-up', updatedAt: at };
-    events.push({
-      type: 'conversation.updated',
-      conversationId: conversation.id,
-      data: { status: 'wrap-up', previousStatus: 'active' },
-    });
-  } else {
-    next = { ...conversation, updatedAt: at };
-  }
-  return { changed: true, conversation: next, interactions: ended, events };
+  const settled = settle(conversation, after, at);
+  return { changed: true, conversation: settled.conversation, interactions: ended, events: [...events, ...settled.events] };
+}
+
+/**
+ * After an interaction ended: an active conversation with nothing live left goes to wrap-up.
+ * `interactions` are all of the conversation's interactions as they are now.
+ */
+export function settle(conversation: Conversation, interactions: Interaction[], at: string): Transition {
+  if (conversation.status !== 'active' || interactions.some(isLive)) return unchanged(conversation);
+  return {
+    changed: true,
+    conversation: { ...conversation, status: 'wrap-up', updatedAt: at },
+    interactions: [],
+    events: [{ type: 'conversation.updated', conversationId: conversation.id, data: { status: 'wrap-up', previousStatus: 'active' } }],
+  };
 }
 
 /** The agent wraps up: live interactions end first, then the conversation closes. */

@@ -2,12 +2,14 @@ import type { Migration, MigrationProvider } from 'kysely';
 import * as m001 from './001-initial';
 import * as m002 from './002-event-agent';
 import * as m003 from './003-messaging';
+import * as m004 from './004-calls';
 
 /** Migrations are compiled in, so a built image needs no migration files on disk. */
 const MIGRATIONS: Record<string, Migration> = {
   '001-initial': m001,
   '002-event-agent': m002,
   '003-messaging': m003,
+  '004-calls': m004,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -1,0 +1,55 @@
+import { ConversationsRepository } from '../conversations/conversations.repository';
+import type { Executor } from '../storage/store';
+import type { Call, CallDetails } from './domain/call';
+
+/** A call is an interaction row plus a calls row; this repository keeps both. */
+export class CallsRepository {
+  private readonly interactions: ConversationsRepository;
+
+  constructor(private readonly db: Executor) {
+    this.interactions = new ConversationsRepository(db);
+  }
+
+  async insert(call: Call): Promise<void> {
+    await this.interactions.insertInteraction(call.tenantId, call.interaction);
+    await this.db.insertInto('calls').values({ interactionId: call.interaction.id, tenantId: call.tenantId, ...toRow(call.details) }).execute();
+  }
+
+  async update(call: Call): Promise<void> {
+    await this.interactions.updateInteraction(call.tenantId, call.interaction);
+    await this.db.updateTable('calls').set(toRow(call.details)).where('interactionId', '=', call.interaction.id).execute();
+  }
+
+  async find(tenantId: string, id: string): Promise<Call | undefined> {
+    const interaction = await this.interactions.findInteraction(tenantId, id);
+    if (!interaction || interaction.channel !== 'voice') return undefined;
+    return this.withDetails(tenantId, interaction);
+  }
+
+  /** By our id or the provider's reference, whatever the tenant (provider callbacks). */
+  async findForCallback(id: string | undefined, providerRef: string | undefined): Promise<Call | undefined> {
+    const found = await this.interactions.findInteractionForCallback('voice', id, providerRef);
+    return found && this.withDetails(found.tenantId, found.interaction);
+  }
+
+  private async withDetails(tenantId: string, interaction: Call['interaction']): Promise<Call | undefined> {
+    const row = await this.db.selectFrom('calls').selectAll().where('interactionId', '=', interaction.id).executeTakeFirst();
+    if (!row) return undefined;
+    return {
+      tenantId,
+      interaction,
+      details: {
+        agentEndpoint: row.agentEndpoint, callerId: row.callerId, muted: Boolean(row.muted), answeredAt: row.answeredAt,
+        consent: row.consentVia ? { via: row.consentVia, at: row.consentAt! } : null,
+        refs: JSON.parse(row.refs) as Record<string, string>,
+      },
+    };
+  }
+}
+
+function toRow(d: CallDetails) {
+  return {
+    agentEndpoint: d.agentEndpoint, callerId: d.callerId, muted: d.muted ? 1 : 0, answeredAt: d.answeredAt,
+    consentVia: d.consent?.via ?? null, consentAt: d.consent?.at ?? null, refs: JSON.stringify(d.refs),
+  };
+}

@@ -1,0 +1,192 @@
+import { Inject, Injectable, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
+import type { Transaction } from 'kysely';
+import type { Logger } from 'pino';
+import { AppConfig } from '../config/config.schema';
+import type { Principal } from '../common/auth/principal';
+import { DomainError, ErrorCode } from '../common/errors/domain-error';
+import { newId, nowIso } from '../common/ids';
+import { LOGGER } from '../common/logging/logger.token';
+import { ContactsRepository } from '../contacts/contacts.repository';
+import { requirePhone } from '../contacts/phone-input';
+import { ConversationsRepository } from '../conversations/conversations.repository';
+import { settle } from '../conversations/domain/conversation-state';
+import { EventOutbox, type Outbox } from '../events/event-outbox.service';
+import { HealthService } from '../health/health.service';
+import { ProviderRegistry } from '../providers/provider.registry';
+import { VoiceProviderError, type CallHandle, type CallReport } from '../providers/voice-provider.port';
+import type { DatabaseHandle } from '../storage/database';
+import type { Database } from '../storage/schema';
+import { DATABASE } from '../storage/storage.module';
+import { isUniqueViolation } from '../storage/store';
+import { SIMULATOR_SENDER } from '../messaging/outbound-messaging.service';
+import { TenantsService } from '../tenants/tenants.service';
+import { callView, type CallView } from './call.view';
+import { CallsRepository } from './calls.repository';
+import { applyCommand, applyFact, commandRefusal, type CallCommand, type CallTransition } from './domain/call-state';
+import { statusOf, withStatus, type Call } from './domain/call';
+import type { PlaceCallDto } from './dto/call.dto';
+
+/** Click-to-call and call control (contract §4); provider progress arrives through `report`. */
+@Injectable()
+export class CallsService implements OnModuleInit, OnApplicationShutdown {
+  constructor(
+    @Inject(DATABASE) private readonly database: DatabaseHandle,
+    private readonly outbox: EventOutbox,
+    private readonly tenants: TenantsService,
+    private readonly providers: ProviderRegistry,
+    private readonly health: HealthService,
+    private readonly config: AppConfig,
+    @Inject(LOGGER) private readonly logger: Logger,
+  ) {}
+
+  onModuleInit(): void {
+    for (const provider of this.providers.voiceProviders()) {
+      provider.connect((report) => this.report(report).then(() => undefined));
+      if (provider.name !== 'simulator') this.health.register(`voice:${provider.name}`, () => provider.check());
+    }
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await Promise.all(this.providers.voiceProviders().map((p) => p.close()));
+  }
+
+  async place(principal: Principal, conversationId: string, input: PlaceCallDto): Promise<CallView> {
+    const tenant = this.tenants.get(principal.tenantId);
+    const provider = this.providers.voiceFor(tenant, input.provider);
+    const to = input.to === undefined ? undefined : requirePhone('to', input.to, tenant.defaultRegion);
+    const callerId = input.callerId !== undefined ? requirePhone('callerId', input.callerId, tenant.defaultRegion)
+      : tenant.numbers[0] ?? SIMULATOR_SENDER;
+    const call = await this.outbox.transaction(async (tx, outbox) => {
+      const conversation = await new ConversationsRepository(tx).findById(tenant.id, conversationId);
+      if (!conversation) throw DomainError.notFound('conversation');
+      if (conversation.status === 'closed') throw new DomainError(ErrorCode.Conflict, 'the conversation is closed');
+      if (tenant.requireConsent && !input.consent) {
+        throw DomainError.invalidField('consent', 'is required: this tenant calls customers only with their consent', ErrorCode.Unprocessable);
+      }
+      const contact = (await new ContactsRepository(tx).findById(tenant.id, conversation.contactId))!;
+      const destination = to ?? contact.phone;
+      if (!destination) throw DomainError.invalidField('to', 'is required: the contact has no phone number', ErrorCode.Unprocessable);
+      if (tenant.doNotCall.has(destination)) throw DomainError.invalidField('to', 'is on the do-not-call list', ErrorCode.Unprocessable);
+      const at = nowIso();
+      const created: Call = {
+        tenantId: tenant.id,
+        interaction: {
+          id: newId(), conversationId, channel: 'voice', direction: 'outbound', state: 'initiating', provider: provider.name,
+          providerRef: null, from: callerId, to: destination, origin: null, endReason: null, startedAt: at, endedAt: null, updatedAt: at,
+        },
+        details: {
+          agentEndpoint: input.agentEndpoint, callerId, muted: false, answeredAt: null, refs: {},
+          consent: input.consent ? { via: input.consent.via, at: input.consent.at ?? at } : null,
+        },
+      };
+      try {
+        await new CallsRepository(tx).insert(created);
+      } catch (error) {
+        if (isUniqueViolation(error)) throw new DomainError(ErrorCode.Conflict, 'the conversation already has a live call');
+        throw error;
+      }
+      await outbox.append(tenant.id, [{
+        type: 'call.initiated', conversationId, interactionId: created.interaction.id, agentId: conversation.agentId,
+        data: { to: destination, agentEndpoint: input.agentEndpoint, provider: provider.name, consent: created.details.consent },
+      }], at);
+      return created;
+    });
+
+    try {
+      const handle = await provider.place({
+        callId: call.interaction.id, to: call.interaction.to!, agentEndpoint: call.details.agentEndpoint, callerId,
+        publicBaseUrl: this.config.http.publicBaseUrl.replace(/\/+$/, ''),
+      });
+      await this.change(call.interaction.id, (current) => ({
+        call: { ...current, interaction: { ...current.interaction, providerRef: current.interaction.providerRef ?? handle.providerRef }, details: { ...current.details, refs: { ...handle.refs, ...current.details.refs } } },
+        transition: { changed: true, status: statusOf(current), events: [] },
+      }));
+    } catch (error) {
+      if (!(error instanceof VoiceProviderError)) throw error;
+      this.logger.warn({ callId: call.interaction.id, provider: provider.name, err: error.message }, 'provider refused a call');
+      await this.report({ provider: provider.name, callId: call.interaction.id, providerRef: '', fact: { kind: 'ended', reason: 'failed' } });
+    }
+    return this.get(principal, call.interaction.id);
+  }
+
+  async get(principal: Principal, id: string): Promise<CallView> {
+    const call = await new CallsRepository(this.database.db).find(principal.tenantId, id);
+    if (!call) throw DomainError.notFound('call');
+    return callView(call);
+  }
+
+  /** An agent's command: checked against the state, carried out by the provider, then recorded. */
+  async command(principal: Principal, id: string, command: CallCommand, argument?: string): Promise<CallView> {
+    const call = await new CallsRepository(this.database.db).find(principal.tenantId, id);
+    if (!call) throw DomainError.notFound('call');
+    const refused = commandRefusal(statusOf(call), command);
+    if (refused) throw new DomainError(ErrorCode.Conflict, refused);
+    const provider = this.providers.voiceByName(call.interaction.provider!)!;
+    const handle: CallHandle = { callId: id, providerRef: call.interaction.providerRef ?? '', refs: call.details.refs };
+    try {
+      await carryOut(provider, command, handle, argument);
+    } catch (error) {
+      if (error instanceof VoiceProviderError) throw new DomainError(ErrorCode.BadGateway, `the provider did not carry out ${command}: ${error.message}`);
+      throw error;
+    }
+    await this.change(id, (current) => {
+      const again = commandRefusal(statusOf(current), command);
+      if (again) throw new DomainError(ErrorCode.Conflict, again);
+      return { call: current, transition: applyCommand(statusOf(current), command, nowIso()) };
+    });
+    return this.get(principal, id);
+  }
+
+  /** A provider's report on a call: forward-only, duplicates and stale facts change nothing. */
+  async report(report: CallReport): Promise<'applied' | 'stale' | 'unknown'> {
+    const call = await new CallsRepository(this.database.db).findForCallback(report.callId, report.providerRef || undefined);
+    if (!call || call.interaction.provider !== report.provider) return 'unknown';
+    if (report.providerRef && call.interaction.providerRef && call.interaction.providerRef !== report.providerRef) return 'unknown';
+    let applied = false;
+    await this.change(call.interaction.id, (current) => {
+      const transition = applyFact(statusOf(current), report.fact, nowIso());
+      applied = transition.changed;
+      const providerRef = current.interaction.providerRef ?? (report.providerRef || null);
+      return { call: { ...current, interaction: { ...current.interaction, providerRef } }, transition };
+    });
+    return applied ? 'applied' : 'stale';
+  }
+
+  /** Reloads the call in a transaction, applies `decide`, stores it and its events; settles the conversation. */
+  private async change(id: string, decide: (call: Call) => { call: Call; transition: CallTransition }): Promise<void> {
+    await this.outbox.transaction(async (tx, outbox) => {
+      const repo = new CallsRepository(tx);
+      const current = await repo.findForCallback(id, undefined);
+      if (!current) return;
+      const { call, transition } = decide(current);
+      const at = nowIso();
+      const next = transition.changed ? withStatus(call, transition.status, at) : call;
+      if (!transition.changed && next.interaction.providerRef === current.interaction.providerRef && next.details.refs === current.details.refs) return;
+      await repo.update(next);
+      await this.announce(tx, outbox, next, transition, at);
+    });
+  }
+
+  private async announce(tx: Transaction<Database>, outbox: Outbox, call: Call, transition: CallTransition, at: string): Promise<void> {
+    if (transition.events.length === 0) return;
+    const conversations = new ConversationsRepository(tx);
+    const conversation = (await conversations.findById(call.tenantId, call.interaction.conversationId))!;
+    const data = { state: call.interaction.state, muted: call.details.muted, endReason: call.interaction.endReason, providerRef: call.interaction.providerRef };
+    const events = transition.events.map((type) => ({ type, conversationId: conversation.id, interactionId: call.interaction.id, agentId: conversation.agentId, data }));
+    const settled = settle(conversation, await conversations.interactionsOf(call.tenantId, [conversation.id]), at);
+    if (settled.changed) await conversations.update(settled.conversation);
+    await outbox.append(call.tenantId, [...events, ...settled.events.map((e) => ({ ...e, agentId: conversation.agentId }))], at);
+  }
+}
+
+function carryOut(provider: ReturnType<ProviderRegistry['voiceByName']> & object, command: CallCommand, handle: CallHandle, argument?: string): Promise<void> {
+  switch (command) {
+    case 'hangup': return provider.hangup(handle);
+    case 'hold': return provider.hold(handle);
+    case 'resume': return provider.resume(handle);
+    case 'mute': return provider.mute(handle);
+    case 'unmute': return provider.unmute(handle);
+    case 'dtmf': return provider.sendDtmf(handle, argument!);
+    case 'transfer': return provider.transfer(handle, argument!);
+  }
+}
