@@ -22,9 +22,12 @@ import { SIMULATOR_SENDER } from '../messaging/outbound-messaging.service';
 import { TenantsService } from '../tenants/tenants.service';
 import { callView, type CallView } from './call.view';
 import { CallsRepository } from './calls.repository';
-import { applyCommand, applyFact, commandRefusal, type CallCommand, type CallTransition } from './domain/call-state';
+import { TwilioVoiceProvider } from '../providers/twilio/twilio.voice';
+import { applyCommand, applyFact, commandRefusal, isTerminal, type CallCommand, type CallTransition } from './domain/call-state';
 import { statusOf, withStatus, type Call } from './domain/call';
 import type { PlaceCallDto } from './dto/call.dto';
+
+const HANGUP_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response><Hangup/></Response>';
 
 /** Click-to-call and call control (contract §4); provider progress arrives through `report`. */
 @Injectable()
@@ -135,6 +138,22 @@ export class CallsService implements OnModuleInit, OnApplicationShutdown {
       return { call: current, transition: applyCommand(statusOf(current), command, nowIso()) };
     });
     return this.get(principal, id);
+  }
+
+  /** TwiML for the customer's answered Twilio leg: it joins the call's conference with the agent. */
+  async twilioBridge(callId: string): Promise<string> {
+    const call = await new CallsRepository(this.database.db).findForCallback(callId, undefined);
+    const provider = this.providers.voiceByName('twilio');
+    if (!call || call.interaction.provider !== 'twilio' || !(provider instanceof TwilioVoiceProvider) || isTerminal(statusOf(call).state)) {
+      return HANGUP_TWIML;
+    }
+    try {
+      return await provider.bridge(call.interaction.id, call.details.agentEndpoint, call.details.callerId);
+    } catch (error) {
+      if (!(error instanceof VoiceProviderError)) throw error;
+      this.logger.warn({ callId, err: error.message }, 'the agent could not be added; the customer leg is hung up');
+      return HANGUP_TWIML;
+    }
   }
 
   /** A provider's report on a call: forward-only, duplicates and stale facts change nothing. */

@@ -9,6 +9,7 @@ import type { SmsProvider, SmsProviderName } from './sms-provider.port';
 import type { VoiceProvider, VoiceProviderName } from './voice-provider.port';
 import { createTwilioClient } from './twilio/twilio-client';
 import { TwilioSmsProvider } from './twilio/twilio.sms';
+import { TwilioVoiceProvider } from './twilio/twilio.voice';
 
 /**
  * One immutable adapter per configured provider account, built at start-up. A tenant uses its
@@ -31,6 +32,7 @@ export class ProviderRegistry {
     if (twilio.accountSid && twilio.authToken) {
       const client = createTwilioClient(twilio.accountSid, twilio.authToken, twilio.apiBaseUrl);
       this.sms.set('twilio', new TwilioSmsProvider(client, twilio.accountSid, twilio.authToken, twilio.apiBaseUrl));
+      this.voice.set('twilio', new TwilioVoiceProvider(client));
     }
     if (jambonz.apiBaseUrl && jambonz.accountSid && jambonz.apiKey) {
       this.sms.set('jambonz', new JambonzSmsProvider(jambonz));

@@ -16,8 +16,18 @@ export interface CreatedMessage {
  * auth, JSON answers, media behind Basic auth; and callbacks to the gateway signed with Twilio's
  * own algorithm over the gateway's public URL.
  */
+/** Every voice API request the fake received, in order. */
+export interface VoiceRequest {
+  method: string;
+  path: string;
+  params: URLSearchParams;
+}
+
 export class FakeTwilio {
   readonly messages: CreatedMessage[] = [];
+  readonly voice: VoiceRequest[] = [];
+  /** friendly name → conference SID, for conferences with participants. */
+  readonly conferences = new Map<string, string>();
   readonly media = new Map<string, { type: string; bytes: Buffer }>();
   /** Set to make the next Messages.json answer an error (code, status). */
   refuseNext?: { code: number; status: number; message: string };
@@ -84,7 +94,50 @@ export class FakeTwilio {
       }));
       return;
     }
+    if (this.handleVoice(req, res, path, await readBody(req))) return;
     res.writeHead(404, { 'content-type': 'application/json' }).end(JSON.stringify({ code: 20404, message: 'Not found', status: 404 }));
+  }
+
+  /** Calls, conferences and participants, as the Voice API answers them. */
+  private handleVoice(req: IncomingMessage, res: import('node:http').ServerResponse, path: string, body: string): boolean {
+    const base = `/2010-04-01/Accounts/${TWILIO_SID}`;
+    const params = new URLSearchParams(req.method === 'GET' ? (req.url ?? '').split('?')[1] ?? '' : body);
+    const json = (status: number, payload: object) => res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(payload));
+    const record = () => this.voice.push({ method: req.method ?? '', path, params });
+    let m: RegExpExecArray | null;
+    if (req.method === 'POST' && path === `${base}/Calls.json`) {
+      record();
+      const sid = `CA${hex()}`;
+      json(201, { sid, account_sid: TWILIO_SID, to: params.get('To'), from: params.get('From'), status: 'queued', direction: 'outbound-api', uri: `${base}/Calls/${sid}.json` });
+      return true;
+    }
+    if (req.method === 'POST' && (m = new RegExp(`^${base}/Calls/(CA[0-9a-f]{32})\\.json$`).exec(path))) {
+      record();
+      json(200, { sid: m[1], account_sid: TWILIO_SID, status: params.get('Status') ?? 'in-progress', uri: `${base}/Calls/${m[1]}.json` });
+      return true;
+    }
+    if (req.method === 'POST' && (m = new RegExp(`^${base}/Conferences/([^/]+)/Participants\\.json$`).exec(path))) {
+      record();
+      const name = decodeURIComponent(m[1]!);
+      const conference = this.conferences.get(name) ?? `CF${hex()}`;
+      this.conferences.set(name, conference);
+      json(201, { account_sid: TWILIO_SID, call_sid: `CA${hex()}`, conference_sid: conference, label: params.get('Label'), status: 'queued', muted: false, hold: false });
+      return true;
+    }
+    if (req.method === 'GET' && path === `${base}/Conferences.json`) {
+      record();
+      const name = params.get('FriendlyName') ?? '';
+      const sid = this.conferences.get(name);
+      const conferences = sid ? [{ sid, account_sid: TWILIO_SID, friendly_name: name, status: 'in-progress' }] : [];
+      json(200, { conferences, page: 0, page_size: 1, start: 0, end: conferences.length, first_page_uri: path, next_page_uri: null, previous_page_uri: null, uri: path });
+      return true;
+    }
+    if (req.method === 'POST' && (m = new RegExp(`^${base}/Conferences/(CF[0-9a-f]{32})/Participants/([^/]+)\\.json$`).exec(path))) {
+      record();
+      json(200, { account_sid: TWILIO_SID, conference_sid: m[1], label: m[2], hold: params.get('Hold') === 'true', muted: params.get('Muted') === 'true', status: 'connected' });
+      return true;
+    }
+    return false;
   }
 }
 

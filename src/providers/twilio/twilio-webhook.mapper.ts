@@ -1,6 +1,8 @@
 import { DomainError } from '../../common/errors/domain-error';
 import type { InboundMessage } from '../../messaging/inbound-messaging.service';
 import type { SmsStatusReport } from '../sms-status';
+import type { CallReport } from '../voice-provider.port';
+import { mapTwilioCallStatus } from './twilio-voice.mapper';
 import { mapTwilioMessageStatus } from './twilio.mapper';
 
 type Params = Record<string, unknown>;
@@ -33,6 +35,12 @@ export function readTwilioStatus(params: Params, interactionId: string | undefin
   if (!state || state === 'received') return undefined;
   const errorCode = text(params, 'ErrorCode', false) || null;
   return { provider: 'twilio', interactionId, providerRef: sid(params, 'MessageSid'), state, errorCode };
+}
+
+/** Reads Twilio's call status callback (CallSid, CallStatus); undefined for a status that tells nothing. */
+export function readTwilioCallStatus(params: Params, callId: string | undefined): CallReport | undefined {
+  const fact = mapTwilioCallStatus(text(params, 'CallStatus'));
+  return fact && { provider: 'twilio', callId, providerRef: sid(params, 'CallSid'), fact };
 }
 
 function text(params: Params, field: string, required = true): string {
