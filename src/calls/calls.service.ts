@@ -22,6 +22,7 @@ import { SIMULATOR_SENDER } from '../messaging/outbound-messaging.service';
 import { TenantsService } from '../tenants/tenants.service';
 import { callView, type CallView } from './call.view';
 import { CallsRepository } from './calls.repository';
+import { JambonzVoiceProvider } from '../providers/jambonz/jambonz.voice';
 import { TwilioVoiceProvider } from '../providers/twilio/twilio.voice';
 import { applyCommand, applyFact, commandRefusal, isTerminal, type CallCommand, type CallTransition } from './domain/call-state';
 import { statusOf, withStatus, type Call } from './domain/call';
@@ -129,7 +130,9 @@ export class CallsService implements OnModuleInit, OnApplicationShutdown {
     try {
       await carryOut(provider, command, handle, argument);
     } catch (error) {
-      if (error instanceof VoiceProviderError) throw new DomainError(ErrorCode.BadGateway, `the provider did not carry out ${command}: ${error.message}`);
+      if (error instanceof VoiceProviderError) {
+        throw new DomainError(error.unsupported ? ErrorCode.Unprocessable : ErrorCode.BadGateway, `the provider did not carry out ${command}: ${error.message}`);
+      }
       throw error;
     }
     await this.change(id, (current) => {
@@ -154,6 +157,13 @@ export class CallsService implements OnModuleInit, OnApplicationShutdown {
       this.logger.warn({ callId, err: error.message }, 'the agent could not be added; the customer leg is hung up');
       return HANGUP_TWIML;
     }
+  }
+
+  /** The verbs for the answered jambonz customer leg: dial the agent, or the transfer target. */
+  async jambonzVerbs(callId: string, transferTo?: string): Promise<unknown[]> {
+    const call = await new CallsRepository(this.database.db).findForCallback(callId, undefined);
+    if (!call || call.interaction.provider !== 'jambonz' || isTerminal(statusOf(call).state)) return [{ verb: 'hangup' }];
+    return JambonzVoiceProvider.dialVerbs(transferTo ?? call.details.agentEndpoint, call.details.callerId);
   }
 
   /** A provider's report on a call: forward-only, duplicates and stale facts change nothing. */

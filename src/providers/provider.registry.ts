@@ -3,6 +3,7 @@ import { AppConfig } from '../config/config.schema';
 import { DomainError, ErrorCode } from '../common/errors/domain-error';
 import type { TenantSettings } from '../tenants/tenant';
 import { JambonzSmsProvider } from './jambonz/jambonz.sms';
+import { JambonzVoiceProvider } from './jambonz/jambonz.voice';
 import { SimulatorSmsProvider } from './simulator/simulator.sms';
 import { SimulatorVoiceProvider } from './simulator/simulator.voice';
 import type { SmsProvider, SmsProviderName } from './sms-provider.port';
@@ -36,6 +37,7 @@ export class ProviderRegistry {
     }
     if (jambonz.apiBaseUrl && jambonz.accountSid && jambonz.apiKey) {
       this.sms.set('jambonz', new JambonzSmsProvider(jambonz));
+      this.voice.set('jambonz', new JambonzVoiceProvider(jambonz, config.http.publicBaseUrl.replace(/\/+$/, '')));
     }
     this.defaultSms = this.sms.has('twilio') ? 'twilio' : this.sms.has('jambonz') ? 'jambonz' : 'simulator';
     this.voice.set('simulator', this.simulatorVoice);

@@ -36,9 +36,15 @@ export interface CallReport {
 
 export type CallReportSink = (report: CallReport) => Promise<void>;
 
-/** The provider could not do what was asked; the API answers 502 and the call is unchanged. */
+/**
+ * The provider could not do what was asked (the API answers 502), or cannot do it at all
+ * (`unsupported`: 422); either way the call is unchanged.
+ */
 export class VoiceProviderError extends Error {
   override name = 'VoiceProviderError';
+  constructor(message: string, readonly unsupported = false) {
+    super(message);
+  }
 }
 
 /** Places and controls calls through one provider account. One immutable instance per credentials. */

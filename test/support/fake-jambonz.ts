@@ -12,6 +12,9 @@ export const JAMBONZ_SECRET = 'wh_secret_fake_jambonz_0123456789';
  */
 export class FakeJambonz {
   readonly messages: Array<{ sid: string; body: Record<string, unknown> }> = [];
+  readonly calls: Array<{ sid: string; body: Record<string, unknown> }> = [];
+  /** Live call control requests: `PUT /v1/Accounts/{sid}/Calls/{call_sid}`. */
+  readonly updates: Array<{ sid: string; body: Record<string, unknown> }> = [];
   private server!: Server;
   url = '';
 
@@ -45,6 +48,21 @@ export class FakeJambonz {
       const sid = randomUUID();
       this.messages.push({ sid, body });
       res.writeHead(201, { 'content-type': 'application/json' }).end(JSON.stringify({ sid }));
+      return;
+    }
+    if (req.method === 'POST' && req.url === `/v1/Accounts/${JAMBONZ_ACCOUNT}/Calls`) {
+      const body = JSON.parse(await read(req)) as Record<string, unknown>;
+      const sid = randomUUID();
+      this.calls.push({ sid, body });
+      res.writeHead(201, { 'content-type': 'application/json' }).end(JSON.stringify({ sid }));
+      return;
+    }
+    const update = new RegExp(`^/v1/Accounts/${JAMBONZ_ACCOUNT}/Calls/([0-9a-f-]{36})$`).exec(req.url ?? '');
+    if (req.method === 'PUT' && update) {
+      const body = JSON.parse(await read(req)) as Record<string, unknown>;
+      const known = this.calls.some((c) => c.sid === update[1]);
+      if (known) this.updates.push({ sid: update[1]!, body });
+      res.writeHead(known ? 202 : 404).end();
       return;
     }
     res.writeHead(404, { 'content-type': 'application/json' }).end(JSON.stringify({ msg: 'not found' }));

@@ -1,6 +1,8 @@
 import { DomainError } from '../../common/errors/domain-error';
 import type { InboundMessage } from '../../messaging/inbound-messaging.service';
 import type { SmsStatusReport } from '../sms-status';
+import type { CallReport } from '../voice-provider.port';
+import { mapJambonzCallStatus } from './jambonz-voice.mapper';
 import { mapJambonzMessageStatus } from './jambonz.mapper';
 
 type Json = Record<string, unknown>;
@@ -31,6 +33,12 @@ export function readJambonzStatus(body: Json, interactionId: string | undefined)
   if (!state || state === 'received') return undefined;
   const code = body.error_code ?? body.errorCode;
   return { provider: 'jambonz', interactionId, providerRef, state, errorCode: code === undefined || code === null ? null : String(code).slice(0, 40) };
+}
+
+/** jambonz's call_status_hook: `{ call_sid, call_status, sip_status, … }`. */
+export function readJambonzCallStatus(body: Json, callId: string | undefined): CallReport | undefined {
+  const fact = mapJambonzCallStatus(str(body, 'call_status', 40));
+  return fact && { provider: 'jambonz', callId, providerRef: str(body, 'call_sid', 200), fact };
 }
 
 function str(body: Json, field: string, max: number): string {

@@ -1,11 +1,14 @@
 import { Body, Controller, HttpCode, Post, Query, UseGuards } from '@nestjs/common';
+import { AGENT_ENDPOINT } from '../../calls/dto/call.dto';
+import { CallsService } from '../../calls/calls.service';
 import { Public } from '../../common/auth/auth.decorators';
+import { DomainError } from '../../common/errors/domain-error';
 import { InboundMessagingService } from '../../messaging/inbound-messaging.service';
 import { OutboundMessagingService } from '../../messaging/outbound-messaging.service';
 import { JambonzSignatureGuard } from './jambonz-signature.guard';
-import { readJambonzInbound, readJambonzStatus } from './jambonz-webhook.mapper';
+import { readJambonzCallStatus, readJambonzInbound, readJambonzStatus } from './jambonz-webhook.mapper';
 
-/** jambonz's messaging webhooks (contract §6): signed JSON, answered once stored. */
+/** jambonz's call and messaging webhooks (contract §6): signed JSON, answered once stored. */
 @Controller('webhooks/jambonz')
 @Public()
 @UseGuards(JambonzSignatureGuard)
@@ -13,7 +16,23 @@ export class JambonzWebhooksController {
   constructor(
     private readonly inbound: InboundMessagingService,
     private readonly outbound: OutboundMessagingService,
+    private readonly calls: CallsService,
   ) {}
+
+  /** call_hook of a placed call (and of a transfer redirect): verbs that dial the agent or target. */
+  @Post('call')
+  @HttpCode(200)
+  call(@Query('cid') cid?: string, @Query('transfer') transfer?: string): Promise<unknown[]> {
+    if (transfer !== undefined && !AGENT_ENDPOINT.test(transfer)) throw DomainError.invalidField('transfer', 'is not a dial target');
+    return this.calls.jambonzVerbs(cid ?? '', transfer);
+  }
+
+  @Post('call/status')
+  @HttpCode(204)
+  async callStatus(@Body() body: Record<string, unknown>, @Query('cid') cid?: string): Promise<void> {
+    const report = readJambonzCallStatus(asObject(body), cid);
+    if (report) await this.calls.report(report);
+  }
 
   /** Answers an empty verb list: the gateway replies through the REST API, not in the hook. */
   @Post('sms')

@@ -1,0 +1,21 @@
+import { readJambonzCallStatus } from './jambonz-webhook.mapper';
+import { jambonzTarget, mapJambonzCallStatus } from './jambonz-voice.mapper';
+import statusHook from './__fixtures__/call-status-in-progress.json';
+
+describe('jambonz call statuses', () => {
+  it.each([
+    ['trying', undefined], ['ringing', { kind: 'ringing' }], ['early-media', { kind: 'ringing' }], ['in-progress', { kind: 'answered' }],
+    ['completed', { kind: 'ended', reason: 'completed' }], ['busy', { kind: 'ended', reason: 'busy' }],
+    ['no-answer', { kind: 'ended', reason: 'no-answer' }], ['failed', { kind: 'ended', reason: 'failed' }], ['queued', undefined],
+  ])('%s → %j', (status, fact) => expect(mapJambonzCallStatus(status)).toEqual(fact));
+
+  it('reads a recorded call_status_hook payload', () => {
+    expect(readJambonzCallStatus(statusHook, 'c1')).toEqual({ provider: 'jambonz', callId: 'c1', providerRef: statusHook.call_sid, fact: { kind: 'answered' } });
+  });
+
+  it.each([
+    ['sip:1001@pbx.example', { type: 'sip', sipUri: 'sip:1001@pbx.example' }],
+    ['+15551234567', { type: 'phone', number: '+15551234567' }],
+    ['user:alice', { type: 'user', name: 'alice' }],
+  ])('dials %s as %j', (endpoint, target) => expect(jambonzTarget(endpoint)).toEqual(target));
+});

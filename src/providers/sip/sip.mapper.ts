@@ -1,0 +1,97 @@
+import type { CallFact, EndReason } from '../../calls/domain/call-state';
+import { VoiceProviderError } from '../voice-provider.port';
+
+/**
+ * How a final failure response (≥ 300) to the customer INVITE ends the call. The one place SIP
+ * statuses become our end reasons.
+ */
+export function sipEndReason(status: number): EndReason {
+  switch (status) {
+    case 486: // Busy Here
+    case 600: // Busy Everywhere
+      return 'busy';
+    case 408: // Request Timeout (also what the stack reports when Timer C fires)
+    case 480: // Temporarily Unavailable: rang out, phone off
+      return 'no-answer';
+    case 603: // Decline
+      return 'rejected';
+    case 487: // Request Terminated: our CANCEL took effect
+      return 'canceled';
+    default: // 3xx we do not follow, 404/484 bad number, 5xx trunk trouble, 604 …
+      return 'failed';
+  }
+}
+
+/** What a response to the customer INVITE tells about the call; undefined when it tells nothing. */
+export function sipProgress(status: number): CallFact | undefined {
+  if (status === 180 || status === 183) return { kind: 'ringing' };
+  if (status < 200) return undefined; // 100 Trying and other provisional responses
+  if (status < 300) return { kind: 'answered' };
+  return { kind: 'ended', reason: sipEndReason(status) };
+}
+
+// ── Addresses ───────────────────────────────────────────────────────────────────────────────────
+
+const E164 = /^\+[1-9]\d{6,14}$/;
+const SIP_URI = /^sips?:[^\s<>"]+$/i;
+
+/** Parses the configured trunk (`sip:trunk.example.com:5060[;transport=tcp]`, scheme optional). */
+export function parseTrunk(trunkUri: string): { scheme: string; hostport: string; params: string } {
+  const match = /^(?:(sips?):)?(?:[^@\s]*@)?([^;?\s@]+)([^\s]*)$/i.exec(trunkUri.trim());
+  if (!trunkUri.trim() || !match) throw new Error(`providers.sipTrunkUri must be a SIP URI such as sip:trunk.example.com:5060 (got "${trunkUri}")`);
+  return { scheme: (match[1] ?? 'sip').toLowerCase(), hostport: match[2], params: match[3] };
+}
+
+/** `sip:<E.164>@<trunk host:port>` (with the trunk's URI parameters). */
+export function viaTrunk(trunkUri: string, number: string): string {
+  const trunk = parseTrunk(trunkUri);
+  return `${trunk.scheme}:${number}@${trunk.hostport}${trunk.params}`;
+}
+
+/** The customer: an E.164 number, dialled through the trunk. */
+export function customerUri(to: string, trunkUri: string): string {
+  if (!E164.test(to)) throw new VoiceProviderError(`the customer number must be E.164 to be dialled through the SIP trunk (got "${to}")`);
+  return viaTrunk(trunkUri, to);
+}
+
+/**
+ * An agent endpoint or transfer target: a `sip:`/`sips:` URI as is, an E.164 number through the
+ * trunk. `user:<name>` (a registered WebRTC/SDK user) has no SIP address here and is refused.
+ */
+export function endpointUri(endpoint: string, trunkUri: string, what = 'agent endpoint'): string {
+  const value = endpoint.trim();
+  if (SIP_URI.test(value)) return value;
+  if (E164.test(value)) return viaTrunk(trunkUri, value);
+  if (value.startsWith('user:')) {
+    throw new VoiceProviderError(`the SIP provider cannot reach ${what} "${value}": user: addresses need a provider with registered users (twilio, jambonz); give a sip: URI or an E.164 number`);
+  }
+  throw new VoiceProviderError(`${what} "${value}" is neither a sip: URI nor an E.164 number`);
+}
+
+// ── SDP ─────────────────────────────────────────────────────────────────────────────────────────
+
+export type SdpDirection = 'sendrecv' | 'sendonly' | 'recvonly' | 'inactive';
+const DIRECTION = /^a=(sendrecv|sendonly|recvonly|inactive)$/;
+
+/**
+ * The same session description with every stream set to `direction` and the o= version raised
+ * by one (RFC 3264 §8: a changed offer must carry a higher version, or the peer may ignore it).
+ * Where the description relies on the default direction, the attribute is added to each stream.
+ */
+export function withDirection(sdp: string, direction: SdpDirection): string {
+  const eol = sdp.includes('\r\n') ? '\r\n' : '\n';
+  const lines = sdp.split(/\r?\n/);
+  if (lines[lines.length - 1] === '') lines.pop();
+  const explicit = lines.some((line) => DIRECTION.test(line));
+  const out: string[] = [];
+  let inMedia = false;
+  for (const line of lines) {
+    if (!explicit && inMedia && line.startsWith('m=')) out.push(`a=${direction}`);
+    if (line.startsWith('m=')) inMedia = true;
+    const origin = /^o=(\S+) (\S+) (\d+) (.*)$/.exec(line);
+    if (origin) out.push(`o=${origin[1]} ${origin[2]} ${BigInt(origin[3]) + 1n} ${origin[4]}`);
+    else out.push(DIRECTION.test(line) ? `a=${direction}` : line);
+  }
+  if (!explicit) out.push(`a=${direction}`);
+  return out.join(eol) + eol;
+}

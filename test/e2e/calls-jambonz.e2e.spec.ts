@@ -1,0 +1,83 @@
+import { DATABASE } from '../../src/storage/storage.module';
+import type { DatabaseHandle } from '../../src/storage/database';
+import { EventLogRepository } from '../../src/events/event-log.repository';
+import { FakeJambonz, JAMBONZ_ACCOUNT, JAMBONZ_KEY, JAMBONZ_SECRET } from '../support/fake-jambonz';
+import { startTestGateway, type TestGateway } from '../support/gateway';
+
+const PUBLIC = 'https://gateway.example.com';
+
+describe('click-to-call over jambonz', () => {
+  const jambonz = new FakeJambonz();
+  let gw: TestGateway;
+  let token: string;
+
+  beforeAll(async () => {
+    await jambonz.start();
+    gw = await startTestGateway({
+      http: { publicBaseUrl: PUBLIC },
+      tenants: [{ id: 'acme', numbers: ['+14155550100'], defaultRegion: 'US', voiceProvider: 'jambonz' }],
+      providers: { jambonz: { apiBaseUrl: jambonz.url, accountSid: JAMBONZ_ACCOUNT, apiKey: JAMBONZ_KEY, webhookSecret: JAMBONZ_SECRET } },
+    });
+    token = await gw.token({ tenantId: 'acme' });
+  });
+  afterAll(async () => {
+    await gw.close();
+    await jambonz.stop();
+  });
+
+  const types = async (callId: string) =>
+    (await new EventLogRepository(gw.app.get<DatabaseHandle>(DATABASE).db).readAfter('acme', 0, 100_000))
+      .filter((e) => e.interactionId === callId).map((e) => e.type);
+  const status = (callId: string, sid: string, s: string, options = {}) =>
+    jambonz.post(gw.url, `/webhooks/jambonz/call/status?cid=${callId}`, { call_sid: sid, call_status: s, sip_status: 200, direction: 'outbound', account_sid: JAMBONZ_ACCOUNT }, options);
+
+  it('places the call with its hooks, dials the agent when the customer answers, and controls it', async () => {
+    const { body: conv } = await gw.request('POST', '/v1/conversations', { token, body: { contact: { phone: '+14155552671' }, chat: { sessionId: 'jz-1' } } });
+    const placed = await gw.request('POST', `/v1/conversations/${conv.id}/calls`, { token, body: { agentEndpoint: 'sip:1001@pbx.example' } });
+    expect(placed.status).toBe(202);
+    const id = placed.body.id as string;
+    const created = jambonz.calls.at(-1)!;
+    expect(created.body).toEqual({
+      from: '+14155550100', to: { type: 'phone', number: '+14155552671' },
+      call_hook: { url: `${PUBLIC}/webhooks/jambonz/call?cid=${id}`, method: 'POST' },
+      call_status_hook: { url: `${PUBLIC}/webhooks/jambonz/call/status?cid=${id}`, method: 'POST' },
+      tag: { callId: id },
+    });
+    expect(placed.body.providerRef).toBe(created.sid);
+
+    for (const s of ['trying', 'ringing', 'early-media', 'in-progress', 'ringing']) expect((await status(id, created.sid, s)).status).toBe(204);
+    const hook = await jambonz.post(gw.url, `/webhooks/jambonz/call?cid=${id}`, { call_sid: created.sid, call_status: 'in-progress' });
+    expect(hook.status).toBe(200);
+    expect(JSON.parse(hook.text)).toEqual([{ verb: 'dial', callerId: '+14155550100', answerOnBridge: true, target: [{ type: 'sip', sipUri: 'sip:1001@pbx.example' }] }]);
+
+    expect((await gw.request('POST', `/v1/calls/${id}/mute`, { token })).body.muted).toBe(true);
+    expect(jambonz.updates.at(-1)).toEqual({ sid: created.sid, body: { mute_status: 'mute' } });
+    await gw.request('POST', `/v1/calls/${id}/dtmf`, { token, body: { digits: '42' } });
+    expect(jambonz.updates.slice(-2).map((u) => u.body)).toEqual(['4', '2'].map((d) => ({
+      sip_request: { method: 'INFO', content_type: 'application/dtmf-relay', content: `Signal=${d}\r\nDuration=160` },
+    })));
+    const hold = await gw.request('POST', `/v1/calls/${id}/hold`, { token });
+    expect([hold.status, hold.body.detail]).toEqual([422, 'the provider did not carry out hold: jambonz cannot hold a dialled call']);
+    await gw.request('POST', `/v1/calls/${id}/transfer`, { token, body: { to: 'user:bob' } });
+    const redirect = jambonz.updates.at(-1)!.body as { call_hook: { url: string } };
+    expect(redirect.call_hook.url).toBe(`${PUBLIC}/webhooks/jambonz/call?cid=${id}&transfer=user%3Abob`);
+    const transferred = await jambonz.post(gw.url, redirect.call_hook.url.slice(PUBLIC.length), { call_sid: created.sid });
+    expect(JSON.parse(transferred.text)[0].target).toEqual([{ type: 'user', name: 'bob' }]);
+    expect((await gw.request('POST', `/v1/calls/${id}/hangup`, { token })).body.state).toBe('ended');
+    expect(jambonz.updates.at(-1)!.body).toEqual({ call_status: 'completed' });
+    expect((await status(id, created.sid, 'completed')).status).toBe(204);
+
+    expect(await types(id)).toEqual(['call.initiated', 'call.ringing', 'call.answered', 'call.muted', 'call.ended']);
+  });
+
+  it('refuses unsigned and stale hooks with 403 and changes nothing', async () => {
+    const { body: conv } = await gw.request('POST', '/v1/conversations', { token, body: { contact: { phone: '+14155552672' } } });
+    const placed = await gw.request('POST', `/v1/conversations/${conv.id}/calls`, { token, body: { agentEndpoint: 'user:alice' } });
+    const sid = jambonz.calls.at(-1)!.sid;
+    expect((await status(placed.body.id, sid, 'in-progress', { signature: '' })).status).toBe(403);
+    expect((await status(placed.body.id, sid, 'in-progress', { timestamp: Math.floor(Date.now() / 1000) - 600 })).status).toBe(403);
+    expect((await gw.request('GET', `/v1/calls/${placed.body.id}`, { token })).body.state).toBe('initiating');
+    expect((await status(placed.body.id, sid, 'no-answer')).status).toBe(204);
+    expect((await gw.request('GET', `/v1/calls/${placed.body.id}`, { token })).body).toMatchObject({ state: 'ended', endReason: 'no-answer' });
+  });
+});
