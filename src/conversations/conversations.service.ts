@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Principal } from '../common/auth/principal';
-import { DomainError } from '../common/errors/domain-error';
+import { CallsService } from '../calls/calls.service';
+import { DomainError, ErrorCode } from '../common/errors/domain-error';
 import { decodeCursor, DEFAULT_PAGE_SIZE, toPage, type Page } from '../common/http/paging';
 import { newId, nowIso } from '../common/ids';
 import { findOrCreateContact } from '../contacts/contact-resolver';
@@ -13,7 +14,7 @@ import type { Executor } from '../storage/store';
 import { TenantsService } from '../tenants/tenants.service';
 import { conversationView, type ConversationView } from './conversation.view';
 import { ConversationsRepository } from './conversations.repository';
-import type { Conversation, Interaction } from './domain/conversation';
+import { isLive, type Conversation, type Interaction } from './domain/conversation';
 import { endChat, openConversation, wrapUp, type Transition } from './domain/conversation-state';
 import type { CreateConversationDto, ListConversationsQuery, WrapUpDto } from './dto/conversation.dto';
 
@@ -30,6 +31,7 @@ export class ConversationsService {
     @Inject(DATABASE) private readonly database: DatabaseHandle,
     private readonly tenants: TenantsService,
     private readonly outbox: EventOutbox,
+    private readonly calls: CallsService,
   ) {}
 
   /** Creates a conversation, or returns the one already linked to the same chat session. */
@@ -108,9 +110,17 @@ export class ConversationsService {
     return this.apply(principal, id, (conversation, interactions, at) => endChat(conversation, interactions, at));
   }
 
-  wrapUp(principal: Principal, id: string, input: WrapUpDto): Promise<ConversationView> {
+  /** Live calls are hung up through their provider first; then the conversation closes. */
+  async wrapUp(principal: Principal, id: string, input: WrapUpDto): Promise<ConversationView> {
+    const interactions = await new ConversationsRepository(this.database.db).interactionsOf(principal.tenantId, [id]);
+    for (const call of interactions.filter((i) => i.channel === 'voice' && isLive(i))) {
+      await this.calls.command(principal, call.id, 'hangup').catch((error: unknown) => {
+        // Ended meanwhile by the customer or the provider: nothing left to hang up.
+        if (!(error instanceof DomainError && error.code === ErrorCode.Conflict)) throw error;
+      });
+    }
     const outcome = { disposition: input.disposition, notes: input.notes ?? null };
-    return this.apply(principal, id, (conversation, interactions, at) => wrapUp(conversation, interactions, outcome, at));
+    return this.apply(principal, id, (conversation, current, at) => wrapUp(conversation, current, outcome, at));
   }
 
   /** Loads a conversation, runs a pure transition and stores its result and events in one transaction. */

@@ -138,6 +138,20 @@ describe('click-to-call on the simulator', () => {
     expect(res.body.errors.map((e: { field: string }) => e.field)).toContain(field);
   });
 
+  it('wraps up a conversation with a live call by hanging the call up first', async () => {
+    const conv = await conversation('+14155552676');
+    const feed = await follow(conv.id);
+    const placed = await call(conv.id, { agentEndpoint: 'user:alice' });
+    await feed.next((f) => f.event?.type === 'call.answered', 3000);
+    const closed = await gw.request('POST', `/v1/conversations/${conv.id}/wrap-up`, { token: alice, body: { disposition: 'resolved' } });
+    expect(closed.body.status).toBe('closed');
+    expect((await gw.request('GET', `/v1/calls/${placed.body.id}`, { token: alice })).body).toMatchObject({ state: 'ended', endReason: 'completed' });
+    await feed.next((f) => f.event?.type === 'conversation.closed');
+    const types = feed.events().map((f) => f.event.type);
+    expect(types.filter((t) => t === 'call.ended')).toHaveLength(1);
+    expect(types.slice(-3)).toEqual(['call.ended', 'chat.ended', 'conversation.closed']);
+  });
+
   it("answers 404 for another tenant's call", async () => {
     const conv = await conversation('+14155552675');
     const placed = await call(conv.id, { agentEndpoint: 'user:alice' });
