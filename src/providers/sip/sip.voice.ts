@@ -24,9 +24,7 @@ export interface SipVoiceOptions {
 interface SrfMessage { status: number; body: string; get(name: string): string | undefined }
 interface SrfRequest extends SrfMessage { cancel(callback?: (err?: Error) => void): void }
 interface SrfDialog extends EventEmitter {
-  sip: { callId: string };
-  local: { sdp: string };
-  remote: { sdp: string };
+  sip: { callId: string }; local: { sdp: string }; remote: { sdp: string };
   destroy(): Promise<unknown>;
   modify(sdp: string): Promise<string>;
   request(opts: { method: string; headers?: Record<string, string>; body?: string }): Promise<SrfMessage>;
@@ -34,11 +32,12 @@ interface SrfDialog extends EventEmitter {
 /** The agent's 200 to our offer-less INVITE, not yet ACKed (RFC 3725 flow I). */
 interface AgentOffer { sdp: string; ack(sdp: string): Promise<SrfDialog>; destroy(): Promise<void> }
 interface UacOptions { headers?: Record<string, string>; localSdp?: string; noAck?: boolean; callingNumber?: string }
-interface UacProgress { cbRequest?: (err: Error | null, req?: SrfRequest) => void; cbProvisional?: (res: SrfMessage) => void }
 interface SrfClient extends EventEmitter {
   connect(opts: Record<string, unknown>): void;
   disconnect(): void;
-  createUAC(uri: string, opts: UacOptions, progress?: UacProgress): Promise<SrfDialog | AgentOffer>;
+  createUAC(uri: string, opts: UacOptions, progress: {
+    cbRequest?: (err: Error | null, req?: SrfRequest) => void; cbProvisional?: (res: SrfMessage) => void;
+  }): Promise<SrfDialog | AgentOffer>;
 }
 
 interface SipCall {
@@ -48,16 +47,12 @@ interface SipCall {
   request: CallRequest;
   customerUri: string;
   log: Logger;
-  agentInvite?: SrfRequest;
-  agentOffer?: AgentOffer;
-  agent?: SrfDialog;
-  customerInvite?: SrfRequest;
-  customer?: SrfDialog;
-  /** The agent INVITE went out: from here on, failures are reported rather than thrown by place(). */
-  invited: boolean;
-  answered: boolean;
-  rang: boolean;
-  ended: boolean;
+  // Each leg goes INVITE sent → (agent: 200 not yet ACKed →) dialog; released legs are cleared.
+  agentInvite?: SrfRequest; agentOffer?: AgentOffer; agent?: SrfDialog;
+  customerInvite?: SrfRequest; customer?: SrfDialog;
+  /** `invited`: the agent INVITE went out, so failures are reported rather than thrown by place(). */
+  invited: boolean; answered: boolean; rang: boolean; ended: boolean;
+  /** The sink's chain for this call, so that it sees the call's facts in order. */
   reports: Promise<void>;
   detach: Array<() => void>;
   disposal?: Promise<void>;
@@ -65,6 +60,7 @@ interface SipCall {
 
 const DTMF = /^[0-9*#A-Dw,]{1,64}$/;
 const PAUSE_MS = 500; // `w` and `,` in a digit string, as Twilio reads them
+const SEND_TIMEOUT_MS = 10_000; // drachtio-server confirms a sent request at once; silence means a dead link
 
 /**
  * Click-to-call through a drachtio-server, as third-party call control (RFC 3725 flow I): the
@@ -101,10 +97,7 @@ export class SipVoiceProvider implements VoiceProvider {
   }
 
   async check(): Promise<void> {
-    if (!this.connected) {
-      const why = this.lastError ? `: ${this.lastError}` : '';
-      throw new VoiceProviderError(`not connected to drachtio-server at ${this.options.host}:${this.options.port}${why}`);
-    }
+    this.requireSrf();
   }
 
   /**
@@ -129,18 +122,21 @@ export class SipVoiceProvider implements VoiceProvider {
       if (err || !req) return failed(err);
       call.invited = true;
       call.agentInvite = req;
+      if (call.ended) void this.release(call); // went out after place() gave up
       sent(req);
     };
     this.follow(call, srf.createUAC(agentUri, { noAck: true, callingNumber: request.to }, { cbRequest: onRequest }).then(
       (answer) => this.onAgentAnswer(call, answer),
-      (err: unknown) => (call.invited ? this.onAgentFailure(call, err) : failed(err)),
+      (err: unknown) => (call.invited ? this.onLegFailure(call, 'agent', err) : failed(err)),
     ));
+    const timer = setTimeout(() => failed(new Error(`no word from drachtio-server in ${SEND_TIMEOUT_MS} ms`)), SEND_TIMEOUT_MS);
     try {
       await invited;
     } catch (err) {
-      call.ended = true;
       void this.dispose(call);
       throw new VoiceProviderError(`drachtio-server did not send the INVITE to the agent: ${messageOf(err)}`);
+    } finally {
+      clearTimeout(timer);
     }
     call.log.info('INVITE sent to the agent');
     return { callId: request.callId, providerRef: ref, refs: { agentCallId: call.agentInvite?.get('Call-ID') ?? '' } };
@@ -153,30 +149,16 @@ export class SipVoiceProvider implements VoiceProvider {
   }
 
   /** re-INVITE the customer with the agent's description set inactive (and back to sendrecv). */
-  async hold(handle: CallHandle): Promise<void> {
-    const call = this.live(handle);
-    await this.reinvite(call, required(call.customer, 'customer'), 'inactive');
-  }
-
-  async resume(handle: CallHandle): Promise<void> {
-    const call = this.live(handle);
-    await this.reinvite(call, required(call.customer, 'customer'), 'sendrecv');
-  }
+  hold(handle: CallHandle): Promise<void> { return this.reinvite(handle, 'customer', 'inactive'); }
+  resume(handle: CallHandle): Promise<void> { return this.reinvite(handle, 'customer', 'sendrecv'); }
 
   /**
    * re-INVITE the agent with the customer's description set sendonly: the agent's device answers
    * recvonly and stops sending, so the customer no longer hears the agent while the agent still
    * hears the customer. The customer's leg is untouched (hold stays independent of mute).
    */
-  async mute(handle: CallHandle): Promise<void> {
-    const call = this.live(handle);
-    await this.reinvite(call, required(call.agent, 'agent'), 'sendonly');
-  }
-
-  async unmute(handle: CallHandle): Promise<void> {
-    const call = this.live(handle);
-    await this.reinvite(call, required(call.agent, 'agent'), 'sendrecv');
-  }
+  mute(handle: CallHandle): Promise<void> { return this.reinvite(handle, 'agent', 'sendonly'); }
+  unmute(handle: CallHandle): Promise<void> { return this.reinvite(handle, 'agent', 'sendrecv'); }
 
   /** One INFO (`application/dtmf-relay`) per digit on the customer leg; `w` and `,` pause 0.5 s. */
   async sendDtmf(handle: CallHandle, digits: string): Promise<void> {
@@ -188,10 +170,7 @@ export class SipVoiceProvider implements VoiceProvider {
         await new Promise((resolve) => setTimeout(resolve, PAUSE_MS));
         continue;
       }
-      const res = await this.inDialog(call, required(call.customer, 'customer'), {
-        method: 'INFO', headers: { 'Content-Type': 'application/dtmf-relay' }, body: `Signal=${digit}\r\nDuration=160`,
-      });
-      if (res.status >= 300) throw new VoiceProviderError(`the customer's side refused DTMF ${digit}: ${res.status}`);
+      await this.inDialog(call, { method: 'INFO', headers: { 'Content-Type': 'application/dtmf-relay' }, body: `Signal=${digit}\r\nDuration=160` });
     }
   }
 
@@ -199,8 +178,7 @@ export class SipVoiceProvider implements VoiceProvider {
   async transfer(handle: CallHandle, to: string): Promise<void> {
     const call = this.live(handle);
     const target = endpointUri(to, this.options.trunkUri, 'transfer target');
-    const res = await this.inDialog(call, required(call.customer, 'customer'), { method: 'REFER', headers: { 'Refer-To': `<${target}>` } });
-    if (res.status >= 300) throw new VoiceProviderError(`the customer's side refused the transfer: ${res.status}`);
+    const res = await this.inDialog(call, { method: 'REFER', headers: { 'Refer-To': `<${target}>` } });
     call.log.info({ status: res.status }, 'customer referred to the transfer target');
   }
 
@@ -213,7 +191,7 @@ export class SipVoiceProvider implements VoiceProvider {
     const srf = this.srf;
     if (srf && this.connected) {
       const gone = new Promise((resolve) => { srf.once('close', resolve); setTimeout(resolve, 2000).unref(); });
-      srf.disconnect();
+      disconnect(srf);
       await gone;
     }
     this.connected = false;
@@ -248,7 +226,7 @@ export class SipVoiceProvider implements VoiceProvider {
     };
     this.follow(call, this.requireSrf().createUAC(call.customerUri, opts, { cbRequest: onRequest, cbProvisional: onProvisional }).then(
       (dialog) => this.onCustomerAnswer(call, dialog as SrfDialog),
-      (err: unknown) => this.onCustomerFailure(call, err),
+      (err: unknown) => this.onLegFailure(call, 'customer', err),
     ));
   }
 
@@ -256,43 +234,34 @@ export class SipVoiceProvider implements VoiceProvider {
     call.customer = customer;
     call.customerInvite = undefined;
     if (call.ended) return this.release(call);
-    const offer = required(call.agentOffer, 'agent');
+    this.watch(call, customer, 'customer');
     try {
-      call.agent = await offer.ack(customer.remote.sdp);
+      call.agent = await required(call.agentOffer, 'agent').ack(customer.remote.sdp);
       call.agentOffer = undefined;
     } catch (err) {
       call.log.warn({ err: messageOf(err) }, 'could not ACK the agent with the customer\'s answer');
       return this.end(call, 'failed');
     }
-    this.watch(call, customer, 'customer');
     this.watch(call, call.agent, 'agent');
     call.answered = true;
     call.log.info('customer answered; agent and customer bridged');
     this.report(call, { kind: 'answered' });
   }
 
-  private onCustomerFailure(call: SipCall, err: unknown): void {
-    call.customerInvite = undefined;
+  private onLegFailure(call: SipCall, side: 'agent' | 'customer', err: unknown): void {
+    call[side === 'agent' ? 'agentInvite' : 'customerInvite'] = undefined;
     if (call.ended) return;
     const status = statusOf(err);
-    call.log.info({ status }, 'the customer leg failed');
-    void this.end(call, status ? sipEndReason(status) : 'failed');
-  }
-
-  private onAgentFailure(call: SipCall, err: unknown): void {
-    call.agentInvite = undefined;
-    if (call.ended) return;
-    const status = statusOf(err);
-    call.log.info({ status }, 'the agent leg failed');
-    // The agent's device refusing is no fact about the customer: a failed attempt, unless we cancelled.
-    void this.end(call, status === 487 ? 'canceled' : 'failed');
+    call.log.info({ status }, `the ${side} leg failed`);
+    // The agent's device refusing says nothing about the customer: a failed attempt, unless we cancelled.
+    const reason = side === 'customer' ? sipEndReason(status ?? 500) : status === 487 ? 'canceled' : 'failed';
+    void this.end(call, reason);
   }
 
   private watch(call: SipCall, dialog: SrfDialog, side: 'agent' | 'customer'): void {
     const onBye = (): void => {
       call.log.info(`the ${side} hung up`);
-      if (side === 'agent') call.agent = undefined;
-      else call.customer = undefined;
+      call[side] = undefined; // its dialog is over: no BYE back
       void this.end(call, 'completed');
     };
     dialog.on('destroy', onBye);
@@ -321,19 +290,10 @@ export class SipVoiceProvider implements VoiceProvider {
 
   /** BYE/CANCEL whatever of the call is still up; late answers of an ended call come here too. */
   private async release(call: SipCall): Promise<void> {
-    const pending: Array<Promise<unknown>> = [];
-    const take = <K extends 'agent' | 'customer' | 'agentOffer' | 'agentInvite' | 'customerInvite'>(key: K): SipCall[K] => {
-      const value = call[key];
-      call[key] = undefined;
-      return value;
-    };
-    const customer = take('customer');
-    const agent = take('agent');
-    const offer = take('agentOffer');
-    if (customer) pending.push(customer.destroy());
-    if (agent) pending.push(agent.destroy());
-    if (offer) pending.push(offer.destroy()); // ACK then BYE
-    for (const invite of [take('customerInvite'), take('agentInvite')]) {
+    const { customer, agent, agentOffer, customerInvite, agentInvite } = call;
+    Object.assign(call, { customer: undefined, agent: undefined, agentOffer: undefined, customerInvite: undefined, agentInvite: undefined });
+    const pending: Array<Promise<unknown> | undefined> = [customer?.destroy(), agent?.destroy(), agentOffer?.destroy() /* ACK, then BYE */];
+    for (const invite of [customerInvite, agentInvite]) {
       if (invite) pending.push(new Promise<void>((resolve, reject) => invite.cancel((err) => (err ? reject(err) : resolve()))));
     }
     for (const outcome of await Promise.allSettled(pending)) {
@@ -351,7 +311,6 @@ export class SipVoiceProvider implements VoiceProvider {
 
   private report(call: SipCall, fact: CallFact): void {
     const report: CallReport = { provider: 'sip', callId: call.callId, providerRef: call.ref, fact };
-    // One chain per call, so the sink sees its facts in order.
     call.reports = call.reports
       .then(() => this.sink?.(report))
       .catch((err: unknown) => call.log.error({ err: messageOf(err), fact }, 'the call report was not taken'));
@@ -363,29 +322,35 @@ export class SipVoiceProvider implements VoiceProvider {
     return call;
   }
 
-  private async reinvite(call: SipCall, dialog: SrfDialog, direction: SdpDirection): Promise<void> {
+  private async reinvite(handle: CallHandle, side: 'agent' | 'customer', direction: SdpDirection): Promise<void> {
+    const call = this.live(handle);
+    const dialog = required(call[side], side);
     try {
       await dialog.modify(withDirection(dialog.local.sdp, direction));
     } catch (err) {
-      throw new VoiceProviderError(`re-INVITE (${direction}) failed: ${messageOf(err)}`);
+      throw new VoiceProviderError(`re-INVITE of the ${side} (${direction}) failed: ${messageOf(err)}`);
     }
-    call.log.info({ direction }, 're-INVITE accepted');
+    call.log.info({ side, direction }, 're-INVITE accepted');
   }
 
-  private async inDialog(call: SipCall, dialog: SrfDialog, opts: Parameters<SrfDialog['request']>[0]): Promise<SrfMessage> {
+  /** A request in the customer's dialog that must succeed. */
+  private async inDialog(call: SipCall, opts: Parameters<SrfDialog['request']>[0]): Promise<SrfMessage> {
+    let res: SrfMessage;
     try {
-      return await dialog.request(opts);
+      res = await required(call.customer, 'customer').request(opts);
     } catch (err) {
-      call.log.warn({ method: opts.method, err: messageOf(err) }, 'in-dialog request failed');
       throw new VoiceProviderError(`${opts.method} could not be sent: ${messageOf(err)}`);
     }
+    if (res.status >= 300) throw new VoiceProviderError(`the customer's side refused the ${opts.method}: ${res.status}`);
+    return res;
   }
 
   // ── The connection ──────────────────────────────────────────────────────────────────────────
 
   private requireSrf(): SrfClient {
-    if (!this.srf || !this.connected) throw new VoiceProviderError(`not connected to drachtio-server at ${this.options.host}:${this.options.port}`);
-    return this.srf;
+    if (this.srf && this.connected) return this.srf;
+    const why = this.lastError ? `: ${this.lastError}` : '';
+    throw new VoiceProviderError(`not connected to drachtio-server at ${this.options.host}:${this.options.port}${why}`);
   }
 
   private open(): void {
@@ -395,18 +360,15 @@ export class SipVoiceProvider implements VoiceProvider {
       if (err) {
         this.lastError = err.message;
         this.logger.error({ err: err.message }, 'drachtio-server refused the connection');
-        srf.disconnect(); // try again later: the secret may be fixed on the server's side
-        return;
+        return disconnect(srf); // 'close' follows: try again later, the server's secret may be fixed
       }
-      if (this.closed) return srf.disconnect();
+      if (this.closed) return disconnect(srf);
       this.connected = true;
       this.attempt = 0;
       this.lastError = undefined;
       this.logger.info({ hostport }, 'connected to drachtio-server');
     });
-    srf.on('error', (err: Error) => {
-      this.lastError = err.message; // 'close' follows and schedules the retry
-    });
+    srf.on('error', (err: Error) => void (this.lastError = err.message)); // 'close' follows and schedules the retry
     srf.on('close', () => this.onClose(srf));
     // srf's own reconnect runs forever and cannot be stopped while disconnected: we reconnect ourselves.
     srf.connect({ host: this.options.host, port: this.options.port, secret: this.options.secret, reconnect: { maxAttempts: 1 } });
@@ -427,6 +389,15 @@ export class SipVoiceProvider implements VoiceProvider {
     const delay = Math.min(maxDelayMs, initialDelayMs * 2 ** this.attempt++);
     this.retry = setTimeout(() => this.open(), delay);
     this.retry.unref();
+  }
+}
+
+/** srf throws when its socket is already gone; then there is nothing left to disconnect. */
+function disconnect(srf: SrfClient): void {
+  try {
+    srf.disconnect();
+  } catch {
+    // already closed
   }
 }
 

@@ -1,0 +1,79 @@
+import { VoiceProviderError } from '../voice-provider.port';
+import { customerUri, endpointUri, parseTrunk, sipEndReason, sipProgress, withDirection } from './sip.mapper';
+
+describe('SIP final status → end reason', () => {
+  it.each([
+    [486, 'busy'], [600, 'busy'],
+    [408, 'no-answer'], [480, 'no-answer'],
+    [603, 'rejected'],
+    [487, 'canceled'],
+    [300, 'failed'], [302, 'failed'], [403, 'failed'], [404, 'failed'], [484, 'failed'], [488, 'failed'],
+    [500, 'failed'], [503, 'failed'], [604, 'failed'], [606, 'failed'],
+  ])('%d → %s', (status, reason) => expect(sipEndReason(status)).toBe(reason));
+});
+
+describe('SIP response to the customer INVITE → call fact', () => {
+  it.each([
+    [100, undefined], [181, undefined], [182, undefined],
+    [180, { kind: 'ringing' }], [183, { kind: 'ringing' }],
+    [200, { kind: 'answered' }],
+    [486, { kind: 'ended', reason: 'busy' }], [480, { kind: 'ended', reason: 'no-answer' }], [503, { kind: 'ended', reason: 'failed' }],
+  ])('%d → %j', (status, fact) => expect(sipProgress(status)).toEqual(fact));
+});
+
+describe('SIP addresses', () => {
+  const trunk = 'sip:trunk.example.com:5060';
+
+  it.each([
+    ['sip:trunk.example.com:5060', { scheme: 'sip', hostport: 'trunk.example.com:5060', params: '' }],
+    ['sips:trunk.example.com;transport=tls', { scheme: 'sips', hostport: 'trunk.example.com', params: ';transport=tls' }],
+    ['trunk.example.com:5080', { scheme: 'sip', hostport: 'trunk.example.com:5080', params: '' }],
+    ['sip:gw@10.0.0.1:5060;transport=tcp', { scheme: 'sip', hostport: '10.0.0.1:5060', params: ';transport=tcp' }],
+  ])('reads the trunk %s', (uri, parsed) => expect(parseTrunk(uri)).toEqual(parsed));
+
+  it('refuses an empty trunk', () => expect(() => parseTrunk('')).toThrow(/sipTrunkUri/));
+
+  it.each([
+    ['sip:1001@pbx.example.com', 'sip:1001@pbx.example.com'],
+    ['sips:1001@pbx.example.com;transport=tls', 'sips:1001@pbx.example.com;transport=tls'],
+    ['+15551234567', 'sip:+15551234567@trunk.example.com:5060'],
+  ])('agent endpoint %s → %s', (endpoint, uri) => expect(endpointUri(endpoint, trunk)).toBe(uri));
+
+  it.each([['user:alice', /cannot reach agent endpoint "user:alice"/], ['5551234', /neither a sip: URI nor an E.164 number/], ['tel:+15551234567', /neither/]])(
+    'refuses agent endpoint %s',
+    (endpoint, message) => {
+      expect(() => endpointUri(endpoint, trunk)).toThrow(VoiceProviderError);
+      expect(() => endpointUri(endpoint, trunk)).toThrow(message);
+    },
+  );
+
+  it('dials customers through the trunk, keeping its parameters', () => {
+    expect(customerUri('+14155550123', trunk)).toBe('sip:+14155550123@trunk.example.com:5060');
+    expect(customerUri('+14155550123', 'sip:trunk.example.com;transport=tcp')).toBe('sip:+14155550123@trunk.example.com;transport=tcp');
+    expect(() => customerUri('4155550123', trunk)).toThrow(VoiceProviderError);
+  });
+});
+
+describe('SDP direction for re-INVITEs', () => {
+  const offer = ['v=0', 'o=agent 1000 7 IN IP4 10.0.0.10', 's=-', 'c=IN IP4 10.0.0.10', 't=0 0',
+    'm=audio 40000 RTP/AVP 0', 'a=rtpmap:0 PCMU/8000', 'a=sendrecv', ''].join('\r\n');
+
+  it('replaces the direction and raises the version', () => {
+    const held = withDirection(offer, 'inactive');
+    expect(held).toBe(offer.replace('a=sendrecv', 'a=inactive').replace('1000 7 ', '1000 8 '));
+    expect(withDirection(held, 'sendrecv')).toContain('o=agent 1000 9 IN IP4');
+  });
+
+  it('adds the direction to each stream where the offer relied on the default', () => {
+    const bare = ['v=0', 'o=- 1 1 IN IP4 10.0.0.1', 's=-', 't=0 0', 'm=audio 4000 RTP/AVP 0', 'c=IN IP4 10.0.0.1',
+      'm=video 4002 RTP/AVP 96', 'a=rtpmap:96 VP8/90000'].join('\n');
+    expect(withDirection(bare, 'sendonly').split('\n')).toEqual([
+      'v=0', 'o=- 1 2 IN IP4 10.0.0.1', 's=-', 't=0 0', 'm=audio 4000 RTP/AVP 0', 'c=IN IP4 10.0.0.1', 'a=sendonly',
+      'm=video 4002 RTP/AVP 96', 'a=rtpmap:96 VP8/90000', 'a=sendonly', '',
+    ]);
+  });
+
+  it('keeps versions beyond 2^53 exact', () => {
+    expect(withDirection(offer.replace('1000 7 ', '1000 9007199254740993 '), 'inactive')).toContain('1000 9007199254740994 ');
+  });
+});
