@@ -136,6 +136,10 @@ export class CallsService implements OnModuleInit, OnApplicationShutdown {
       throw error;
     }
     await this.change(id, (current) => {
+      // The provider may report the end of a hung-up call before we record the hangup ourselves.
+      if (command === 'hangup' && isTerminal(statusOf(current).state)) {
+        return { call: current, transition: { changed: false, status: statusOf(current), events: [] } };
+      }
       const again = commandRefusal(statusOf(current), command);
       if (again) throw new DomainError(ErrorCode.Conflict, again);
       return { call: current, transition: applyCommand(statusOf(current), command, nowIso()) };

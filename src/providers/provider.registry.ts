@@ -1,4 +1,6 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
+import type { Logger } from 'pino';
+import { LOGGER } from '../common/logging/logger.token';
 import { AppConfig } from '../config/config.schema';
 import { DomainError, ErrorCode } from '../common/errors/domain-error';
 import type { TenantSettings } from '../tenants/tenant';
@@ -6,6 +8,7 @@ import { JambonzSmsProvider } from './jambonz/jambonz.sms';
 import { JambonzVoiceProvider } from './jambonz/jambonz.voice';
 import { SimulatorSmsProvider } from './simulator/simulator.sms';
 import { SimulatorVoiceProvider } from './simulator/simulator.voice';
+import { SipVoiceProvider } from './sip/sip.voice';
 import type { SmsProvider, SmsProviderName } from './sms-provider.port';
 import type { VoiceProvider, VoiceProviderName } from './voice-provider.port';
 import { createTwilioClient } from './twilio/twilio-client';
@@ -26,7 +29,7 @@ export class ProviderRegistry {
   private readonly defaultSms: SmsProviderName;
   private readonly defaultVoice: VoiceProviderName;
 
-  constructor(config: AppConfig) {
+  constructor(config: AppConfig, @Inject(LOGGER) logger: Logger) {
     const { twilio, jambonz } = config.providers;
     this.simulator = new SimulatorSmsProvider();
     this.sms.set('simulator', this.simulator);
@@ -41,6 +44,10 @@ export class ProviderRegistry {
     }
     this.defaultSms = this.sms.has('twilio') ? 'twilio' : this.sms.has('jambonz') ? 'jambonz' : 'simulator';
     this.voice.set('simulator', this.simulatorVoice);
+    const { drachtio, sipTrunkUri } = config.providers;
+    if (drachtio.host && sipTrunkUri) {
+      this.voice.set('sip', new SipVoiceProvider({ ...drachtio, trunkUri: sipTrunkUri }, logger.child({ component: 'sip' })));
+    }
     const order: VoiceProviderName[] = ['twilio', 'jambonz', 'sip'];
     this.defaultVoice = order.find((name) => this.voice.has(name)) ?? 'simulator';
   }
