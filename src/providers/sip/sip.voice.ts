@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import type { EventEmitter } from 'node:events';
 import Srf from 'drachtio-srf';
 import pino, { type Logger } from 'pino';
 import type { CallFact, EndReason } from '../../calls/domain/call-state';
@@ -7,6 +6,10 @@ import {
   VoiceProviderError, type CallHandle, type CallReport, type CallReportSink, type CallRequest, type VoiceProvider,
 } from '../voice-provider.port';
 import { customerUri, endpointUri, parseTrunk, sipEndReason, sipProgress, withDirection, type SdpDirection } from './sip.mapper';
+import {
+  disconnect, messageOf, required, statusOf,
+  type AgentOffer, type SipCall, type SrfClient, type SrfDialog, type SrfMessage, type SrfRequest, type UacOptions,
+} from './srf.types';
 
 export interface SipVoiceOptions {
   /** drachtio-server's control socket (`providers.drachtio`). */
@@ -17,45 +20,6 @@ export interface SipVoiceOptions {
   trunkUri: string;
   /** Reconnect backoff after a lost or refused connection: doubles from `initialDelayMs` up to `maxDelayMs`. */
   reconnect?: { initialDelayMs?: number; maxDelayMs?: number };
-}
-
-// drachtio-srf as its installed source behaves (its bundled typings miss noAck's result and the
-// progress callbacks' error argument).
-interface SrfMessage { status: number; body: string; get(name: string): string | undefined }
-interface SrfRequest extends SrfMessage { cancel(callback?: (err?: Error) => void): void }
-interface SrfDialog extends EventEmitter {
-  sip: { callId: string }; local: { sdp: string }; remote: { sdp: string };
-  destroy(): Promise<unknown>;
-  modify(sdp: string): Promise<string>;
-  request(opts: { method: string; headers?: Record<string, string>; body?: string }): Promise<SrfMessage>;
-}
-/** The agent's 200 to our offer-less INVITE, not yet ACKed (RFC 3725 flow I). */
-interface AgentOffer { sdp: string; ack(sdp: string): Promise<SrfDialog>; destroy(): Promise<void> }
-interface UacOptions { headers?: Record<string, string>; localSdp?: string; noAck?: boolean; callingNumber?: string }
-interface SrfClient extends EventEmitter {
-  connect(opts: Record<string, unknown>): void;
-  disconnect(): void;
-  createUAC(uri: string, opts: UacOptions, progress: {
-    cbRequest?: (err: Error | null, req?: SrfRequest) => void; cbProvisional?: (res: SrfMessage) => void;
-  }): Promise<SrfDialog | AgentOffer>;
-}
-
-interface SipCall {
-  callId: string;
-  /** Call-ID of the customer leg: our providerRef, chosen before that leg exists. */
-  ref: string;
-  request: CallRequest;
-  customerUri: string;
-  log: Logger;
-  // Each leg goes INVITE sent → (agent: 200 not yet ACKed →) dialog; released legs are cleared.
-  agentInvite?: SrfRequest; agentOffer?: AgentOffer; agent?: SrfDialog;
-  customerInvite?: SrfRequest; customer?: SrfDialog;
-  /** `invited`: the agent INVITE went out, so failures are reported rather than thrown by place(). */
-  invited: boolean; answered: boolean; rang: boolean; ended: boolean;
-  /** The sink's chain for this call, so that it sees the call's facts in order. */
-  reports: Promise<void>;
-  detach: Array<() => void>;
-  disposal?: Promise<void>;
 }
 
 const DTMF = /^[0-9*#A-Dw,]{1,64}$/;
@@ -390,27 +354,4 @@ export class SipVoiceProvider implements VoiceProvider {
     this.retry = setTimeout(() => this.open(), delay);
     this.retry.unref();
   }
-}
-
-/** srf throws when its socket is already gone; then there is nothing left to disconnect. */
-function disconnect(srf: SrfClient): void {
-  try {
-    srf.disconnect();
-  } catch {
-    // already closed
-  }
-}
-
-function required<T>(value: T | undefined, leg: string): T {
-  if (value === undefined) throw new VoiceProviderError(`the ${leg} leg is not connected`);
-  return value;
-}
-
-function statusOf(err: unknown): number | undefined {
-  const status = (err as { status?: unknown } | null)?.status;
-  return typeof status === 'number' ? status : undefined;
-}
-
-function messageOf(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
 }

@@ -1,0 +1,65 @@
+import type { EventEmitter } from 'node:events';
+import type { Logger } from 'pino';
+import { VoiceProviderError, type CallRequest } from '../voice-provider.port';
+
+// drachtio-srf as its installed source behaves (its bundled typings miss noAck's result and the
+// progress callbacks' error argument).
+export interface SrfMessage { status: number; body: string; get(name: string): string | undefined }
+export interface SrfRequest extends SrfMessage { cancel(callback?: (err?: Error) => void): void }
+export interface SrfDialog extends EventEmitter {
+  sip: { callId: string }; local: { sdp: string }; remote: { sdp: string };
+  destroy(): Promise<unknown>;
+  modify(sdp: string): Promise<string>;
+  request(opts: { method: string; headers?: Record<string, string>; body?: string }): Promise<SrfMessage>;
+}
+/** The agent's 200 to our offer-less INVITE, not yet ACKed (RFC 3725 flow I). */
+export interface AgentOffer { sdp: string; ack(sdp: string): Promise<SrfDialog>; destroy(): Promise<void> }
+export interface UacOptions { headers?: Record<string, string>; localSdp?: string; noAck?: boolean; callingNumber?: string }
+export interface SrfClient extends EventEmitter {
+  connect(opts: Record<string, unknown>): void;
+  disconnect(): void;
+  createUAC(uri: string, opts: UacOptions, progress: {
+    cbRequest?: (err: Error | null, req?: SrfRequest) => void; cbProvisional?: (res: SrfMessage) => void;
+  }): Promise<SrfDialog | AgentOffer>;
+}
+
+export interface SipCall {
+  callId: string;
+  /** Call-ID of the customer leg: our providerRef, chosen before that leg exists. */
+  ref: string;
+  request: CallRequest;
+  customerUri: string;
+  log: Logger;
+  // Each leg goes INVITE sent → (agent: 200 not yet ACKed →) dialog; released legs are cleared.
+  agentInvite?: SrfRequest; agentOffer?: AgentOffer; agent?: SrfDialog;
+  customerInvite?: SrfRequest; customer?: SrfDialog;
+  /** `invited`: the agent INVITE went out, so failures are reported rather than thrown by place(). */
+  invited: boolean; answered: boolean; rang: boolean; ended: boolean;
+  /** The sink's chain for this call, so that it sees the call's facts in order. */
+  reports: Promise<void>;
+  detach: Array<() => void>;
+  disposal?: Promise<void>;
+}
+
+/** srf throws when its socket is already gone; then there is nothing left to disconnect. */
+export function disconnect(srf: SrfClient): void {
+  try {
+    srf.disconnect();
+  } catch {
+    // already closed
+  }
+}
+
+export function required<T>(value: T | undefined, leg: string): T {
+  if (value === undefined) throw new VoiceProviderError(`the ${leg} leg is not connected`);
+  return value;
+}
+
+export function statusOf(err: unknown): number | undefined {
+  const status = (err as { status?: unknown } | null)?.status;
+  return typeof status === 'number' ? status : undefined;
+}
+
+export function messageOf(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
