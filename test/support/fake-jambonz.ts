@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { HttpFake, readBody } from './http-fake';
 import { signJambonz } from '../../src/providers/jambonz/jambonz-signature';
 
 export const JAMBONZ_ACCOUNT = 'a4d2b1e0-5b7f-4c4e-9a61-0c8d5f2e7b11';
@@ -10,26 +11,11 @@ export const JAMBONZ_SECRET = 'wh_secret_fake_jambonz_0123456789';
  * A jambonz API server as its REST contract documents: `POST /v1/Accounts/{sid}/Messages` with a
  * bearer key answers 201 `{ sid }`; hooks to the gateway are signed `t=…,v1=…` over the raw body.
  */
-export class FakeJambonz {
+export class FakeJambonz extends HttpFake {
   readonly messages: Array<{ sid: string; body: Record<string, unknown> }> = [];
   readonly calls: Array<{ sid: string; body: Record<string, unknown> }> = [];
   /** Live call control requests: `PUT /v1/Accounts/{sid}/Calls/{call_sid}`. */
   readonly updates: Array<{ sid: string; body: Record<string, unknown> }> = [];
-  private server!: Server;
-  url = '';
-
-  async start(): Promise<void> {
-    this.server = createServer((req, res) => void this.handle(req, res));
-    await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
-    const address = this.server.address();
-    if (!address || typeof address === 'string') throw new Error('no port');
-    this.url = `http://127.0.0.1:${address.port}`;
-  }
-
-  stop(): Promise<void> {
-    return new Promise((resolve) => this.server.close(() => resolve()));
-  }
-
   /** Posts a signed JSON hook; `timestamp` lets a test sign from another clock. */
   async post(gatewayUrl: string, path: string, payload: unknown, options: { timestamp?: number; secret?: string; signature?: string } = {}): Promise<{ status: number; text: string }> {
     const raw = JSON.stringify(payload);
@@ -38,20 +24,20 @@ export class FakeJambonz {
     return { status: res.status, text: await res.text() };
   }
 
-  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  protected async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     if (req.headers.authorization !== `Bearer ${JAMBONZ_KEY}`) {
       res.writeHead(401, { 'content-type': 'application/json' }).end(JSON.stringify({ msg: 'unauthorized' }));
       return;
     }
     if (req.method === 'POST' && req.url === `/v1/Accounts/${JAMBONZ_ACCOUNT}/Messages`) {
-      const body = JSON.parse(await read(req)) as Record<string, unknown>;
+      const body = JSON.parse(await readBody(req)) as Record<string, unknown>;
       const sid = randomUUID();
       this.messages.push({ sid, body });
       res.writeHead(201, { 'content-type': 'application/json' }).end(JSON.stringify({ sid }));
       return;
     }
     if (req.method === 'POST' && req.url === `/v1/Accounts/${JAMBONZ_ACCOUNT}/Calls`) {
-      const body = JSON.parse(await read(req)) as Record<string, unknown>;
+      const body = JSON.parse(await readBody(req)) as Record<string, unknown>;
       const sid = randomUUID();
       this.calls.push({ sid, body });
       res.writeHead(201, { 'content-type': 'application/json' }).end(JSON.stringify({ sid }));
@@ -59,7 +45,7 @@ export class FakeJambonz {
     }
     const update = new RegExp(`^/v1/Accounts/${JAMBONZ_ACCOUNT}/Calls/([0-9a-f-]{36})$`).exec(req.url ?? '');
     if (req.method === 'PUT' && update) {
-      const body = JSON.parse(await read(req)) as Record<string, unknown>;
+      const body = JSON.parse(await readBody(req)) as Record<string, unknown>;
       const known = this.calls.some((c) => c.sid === update[1]);
       if (known) this.updates.push({ sid: update[1]!, body });
       res.writeHead(known ? 202 : 404).end();
@@ -67,13 +53,4 @@ export class FakeJambonz {
     }
     res.writeHead(404, { 'content-type': 'application/json' }).end(JSON.stringify({ msg: 'not found' }));
   }
-}
-
-function read(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    let data = '';
-    req.on('data', (c: Buffer) => { data += c.toString(); });
-    req.on('end', () => resolve(data));
-    req.on('error', reject);
-  });
 }

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { HttpFake, readBody } from './http-fake';
 import { getExpectedTwilioSignature } from 'twilio/lib/webhooks/webhooks';
 
 export const TWILIO_SID = `AC${'0'.repeat(32)}`;
@@ -23,7 +24,7 @@ export interface VoiceRequest {
   params: URLSearchParams;
 }
 
-export class FakeTwilio {
+export class FakeTwilio extends HttpFake {
   readonly messages: CreatedMessage[] = [];
   readonly voice: VoiceRequest[] = [];
   /** friendly name → conference SID, for conferences with participants. */
@@ -31,21 +32,6 @@ export class FakeTwilio {
   readonly media = new Map<string, { type: string; bytes: Buffer }>();
   /** Set to make the next Messages.json answer an error (code, status). */
   refuseNext?: { code: number; status: number; message: string };
-  private server!: Server;
-  url = '';
-
-  async start(): Promise<void> {
-    this.server = createServer((req, res) => void this.handle(req, res));
-    await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
-    const address = this.server.address();
-    if (!address || typeof address === 'string') throw new Error('no port');
-    this.url = `http://127.0.0.1:${address.port}`;
-  }
-
-  stop(): Promise<void> {
-    return new Promise((resolve) => this.server.close(() => resolve()));
-  }
-
   /** Stores a picture and returns its media URL, as Twilio's MediaUrlN would be. */
   addMedia(type: string, bytes: Buffer): string {
     const path = `/2010-04-01/Accounts/${TWILIO_SID}/Messages/MM${hex()}/Media/ME${hex()}`;
@@ -64,7 +50,7 @@ export class FakeTwilio {
     return { status: res.status, text: await res.text(), type: res.headers.get('content-type') };
   }
 
-  private async handle(req: IncomingMessage, res: import('node:http').ServerResponse): Promise<void> {
+  protected async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const expected = `Basic ${Buffer.from(`${TWILIO_SID}:${TWILIO_TOKEN}`).toString('base64')}`;
     const path = (req.url ?? '').split('?')[0]!;
     if (req.headers.authorization !== expected) {
@@ -99,7 +85,7 @@ export class FakeTwilio {
   }
 
   /** Calls, conferences and participants, as the Voice API answers them. */
-  private handleVoice(req: IncomingMessage, res: import('node:http').ServerResponse, path: string, body: string): boolean {
+  private handleVoice(req: IncomingMessage, res: ServerResponse, path: string, body: string): boolean {
     const base = `/2010-04-01/Accounts/${TWILIO_SID}`;
     const params = new URLSearchParams(req.method === 'GET' ? (req.url ?? '').split('?')[1] ?? '' : body);
     const json = (status: number, payload: object) => res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(payload));
@@ -143,13 +129,4 @@ export class FakeTwilio {
 
 export function hex(): string {
   return randomBytes(16).toString('hex');
-}
-
-function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    let data = '';
-    req.on('data', (chunk: Buffer) => { data += chunk.toString(); });
-    req.on('end', () => resolve(data));
-    req.on('error', reject);
-  });
 }
