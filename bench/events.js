@@ -6,19 +6,17 @@
 // latency is receive time minus the time the POST was sent (context.sentAt in its body).
 // Usage: npm run bench:events   (env: BENCH_SOCKETS, default 1000; BENCH_RATE req/s, default 20;
 //        BENCH_DURATION s, default 10; BENCH_WARMUP s of the same load before measuring, default 5)
-const { fork } = require('node:child_process');
 const { mkdirSync, writeFileSync } = require('node:fs');
 const http = require('node:http');
-const os = require('node:os');
 const { join } = require('node:path');
 const { performance } = require('node:perf_hooks');
 const WebSocket = require('ws');
+const { envInt, startServer, stopServer, machineBusyMs, command, environment } = require('./lib/harness');
 
 const SOCKETS = envInt('BENCH_SOCKETS', 1000, 1);
 const RATE = envInt('BENCH_RATE', 20, 1);
 const DURATION = envInt('BENCH_DURATION', 10, 1);
 const WARMUP = envInt('BENCH_WARMUP', 5, 0);
-const START_TIMEOUT_MS = 30_000;
 const SOCKET_TIMEOUT_MS = 15_000; // to open and be subscribed
 const CONNECT_CONCURRENCY = 50;
 const TAIL_MS = 5_000; // after the last POST is answered, how long missing frames may still come
@@ -33,40 +31,11 @@ const TARGETS = [
 const SUBSCRIBE = JSON.stringify({ op: 'subscribe', topics: ['tenant'] });
 const EVENT_PREFIX = '{"op":"event","cursor":"';
 
-function envInt(name, fallback, min) {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < min) {
-    throw new Error(`${name} must be a whole number of at least ${min} (got "${raw}")`);
-  }
-  return value;
-}
 
 const now = () => performance.timeOrigin + performance.now();
-/** CPU time (ms) the whole machine has spent busy, all cores together. */
-const machineBusyMs = () => os.cpus().reduce((sum, { times: t }) => sum + t.user + t.nice + t.sys + t.irq, 0);
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** Forks a server script with --expose-gc; resolves with the child and what it reported ({ url, token? }). */
-function startServer(script, args) {
-  const child = fork(join(__dirname, 'servers', script), args, { execArgv: ['--expose-gc'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => { child.kill('SIGKILL'); reject(new Error(`${script} did not start in time`)); }, START_TIMEOUT_MS);
-    child.once('message', (info) => { clearTimeout(timer); resolve({ child, info }); });
-    child.once('exit', (code) => { clearTimeout(timer); reject(new Error(`${script} exited with ${code} before listening`)); });
-  });
-}
 
-/** Closes the IPC channel (the child then shuts down); kills it if it lingers. */
-function stopServer(child) {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-    child.once('exit', () => { clearTimeout(timer); resolve(); });
-    child.disconnect();
-  });
-}
 
 /** The child's CPU time so far, then its rss and heapUsed after gc (see servers/memory.js). */
 function readServer(child) {
@@ -246,7 +215,7 @@ async function phase(child, { url, token }, run, seconds) {
 }
 
 async function measure(target) {
-  const { child, info } = await startServer(target.script, target.args);
+  const { child, info } = await startServer(target.script, { args: target.args, execArgv: ['--expose-gc'] });
   const run = { tally: newTally(), sockets: [], closing: false, unexpectedCloses: [], errorFrames: [] };
   try {
     process.stderr.write(`${target.name}: ${SOCKETS} sockets, then ${RATE} req/s for ${WARMUP} s of warm-up and ${DURATION} s measured\n`);
@@ -324,25 +293,16 @@ function targets(gateway) {
   ];
 }
 
-function command() {
-  const vars = ['BENCH_SOCKETS', 'BENCH_RATE', 'BENCH_DURATION', 'BENCH_WARMUP'].filter((v) => process.env[v]).map((v) => `${v}=${process.env[v]}`);
-  return [...vars, process.env.npm_lifecycle_event === 'bench:events' ? 'npm run bench:events' : 'node bench/events.js'].join(' ');
-}
-
 async function main() {
   // Every phase has its own timeout; this is the backstop (children stop when this process exits).
   setTimeout(() => { process.stderr.write('bench:events took too long; giving up\n'); process.exit(1); }, 180_000 + 2_000 * (WARMUP + DURATION)).unref();
   const rows = [];
   for (const target of TARGETS) rows.push(await measure(target));
   const errors = problems(rows);
-  const cpus = os.cpus();
   const report = [
     `# Benchmark: live events over WebSocket (GET /v1/events)`,
     '',
-    `- Date: ${new Date().toISOString()}`,
-    `- Node: ${process.version} on ${os.platform()} ${os.arch()}`,
-    `- CPU: ${cpus[0] ? cpus[0].model.trim() : 'unknown'} (${cpus.length} logical cores)`,
-    `- Command: \`${command()}\``,
+    ...environment(command(['BENCH_SOCKETS', 'BENCH_RATE', 'BENCH_DURATION', 'BENCH_WARMUP'], 'bench:events', 'events.js')),
     `- Load: ${SOCKETS} sockets subscribed to \`tenant\`; POST /v1/conversations at ${RATE} req/s (${2 * RATE} events/s), ${WARMUP} s warm-up then ` +
       `${DURATION} s measured; one server at a time, each in its own process; sockets and load in the bench process, over 127.0.0.1`,
     '',

@@ -19,9 +19,10 @@ function envInt(name, fallback, min) {
 }
 
 /** Forks bench/servers/<script>; resolves with the child and what it reported ({ url, token?, ... }). */
-function startServer(script, { args = [], env } = {}) {
+function startServer(script, { args = [], env, execArgv } = {}) {
   const options = { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] };
   if (env) options.env = { ...process.env, ...env };
+  if (execArgv) options.execArgv = execArgv;
   const child = fork(join(__dirname, '..', 'servers', script), args, options);
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => { child.kill('SIGKILL'); reject(new Error(`${script} did not start in time`)); }, START_TIMEOUT_MS);
