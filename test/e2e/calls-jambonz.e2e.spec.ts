@@ -3,6 +3,7 @@ import type { DatabaseHandle } from '../../src/storage/database';
 import { EventLogRepository } from '../../src/events/event-log.repository';
 import { FakeJambonz, JAMBONZ_ACCOUNT, JAMBONZ_KEY, JAMBONZ_SECRET } from '../support/fake-jambonz';
 import { startTestGateway, type TestGateway } from '../support/gateway';
+import { EventClient } from '../support/ws-client';
 
 const PUBLIC = 'https://gateway.example.com';
 
@@ -33,6 +34,9 @@ describe('click-to-call over jambonz', () => {
 
   it('places the call with its hooks, dials the agent when the customer answers, and controls it', async () => {
     const { body: conv } = await gw.request('POST', '/v1/conversations', { token, body: { contact: { phone: '+14155552671' }, chat: { sessionId: 'jz-1' } } });
+    const feed = await EventClient.connect(gw.url, token);
+    feed.send({ op: 'subscribe', topics: [`conversation:${conv.id}`] });
+    await feed.next((f) => f.op === 'subscribed');
     const placed = await gw.request('POST', `/v1/conversations/${conv.id}/calls`, { token, body: { agentEndpoint: 'sip:1001@pbx.example' } });
     expect(placed.status).toBe(202);
     const id = placed.body.id as string;
@@ -67,7 +71,11 @@ describe('click-to-call over jambonz', () => {
     expect(jambonz.updates.at(-1)!.body).toEqual({ call_status: 'completed' });
     expect((await status(id, created.sid, 'completed')).status).toBe(204);
 
-    expect(await types(id)).toEqual(['call.initiated', 'call.ringing', 'call.answered', 'call.muted', 'call.ended']);
+    const expected = ['call.initiated', 'call.ringing', 'call.answered', 'call.muted', 'call.ended'];
+    expect(await types(id)).toEqual(expected);
+    await feed.eventCount(expected.length);
+    expect(feed.events().map((f) => f.event.type)).toEqual(expected);
+    feed.close();
   });
 
   it('refuses unsigned and stale hooks with 403 and changes nothing', async () => {

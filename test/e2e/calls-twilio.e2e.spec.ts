@@ -3,6 +3,7 @@ import type { DatabaseHandle } from '../../src/storage/database';
 import { EventLogRepository } from '../../src/events/event-log.repository';
 import { FakeTwilio, hex, TWILIO_SID, TWILIO_TOKEN } from '../support/fake-twilio';
 import { startTestGateway, type TestGateway } from '../support/gateway';
+import { EventClient } from '../support/ws-client';
 
 const PUBLIC = 'https://gateway.example.com';
 const AGENT_SIP = 'sip:1001@pbx.example';
@@ -37,6 +38,9 @@ describe('click-to-call over Twilio (conference bridge)', () => {
 
   it('places the customer leg with all four status events, bridges on answer, and controls through the API', async () => {
     const { body: conv } = await gw.request('POST', '/v1/conversations', { token, body: { contact: { phone: '+14155552671' }, chat: { sessionId: 'tw-1' } } });
+    const feed = await EventClient.connect(gw.url, token);
+    feed.send({ op: 'subscribe', topics: [`conversation:${conv.id}`] });
+    await feed.next((f) => f.op === 'subscribed');
     const placed = await gw.request('POST', `/v1/conversations/${conv.id}/calls`, { token, body: { agentEndpoint: AGENT_SIP } });
     expect(placed.status).toBe(202);
     const id = placed.body.id as string;
@@ -80,7 +84,11 @@ describe('click-to-call over Twilio (conference bridge)', () => {
     expect((await status(id, callSid, 'completed')).status).toBe(204);
     expect((await status(id, callSid, 'completed')).status).toBe(204);
 
-    expect(await types(id)).toEqual(['call.initiated', 'call.ringing', 'call.answered', 'call.held', 'call.resumed', 'call.muted', 'call.ended']);
+    const expected = ['call.initiated', 'call.ringing', 'call.answered', 'call.held', 'call.resumed', 'call.muted', 'call.ended'];
+    expect(await types(id)).toEqual(expected);
+    await feed.eventCount(expected.length);
+    expect(feed.events().map((f) => f.event.type)).toEqual(expected);
+    feed.close();
     expect((await gw.request('GET', `/v1/conversations/${conv.id}`, { token })).body.interactions[0]).toMatchObject({ channel: 'chat', state: 'active' });
   });
 
