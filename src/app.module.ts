@@ -36,6 +36,7 @@ import { JambonzSignatureGuard } from './providers/jambonz/jambonz-signature.gua
 import { JambonzWebhooksController } from './providers/jambonz/jambonz.webhooks.controller';
 import { ProviderRegistry } from './providers/provider.registry';
 import { TwilioSignatureGuard } from './providers/twilio/twilio-signature.guard';
+import { WebhookRateGuard } from './common/rate-limit/webhook-rate.guard';
 import { TwilioWebhooksController } from './providers/twilio/twilio.webhooks.controller';
 
 @Module({})
@@ -69,6 +70,7 @@ export class AppModule {
         InboundMessagingService,
         CallsService,
         TwilioSignatureGuard,
+        WebhookRateGuard,
         JambonzSignatureGuard,
         { provide: APP_FILTER, useFactory: () => new ProblemFilter(logger) },
         TenantsService,

@@ -21,6 +21,8 @@ export const ENV_SETTINGS: Readonly<Record<string, string>> = {
   DEFAULT_REGION: 'defaults.region',
   EVENTS_HEARTBEAT_MS: 'events.heartbeatMs',
   EVENTS_POLL_MS: 'events.pollMs',
+  RATE_LIMIT_API_PER_SECOND: 'rateLimits.apiPerSecond',
+  RATE_LIMIT_WEBHOOK_PER_SECOND: 'rateLimits.webhookPerSecond',
   TWILIO_ACCOUNT_SID: 'providers.twilio.accountSid',
   TWILIO_AUTH_TOKEN: 'providers.twilio.authToken',
   TWILIO_API_BASE_URL: 'providers.twilio.apiBaseUrl',

@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { Type } from 'class-transformer';
 import {
-  IsArray, IsBoolean, IsIn, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min, MinLength, ValidateIf,
+  IsArray, IsBoolean, IsIn, IsInt, IsNumber, IsOptional, IsString, Matches, Max, MaxLength, Min, MinLength, ValidateIf,
   ValidateNested,
 } from 'class-validator';
 
@@ -61,6 +61,15 @@ export class EventsConfig {
   @Type(() => Number) @IsInt() @Min(16 * 1024) @Max(64 * 1024 * 1024) maxBufferedBytes!: number;
 }
 
+export class RateLimitsConfig {
+  /** Requests per second per bearer token (0: no limit), and the burst allowed at once. */
+  @Type(() => Number) @IsNumber() @Min(0) @Max(1_000_000) apiPerSecond!: number;
+  @Type(() => Number) @IsInt() @Min(1) @Max(1_000_000) apiBurst!: number;
+  /** Webhook requests per second per source address and provider (0: no limit), and the burst. */
+  @Type(() => Number) @IsNumber() @Min(0) @Max(1_000_000) webhookPerSecond!: number;
+  @Type(() => Number) @IsInt() @Min(1) @Max(1_000_000) webhookBurst!: number;
+}
+
 export class DefaultsConfig {
   @Matches(/^[A-Z]{2}$/, { message: 'must be a two-letter ISO 3166 region such as US or GB' })
   region!: string;
@@ -80,6 +89,10 @@ export class TenantConfig {
   @IsOptional() @IsBoolean() requireConsent?: boolean;
   @IsOptional() @IsArray() @Matches(/^\+[1-9]\d{6,14}$/, { each: true, message: 'must hold E.164 numbers' })
   doNotCall?: string[];
+  /** Longest SMS body an agent may type (the contract allows 1,600). */
+  @IsOptional() @IsInt() @Min(1) @Max(1600) maxComposeLength?: number;
+  /** Agents see phone numbers, e-mails and card/IBAN/SSN-like data masked. */
+  @IsOptional() @IsBoolean() maskSensitiveData?: boolean;
 }
 
 export class TwilioConfig {
@@ -122,6 +135,7 @@ export class AppConfig {
   @ValidateNested() @Type(() => ShutdownConfig) shutdown!: ShutdownConfig;
   @ValidateNested() @Type(() => IdempotencyConfig) idempotency!: IdempotencyConfig;
   @ValidateNested() @Type(() => EventsConfig) events!: EventsConfig;
+  @ValidateNested() @Type(() => RateLimitsConfig) rateLimits!: RateLimitsConfig;
   @ValidateNested() @Type(() => DefaultsConfig) defaults!: DefaultsConfig;
   @IsOptional() @IsArray() @ValidateNested({ each: true }) @Type(() => TenantConfig)
   tenants?: TenantConfig[];

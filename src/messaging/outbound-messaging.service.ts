@@ -1,4 +1,4 @@
-import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import type { Logger } from 'pino';
 import { AppConfig } from '../config/config.schema';
 import type { Principal } from '../common/auth/principal';
@@ -30,7 +30,7 @@ export const SIMULATOR_SENDER = '+15550100000';
 const ANNOUNCED: ReadonlySet<SmsState> = new Set(['queued', 'sent', 'delivered', 'undelivered', 'failed']);
 
 @Injectable()
-export class OutboundMessagingService implements OnModuleInit {
+export class OutboundMessagingService implements OnModuleInit, OnApplicationShutdown {
   constructor(
     @Inject(DATABASE) private readonly database: DatabaseHandle,
     private readonly outbox: EventOutbox,
@@ -44,12 +44,19 @@ export class OutboundMessagingService implements OnModuleInit {
     this.providers.simulator.connect((report) => this.applyStatus(report).then(() => undefined));
   }
 
+  onApplicationShutdown(): void {
+    this.providers.simulator.close();
+  }
+
   /** Records the message (queued), hands it to the provider, and records what the provider said. */
   async send(principal: Principal, conversationId: string, input: SendMessageDto): Promise<MessageView> {
     const tenant = this.tenants.get(principal.tenantId);
     const body = input.template ? renderTemplate(input.template.text, input.template.params ?? {}) : input.body ?? '';
     const mediaUrls = input.mediaUrls ?? [];
     if (input.body !== undefined && input.template) throw DomainError.invalidField('template', 'cannot be sent together with body');
+    if (input.body !== undefined && input.body.length > tenant.maxComposeLength) {
+      throw DomainError.invalidField('body', `must be at most ${tenant.maxComposeLength} characters (this tenant's compose limit)`, ErrorCode.Unprocessable);
+    }
     if (!body && mediaUrls.length === 0) throw DomainError.invalidField('body', 'is required unless mediaUrls are given');
     if (body.length > 1600) throw DomainError.invalidField('template', 'renders to more than 1600 characters', ErrorCode.Unprocessable);
     const provider = this.providers.smsFor(tenant, input.provider);

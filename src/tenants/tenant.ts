@@ -12,4 +12,6 @@ export interface TenantSettings extends Tenant {
   voiceProvider?: 'twilio' | 'jambonz' | 'sip' | 'simulator';
   requireConsent: boolean;
   doNotCall: ReadonlySet<string>;
+  maxComposeLength: number;
+  maskSensitiveData: boolean;
 }

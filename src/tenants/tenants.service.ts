@@ -33,6 +33,7 @@ export class TenantsService implements OnModuleInit {
           id: t.id, name: t.name ?? t.id, defaultRegion: t.defaultRegion ?? this.config.defaults.region,
           numbers: t.numbers ?? [], smsProvider: t.smsProvider, voiceProvider: t.voiceProvider,
           requireConsent: t.requireConsent ?? false, doNotCall: new Set(t.doNotCall ?? []),
+          maxComposeLength: t.maxComposeLength ?? 1600, maskSensitiveData: t.maskSensitiveData ?? false,
         };
         await repo.upsert({ id: tenant.id, name: tenant.name, defaultRegion: tenant.defaultRegion }, nowIso());
         await repo.replaceNumbers(tenant.id, tenant.numbers);

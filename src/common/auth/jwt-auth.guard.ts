@@ -2,7 +2,9 @@ import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { FastifyRequest } from 'fastify';
 import { TenantsService } from '../../tenants/tenants.service';
+import { AppConfig } from '../../config/config.schema';
 import { DomainError, ErrorCode } from '../errors/domain-error';
+import { RateLimiter } from '../rate-limit/rate-limiter';
 import { IS_PUBLIC } from './auth.decorators';
 import { JwtService } from './jwt.service';
 import type { Principal } from './principal';
@@ -10,17 +12,26 @@ import type { Principal } from './principal';
 /** Every route needs a valid bearer token of a known tenant unless marked @Public(). */
 @Injectable()
 export class JwtAuthGuard implements CanActivate {
+  private readonly limiter: RateLimiter;
+
   constructor(
     private readonly reflector: Reflector,
     private readonly jwt: JwtService,
     private readonly tenants: TenantsService,
-  ) {}
+    config: AppConfig,
+  ) {
+    this.limiter = new RateLimiter(config.rateLimits.apiPerSecond, config.rateLimits.apiBurst);
+  }
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const isPublic = this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, [context.getHandler(), context.getClass()]);
     if (isPublic) return true;
     const request = context.switchToHttp().getRequest<FastifyRequest & { principal?: Principal }>();
-    request.principal = await this.authenticate(bearerToken(request.headers.authorization));
+    const token = bearerToken(request.headers.authorization);
+    request.principal = await this.authenticate(token);
+    // Per token: its signature part tells tokens apart without keeping the whole token around.
+    const verdict = this.limiter.take(token!.slice(token!.lastIndexOf('.') + 1));
+    if (!verdict.allowed) throw DomainError.rateLimited(verdict.retryAfterSeconds);
     return true;
   }
 

@@ -53,6 +53,15 @@ export class DomainError extends Error {
     return ERROR_STATUS[this.code];
   }
 
+  /** Seconds a client should wait before trying again (429, 503). */
+  retryAfterSeconds?: number;
+
+  static rateLimited(retryAfterSeconds: number): DomainError {
+    const error = new DomainError(ErrorCode.RateLimited, `too many requests; retry in ${retryAfterSeconds} s`);
+    error.retryAfterSeconds = retryAfterSeconds;
+    return error;
+  }
+
   static notFound(what: string): DomainError {
     return new DomainError(ErrorCode.NotFound, `${what} not found`);
   }

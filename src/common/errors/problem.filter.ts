@@ -1,6 +1,7 @@
 import { ArgumentsHost, Catch, ExceptionFilter } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
+import { DomainError } from './domain-error';
 import { toProblem } from './problem';
 
 /** Answers every HTTP error as application/problem+json; only unexpected errors are logged as errors. */
@@ -20,6 +21,9 @@ export function sendProblem(error: unknown, request: FastifyRequest, reply: Fast
   if (problem.status >= 500) {
     logger.error({ err: error, method: request.method, url: request.url }, 'request failed');
   }
-  if (problem.status === 503 || problem.status === 429) void reply.header('retry-after', '1');
+  if (problem.status === 503 || problem.status === 429) {
+    const seconds = error instanceof DomainError && error.retryAfterSeconds ? error.retryAfterSeconds : 1;
+    void reply.header('retry-after', String(seconds));
+  }
   void reply.status(problem.status).type('application/problem+json').send(problem);
 }

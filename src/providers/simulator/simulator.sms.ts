@@ -11,6 +11,7 @@ import type { SmsStatusSink } from '../sms-status';
 export class SimulatorSmsProvider implements SmsProvider {
   readonly name = 'simulator';
   private sink?: SmsStatusSink;
+  private readonly timers = new Set<NodeJS.Timeout>();
 
   constructor(private readonly stepMs = 50) {}
 
@@ -24,16 +25,26 @@ export class SimulatorSmsProvider implements SmsProvider {
     const outcome = finalState(message.to);
     const steps: SmsState[] = ['sent', outcome];
     steps.forEach((state, i) => {
-      setTimeout(() => {
-        void this.sink?.({ provider: 'simulator', interactionId: message.interactionId, providerRef, state,
-          errorCode: state === 'delivered' || state === 'sent' ? null : '30003' });
-      }, this.stepMs * (i + 1)).unref();
+      const timer = setTimeout(() => {
+        this.timers.delete(timer);
+        // A report that cannot be stored (the gateway is stopping) is dropped, as a lost callback would be.
+        this.sink?.({ provider: 'simulator', interactionId: message.interactionId, providerRef, state,
+          errorCode: state === 'delivered' || state === 'sent' ? null : '30003' }).catch(() => undefined);
+      }, this.stepMs * (i + 1));
+      timer.unref();
+      this.timers.add(timer);
     });
     return { providerRef, state: 'sending' };
   }
 
   fetchMedia(): undefined {
     return undefined;
+  }
+
+  /** Stops the reports still to come. */
+  close(): void {
+    for (const timer of this.timers) clearTimeout(timer);
+    this.timers.clear();
   }
 }
 

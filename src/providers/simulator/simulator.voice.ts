@@ -26,7 +26,7 @@ export class SimulatorVoiceProvider implements VoiceProvider {
           : [{ kind: 'ringing' }, { kind: 'answered' }];
     this.timers.set(providerRef, script.map((fact, i) => {
       const timer = setTimeout(() => {
-        void this.sink?.({ provider: 'simulator', callId: request.callId, providerRef, fact });
+        this.sink?.({ provider: 'simulator', callId: request.callId, providerRef, fact }).catch(() => undefined);
       }, this.stepMs * (i + 1));
       timer.unref();
       return timer;
