@@ -1,10 +1,11 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { APP_FILTER, APP_GUARD } from '@nestjs/core';
+import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
 import type { Logger } from 'pino';
 import { AppConfig } from './config/config.schema';
 import { JwtAuthGuard } from './common/auth/jwt-auth.guard';
 import { JwtService } from './common/auth/jwt.service';
 import { ProblemFilter } from './common/errors/problem.filter';
+import { MaskingInterceptor } from './common/masking/masking.interceptor';
 import { LOGGER } from './common/logging/logger.token';
 import { ContactsController } from './contacts/contacts.controller';
 import { ContactsService } from './contacts/contacts.service';
@@ -57,6 +58,7 @@ export class AppModule {
         { provide: JwtService, useFactory: () => new JwtService(config.auth.jwtSecret) },
         JwtAuthGuard,
         { provide: APP_GUARD, useExisting: JwtAuthGuard },
+        { provide: APP_INTERCEPTOR, useClass: MaskingInterceptor },
         {
           provide: EVENT_FANOUT,
           useFactory: () => (config.redis.url ? new RedisFanout(config.redis.url, logger.child({ component: 'redis' })) : new MemoryFanout()),

@@ -1,6 +1,7 @@
 import type WebSocket from 'ws';
 import type { Principal } from '../common/auth/principal';
 import type { StoredEvent } from './domain/event';
+import { maskView } from '../common/masking/view-masking';
 import { encodeEventCursor, matchTopic, type Topic } from './domain/topics';
 
 /** Close codes a client acts on: both mean "reconnect, with `since` = your last cursor". */
@@ -37,6 +38,8 @@ export class EventSession {
     readonly principal: Principal,
     private readonly limits: SessionLimits,
     private readonly hooks: SessionHooks,
+    /** Personal data in events is masked for this viewer (see view-masking). */
+    private readonly masked = false,
   ) {}
 
   get open(): boolean {
@@ -105,35 +108,34 @@ export class EventSession {
     this.position = event.seq;
     const topic = matchTopic(event, this.topics);
     if (!topic) return;
-    if (this.sendText(eventFrame(event, topic))) this.hooks.delivered(1);
+    if (this.sendText(eventFrame(event, topic, this.masked))) this.hooks.delivered(1);
   }
 }
 
 /**
- * Each event is serialised once per topic, however many sockets it goes to, and handed to `ws` as
- * bytes so that no socket converts it again.
+ * Each event is serialised once per topic and view (clear or masked), however many sockets it
+ * goes to, and handed to `ws` as bytes so that no socket converts it again.
  */
 const frames = new WeakMap<StoredEvent, Map<string, Buffer>>();
 
-function eventFrame(event: StoredEvent, topic: string): Buffer {
-  let byTopic = frames.get(event);
-  if (!byTopic) {
-    byTopic = new Map();
-    frames.set(event, byTopic);
+function eventFrame(event: StoredEvent, topic: string, masked: boolean): Buffer {
+  let byKey = frames.get(event);
+  if (!byKey) {
+    byKey = new Map();
+    frames.set(event, byKey);
   }
-  let frame = byTopic.get(topic);
+  const key = `${masked ? 'm' : 'c'}:${topic}`;
+  let frame = byKey.get(key);
   if (!frame) {
+    const payload = {
+      id: event.id, type: event.type, conversationId: event.conversationId,
+      ...(event.interactionId ? { interactionId: event.interactionId } : {}),
+      at: event.at, data: event.data,
+    };
     frame = Buffer.from(JSON.stringify({
-      op: 'event',
-      cursor: encodeEventCursor(event.seq),
-      topic,
-      event: {
-        id: event.id, type: event.type, conversationId: event.conversationId,
-        ...(event.interactionId ? { interactionId: event.interactionId } : {}),
-        at: event.at, data: event.data,
-      },
+      op: 'event', cursor: encodeEventCursor(event.seq), topic, event: masked ? maskView(payload) : payload,
     }));
-    byTopic.set(topic, frame);
+    byKey.set(key, frame);
   }
   return frame;
 }

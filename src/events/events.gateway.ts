@@ -9,6 +9,8 @@ import { bearerToken, JwtAuthGuard } from '../common/auth/jwt-auth.guard';
 import type { Principal } from '../common/auth/principal';
 import { DomainError } from '../common/errors/domain-error';
 import { LOGGER } from '../common/logging/logger.token';
+import { seesClearData } from '../common/masking/view-masking';
+import { TenantsService } from '../tenants/tenants.service';
 import { MetricsService } from '../metrics/metrics.service';
 import { EventDispatcher } from './event-dispatcher.service';
 import { EventSession } from './event-session';
@@ -28,6 +30,7 @@ export class EventsGateway implements OnGatewayInit, OnGatewayConnection, Before
     private readonly subscriptions: EventSubscriptions,
     private readonly metrics: MetricsService,
     private readonly config: AppConfig,
+    private readonly tenants: TenantsService,
     @Inject(LOGGER) private readonly logger: Logger,
   ) {}
 
@@ -42,11 +45,12 @@ export class EventsGateway implements OnGatewayInit, OnGatewayConnection, Before
 
   handleConnection(socket: WebSocket, request: AuthedRequest): void {
     const principal = request.principal!;
+    const masked = !seesClearData(principal, this.tenants.get(principal.tenantId).maskSensitiveData);
     const session = new EventSession(socket, principal, { maxBufferedBytes: this.config.events.maxBufferedBytes }, {
       delivered: (n) => this.metrics.eventsDelivered.inc(n),
       dropped: (reason) => this.metrics.socketsDropped.inc({ reason }),
       disposed: (s) => { this.dispatcher.forget(s); this.metrics.socketsOpen.dec(); },
-    });
+    }, masked);
     this.metrics.socketsOpen.inc();
     this.dispatcher.register(session);
     let queue = Promise.resolve();

@@ -54,7 +54,7 @@ export async function startTestGateway(overrides: DeepPartial<AppConfig> = {}): 
   const { app, url } = await startGateway(config, logger);
   const jwt = new JwtService(config.auth.jwtSecret);
   const token = (p: Partial<Principal> = {}): Promise<string> =>
-    jwt.sign({ agentId: p.agentId ?? 'a1', tenantId: p.tenantId ?? 'default', roles: p.roles ?? ['agent'] }, 3600);
+    jwt.sign({ agentId: p.agentId ?? 'a1', tenantId: p.tenantId ?? 'default', roles: p.roles ?? ['agent'], pii: p.pii ?? false }, 3600);
   let defaultToken: string | undefined;
   return {
     url,

@@ -21,7 +21,7 @@ export class JwtService {
       const detail = error instanceof joseErrors.JWTExpired ? 'the token has expired' : 'the token is invalid';
       throw new DomainError(ErrorCode.Unauthenticated, detail);
     }
-    const { sub, tenant, roles } = payload;
+    const { sub, tenant, roles, pii } = payload;
     if (typeof sub !== 'string' || sub.length === 0 || sub.length > 200) {
       throw new DomainError(ErrorCode.Unauthenticated, 'the token has no valid sub claim');
     }
@@ -31,11 +31,11 @@ export class JwtService {
     if (!Array.isArray(roles) || roles.length === 0 || !roles.every((r) => ROLES.includes(r as Role))) {
       throw new DomainError(ErrorCode.Unauthenticated, `the token's roles must be some of ${ROLES.join(', ')}`);
     }
-    return { agentId: sub, tenantId: tenant, roles: roles as Role[] };
+    return { agentId: sub, tenantId: tenant, roles: roles as Role[], pii: pii === true };
   }
 
-  async sign(principal: Principal, ttlSeconds: number): Promise<string> {
-    return new SignJWT({ tenant: principal.tenantId, roles: principal.roles })
+  async sign(principal: Omit<Principal, 'pii'> & { pii?: boolean }, ttlSeconds: number): Promise<string> {
+    return new SignJWT({ tenant: principal.tenantId, roles: principal.roles, ...(principal.pii ? { pii: true } : {}) })
       .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
       .setSubject(principal.agentId)
       .setIssuedAt()

@@ -6,4 +6,6 @@ export interface Principal {
   agentId: string;
   tenantId: string;
   roles: Role[];
+  /** The token's `pii: true` claim: a supervisor or admin may see personal data in clear. */
+  pii: boolean;
 }

@@ -2,8 +2,8 @@ import type { Principal } from '../../common/auth/principal';
 import type { StoredEvent } from './event';
 import { decodeEventCursor, encodeEventCursor, matchTopic, parseTopic, refusal, type Topic } from './topics';
 
-const agent: Principal = { agentId: 'alice', tenantId: 't', roles: ['agent'] };
-const supervisor: Principal = { agentId: 'sam', tenantId: 't', roles: ['supervisor'] };
+const agent: Principal = { agentId: 'alice', tenantId: 't', roles: ['agent'], pii: false };
+const supervisor: Principal = { agentId: 'sam', tenantId: 't', roles: ['supervisor'], pii: false };
 
 describe('topics', () => {
   it.each([
