@@ -17,7 +17,9 @@ describe('masking', () => {
   it.each([
     ['call +447966197542 now', 'call *********7542 now'],
     ['mail melissa@gmail.com please', 'mail m******@gmail.com please'],
-    ['card 4111 1111 1111 1111', 'card ************1111'],
+    ['card 4111 1111 1111 1111', 'card **** **** **** 1111'],
+    ['iban GB82 WEST 1234 5698 7654 32', 'iban GB82 **** **** **** **54 32'],
+    ['ssn 123-45-6789', 'ssn ***-**-6789'],
     ['GET /v1/contacts?phone=%2B447966197542', 'GET /v1/contacts?phone=*********7542'],
     ['GET /v1/contacts?phone=07966197542', 'GET /v1/contacts?phone=*******7542'],
     ['order 12345 on 2026-01-05', 'order 12345 on 2026-01-05'],

@@ -1,3 +1,5 @@
+import { maskSensitiveText } from './sensitive';
+
 /**
  * Masking of personal data. Logs are always masked; agent views use the same rules.
  *   +447966197542      -> *********7542   (every digit but the last four)
@@ -22,9 +24,9 @@ const DIGIT_RUN = /(?<![A-Za-z0-9])\+?\(?\d(?:[\s\-.()]?\d){6,}(?![A-Za-z0-9])/g
 const ENCODED_PLUS = /%2B(\d{7,})/gi;
 const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
 
-/** Masks e-mails and every phone-, card- or account-like digit run inside free text. */
+/** Masks IBANs, cards, SSNs, e-mails and every phone- or account-like digit run inside free text (logs). */
 export function maskText(text: string): string {
-  return text
+  return maskSensitiveText(text)
     .replace(EMAIL, (m) => maskEmail(m))
     .replace(ENCODED_PLUS, (_m, digits: string) => maskPhone(`+${digits}`))
     .replace(DIGIT_RUN, (m) => (ISO_DATE.test(m) ? m : maskPhone(m)));
