@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { FakeTwilio, TWILIO_SID, TWILIO_TOKEN } from '../support/fake-twilio';
 import { JAMBONZ_ACCOUNT, JAMBONZ_KEY, JAMBONZ_SECRET } from '../support/fake-jambonz';
 import { startTestGateway, type TestGateway } from '../support/gateway';
+import { EventClient } from '../support/ws-client';
 
 const PUBLIC = 'https://gateway.example.com';
 const RUNS = 150;
@@ -108,6 +109,25 @@ describe('fuzzing the public endpoints', () => {
       const status = await twilio.post(gw.url, PUBLIC, '/webhooks/twilio/voice/status?cid=x', params);
       expect(status.status).toBeLessThan(500);
     }), { numRuns: RUNS });
+  });
+
+  it('answers every malformed socket frame with an error frame and keeps the socket open', async () => {
+    const socket = await EventClient.connect(gw.url, token);
+    try {
+      const frames = fc.sample(fc.oneof(
+        fc.string({ maxLength: 300 }),
+        fc.jsonValue().map((v) => JSON.stringify(v)),
+        fc.record({ op: fc.constantFrom('subscribe', 'unsubscribe', 'ping', 'publish'), topics: fc.jsonValue(), since: fc.jsonValue() }).map((v) => JSON.stringify(v)),
+      ), RUNS * 2);
+      for (const frame of frames) socket.send(frame);
+      socket.send({ op: 'ping' });
+      await socket.next((f) => f.op === 'pong', 10_000, frames.length);
+      expect(socket.closed).toBeUndefined();
+      expect(socket.frames.every((f) => ['error', 'pong', 'subscribed', 'unsubscribed', 'event', 'heartbeat'].includes(f.op))).toBe(true);
+      expect(socket.frames.filter((f) => f.op === 'error').every((f) => f.status >= 400 && f.status < 500)).toBe(true);
+    } finally {
+      socket.close();
+    }
   });
 
   it('leaves what was stored before unchanged', async () => {
