@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import { AppConfig } from '../config/config.schema';
 import { DomainError, ErrorCode } from '../common/errors/domain-error';
 import { nowIso } from '../common/ids';
@@ -21,11 +21,23 @@ export interface StoredResponse {
  * request is still running is a 409.
  */
 @Injectable()
-export class IdempotencyService {
+export class IdempotencyService implements OnModuleInit, OnModuleDestroy {
+  private purger?: NodeJS.Timeout;
+
   constructor(
     @Inject(DATABASE) private readonly database: DatabaseHandle,
     private readonly config: AppConfig,
   ) {}
+
+  /** Keys past their 24 h are dropped once an hour, so the table does not grow without end. */
+  onModuleInit(): void {
+    this.purger = setInterval(() => void this.purgeExpired().catch(() => undefined), 3_600_000);
+    this.purger.unref();
+  }
+
+  onModuleDestroy(): void {
+    clearInterval(this.purger);
+  }
 
   static hash(method: string, path: string, body: unknown): string {
     return createHash('sha256').update(`${method} ${path}\n${canonicalJson(body)}`).digest('hex');

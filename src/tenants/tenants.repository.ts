@@ -22,9 +22,4 @@ export class TenantsRepository {
   async findAll(): Promise<Tenant[]> {
     return this.db.selectFrom('tenants').select(['id', 'name', 'defaultRegion']).orderBy('id').execute();
   }
-
-  async findOwnerOfNumber(number: string): Promise<string | undefined> {
-    const row = await this.db.selectFrom('tenantNumbers').select('tenantId').where('number', '=', number).executeTakeFirst();
-    return row?.tenantId;
-  }
 }

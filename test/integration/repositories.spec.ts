@@ -55,8 +55,8 @@ function repositorySuite(open: () => Promise<{ handle: DatabaseHandle; cleanup: 
     await repo.upsert({ id: 'acme', name: 'ACME Insurance', defaultRegion: 'GB' }, at);
     await repo.replaceNumbers('acme', ['+442071838750']);
     expect((await repo.findAll()).find((t) => t.id === 'acme')).toEqual({ id: 'acme', name: 'ACME Insurance', defaultRegion: 'GB' });
-    expect(await repo.findOwnerOfNumber('+442071838750')).toBe('acme');
-    expect(await repo.findOwnerOfNumber('+15550000000')).toBeUndefined();
+    const owners = await handle.db.selectFrom('tenantNumbers').selectAll().execute();
+    expect(owners).toEqual([{ number: '+442071838750', tenantId: 'acme' }]);
   });
 
   it('finds contacts by external id, then phone, then e-mail, within the tenant only', async () => {
