@@ -18,8 +18,4 @@ export class TenantsRepository {
       await this.db.insertInto('tenantNumbers').values(numbers.map((number) => ({ number, tenantId }))).execute();
     }
   }
-
-  async findAll(): Promise<Tenant[]> {
-    return this.db.selectFrom('tenants').select(['id', 'name', 'defaultRegion']).orderBy('id').execute();
-  }
 }
