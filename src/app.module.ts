@@ -27,6 +27,8 @@ import { MemoryFanout } from './events/fanout/memory.fanout';
 import { RedisFanout } from './events/fanout/redis.fanout';
 import { TenantsService } from './tenants/tenants.service';
 import { CallsController } from './calls/calls.controller';
+import { ConsoleController } from './console/console.controller';
+import { OpenApiController } from './openapi/openapi.controller';
 import { CallsService } from './calls/calls.service';
 import { AttachmentsController } from './messaging/attachments.controller';
 import { InboundMessagingService } from './messaging/inbound-messaging.service';
@@ -50,7 +52,7 @@ export class AppModule {
       imports: [StorageModule.forRoot()],
       controllers: [
         ConversationsController, ContactsController, MessagesController, CallsController, AttachmentsController, SimulatorController,
-        TwilioWebhooksController, JambonzWebhooksController, HealthController, MetricsController,
+        TwilioWebhooksController, JambonzWebhooksController, HealthController, MetricsController, ConsoleController, OpenApiController,
       ],
       providers: [
         { provide: AppConfig, useValue: config },

@@ -1,0 +1,40 @@
+import { Controller, Get, Param, Res } from '@nestjs/common';
+import type { FastifyReply } from 'fastify';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { Public } from '../common/auth/auth.decorators';
+import { DomainError } from '../common/errors/domain-error';
+
+const PUBLIC_DIR = join(__dirname, '..', '..', 'public');
+
+/** The files the console may serve, and their types: nothing else is read from disk. */
+const FILES: Readonly<Record<string, { path: string; type: string }>> = {
+  'index.html': { path: join(PUBLIC_DIR, 'index.html'), type: 'text/html; charset=utf-8' },
+  'app.js': { path: join(PUBLIC_DIR, 'app.js'), type: 'application/javascript; charset=utf-8' },
+  'app.css': { path: join(PUBLIC_DIR, 'app.css'), type: 'text/css; charset=utf-8' },
+  // The gateway's own segment counter, as compiled (CommonJS; the page gives it an `exports`).
+  'segments.js': { path: join(__dirname, '..', 'messaging', 'domain', 'segments.js'), type: 'application/javascript; charset=utf-8' },
+};
+
+/** The agent console: static files at the root, no token needed to load them (the API needs one). */
+@Controller()
+@Public()
+export class ConsoleController {
+  @Get()
+  index(@Res() reply: FastifyReply): Promise<void> {
+    return this.serve('index.html', reply);
+  }
+
+  @Get(':file')
+  file(@Param('file') file: string, @Res() reply: FastifyReply): Promise<void> {
+    return this.serve(file, reply);
+  }
+
+  private async serve(name: string, reply: FastifyReply): Promise<void> {
+    const file = Object.hasOwn(FILES, name) ? FILES[name] : undefined;
+    if (!file) throw DomainError.notFound(`file ${name}`);
+    const content = await readFile(file.path).catch(() => undefined);
+    if (!content) throw DomainError.notFound(`file ${name} (the console is served from a build: npm run build)`);
+    await reply.header('content-type', file.type).header('cache-control', 'no-cache').send(content);
+  }
+}
