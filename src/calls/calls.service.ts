@@ -101,10 +101,7 @@ export class CallsService implements OnModuleInit, OnApplicationShutdown {
         callId: call.interaction.id, to: call.interaction.to!, agentEndpoint: call.details.agentEndpoint, callerId,
         publicBaseUrl: this.config.http.publicBaseUrl.replace(/\/+$/, ''),
       });
-      await this.change(call.interaction.id, (current) => ({
-        call: { ...current, interaction: { ...current.interaction, providerRef: current.interaction.providerRef ?? handle.providerRef }, details: { ...current.details, refs: { ...handle.refs, ...current.details.refs } } },
-        transition: { changed: true, status: statusOf(current), events: [] },
-      }));
+      await this.change(call.interaction.id, (current) => ({ call: withHandle(current, handle), transition: unchanged(current) }));
     } catch (error) {
       if (!(error instanceof VoiceProviderError)) throw error;
       this.logger.warn({ callId: call.interaction.id, provider: provider.name, err: error.message }, 'provider refused a call');
@@ -137,9 +134,7 @@ export class CallsService implements OnModuleInit, OnApplicationShutdown {
     }
     await this.change(id, (current) => {
       // The provider may report the end of a hung-up call before we record the hangup ourselves.
-      if (command === 'hangup' && isTerminal(statusOf(current).state)) {
-        return { call: current, transition: { changed: false, status: statusOf(current), events: [] } };
-      }
+      if (command === 'hangup' && isTerminal(statusOf(current).state)) return { call: current, transition: unchanged(current) };
       const again = commandRefusal(statusOf(current), command);
       if (again) throw new DomainError(ErrorCode.Conflict, again);
       return { call: current, transition: applyCommand(statusOf(current), command, nowIso()) };
@@ -210,6 +205,19 @@ export class CallsService implements OnModuleInit, OnApplicationShutdown {
     if (settled.changed) await conversations.update(settled.conversation);
     await outbox.append(call.tenantId, [...events, ...settled.events.map((e) => ({ ...e, agentId: conversation.agentId }))], at);
   }
+}
+
+/** The provider's references of a placed call; ones a callback already stored win. */
+function withHandle(call: Call, handle: CallHandle): Call {
+  return {
+    ...call,
+    interaction: { ...call.interaction, providerRef: call.interaction.providerRef ?? handle.providerRef },
+    details: { ...call.details, refs: { ...handle.refs, ...call.details.refs } },
+  };
+}
+
+function unchanged(call: Call): CallTransition {
+  return { changed: false, status: statusOf(call), events: [] };
 }
 
 function carryOut(provider: ReturnType<ProviderRegistry['voiceByName']> & object, command: CallCommand, handle: CallHandle, argument?: string): Promise<void> {
