@@ -1,7 +1,7 @@
 import { DATABASE } from '../../src/storage/storage.module';
 import type { DatabaseHandle } from '../../src/storage/database';
 import { EventLogRepository } from '../../src/events/event-log.repository';
-import { FakeJambonz, JAMBONZ_ACCOUNT, JAMBONZ_KEY, JAMBONZ_SECRET } from '../support/fake-jambonz';
+import { FakeJambonz, JAMBONZ_ACCOUNT } from '../support/fake-jambonz';
 import { startTestGateway, type TestGateway } from '../support/gateway';
 import { EventClient } from '../support/ws-client';
 
@@ -17,7 +17,7 @@ describe('click-to-call over jambonz', () => {
     gw = await startTestGateway({
       http: { publicBaseUrl: PUBLIC },
       tenants: [{ id: 'acme', numbers: ['+14155550100'], defaultRegion: 'US', voiceProvider: 'jambonz' }],
-      providers: { jambonz: { apiBaseUrl: jambonz.url, accountSid: JAMBONZ_ACCOUNT, apiKey: JAMBONZ_KEY, webhookSecret: JAMBONZ_SECRET } },
+      providers: jambonz.providers(),
     });
     token = await gw.token({ tenantId: 'acme' });
   });

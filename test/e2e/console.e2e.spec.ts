@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { JwtService } from '../../src/common/auth/jwt.service';
+import { describeIfEnv } from '../support/describe-if';
 import { spawnGateway, type GatewayProcess } from '../support/gateway-process';
 
 /**
@@ -13,9 +14,7 @@ import { spawnGateway, type GatewayProcess } from '../support/gateway-process';
  * CI installs chromium and sets CHROMIUM_PATH (see .ci/run); without it the suite says why it did not run.
  */
 const CHROMIUM = process.env.CHROMIUM_PATH;
-const describeWithChromium: jest.Describe = CHROMIUM
-  ? describe
-  : (((name: string, fn: () => void) => describe.skip(`${name} (not run: CHROMIUM_PATH is not set)`, fn)) as unknown as jest.Describe);
+const describeWithChromium = describeIfEnv('CHROMIUM_PATH');
 const SCREENSHOT = join(__dirname, '..', '..', 'test-results', 'console.png');
 
 describeWithChromium('the agent console', () => {

@@ -4,6 +4,7 @@ import { Writable } from 'node:stream';
 import pino from 'pino';
 import { SipVoiceProvider } from '../../src/providers/sip/sip.voice';
 import type { CallReport } from '../../src/providers/voice-provider.port';
+import { describeIfEnv } from '../support/describe-if';
 
 /**
  * The SIP adapter through a real drachtio-server, with SIPp (Debian: sip-tester) playing the
@@ -16,12 +17,7 @@ import type { CallReport } from '../../src/providers/voice-provider.port';
  */
 const DRACHTIO_HOST = process.env.DRACHTIO_HOST;
 
-const describeWithDrachtio: jest.Describe = DRACHTIO_HOST
-  ? describe
-  : (((name: string, fn: () => void) => {
-      // eslint-disable-next-line jest/no-disabled-tests
-      describe.skip(`${name} (not run: DRACHTIO_HOST is not set)`, fn);
-    }) as unknown as jest.Describe);
+const describeWithDrachtio = describeIfEnv('DRACHTIO_HOST');
 
 const SIPP_ADDRESS = process.env.SIPP_ADDRESS ?? '127.0.0.1';
 const AGENT_PORT = Number(process.env.SIPP_PORT ?? 5091);

@@ -12,6 +12,11 @@ export const JAMBONZ_SECRET = 'wh_secret_fake_jambonz_0123456789';
  * bearer key answers 201 `{ sid }`; hooks to the gateway are signed `t=…,v1=…` over the raw body.
  */
 export class FakeJambonz extends HttpFake {
+  /** The gateway's `providers` settings pointing at this fake. */
+  providers(): { jambonz: { apiBaseUrl: string; accountSid: string; apiKey: string; webhookSecret: string } } {
+    return { jambonz: { apiBaseUrl: this.url, accountSid: JAMBONZ_ACCOUNT, apiKey: JAMBONZ_KEY, webhookSecret: JAMBONZ_SECRET } };
+  }
+
   readonly messages: Array<{ sid: string; body: Record<string, unknown> }> = [];
   readonly calls: Array<{ sid: string; body: Record<string, unknown> }> = [];
   /** Live call control requests: `PUT /v1/Accounts/{sid}/Calls/{call_sid}`. */

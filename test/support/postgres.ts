@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
+import { describeIfEnv } from './describe-if';
 
 /**
  * PostgreSQL for tests. CI exports TEST_POSTGRES_URL (see .ci/run), and then these suites must run:
@@ -8,12 +9,7 @@ import { Client } from 'pg';
  */
 export const TEST_POSTGRES_URL = process.env.TEST_POSTGRES_URL;
 
-export const describeWithPostgres: jest.Describe = TEST_POSTGRES_URL
-  ? describe
-  : (((name: string, fn: () => void) => {
-      // eslint-disable-next-line jest/no-disabled-tests
-      describe.skip(`${name} (not run: TEST_POSTGRES_URL is not set)`, fn);
-    }) as unknown as jest.Describe);
+export const describeWithPostgres = describeIfEnv('TEST_POSTGRES_URL');
 
 export interface TestDatabase {
   url: string;
