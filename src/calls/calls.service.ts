@@ -57,6 +57,8 @@ export class CallsService implements OnModuleInit, OnApplicationShutdown {
   async place(principal: Principal, conversationId: string, input: PlaceCallDto): Promise<CallView> {
     const tenant = this.tenants.get(principal.tenantId);
     const provider = this.providers.voiceFor(tenant, input.provider);
+    const unreachable = provider.refusal?.(input.agentEndpoint);
+    if (unreachable) throw DomainError.invalidField('agentEndpoint', unreachable, ErrorCode.Unprocessable);
     const to = input.to === undefined ? undefined : requirePhone('to', input.to, tenant.defaultRegion);
     const callerId = input.callerId !== undefined ? requirePhone('callerId', input.callerId, tenant.defaultRegion)
       : tenant.numbers[0] ?? SIMULATOR_SENDER;
@@ -122,6 +124,8 @@ export class CallsService implements OnModuleInit, OnApplicationShutdown {
     if (!call) throw DomainError.notFound('call');
     const refused = commandRefusal(statusOf(call), command);
     if (refused) throw new DomainError(ErrorCode.Conflict, refused);
+    const unreachable = command === 'transfer' ? this.providers.voiceByName(call.interaction.provider!)?.refusal?.(argument!) : undefined;
+    if (unreachable) throw DomainError.invalidField('to', unreachable, ErrorCode.Unprocessable);
     const provider = this.providers.voiceByName(call.interaction.provider!)!;
     const handle: CallHandle = { callId: id, providerRef: call.interaction.providerRef ?? '', refs: call.details.refs };
     try {

@@ -50,6 +50,8 @@ export class VoiceProviderError extends Error {
 /** Places and controls calls through one provider account. One immutable instance per credentials. */
 export interface VoiceProvider {
   readonly name: VoiceProviderName;
+  /** Why this provider cannot dial an agent endpoint or transfer target at all (a 422), or undefined. */
+  refusal?(endpoint: string): string | undefined;
   /** Starts the call; progress arrives later as CallReports through the sink. */
   place(request: CallRequest): Promise<CallHandle>;
   hangup(call: CallHandle): Promise<void>;

@@ -65,6 +65,14 @@ describe('click-to-call over a SIP trunk (drachtio)', () => {
     expect((await gw.request('GET', `/v1/conversations/${conv.id}`, { token })).body.interactions[0]).toMatchObject({ channel: 'chat', state: 'active' });
   });
 
+  it('refuses a user: agent endpoint, which SIP cannot dial, with 422 and records no call', async () => {
+    const { body: conv } = await gw.request('POST', '/v1/conversations', { token, body: { contact: { phone: '+14155552672' } } });
+    const res = await gw.request('POST', `/v1/conversations/${conv.id}/calls`, { token, body: { agentEndpoint: 'user:alice' } });
+    expect(res.status).toBe(422);
+    expect(res.body.errors[0].field).toBe('agentEndpoint');
+    expect((await gw.request('GET', `/v1/conversations/${conv.id}`, { token })).body.interactions).toEqual([]);
+  });
+
   it('reports readiness down while the drachtio connection is lost, and up again after reconnecting', async () => {
     fake.accepting = false;
     fake.dropConnections();

@@ -51,6 +51,15 @@ export class SipVoiceProvider implements VoiceProvider {
     this.open();
   }
 
+  refusal(endpoint: string): string | undefined {
+    try {
+      endpointUri(endpoint, this.options.trunkUri);
+      return undefined;
+    } catch (error) {
+      return error instanceof Error ? error.message : String(error);
+    }
+  }
+
   connect(sink: CallReportSink): void {
     this.sink = sink;
   }
