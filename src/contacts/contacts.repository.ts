@@ -10,6 +10,11 @@ export class ContactsRepository {
     return this.db.selectFrom('contacts').selectAll().where('tenantId', '=', tenantId).where('id', '=', id).executeTakeFirst();
   }
 
+  async findByIds(tenantId: string, ids: string[]): Promise<Contact[]> {
+    if (ids.length === 0) return [];
+    return this.db.selectFrom('contacts').selectAll().where('tenantId', '=', tenantId).where('id', 'in', ids).execute();
+  }
+
   /** The contact matching the strongest key given: external id, then phone, then e-mail. */
   async findByKeys(tenantId: string, keys: ContactKeys): Promise<Contact | undefined> {
     for (const column of ['externalId', 'phone', 'email'] as const) {

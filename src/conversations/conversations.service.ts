@@ -100,9 +100,8 @@ export class ConversationsService {
     const db = this.database.db;
     const shown = rows.slice(0, limit);
     const interactions = await new ConversationsRepository(db).interactionsOf(tenantId, shown.map((c) => c.id));
-    const contacts = new ContactsRepository(db);
-    const byId = new Map<string, Awaited<ReturnType<ContactsRepository['findById']>>>();
-    for (const id of new Set(shown.map((c) => c.contactId))) byId.set(id, await contacts.findById(tenantId, id));
+    const contacts = await new ContactsRepository(db).findByIds(tenantId, [...new Set(shown.map((c) => c.contactId))]);
+    const byId = new Map(contacts.map((c) => [c.id, c]));
     return toPage(rows, limit, (c) => conversationView(c, byId.get(c.contactId)!, interactions));
   }
 

@@ -1,4 +1,5 @@
 import type { Contact } from '../contacts/domain/contact';
+import type { Attachment } from '../messaging/domain/message';
 
 /**
  * Table shapes as the application sees them (camelCase; the CamelCasePlugin maps them to
@@ -85,16 +86,8 @@ export interface MessagesTable {
   errorMessage: string | null;
 }
 
-export interface AttachmentsTable {
-  id: string;
-  tenantId: string;
-  interactionId: string;
-  provider: string;
-  url: string;
-  contentType: string;
-  size: number | null;
-  createdAt: string;
-}
+/** Attachment rows: the domain's attachment plus its tenant. */
+export type AttachmentsTable = Attachment & { tenantId: string };
 
 export interface CallsTable {
   interactionId: string;
