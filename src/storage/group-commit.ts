@@ -14,9 +14,11 @@ const MAX_ATTEMPTS = 3;
 
 /**
  * Group commit for SQLite: units of work submitted while a commit is under way are run together
- * in the next transaction, each inside its own savepoint, and share one commit (one fsync). A unit
- * that fails is rolled back to its savepoint alone; its callers see the error, the others commit.
- * A unit resolves only after the commit that made it durable. Units must do nothing but store work.
+ * in the next transaction and share one commit (one fsync). A batch is first run straight through;
+ * only when one of its units fails is it rolled back and run again with each unit inside its own
+ * savepoint, so the failing unit is rolled back alone: its caller sees the error, the others commit.
+ * A unit resolves only after the commit that made it durable. Units must do nothing but store work
+ * (they may be run more than once).
  */
 export class GroupCommitter {
   private queue: Unit[] = [];
@@ -38,24 +40,52 @@ export class GroupCommitter {
   private async drain(): Promise<void> {
     while (this.queue.length > 0) {
       const batch = this.queue.splice(0, this.maxBatch);
-      const outcomes: Outcome[] = [];
-      try {
-        await this.db.transaction().execute(async (tx) => {
-          for (const unit of batch) outcomes.push(await runUnit(tx, unit));
-        });
-      } catch (error) {
-        // The commit itself failed: nothing of this batch is stored.
-        for (const unit of batch) unit.reject(error);
-        continue;
-      }
+      const outcomes = (await this.commit(batch, runStraight)) ?? (await this.commit(batch, runApart));
       batch.forEach((unit, i) => {
-        const outcome = outcomes[i]!;
+        const outcome = outcomes![i]!;
         if (outcome.ok) unit.resolve(outcome.value);
         else unit.reject(outcome.error);
       });
     }
     this.draining = false;
   }
+
+  /**
+   * Runs the batch in one transaction; undefined when `run` gave up on it (rolled back, to be run
+   * apart). When the commit itself fails nothing of the batch is stored and every unit gets that error.
+   */
+  private async commit(batch: Unit[], run: BatchRunner): Promise<Outcome[] | undefined> {
+    try {
+      return await this.db.transaction().execute((tx) => run(tx, batch));
+    } catch (error) {
+      if (error instanceof RunApart) return undefined;
+      return batch.map(() => ({ ok: false, error }));
+    }
+  }
+}
+
+type BatchRunner = (tx: Transaction<Database>, batch: Unit[]) => Promise<Outcome[]>;
+
+/** Thrown to roll a batch back so that it is run again apart. */
+class RunApart extends Error {}
+
+/** The common case: no unit fails, so no savepoints are needed. */
+async function runStraight(tx: Transaction<Database>, batch: Unit[]): Promise<Outcome[]> {
+  const outcomes: Outcome[] = [];
+  for (const unit of batch) {
+    try {
+      outcomes.push({ ok: true, value: await unit.work(tx) });
+    } catch {
+      throw new RunApart();
+    }
+  }
+  return outcomes;
+}
+
+async function runApart(tx: Transaction<Database>, batch: Unit[]): Promise<Outcome[]> {
+  const outcomes: Outcome[] = [];
+  for (const unit of batch) outcomes.push(await runUnit(tx, unit));
+  return outcomes;
 }
 
 async function runUnit(tx: Transaction<Database>, unit: Unit): Promise<Outcome> {

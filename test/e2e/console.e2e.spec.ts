@@ -42,7 +42,7 @@ describeWithChromium('the agent console', () => {
   afterAll(async () => {
     await browser?.close();
     await gateway?.stop();
-    rmSync(dir, { recursive: true, force: true });
+    if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
   const feedHas = (type: string) => page.locator('#feed').getByText(type).first().waitFor({ timeout: 10_000 });

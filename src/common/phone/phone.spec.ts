@@ -13,3 +13,18 @@ describe('toE164', () => {
     '%j is not a valid number (US)', (input) => expect(toE164(input, 'US')).toBeNull(),
   );
 });
+
+describe('toE164 remembering answers', () => {
+  it('answers a repeated input the same way, per region', () => {
+    expect(toE164('07966 197542', 'GB')).toBe('+447966197542');
+    expect(toE164('07966 197542', 'GB')).toBe('+447966197542');
+    expect(toE164('07966 197542', 'US')).toBeNull();
+    expect(toE164('07966 197542', 'GB')).toBe('+447966197542');
+  });
+
+  it('stays correct after more distinct inputs than it remembers', () => {
+    for (let n = 0; n < 10_050; n++) toE164(`+1415200${String(n).padStart(4, '0')}`, 'US');
+    expect(toE164('+14152000007', 'US')).toBe('+14152000007');
+    expect(toE164('12', 'US')).toBeNull();
+  });
+});
