@@ -1,7 +1,8 @@
 'use strict';
 // Inbound-SMS webhook ingest: signed Twilio form posts to POST /webhooks/twilio/sms against the
 // gateway, a hand-written express + twilio.webhook() + better-sqlite3 handler and a bare node:http
-// server, measured one after another in the same run. Each server runs in its own child process;
+// server, measured one after another in the same run, then two reference handlers for scale
+// (servers/lean-sms.js: the gateway's frameworks without its layers, with and without storage). Each server runs in its own child process;
 // autocannon drives them from this one over 127.0.0.1, and one WebSocket subscriber here counts
 // the gateway's events. Every request is a distinct message, signed with Twilio's algorithm.
 // Usage: npm run bench:sms   (env: BENCH_DURATION s, default 10; BENCH_WARMUP s, default 2; BENCH_CONNECTIONS, default 10)
@@ -41,6 +42,11 @@ const TARGETS = [
   { key: 'express', name: 'express + twilio.webhook() + better-sqlite3 INSERT (FULL)', script: 'express-sms.js',
     env: { BENCH_TWILIO_AUTH_TOKEN: AUTH_TOKEN, BENCH_WEBHOOK_URL: PUBLIC_BASE_URL + PATH } },
   { key: 'bare', name: 'bare node:http (reads the body, answers 200)', script: 'sms-baseline.js' },
+  // For scale, not targets: what the frameworks alone allow on this machine (servers/lean-sms.js).
+  { key: 'lean', name: 'reference: fastify + signature check + hand-written SQLite rows (FULL) + event frame', script: 'lean-sms.js',
+    args: ['storage'], subscribe: true, env: { BENCH_TWILIO_AUTH_TOKEN: AUTH_TOKEN, BENCH_WEBHOOK_URL: PUBLIC_BASE_URL + PATH } },
+  { key: 'ceiling', name: 'reference: fastify + signature check + event frame, nothing stored', script: 'lean-sms.js',
+    args: ['none'], subscribe: true, env: { BENCH_TWILIO_AUTH_TOKEN: AUTH_TOKEN, BENCH_WEBHOOK_URL: PUBLIC_BASE_URL + PATH } },
 ];
 const SYNCHRONOUS = ['OFF', 'NORMAL', 'FULL', 'EXTRA'];
 const sleep = (t) => new Promise((resolve) => setTimeout(resolve, t));
@@ -136,7 +142,7 @@ async function measure(target) {
   const { child, info } = await startServer(target.script, target);
   let feed;
   try {
-    if (target.key === 'gateway') feed = await subscribe(info.url, info.token);
+    if (target.key === 'gateway' || target.subscribe) feed = await subscribe(info.url, info.token);
     const forged = await forgedStatus(info.url);
     process.stderr.write(`${target.name}: warm-up ${WARMUP} s, then ${DURATION} s with ${CONNECTIONS} connections\n`);
     const warm = WARMUP > 0 ? await load(info.url, WARMUP) : undefined;
@@ -168,13 +174,14 @@ async function measure(target) {
 
 function table(rows) {
   const [gateway, express, bare] = rows;
-  const ratio = (label, base) => `| **${label}** | | ${times(gateway.rps / base.rps)} | ${times(gateway.p50 / base.p50)} | ${times(gateway.p99 / base.p99)} | | |`;
+  const ratio = (label, base, of = gateway) => `| **${label}** | | ${times(of.rps / base.rps)} | ${times(of.p50 / base.p50)} | ${times(of.p99 / base.p99)} | | |`;
   return [
     '| Server | Requests | req/s | p50 (ms) | p99 (ms) | non-2xx | socket errors |',
     '| --- | ---: | ---: | ---: | ---: | ---: | ---: |',
     ...rows.map((r) => `| ${r.name} | ${int(r.requests)} | ${int(r.rps)} | ${ms(r.p50)} | ${ms(r.p99)} | ${r.non2xx} | ${r.errors + r.timeouts} |`),
     ratio('ratio gateway ÷ express handler', express),
     ratio('ratio gateway ÷ bare', bare),
+    ...rows.slice(3).flatMap((r) => [ratio(`ratio ${r.key} ÷ express handler`, express, r), ratio(`ratio ${r.key} ÷ bare`, bare, r)]),
   ].join('\n');
 }
 
@@ -188,6 +195,8 @@ function checks(rows) {
     `- gateway: SQLite synchronous = ${sync(gateway)}; the subscriber got ${int(count('sms.received'))} \`sms.received\` for ${answers(gateway)}, ` +
       `and ${int(count('conversation.created'))} \`conversation.created\` (one per new contact; ${int(CUSTOMERS.length)} customer numbers)`,
     `- express handler: SQLite synchronous = ${sync(express)}; ${int(express.stored)} rows stored for ${answers(express)}`,
+    ...rows.slice(3).map((r) => `- ${r.key} reference: the subscriber got ${int(r.feed.counts.get('sms.received') || 0)} \`sms.received\` for ${answers(r)}` +
+      (r.info.synchronous === undefined ? '' : `; SQLite synchronous = ${sync(r)}`)),
     `- CPU while measured, % of one core (server / load generator / everything else): ` +
       rows.map((r) => `${r.key} ${int(r.cpu.server)}% / ${int(r.cpu.client)}% / ${int(r.cpu.other)}%`).join('; '),
   ];
@@ -205,25 +214,32 @@ function problems(rows) {
     if (r.signedLive) out.push(`**WARNING** ${r.name}: the pool of ${int(r.poolSize)} signed messages ran out; ${int(r.signedLive)} were signed during the measurement (slower load generator).`);
     if (r.cpu.other > 15) out.push(`**WARNING** ${r.name}: other programs used ${int(r.cpu.other)}% CPU while it was measured; its figures are not clean.`);
   }
-  const [gateway, express] = rows;
-  const { feed } = gateway;
+  const [gateway, express, , lean] = rows;
   const matches = (n, r) => n >= r.answered && n <= r.answered + r.inFlight;
-  const events = feed.counts.get('sms.received') || 0;
-  if (!matches(events, gateway)) out.push(`**ERRORS** gateway: ${events} sms.received events for ${gateway.answered} 2xx answers (+ up to ${gateway.inFlight} in flight).`);
-  if (feed.closedWith !== undefined) out.push(`**ERRORS** gateway: the event socket closed with ${feed.closedWith} during the run.`);
-  if (feed.errorFrames.length) out.push(`**ERRORS** gateway: ${feed.errorFrames.length} error frames, e.g. ${feed.errorFrames[0]}.`);
+  for (const r of rows.filter((row) => row.feed)) {
+    const { feed } = r;
+    const events = feed.counts.get('sms.received') || 0;
+    if (!matches(events, r)) out.push(`**ERRORS** ${r.key}: ${events} sms.received events for ${r.answered} 2xx answers (+ up to ${r.inFlight} in flight).`);
+    if (feed.closedWith !== undefined) out.push(`**ERRORS** ${r.key}: the event socket closed with ${feed.closedWith} during the run.`);
+    if (feed.errorFrames.length) out.push(`**ERRORS** ${r.key}: ${feed.errorFrames.length} error frames, e.g. ${feed.errorFrames[0]}.`);
+  }
   if (!matches(express.stored, express)) out.push(`**ERRORS** express handler: ${express.stored} rows stored for ${express.answered} 2xx answers (+ up to ${express.inFlight} in flight).`);
-  for (const r of [gateway, express]) if (r.forged !== 403) out.push(`**ERRORS** ${r.name}: a forged webhook was answered ${r.forged}, not 403.`);
-  for (const r of [gateway, express]) if (r.info.synchronous !== 2) out.push(`**ERRORS** ${r.name}: SQLite synchronous is ${r.info.synchronous}, not FULL (2).`);
+  for (const r of rows.filter((row) => row.key !== 'bare')) if (r.forged !== 403) out.push(`**ERRORS** ${r.name}: a forged webhook was answered ${r.forged}, not 403.`);
+  for (const r of [gateway, express, lean]) if (r.info.synchronous !== 2) out.push(`**ERRORS** ${r.name}: SQLite synchronous is ${r.info.synchronous}, not FULL (2).`);
   return out;
 }
 
-function targets([gateway, express, bare]) {
+function targets([gateway, express, bare, lean, ceiling]) {
   const verdict = (ratio, min) => `${ratio >= min ? 'met' : '**NOT met**'} (${times(ratio)})`;
+  const against = (r) => `${times(r.rps / express.rps)} the express handler, ${times(r.rps / bare.rps)} bare`;
   return [
     'Targets for the gateway on SQLite, req/s (printed, not enforced):',
     `- ≥ ${TARGET.express}× the express handler: ${verdict(gateway.rps / express.rps, TARGET.express)}`,
     `- ≥ ${TARGET.bare}× bare node:http: ${verdict(gateway.rps / bare.rps, TARGET.bare)}`,
+    '',
+    'For scale, the two references (same frameworks, none of the gateway\'s layers):',
+    `- storing the same kind of rows by hand, durably: ${against(lean)}`,
+    `- storing nothing at all: ${against(ceiling)}`,
   ];
 }
 

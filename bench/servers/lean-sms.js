@@ -1,0 +1,157 @@
+'use strict';
+// Reference handlers for bench/sms.js: how fast can an inbound-SMS webhook be on this machine with
+// the gateway's frameworks but none of its layers? Fastify with @fastify/formbody, the twilio
+// package's validateRequest() on X-Twilio-Signature, and one `sms.received` frame to every
+// subscriber of /v1/events (a plain `ws` server). Argument:
+//   storage    also stores each message before answering, in the gateway's way but by hand:
+//              better-sqlite3 prepared statements, WAL, synchronous = FULL, messages of the same
+//              event-loop turn in one transaction (one fsync); per message a duplicate check on
+//              MessageSid, contact found or created by From, open conversation found or opened,
+//              interaction and message rows, the tenant's event sequence bumped and event rows.
+//   none       answers once the signature is checked and the frame is sent; stores nothing.
+// Reads BENCH_TWILIO_AUTH_TOKEN and BENCH_WEBHOOK_URL; sends { url, token, synchronous } to the
+// parent, answers 'memory', stops on disconnect.
+const { randomBytes } = require('node:crypto');
+const { mkdtempSync, rmSync } = require('node:fs');
+const { tmpdir } = require('node:os');
+const { join } = require('node:path');
+const Database = require('better-sqlite3');
+const Fastify = require('fastify');
+const { validateRequest } = require('twilio/lib/webhooks/webhooks');
+const { monotonicFactory } = require('ulid');
+const { WebSocketServer } = require('ws');
+const answerMemoryRequests = require('./memory');
+
+const STORE = process.argv[2] === 'storage';
+const TOKEN = process.env.BENCH_TWILIO_AUTH_TOKEN;
+const WEBHOOK_URL = process.env.BENCH_WEBHOOK_URL;
+const TENANT = 'acme';
+const TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response></Response>';
+const newId = monotonicFactory();
+
+const dir = mkdtempSync(join(tmpdir(), 'lean-sms-bench-'));
+const db = STORE ? openStore(join(dir, 'sms.db')) : undefined;
+
+function openStore(file) {
+  const store = new Database(file);
+  store.pragma('journal_mode = WAL');
+  store.pragma('synchronous = FULL');
+  store.exec(`
+    CREATE TABLE tenants (id TEXT PRIMARY KEY, last_event_seq INTEGER NOT NULL);
+    CREATE TABLE contacts (id TEXT PRIMARY KEY, tenant_id TEXT NOT NULL, phone TEXT NOT NULL, created_at TEXT NOT NULL, UNIQUE (tenant_id, phone));
+    CREATE TABLE conversations (id TEXT PRIMARY KEY, tenant_id TEXT NOT NULL, contact_id TEXT NOT NULL, status TEXT NOT NULL, created_at TEXT NOT NULL);
+    CREATE INDEX conversations_contact ON conversations (tenant_id, contact_id, id);
+    CREATE TABLE interactions (id TEXT PRIMARY KEY, tenant_id TEXT NOT NULL, conversation_id TEXT NOT NULL, provider_ref TEXT NOT NULL,
+      from_addr TEXT NOT NULL, to_addr TEXT NOT NULL, started_at TEXT NOT NULL, UNIQUE (tenant_id, provider_ref));
+    CREATE TABLE messages (interaction_id TEXT PRIMARY KEY, tenant_id TEXT NOT NULL, body TEXT NOT NULL);
+    CREATE TABLE events (tenant_id TEXT NOT NULL, seq INTEGER NOT NULL, id TEXT NOT NULL, type TEXT NOT NULL, conversation_id TEXT,
+      interaction_id TEXT, at TEXT NOT NULL, data TEXT NOT NULL, PRIMARY KEY (tenant_id, seq));
+    INSERT INTO tenants VALUES ('${TENANT}', 0);`);
+  return store;
+}
+
+const sql = db && {
+  begin: db.prepare('BEGIN'),
+  commit: db.prepare('COMMIT'),
+  seen: db.prepare('SELECT id FROM interactions WHERE tenant_id = ? AND provider_ref = ?'),
+  contact: db.prepare('SELECT id FROM contacts WHERE tenant_id = ? AND phone = ?'),
+  addContact: db.prepare('INSERT INTO contacts VALUES (?, ?, ?, ?)'),
+  open: db.prepare("SELECT id FROM conversations WHERE tenant_id = ? AND contact_id = ? AND status != 'closed' ORDER BY id DESC LIMIT 1"),
+  addConversation: db.prepare("INSERT INTO conversations VALUES (?, ?, ?, 'open', ?)"),
+  addInteraction: db.prepare('INSERT INTO interactions VALUES (?, ?, ?, ?, ?, ?, ?)'),
+  addMessage: db.prepare('INSERT INTO messages VALUES (?, ?, ?)'),
+  bump: db.prepare('UPDATE tenants SET last_event_seq = last_event_seq + ? WHERE id = ? RETURNING last_event_seq'),
+  addEvent: db.prepare('INSERT INTO events VALUES (?, ?, ?, ?, ?, ?, ?, ?)'),
+};
+
+/** One message's rows; returns its events, or none for a MessageSid already stored. */
+function store(m, at) {
+  if (sql.seen.get(TENANT, m.MessageSid)) return [];
+  const events = [];
+  let contact = sql.contact.get(TENANT, m.From);
+  if (!contact) {
+    contact = { id: newId() };
+    sql.addContact.run(contact.id, TENANT, m.From, at);
+  }
+  let conversation = sql.open.get(TENANT, contact.id);
+  if (!conversation) {
+    conversation = { id: newId() };
+    sql.addConversation.run(conversation.id, TENANT, contact.id, at);
+    events.push({ type: 'conversation.created', conversationId: conversation.id, interactionId: null, data: { contactId: contact.id } });
+  }
+  const interactionId = newId();
+  sql.addInteraction.run(interactionId, TENANT, conversation.id, m.MessageSid, m.From, m.To, at);
+  sql.addMessage.run(interactionId, TENANT, m.Body);
+  events.push({ type: 'sms.received', conversationId: conversation.id, interactionId, data: { from: m.From, to: m.To, body: m.Body } });
+  const last = sql.bump.get(events.length, TENANT).last_event_seq;
+  return events.map((e, i) => {
+    const event = { id: newId(), seq: last - events.length + 1 + i, at, ...e };
+    sql.addEvent.run(TENANT, event.seq, event.id, event.type, event.conversationId, event.interactionId, at, JSON.stringify(event.data));
+    return event;
+  });
+}
+
+const subscribers = new Set();
+function publish(events) {
+  for (const event of events) {
+    const frame = JSON.stringify({ op: 'event', event });
+    for (const socket of subscribers) socket.send(frame);
+  }
+}
+
+/** Messages of one event-loop turn, answered together after one commit. */
+let batch = [];
+function enqueue(message) {
+  return new Promise((resolve) => {
+    if (batch.length === 0) setImmediate(flush);
+    batch.push({ message, resolve });
+  });
+}
+function flush() {
+  const units = batch;
+  batch = [];
+  const at = new Date().toISOString();
+  let results;
+  if (db) {
+    sql.begin.run();
+    results = units.map((u) => store(u.message, at));
+    sql.commit.run();
+  } else {
+    results = units.map((u) => [{ id: newId(), seq: 0, at, type: 'sms.received', conversationId: null, interactionId: null,
+      data: { from: u.message.From, to: u.message.To, body: u.message.Body } }]);
+  }
+  units.forEach((u, i) => { publish(results[i]); u.resolve(); });
+}
+
+const app = Fastify({ bodyLimit: 64 * 1024 });
+app.register(require('@fastify/formbody'));
+app.post('/webhooks/twilio/sms', async (req, reply) => {
+  const signature = req.headers['x-twilio-signature'];
+  if (typeof signature !== 'string' || !validateRequest(TOKEN, signature, WEBHOOK_URL, req.body)) {
+    return reply.code(403).send('signature does not match');
+  }
+  await enqueue(req.body);
+  return reply.type('text/xml').send(TWIML);
+});
+
+app.listen({ port: 0, host: '127.0.0.1' }).then(() => {
+  const wss = new WebSocketServer({ server: app.server, path: '/v1/events' });
+  wss.on('connection', (socket) => {
+    socket.once('message', () => {
+      subscribers.add(socket);
+      socket.send(JSON.stringify({ op: 'subscribed', topics: ['tenant'] }));
+    });
+    socket.on('close', () => subscribers.delete(socket));
+  });
+  answerMemoryRequests();
+  process.send({ url: `http://127.0.0.1:${app.server.address().port}`, token: randomBytes(8).toString('hex'), synchronous: db ? db.pragma('synchronous', { simple: true }) : undefined });
+});
+
+// The parent disconnects the IPC channel (or dies): stop.
+process.on('disconnect', () => {
+  app.close().finally(() => {
+    if (db) db.close();
+    rmSync(dir, { recursive: true, force: true });
+    process.exit(0);
+  });
+});
