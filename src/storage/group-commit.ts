@@ -40,9 +40,10 @@ export class GroupCommitter {
   private async drain(): Promise<void> {
     while (this.queue.length > 0) {
       const batch = this.queue.splice(0, this.maxBatch);
-      const outcomes = (await this.commit(batch, runStraight)) ?? (await this.commit(batch, runApart));
+      // runApart never gives up on a batch, so the second commit always has outcomes.
+      const outcomes = (await this.commit(batch, runStraight)) ?? (await this.commit(batch, runApart))!;
       batch.forEach((unit, i) => {
-        const outcome = outcomes![i]!;
+        const outcome = outcomes[i]!;
         if (outcome.ok) unit.resolve(outcome.value);
         else unit.reject(outcome.error);
       });
