@@ -3,6 +3,7 @@ import * as m001 from './001-initial';
 import * as m002 from './002-event-agent';
 import * as m003 from './003-messaging';
 import * as m004 from './004-calls';
+import * as m005 from './005-drop-unused-event-index';
 
 /** Migrations are compiled in, so a built image needs no migration files on disk. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -10,6 +11,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '002-event-agent': m002,
   '003-messaging': m003,
   '004-calls': m004,
+  '005-drop-unused-event-index': m005,
 };
 
 export const migrationProvider: MigrationProvider = {
