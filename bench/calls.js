@@ -7,11 +7,10 @@
 // default 2000; BENCH_CONCURRENCY, default 10 in flight; BENCH_WARMUP_CALLS, default 200)
 const { randomBytes } = require('node:crypto');
 const http = require('node:http');
-const { mkdirSync, writeFileSync } = require('node:fs');
 const { join } = require('node:path');
 const { performance } = require('node:perf_hooks');
 const { parsePhoneNumberFromString } = require('libphonenumber-js/max');
-const { envInt, startServer, stopServer, ask, machineBusyMs, command, environment, int, ms, times } = require('./lib/harness');
+const { envInt, startServer, stopServer, ask, machineBusyMs, command, environment, int, ms, times, saveReport } = require('./lib/harness');
 const { startFakeTwilioCalls } = require('./lib/fake-twilio-calls');
 
 const dist = join(__dirname, '..', 'dist');
@@ -244,11 +243,7 @@ async function main() {
     '',
     ...(problems.length ? [...problems, ''] : ['Every call reached the fake once, with the expected form and credentials; every gateway call was answered 202 with the fake\'s CallSid.', '']),
   ].join('\n');
-  process.stdout.write(`\n${report}`);
-  mkdirSync(join(__dirname, 'results'), { recursive: true });
-  writeFileSync(join(__dirname, 'results', 'calls-latest.md'), report);
-  process.stdout.write('\nWritten to bench/results/calls-latest.md\n');
-  if (problems.some((p) => !p.startsWith('**WARNING**'))) process.exitCode = 1;
+  saveReport('calls-latest.md', report, problems);
 }
 
 main().catch((error) => {

@@ -6,12 +6,10 @@
 // latency is receive time minus the time the POST was sent (context.sentAt in its body).
 // Usage: npm run bench:events   (env: BENCH_SOCKETS, default 1000; BENCH_RATE req/s, default 20;
 //        BENCH_DURATION s, default 10; BENCH_WARMUP s of the same load before measuring, default 5)
-const { mkdirSync, writeFileSync } = require('node:fs');
 const http = require('node:http');
-const { join } = require('node:path');
 const { performance } = require('node:perf_hooks');
 const WebSocket = require('ws');
-const { envInt, startServer, stopServer, machineBusyMs, command, environment } = require('./lib/harness');
+const { envInt, startServer, stopServer, machineBusyMs, command, environment, saveReport } = require('./lib/harness');
 
 const SOCKETS = envInt('BENCH_SOCKETS', 1000, 1);
 const RATE = envInt('BENCH_RATE', 20, 1);
@@ -313,11 +311,7 @@ async function main() {
     '',
     ...(errors.length ? [...errors, ''] : ['Every socket received every event exactly once, in order; every POST was answered 201.', '']),
   ].join('\n');
-  process.stdout.write(`\n${report}`);
-  mkdirSync(join(__dirname, 'results'), { recursive: true });
-  writeFileSync(join(__dirname, 'results', 'events-latest.md'), report);
-  process.stdout.write(`\nWritten to bench/results/events-latest.md\n`);
-  if (errors.some((e) => !e.startsWith('**WARNING**'))) process.exitCode = 1;
+  saveReport('events-latest.md', report, errors);
 }
 
 main().catch((error) => {

@@ -2,10 +2,8 @@
 // Load test of POST /v1/conversations against a bare node:http baseline, measured in the same run.
 // Each server runs in its own child process; autocannon drives them from this one, over 127.0.0.1.
 // Usage: npm run bench   (env: BENCH_DURATION s, default 10; BENCH_WARMUP s, default 2; BENCH_CONNECTIONS, default 10)
-const { mkdirSync, writeFileSync } = require('node:fs');
-const { join } = require('node:path');
 const {
-  envInt, startServer, stopServer, loadRun, countBad, describeCodes, command, environment, int, ms, times,
+  envInt, startServer, stopServer, loadRun, countBad, describeCodes, command, environment, int, ms, times, saveReport,
 } = require('./lib/harness');
 
 const DURATION = envInt('BENCH_DURATION', 10, 1);
@@ -83,11 +81,7 @@ async function main() {
     '',
     ...(errors.length ? [...errors, ''] : ['All responses were 201.', '']),
   ].join('\n');
-  process.stdout.write(`\n${report}`);
-  mkdirSync(join(__dirname, 'results'), { recursive: true });
-  writeFileSync(join(__dirname, 'results', 'latest.md'), report);
-  process.stdout.write(`\nWritten to bench/results/latest.md\n`);
-  if (errors.length) process.exitCode = 1;
+  saveReport('latest.md', report, errors);
 }
 
 main().catch((error) => {

@@ -7,13 +7,11 @@
 // the gateway's events. Every request is a distinct message, signed with Twilio's algorithm.
 // Usage: npm run bench:sms   (env: BENCH_DURATION s, default 10; BENCH_WARMUP s, default 2; BENCH_CONNECTIONS, default 10)
 const { randomBytes } = require('node:crypto');
-const { mkdirSync, writeFileSync } = require('node:fs');
-const { join } = require('node:path');
 const { parsePhoneNumberFromString } = require('libphonenumber-js/max');
 const { getExpectedTwilioSignature } = require('twilio/lib/webhooks/webhooks');
 const WebSocket = require('ws');
 const {
-  envInt, startServer, stopServer, ask, machineBusyMs, loadRun, countBad, describeCodes, command, environment, int, ms, times,
+  envInt, startServer, stopServer, ask, machineBusyMs, loadRun, countBad, describeCodes, command, environment, int, ms, times, saveReport,
 } = require('./lib/harness');
 
 const DURATION = envInt('BENCH_DURATION', 10, 1);
@@ -264,11 +262,7 @@ async function main() {
     '',
     ...(errors.length ? [...errors, ''] : ['Every webhook was answered 2xx, stored, and (gateway) published once.', '']),
   ].join('\n');
-  process.stdout.write(`\n${report}`);
-  mkdirSync(join(__dirname, 'results'), { recursive: true });
-  writeFileSync(join(__dirname, 'results', 'sms-latest.md'), report);
-  process.stdout.write('\nWritten to bench/results/sms-latest.md\n');
-  if (errors.some((e) => !e.startsWith('**WARNING**'))) process.exitCode = 1;
+  saveReport('sms-latest.md', report, errors);
 }
 
 main().catch((error) => {

@@ -2,6 +2,7 @@
 // Shared by bench/run.js and bench/sms.js: settings from the environment, server child processes,
 // one autocannon run with unrounded latencies, CPU readings, and the report's header lines.
 const { fork } = require('node:child_process');
+const { mkdirSync, writeFileSync } = require('node:fs');
 const os = require('node:os');
 const { join } = require('node:path');
 const autocannon = require('autocannon');
@@ -106,6 +107,18 @@ const int = (n) => Math.round(n).toLocaleString('en-US');
 const ms = (n) => n.toFixed(2);
 const times = (n) => (Number.isFinite(n) ? `${n.toFixed(2)}×` : 'n/a');
 
+/**
+ * Prints the report, keeps it as bench/results/<file>, and makes the run fail (exit status 1) when
+ * a problem other than a **WARNING** was found.
+ */
+function saveReport(file, report, problems) {
+  process.stdout.write(`\n${report}`);
+  mkdirSync(join(__dirname, '..', 'results'), { recursive: true });
+  writeFileSync(join(__dirname, '..', 'results', file), report);
+  process.stdout.write(`\nWritten to bench/results/${file}\n`);
+  if (problems.some((p) => !p.startsWith('**WARNING**'))) process.exitCode = 1;
+}
+
 module.exports = {
-  envInt, startServer, stopServer, ask, machineBusyMs, loadRun, countBad, describeCodes, command, environment, int, ms, times,
+  saveReport, envInt, startServer, stopServer, ask, machineBusyMs, loadRun, countBad, describeCodes, command, environment, int, ms, times,
 };
