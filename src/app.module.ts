@@ -39,7 +39,7 @@ import { JambonzSignatureGuard } from './providers/jambonz/jambonz-signature.gua
 import { JambonzWebhooksController } from './providers/jambonz/jambonz.webhooks.controller';
 import { ProviderRegistry } from './providers/provider.registry';
 import { TwilioSignatureGuard } from './providers/twilio/twilio-signature.guard';
-import { WebhookRateGuard } from './common/rate-limit/webhook-rate.guard';
+import { CallbackUrls } from './providers/callbacks/callback-urls';
 import { TwilioWebhooksController } from './providers/twilio/twilio.webhooks.controller';
 
 @Module({})
@@ -74,7 +74,7 @@ export class AppModule {
         InboundMessagingService,
         CallsService,
         TwilioSignatureGuard,
-        WebhookRateGuard,
+        { provide: CallbackUrls, useFactory: () => new CallbackUrls(config.http.publicBaseUrl, config.auth.jwtSecret) },
         JambonzSignatureGuard,
         { provide: APP_FILTER, useFactory: () => new ProblemFilter(logger) },
         TenantsService,

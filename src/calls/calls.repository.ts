@@ -26,6 +26,13 @@ export class CallsRepository {
     return this.withDetails(tenantId, interaction);
   }
 
+  /** Claims the dialling of the call's agent: true for the first caller only, however many race. */
+  async claimAgentDial(id: string, at: string): Promise<boolean> {
+    const result = await this.db.updateTable('calls').set({ agentDialledAt: at })
+      .where('interactionId', '=', id).where('agentDialledAt', 'is', null).executeTakeFirst();
+    return Number(result.numUpdatedRows) === 1;
+  }
+
   /** By our id or the provider's reference, whatever the tenant (provider callbacks). */
   async findForCallback(id: string | undefined, providerRef: string | undefined): Promise<Call | undefined> {
     const found = await this.interactions.findInteractionForCallback('voice', id, providerRef);

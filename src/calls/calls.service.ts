@@ -1,7 +1,6 @@
 import { Inject, Injectable, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import type { Transaction } from 'kysely';
 import type { Logger } from 'pino';
-import { AppConfig } from '../config/config.schema';
 import type { Principal } from '../common/auth/principal';
 import { DomainError, ErrorCode } from '../common/errors/domain-error';
 import { newId, nowIso } from '../common/ids';
@@ -12,6 +11,7 @@ import { ConversationsRepository } from '../conversations/conversations.reposito
 import { settle } from '../conversations/domain/conversation-state';
 import { EventOutbox, type Outbox } from '../events/event-outbox.service';
 import { HealthService } from '../health/health.service';
+import { CallbackUrls } from '../providers/callbacks/callback-urls';
 import { ProviderRegistry } from '../providers/provider.registry';
 import { VoiceProviderError, type CallHandle, type CallReport } from '../providers/voice-provider.port';
 import type { DatabaseHandle } from '../storage/database';
@@ -25,6 +25,7 @@ import { CallsRepository } from './calls.repository';
 import { JambonzVoiceProvider } from '../providers/jambonz/jambonz.voice';
 import { TwilioVoiceProvider } from '../providers/twilio/twilio.voice';
 import { applyCommand, applyFact, commandRefusal, isTerminal, type CallCommand, type CallTransition } from './domain/call-state';
+import { chooseCallerId, endpointRefusal } from './domain/dial-policy';
 import { statusOf, withStatus, type Call } from './domain/call';
 import type { PlaceCallDto } from './dto/call.dto';
 
@@ -39,7 +40,7 @@ export class CallsService implements OnModuleInit, OnApplicationShutdown {
     private readonly tenants: TenantsService,
     private readonly providers: ProviderRegistry,
     private readonly health: HealthService,
-    private readonly config: AppConfig,
+    private readonly callbacks: CallbackUrls,
     @Inject(LOGGER) private readonly logger: Logger,
   ) {}
 
@@ -57,11 +58,16 @@ export class CallsService implements OnModuleInit, OnApplicationShutdown {
   async place(principal: Principal, conversationId: string, input: PlaceCallDto): Promise<CallView> {
     const tenant = this.tenants.get(principal.tenantId);
     const provider = this.providers.voiceFor(tenant, input.provider);
+    const forbidden = endpointRefusal(tenant.agentEndpoints, input.agentEndpoint);
+    if (forbidden) throw DomainError.invalidField('agentEndpoint', forbidden, ErrorCode.Unprocessable);
     const unreachable = provider.refusal?.(input.agentEndpoint);
     if (unreachable) throw DomainError.invalidField('agentEndpoint', unreachable, ErrorCode.Unprocessable);
     const to = input.to === undefined ? undefined : requirePhone('to', input.to, tenant.defaultRegion);
-    const callerId = input.callerId !== undefined ? requirePhone('callerId', input.callerId, tenant.defaultRegion)
-      : tenant.numbers[0] ?? SIMULATOR_SENDER;
+    const requested = input.callerId === undefined ? undefined : requirePhone('callerId', input.callerId, tenant.defaultRegion);
+    // The simulator's fake sender stands in for a tenant with no numbers only where no one sees it.
+    const chosen = chooseCallerId(requested, tenant.numbers, provider.name === 'simulator' ? SIMULATOR_SENDER : undefined);
+    if ('refused' in chosen) throw DomainError.invalidField(chosen.refused.field, chosen.refused.message, ErrorCode.Unprocessable);
+    const { callerId } = chosen;
     const call = await this.outbox.transaction(async (tx, outbox) => {
       const conversation = await new ConversationsRepository(tx).findById(tenant.id, conversationId);
       if (!conversation) throw DomainError.notFound('conversation');
@@ -101,7 +107,7 @@ export class CallsService implements OnModuleInit, OnApplicationShutdown {
     try {
       const handle = await provider.place({
         callId: call.interaction.id, to: call.interaction.to!, agentEndpoint: call.details.agentEndpoint, callerId,
-        publicBaseUrl: this.config.http.publicBaseUrl.replace(/\/+$/, ''),
+        callbacks: this.callbacks,
       });
       await this.change(call.interaction.id, (current) => ({ call: withHandle(current, handle), transition: unchanged(current) }));
     } catch (error) {
@@ -124,6 +130,9 @@ export class CallsService implements OnModuleInit, OnApplicationShutdown {
     if (!call) throw DomainError.notFound('call');
     const refused = commandRefusal(statusOf(call), command);
     if (refused) throw new DomainError(ErrorCode.Conflict, refused);
+    // A transfer bridges the customer to a party of the agent's choosing: the same list as the agent's own leg.
+    const forbidden = command === 'transfer' ? endpointRefusal(this.tenants.get(principal.tenantId).agentEndpoints, argument!) : undefined;
+    if (forbidden) throw DomainError.invalidField('to', forbidden, ErrorCode.Unprocessable);
     const unreachable = command === 'transfer' ? this.providers.voiceByName(call.interaction.provider!)?.refusal?.(argument!) : undefined;
     if (unreachable) throw DomainError.invalidField('to', unreachable, ErrorCode.Unprocessable);
     const provider = this.providers.voiceByName(call.interaction.provider!)!;
@@ -153,6 +162,8 @@ export class CallsService implements OnModuleInit, OnApplicationShutdown {
     if (!call || call.interaction.provider !== 'twilio' || !(provider instanceof TwilioVoiceProvider) || isTerminal(statusOf(call).state)) {
       return HANGUP_TWIML;
     }
+    // A replayed (still correctly signed) fetch gets the same TwiML but never dials the agent again.
+    if (!(await new CallsRepository(this.database.db).claimAgentDial(call.interaction.id, nowIso()))) return provider.joinTwiml(call.interaction.id);
     try {
       return await provider.bridge(call.interaction.id, call.details.agentEndpoint, call.details.callerId);
     } catch (error) {
@@ -169,7 +180,11 @@ export class CallsService implements OnModuleInit, OnApplicationShutdown {
     return JambonzVoiceProvider.dialVerbs(transferTo ?? call.details.agentEndpoint, call.details.callerId);
   }
 
-  /** A provider's report on a call: forward-only, duplicates and stale facts change nothing. */
+  /**
+   * A provider's report on a call: forward-only, duplicates and stale facts change nothing. The
+   * provider's id of the call comes only from its answer to `place` (withHandle): a report's id
+   * is compared, never adopted, so a signed report of one call cannot give another call its id.
+   */
   async report(report: CallReport): Promise<'applied' | 'stale' | 'unknown'> {
     const call = await new CallsRepository(this.database.db).findForCallback(report.callId, report.providerRef || undefined);
     if (!call || call.interaction.provider !== report.provider) return 'unknown';
@@ -178,8 +193,7 @@ export class CallsService implements OnModuleInit, OnApplicationShutdown {
     await this.change(call.interaction.id, (current) => {
       const transition = applyFact(statusOf(current), report.fact, nowIso());
       applied = transition.changed;
-      const providerRef = current.interaction.providerRef ?? (report.providerRef || null);
-      return { call: { ...current, interaction: { ...current.interaction, providerRef } }, transition };
+      return { call: current, transition };
     });
     return applied ? 'applied' : 'stale';
   }

@@ -1,9 +1,9 @@
 import { Inject, Injectable, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import type { Logger } from 'pino';
-import { AppConfig } from '../config/config.schema';
 import type { Principal } from '../common/auth/principal';
 import { DomainError, ErrorCode } from '../common/errors/domain-error';
 import { newId, nowIso } from '../common/ids';
+import { publicUrlProblem } from '../common/net/public-url';
 import { LOGGER } from '../common/logging/logger.token';
 import { ContactsRepository } from '../contacts/contacts.repository';
 import { requirePhone } from '../contacts/phone-input';
@@ -12,6 +12,7 @@ import type { Interaction } from '../conversations/domain/conversation';
 import { EventOutbox } from '../events/event-outbox.service';
 import type { DatabaseHandle } from '../storage/database';
 import { DATABASE } from '../storage/storage.module';
+import { CallbackUrls } from '../providers/callbacks/callback-urls';
 import { ProviderRegistry } from '../providers/provider.registry';
 import { ProviderError, type SmsProvider } from '../providers/sms-provider.port';
 import type { SmsStatusReport } from '../providers/sms-status';
@@ -36,7 +37,7 @@ export class OutboundMessagingService implements OnModuleInit, OnApplicationShut
     private readonly outbox: EventOutbox,
     private readonly tenants: TenantsService,
     private readonly providers: ProviderRegistry,
-    private readonly config: AppConfig,
+    private readonly callbacks: CallbackUrls,
     @Inject(LOGGER) private readonly logger: Logger,
   ) {}
 
@@ -53,6 +54,11 @@ export class OutboundMessagingService implements OnModuleInit, OnApplicationShut
     const tenant = this.tenants.get(principal.tenantId);
     const body = input.template ? renderTemplate(input.template.text, input.template.params ?? {}) : input.body ?? '';
     const mediaUrls = input.mediaUrls ?? [];
+    // The provider fetches these from its own network: nothing private, local or credentialed.
+    mediaUrls.forEach((url, n) => {
+      const problem = publicUrlProblem(url);
+      if (problem) throw DomainError.invalidField(`mediaUrls.${n}`, problem);
+    });
     if (input.body !== undefined && input.template) throw DomainError.invalidField('template', 'cannot be sent together with body');
     if (input.body !== undefined && input.body.length > tenant.maxComposeLength) {
       throw DomainError.invalidField('body', `must be at most ${tenant.maxComposeLength} characters (this tenant's compose limit)`, ErrorCode.Unprocessable);
@@ -101,11 +107,11 @@ export class OutboundMessagingService implements OnModuleInit, OnApplicationShut
       if (!found || found.interaction.provider !== report.provider || found.interaction.direction !== 'outbound') return 'unknown';
       const { tenantId, interaction } = found;
       if (interaction.providerRef && report.providerRef && interaction.providerRef !== report.providerRef) return 'unknown';
-      const providerRef = interaction.providerRef ?? report.providerRef ?? null;
+      const providerRef = interaction.providerRef ?? (report.answersSend ? report.providerRef ?? null : null);
       const step = advance(interaction.state as SmsState, report.state);
       const at = nowIso();
       if (!step.changed) {
-        // A stale report may still be the first to tell us the provider's id.
+        // The send's answer may come after a callback already moved the message on.
         if (providerRef !== interaction.providerRef) await conversations.updateInteraction(tenantId, { ...interaction, providerRef, updatedAt: at });
         return 'stale';
       }
@@ -138,12 +144,11 @@ export class OutboundMessagingService implements OnModuleInit, OnApplicationShut
   }
 
   private async handOver(provider: SmsProvider, interaction: Interaction, body: string, mediaUrls: string[]): Promise<void> {
-    const path = `/webhooks/${provider.name}/sms/status`;
-    const statusCallbackUrl = `${this.config.http.publicBaseUrl.replace(/\/+$/, '')}${path}?mid=${interaction.id}`;
+    const statusCallbackUrl = this.callbacks.url(`/webhooks/${provider.name}/sms/status`, { mid: interaction.id });
     const report = { provider: provider.name, interactionId: interaction.id };
     try {
       const sent = await provider.send({ interactionId: interaction.id, from: interaction.from!, to: interaction.to!, body, mediaUrls, statusCallbackUrl });
-      await this.applyStatus({ ...report, providerRef: sent.providerRef, state: sent.state });
+      await this.applyStatus({ ...report, providerRef: sent.providerRef, state: sent.state, answersSend: true });
     } catch (error) {
       if (!(error instanceof ProviderError)) throw error;
       this.logger.warn({ ...report, code: error.code }, 'provider refused a message');

@@ -4,6 +4,7 @@ import { LOGGER } from '../common/logging/logger.token';
 import { AppConfig } from '../config/config.schema';
 import { DomainError, ErrorCode } from '../common/errors/domain-error';
 import type { TenantSettings } from '../tenants/tenant';
+import { CallbackUrls } from './callbacks/callback-urls';
 import { JambonzSmsProvider } from './jambonz/jambonz.sms';
 import { JambonzVoiceProvider } from './jambonz/jambonz.voice';
 import { SimulatorSmsProvider } from './simulator/simulator.sms';
@@ -29,18 +30,18 @@ export class ProviderRegistry {
   private readonly defaultSms: SmsProviderName;
   private readonly defaultVoice: VoiceProviderName;
 
-  constructor(config: AppConfig, @Inject(LOGGER) logger: Logger) {
+  constructor(config: AppConfig, @Inject(LOGGER) logger: Logger, callbacks: CallbackUrls) {
     const { twilio, jambonz } = config.providers;
     this.simulator = new SimulatorSmsProvider();
     this.sms.set('simulator', this.simulator);
     if (twilio.accountSid && twilio.authToken) {
       const client = createTwilioClient(twilio.accountSid, twilio.authToken, twilio.apiBaseUrl);
-      this.sms.set('twilio', new TwilioSmsProvider(client, twilio.accountSid, twilio.authToken, twilio.apiBaseUrl));
+      this.sms.set('twilio', new TwilioSmsProvider(client, twilio.accountSid, twilio.authToken, twilio.apiBaseUrl, twilio.mediaCdnPrefixes));
       this.voice.set('twilio', new TwilioVoiceProvider(client));
     }
     if (jambonz.apiBaseUrl && jambonz.accountSid && jambonz.apiKey) {
       this.sms.set('jambonz', new JambonzSmsProvider(jambonz));
-      this.voice.set('jambonz', new JambonzVoiceProvider(jambonz, config.http.publicBaseUrl.replace(/\/+$/, '')));
+      this.voice.set('jambonz', new JambonzVoiceProvider(jambonz, callbacks));
     }
     this.defaultSms = this.sms.has('twilio') ? 'twilio' : this.sms.has('jambonz') ? 'jambonz' : 'simulator';
     this.voice.set('simulator', this.simulatorVoice);
@@ -83,5 +84,10 @@ export class ProviderRegistry {
 
   smsByName(name: string): SmsProvider | undefined {
     return this.sms.get(name as SmsProviderName);
+  }
+
+  /** The name of the SMS provider a tenant's messages go through, configured on this gateway or not. */
+  smsNameFor(tenant: TenantSettings): SmsProviderName {
+    return tenant.smsProvider ?? this.defaultSms;
   }
 }

@@ -8,6 +8,12 @@ export interface SmsStatusReport {
   interactionId?: string;
   /** The provider's message id (absent when the provider refused before giving one). */
   providerRef?: string;
+  /**
+   * The id is the provider's answer to our own send, so it is stored. A callback's id is only
+   * compared with the stored one: its URL may name the message, and a signed body of another
+   * message must not lend it its id.
+   */
+  answersSend?: boolean;
   state: SmsState;
   errorCode?: string | null;
   errorMessage?: string | null;

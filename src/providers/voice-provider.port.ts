@@ -1,4 +1,5 @@
 import type { CallFact } from '../calls/domain/call-state';
+import type { CallbackUrls } from './callbacks/callback-urls';
 
 export type VoiceProviderName = 'twilio' | 'jambonz' | 'sip' | 'simulator';
 export const VOICE_PROVIDERS: readonly VoiceProviderName[] = ['twilio', 'jambonz', 'sip', 'simulator'];
@@ -13,8 +14,8 @@ export interface CallRequest {
   agentEndpoint: string;
   /** The number the customer sees. */
   callerId: string;
-  /** Public base URL of the gateway (webhooks are below it). */
-  publicBaseUrl: string;
+  /** Makes the signed URLs of the gateway's webhooks for this call. */
+  callbacks: CallbackUrls;
 }
 
 /** What an adapter keeps of a placed call to control it later (opaque to the rest). */

@@ -99,6 +99,8 @@ export interface CallsTable {
   consentVia: string | null;
   consentAt: string | null;
   refs: string;
+  /** Set once, by the one answer webhook that dials the agent (never by `update`). */
+  agentDialledAt: string | null;
 }
 
 export interface Database {

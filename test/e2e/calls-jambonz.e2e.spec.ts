@@ -1,3 +1,4 @@
+import { CallbackUrls } from '../../src/providers/callbacks/callback-urls';
 import { DATABASE } from '../../src/storage/storage.module';
 import type { DatabaseHandle } from '../../src/storage/database';
 import { EventLogRepository } from '../../src/events/event-log.repository';
@@ -29,8 +30,9 @@ describe('click-to-call over jambonz', () => {
   const types = async (callId: string) =>
     (await new EventLogRepository(gw.app.get<DatabaseHandle>(DATABASE).db).readAfter('acme', 0, 100_000))
       .filter((e) => e.interactionId === callId).map((e) => e.type);
+  const signed = (path: string, params: Record<string, string>) => new CallbackUrls(PUBLIC, gw.config.auth.jwtSecret).url(path, params);
   const status = (callId: string, sid: string, s: string, options = {}) =>
-    jambonz.post(gw.url, `/webhooks/jambonz/call/status?cid=${callId}`, { call_sid: sid, call_status: s, sip_status: 200, direction: 'outbound', account_sid: JAMBONZ_ACCOUNT }, options);
+    jambonz.post(gw.url, signed('/webhooks/jambonz/call/status', { cid: callId }).slice(PUBLIC.length), { call_sid: sid, call_status: s, sip_status: 200, direction: 'outbound', account_sid: JAMBONZ_ACCOUNT }, options);
 
   it('places the call with its hooks, dials the agent when the customer answers, and controls it', async () => {
     const { body: conv } = await gw.request('POST', '/v1/conversations', { token, body: { contact: { phone: '+14155552671' }, chat: { sessionId: 'jz-1' } } });
@@ -43,14 +45,14 @@ describe('click-to-call over jambonz', () => {
     const created = jambonz.calls.at(-1)!;
     expect(created.body).toEqual({
       from: '+14155550100', to: { type: 'phone', number: '+14155552671' },
-      call_hook: { url: `${PUBLIC}/webhooks/jambonz/call?cid=${id}`, method: 'POST' },
-      call_status_hook: { url: `${PUBLIC}/webhooks/jambonz/call/status?cid=${id}`, method: 'POST' },
+      call_hook: { url: signed('/webhooks/jambonz/call', { cid: id }), method: 'POST' },
+      call_status_hook: { url: signed('/webhooks/jambonz/call/status', { cid: id }), method: 'POST' },
       tag: { callId: id },
     });
     expect(placed.body.providerRef).toBe(created.sid);
 
     for (const s of ['trying', 'ringing', 'early-media', 'in-progress', 'ringing']) expect((await status(id, created.sid, s)).status).toBe(204);
-    const hook = await jambonz.post(gw.url, `/webhooks/jambonz/call?cid=${id}`, { call_sid: created.sid, call_status: 'in-progress' });
+    const hook = await jambonz.post(gw.url, signed('/webhooks/jambonz/call', { cid: id }).slice(PUBLIC.length), { call_sid: created.sid, call_status: 'in-progress' });
     expect(hook.status).toBe(200);
     expect(JSON.parse(hook.text)).toEqual([{ verb: 'dial', callerId: '+14155550100', answerOnBridge: true, target: [{ type: 'sip', sipUri: 'sip:1001@pbx.example' }] }]);
 
@@ -64,7 +66,7 @@ describe('click-to-call over jambonz', () => {
     expect([hold.status, hold.body.detail]).toEqual([422, 'the provider did not carry out hold: jambonz cannot hold a dialled call']);
     await gw.request('POST', `/v1/calls/${id}/transfer`, { token, body: { to: 'user:bob' } });
     const redirect = jambonz.updates.at(-1)!.body as { call_hook: { url: string } };
-    expect(redirect.call_hook.url).toBe(`${PUBLIC}/webhooks/jambonz/call?cid=${id}&transfer=user%3Abob`);
+    expect(redirect.call_hook.url).toBe(signed('/webhooks/jambonz/call', { cid: id, transfer: 'user:bob' }));
     const transferred = await jambonz.post(gw.url, redirect.call_hook.url.slice(PUBLIC.length), { call_sid: created.sid });
     expect(JSON.parse(transferred.text)[0].target).toEqual([{ type: 'user', name: 'bob' }]);
     expect((await gw.request('POST', `/v1/calls/${id}/hangup`, { token })).body.state).toBe('ended');

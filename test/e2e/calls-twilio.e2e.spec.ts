@@ -1,3 +1,4 @@
+import { CallbackUrls } from '../../src/providers/callbacks/callback-urls';
 import { DATABASE } from '../../src/storage/storage.module';
 import type { DatabaseHandle } from '../../src/storage/database';
 import { EventLogRepository } from '../../src/events/event-log.repository';
@@ -30,8 +31,9 @@ describe('click-to-call over Twilio (conference bridge)', () => {
   const types = async (callId: string) =>
     (await new EventLogRepository(gw.app.get<DatabaseHandle>(DATABASE).db).readAfter('acme', 0, 100_000))
       .filter((e) => e.interactionId === callId).map((e) => e.type);
+  const signed = (path: string, callId: string) => new CallbackUrls(PUBLIC, gw.config.auth.jwtSecret).url(path, { cid: callId });
   const status = (callId: string, callSid: string, callStatus: string, signature?: string) =>
-    twilio.post(gw.url, PUBLIC, `/webhooks/twilio/voice/status?cid=${callId}`, {
+    twilio.post(gw.url, PUBLIC, signed('/webhooks/twilio/voice/status', callId).slice(PUBLIC.length), {
       CallSid: callSid, CallStatus: callStatus, AccountSid: TWILIO_SID, To: '+14155552671', From: '+14155550100', Direction: 'outbound-api', ApiVersion: '2010-04-01',
     }, signature);
   const lastVoice = (pathEnd: string) => [...twilio.voice].reverse().find((r) => r.path.endsWith(pathEnd))!;
@@ -47,8 +49,8 @@ describe('click-to-call over Twilio (conference bridge)', () => {
     const create = lastVoice('/Calls.json');
     expect(create.params.get('To')).toBe('+14155552671');
     expect(create.params.get('From')).toBe('+14155550100');
-    expect(create.params.get('Url')).toBe(`${PUBLIC}/webhooks/twilio/voice?cid=${id}`);
-    expect(create.params.get('StatusCallback')).toBe(`${PUBLIC}/webhooks/twilio/voice/status?cid=${id}`);
+    expect(create.params.get('Url')).toBe(signed('/webhooks/twilio/voice', id));
+    expect(create.params.get('StatusCallback')).toBe(signed('/webhooks/twilio/voice/status', id));
     expect(create.params.getAll('StatusCallbackEvent')).toEqual(['initiated', 'ringing', 'answered', 'completed']);
     const callSid = (await gw.request('GET', `/v1/calls/${id}`, { token })).body.providerRef as string;
     expect(callSid).toMatch(/^CA[0-9a-f]{32}$/);
@@ -56,7 +58,7 @@ describe('click-to-call over Twilio (conference bridge)', () => {
     // Twilio's callbacks, with a duplicate and a late one among them.
     for (const s of ['initiated', 'ringing', 'ringing', 'in-progress']) expect((await status(id, callSid, s)).status).toBe(204);
     // The answered leg fetches its TwiML: it joins the conference and the agent is added to it.
-    const twiml = await twilio.post(gw.url, PUBLIC, `/webhooks/twilio/voice?cid=${id}`, { CallSid: callSid, CallStatus: 'in-progress', AccountSid: TWILIO_SID });
+    const twiml = await twilio.post(gw.url, PUBLIC, create.params.get('Url')!.slice(PUBLIC.length), { CallSid: callSid, CallStatus: 'in-progress', AccountSid: TWILIO_SID });
     expect(twiml.status).toBe(200);
     expect(twiml.type).toMatch(/^text\/xml/);
     expect(twiml.text).toContain(`<Conference participantLabel="customer" startConferenceOnEnter="true" endConferenceOnExit="true" beep="false" waitUrl="">call-${id}</Conference>`);
@@ -90,6 +92,20 @@ describe('click-to-call over Twilio (conference bridge)', () => {
     expect(feed.events().map((f) => f.event.type)).toEqual(expected);
     feed.close();
     expect((await gw.request('GET', `/v1/conversations/${conv.id}`, { token })).body.interactions[0]).toMatchObject({ channel: 'chat', state: 'active' });
+  });
+
+  it('dials the agent once however often the signed answer webhook is replayed', async () => {
+    const { body: conv } = await gw.request('POST', '/v1/conversations', { token, body: { contact: { phone: '+14155552673' } } });
+    const placed = await gw.request('POST', `/v1/conversations/${conv.id}/calls`, { token, body: { agentEndpoint: AGENT_SIP } });
+    const id = placed.body.id as string;
+    const answerUrl = lastVoice('/Calls.json').params.get('Url')!.slice(PUBLIC.length);
+    const answered = { CallSid: placed.body.providerRef as string, CallStatus: 'in-progress', AccountSid: TWILIO_SID };
+    const dials = () => twilio.voice.filter((r) => r.path.endsWith(`/Conferences/call-${id}/Participants.json`)).length;
+    const replies = await Promise.all([1, 2, 3].map(() => twilio.post(gw.url, PUBLIC, answerUrl, answered)));
+    expect(replies.map((r) => r.status)).toEqual([200, 200, 200]);
+    for (const reply of replies) expect(reply.text).toContain(`>call-${id}</Conference>`);
+    expect((await twilio.post(gw.url, PUBLIC, answerUrl, answered)).status).toBe(200);
+    expect(dials()).toBe(1);
   });
 
   it('records busy from the status callback, and refuses forged callbacks with 403', async () => {

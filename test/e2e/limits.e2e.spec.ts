@@ -31,11 +31,17 @@ describe('rate limits and the compose limit', () => {
     expect((await gw.request('GET', '/v1/conversations', { token: await gw.token({ tenantId: 'acme', agentId: 'other' }) })).status).toBe(200);
   });
 
-  it('answers a webhook source past its rate with 429 before checking signatures', async () => {
+  // Twilio does not retry an inbound SMS: a 429 to a correctly signed one would lose the message.
+  it('never limits correctly signed webhooks, and answers a source of refused ones past its rate with 429', async () => {
     const params = () => ({ MessageSid: `SM${hex()}`, From: '+14155552671', To: '+14155550100', Body: 'hi', AccountSid: TWILIO_SID });
-    const statuses = [];
-    for (let n = 0; n < 3; n++) statuses.push((await twilio.post(gw.url, 'https://gateway.example.com', '/webhooks/twilio/sms', params())).status);
-    expect(statuses).toEqual([200, 200, 429]);
+    const signed = [];
+    for (let n = 0; n < 6; n++) signed.push((await twilio.post(gw.url, 'https://gateway.example.com', '/webhooks/twilio/sms', params())).status);
+    expect(signed).toEqual([200, 200, 200, 200, 200, 200]);
+    const forged = [];
+    for (let n = 0; n < 3; n++) forged.push((await twilio.post(gw.url, 'https://gateway.example.com', '/webhooks/twilio/sms', params(), 'Zm9yZ2Vk')).status);
+    expect(forged).toEqual([403, 403, 429]);
+    // The limited source's signed webhooks still get through.
+    expect((await twilio.post(gw.url, 'https://gateway.example.com', '/webhooks/twilio/sms', params())).status).toBe(200);
   });
 
   it("refuses a typed SMS longer than the tenant's compose limit with 422", async () => {

@@ -1,3 +1,4 @@
+import { CallbackUrls } from '../../src/providers/callbacks/callback-urls';
 import { randomUUID } from 'node:crypto';
 import { DATABASE } from '../../src/storage/storage.module';
 import type { DatabaseHandle } from '../../src/storage/database';
@@ -67,9 +68,10 @@ describe('SMS over jambonz', () => {
     const created = jambonz.messages.at(-1)!;
     expect(created.body).toEqual({
       from: '+14155550100', to: '+14155552680', text: 'Your summary',
-      message_status_hook: { url: `${PUBLIC}/webhooks/jambonz/sms/status?mid=${sent.body.id}`, method: 'POST' },
+      message_status_hook: { url: new CallbackUrls(PUBLIC, gw.config.auth.jwtSecret).url('/webhooks/jambonz/sms/status', { mid: sent.body.id }), method: 'POST' },
     });
-    const status = (s: string) => jambonz.post(gw.url, `/webhooks/jambonz/sms/status?mid=${sent.body.id}`, { message_sid: created.sid, message_status: s });
+    const hook = (created.body.message_status_hook as { url: string }).url.slice(PUBLIC.length);
+    const status = (s: string) => jambonz.post(gw.url, hook, { message_sid: created.sid, message_status: s });
     expect((await status('delivered')).status).toBe(204);
     expect((await status('sent')).status).toBe(204);
     const types = (await log()).filter((e) => e.interactionId === sent.body.id).map((e) => e.type);
@@ -105,10 +107,12 @@ describe('SMS on the simulator', () => {
   });
 
   it('plays a customer texting in, only into the caller’s tenant', async () => {
-    const res = await gw.request('POST', '/v1/simulator/inbound-sms', { token, body: { from: '+14155552690', to: '+14155550100', body: 'can we talk?' } });
+    // Playing a customer is for supervisors and admins (roles.e2e.spec.ts).
+    const trainer = await gw.token({ agentId: 'trainer', roles: ['supervisor'] });
+    const res = await gw.request('POST', '/v1/simulator/inbound-sms', { token: trainer, body: { from: '+14155552690', to: '+14155550100', body: 'can we talk?' } });
     expect(res.status).toBe(202);
     const conv = await gw.request('GET', `/v1/conversations/${res.body.conversationId}`, { token });
     expect(conv.body.interactions[0]).toMatchObject({ channel: 'sms', direction: 'inbound', provider: 'simulator' });
-    expect((await gw.request('POST', '/v1/simulator/inbound-sms', { token, body: { from: 'x' } })).status).toBe(400);
+    expect((await gw.request('POST', '/v1/simulator/inbound-sms', { token: trainer, body: { from: 'x' } })).status).toBe(400);
   });
 });

@@ -1,3 +1,4 @@
+import { CallbackUrls } from '../../src/providers/callbacks/callback-urls';
 import { DATABASE } from '../../src/storage/storage.module';
 import type { DatabaseHandle } from '../../src/storage/database';
 import { EventLogRepository } from '../../src/events/event-log.repository';
@@ -146,10 +147,10 @@ describe('SMS and MMS over Twilio', () => {
     expect(created.params.get('To')).toBe('+14155552674');
     expect(created.params.get('From')).toBe(ACME_NUMBER);
     expect(created.params.get('Body')).toBe(body);
-    expect(created.params.get('StatusCallback')).toBe(`${PUBLIC}/webhooks/twilio/sms/status?mid=${sent.body.id}`);
+    expect(created.params.get('StatusCallback')).toBe(new CallbackUrls(PUBLIC, gw.config.auth.jwtSecret).url('/webhooks/twilio/sms/status', { mid: sent.body.id }));
     expect(sent.body.providerRef).toBe(created.sid);
 
-    const status = (s: string) => twilio.post(gw.url, PUBLIC, `/webhooks/twilio/sms/status?mid=${sent.body.id}`,
+    const status = (s: string) => twilio.post(gw.url, PUBLIC, created.params.get('StatusCallback')!.slice(PUBLIC.length),
       { MessageSid: created.sid, MessageStatus: s, AccountSid: TWILIO_SID, To: '+14155552674', From: ACME_NUMBER, ApiVersion: '2010-04-01' });
     expect((await status('sent')).status).toBe(204);
     expect((await status('delivered')).status).toBe(204);
@@ -196,7 +197,7 @@ describe('SMS and MMS over Twilio', () => {
     ['a missing template param', { template: { text: 'Hello <name>, claim <claim>', params: { name: 'Ann' } } }, 422, 'template.params.claim'],
     ['a stray < in a template', { template: { text: 'a < b', params: {} } }, 422, 'template.text'],
     ['no body', {}, 400, 'body'],
-    ['an http media URL', { body: 'x', mediaUrls: ['http://example.com/a.jpg'] }, 400, 'mediaUrls'],
+    ['an http media URL', { body: 'x', mediaUrls: ['http://example.com/a.jpg'] }, 400, 'mediaUrls.0'],
     ['a body over 1600 characters', { body: 'x'.repeat(1601) }, 400, 'body'],
     ['an invalid to', { body: 'x', to: '12' }, 400, 'to'],
     ['an unknown provider', { body: 'x', provider: 'sinch' }, 400, 'provider'],

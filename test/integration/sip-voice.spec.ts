@@ -1,6 +1,7 @@
 import { SipVoiceProvider } from '../../src/providers/sip/sip.voice';
 import { VoiceProviderError, type CallHandle, type CallReport, type CallRequest } from '../../src/providers/voice-provider.port';
 import { AGENT_SDP, CUSTOMER_SDP, FakeDrachtio, ua, type SipRecord, type UaStep } from '../support/fake-drachtio';
+import { CallbackUrls } from '../../src/providers/callbacks/callback-urls';
 
 /**
  * The SIP adapter against a fake drachtio-server that speaks drachtio-srf's wire protocol over
@@ -37,7 +38,7 @@ async function eventually<T>(assertion: () => T | Promise<T>, timeoutMs = 3000):
 }
 
 const request = (over: Partial<CallRequest> = {}): CallRequest => ({
-  callId: 'call-1', to: CUSTOMER, agentEndpoint: AGENT, callerId: '+14155550100', publicBaseUrl: 'https://gw.example.com', ...over,
+  callId: 'call-1', to: CUSTOMER, agentEndpoint: AGENT, callerId: '+14155550100', callbacks: new CallbackUrls('https://gw.example.com', 'a-test-secret-of-32-characters!!'), ...over,
 });
 const facts = (): unknown[] => reports.map((r) => r.fact);
 const ended = (): CallReport | undefined => reports.find((r) => r.fact.kind === 'ended');

@@ -5,6 +5,7 @@ import pino from 'pino';
 import { SipVoiceProvider } from '../../src/providers/sip/sip.voice';
 import type { CallReport } from '../../src/providers/voice-provider.port';
 import { describeIfEnv } from '../support/describe-if';
+import { CallbackUrls } from '../../src/providers/callbacks/callback-urls';
 
 /**
  * The SIP adapter through a real drachtio-server, with SIPp (Debian: sip-tester) playing the
@@ -70,7 +71,7 @@ describeWithDrachtio('SIP voice provider through drachtio-server, with SIPp user
     await new Promise((resolve) => setTimeout(resolve, 500)); // let SIPp bind its ports
     const handle = await provider.place({
       callId: `sipp-${Date.now()}`, to: '+14155550123', agentEndpoint: `sip:agent@${SIPP_ADDRESS}:${AGENT_PORT}`,
-      callerId: '+14155550100', publicBaseUrl: 'http://localhost',
+      callerId: '+14155550100', callbacks: new CallbackUrls('http://localhost', 'a-test-secret-of-32-characters!!'),
     });
     return handle.providerRef;
   };

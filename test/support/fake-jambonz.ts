@@ -21,6 +21,11 @@ export class FakeJambonz extends HttpFake {
   readonly calls: Array<{ sid: string; body: Record<string, unknown> }> = [];
   /** Live call control requests: `PUT /v1/Accounts/{sid}/Calls/{call_sid}`. */
   readonly updates: Array<{ sid: string; body: Record<string, unknown> }> = [];
+  /**
+   * Runs after a call or message is created and before the 201 answer: a test can send hooks that
+   * race the gateway's own record of the sid, as jambonz's early status hooks can.
+   */
+  beforeCreated?: (kind: 'call' | 'message', created: { sid: string; body: Record<string, unknown> }) => Promise<void>;
   /** Posts a signed JSON hook; `timestamp` lets a test sign from another clock. */
   async post(gatewayUrl: string, path: string, payload: unknown, options: { timestamp?: number; secret?: string; signature?: string } = {}): Promise<{ status: number; text: string }> {
     const raw = JSON.stringify(payload);
@@ -38,6 +43,7 @@ export class FakeJambonz extends HttpFake {
       const body = JSON.parse(await readBody(req)) as Record<string, unknown>;
       const sid = randomUUID();
       this.messages.push({ sid, body });
+      await this.beforeCreated?.('message', { sid, body });
       res.writeHead(201, { 'content-type': 'application/json' }).end(JSON.stringify({ sid }));
       return;
     }
@@ -45,6 +51,7 @@ export class FakeJambonz extends HttpFake {
       const body = JSON.parse(await readBody(req)) as Record<string, unknown>;
       const sid = randomUUID();
       this.calls.push({ sid, body });
+      await this.beforeCreated?.('call', { sid, body });
       res.writeHead(201, { 'content-type': 'application/json' }).end(JSON.stringify({ sid }));
       return;
     }

@@ -1,7 +1,7 @@
-import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
-import type { FastifyRequest } from 'fastify';
+import { Injectable } from '@nestjs/common';
 import { AppConfig } from '../../config/config.schema';
-import { DomainError, ErrorCode } from '../../common/errors/domain-error';
+import { CallbackUrls } from '../callbacks/callback-urls';
+import { WebhookAuthGuard, type WebhookRequest } from '../webhook-auth.guard';
 import { verifyJambonz } from './jambonz-signature';
 
 const DETAIL = {
@@ -13,16 +13,16 @@ const DETAIL = {
 
 /** Checks `Jambonz-Signature` over the raw request body with JAMBONZ_WEBHOOK_SECRET. */
 @Injectable()
-export class JambonzSignatureGuard implements CanActivate {
-  constructor(private readonly config: AppConfig) {}
+export class JambonzSignatureGuard extends WebhookAuthGuard {
+  constructor(config: AppConfig, callbacks: CallbackUrls) {
+    super(config, callbacks, 'jambonz');
+  }
 
-  canActivate(context: ExecutionContext): boolean {
-    const request = context.switchToHttp().getRequest<FastifyRequest & { rawBody?: Buffer }>();
+  protected refusal(request: WebhookRequest): string | undefined {
     const secret = this.config.providers.jambonz.webhookSecret;
-    if (!secret) throw new DomainError(ErrorCode.Forbidden, 'jambonz is not configured on this gateway');
+    if (!secret) return 'jambonz is not configured on this gateway';
     const header = request.headers['jambonz-signature'];
     const verdict = verifyJambonz(typeof header === 'string' ? header : undefined, request.rawBody?.toString('utf8') ?? '', secret);
-    if (verdict !== 'valid') throw new DomainError(ErrorCode.Forbidden, DETAIL[verdict]);
-    return true;
+    return verdict === 'valid' ? undefined : DETAIL[verdict];
   }
 }

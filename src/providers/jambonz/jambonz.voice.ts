@@ -1,5 +1,6 @@
 import jambonz from '@jambonz/node-client';
 import { VoiceProviderError, type CallHandle, type CallReportSink, type CallRequest, type VoiceProvider } from '../voice-provider.port';
+import type { CallbackUrls } from '../callbacks/callback-urls';
 import type { JambonzSettings } from './jambonz.sms';
 import { jambonzTarget } from './jambonz-voice.mapper';
 
@@ -14,7 +15,7 @@ export class JambonzVoiceProvider implements VoiceProvider {
   readonly name = 'jambonz';
   private readonly client: ReturnType<typeof jambonz>;
 
-  constructor(settings: JambonzSettings, private readonly publicBaseUrl: string) {
+  constructor(settings: JambonzSettings, private readonly callbacks: CallbackUrls) {
     this.client = jambonz(settings.accountSid, settings.apiKey, { baseUrl: settings.apiBaseUrl });
   }
 
@@ -23,12 +24,12 @@ export class JambonzVoiceProvider implements VoiceProvider {
   }
 
   async place(request: CallRequest): Promise<CallHandle> {
-    const query = `cid=${encodeURIComponent(request.callId)}`;
+    const params = { cid: request.callId };
     const sid = await this.attempt('place the call', () => this.client.calls.create({
       from: request.callerId,
       to: { type: 'phone', number: request.to },
-      call_hook: { url: `${request.publicBaseUrl}/webhooks/jambonz/call?${query}`, method: 'POST' },
-      call_status_hook: { url: `${request.publicBaseUrl}/webhooks/jambonz/call/status?${query}`, method: 'POST' },
+      call_hook: { url: request.callbacks.url('/webhooks/jambonz/call', params), method: 'POST' },
+      call_status_hook: { url: request.callbacks.url('/webhooks/jambonz/call/status', params), method: 'POST' },
       tag: { callId: request.callId },
     }));
     if (typeof sid !== 'string' || !sid) throw new VoiceProviderError('jambonz answered without a call sid');
@@ -75,7 +76,8 @@ export class JambonzVoiceProvider implements VoiceProvider {
 
   /** Redirects the customer's leg: our call_hook then dials the new target. */
   transfer(call: CallHandle, to: string): Promise<void> {
-    const url = `${this.publicBaseUrl}/webhooks/jambonz/call?cid=${encodeURIComponent(call.callId)}&transfer=${encodeURIComponent(to)}`;
+    // The target is in the URL, so only our signature of it stops a replayed hook from dialling elsewhere.
+    const url = this.callbacks.url('/webhooks/jambonz/call', { cid: call.callId, transfer: to });
     return this.update(call, { call_hook: { url, method: 'POST' } }, 'transfer');
   }
 

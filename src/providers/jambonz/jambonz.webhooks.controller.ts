@@ -2,7 +2,6 @@ import { Body, Controller, HttpCode, Post, Query, UseGuards } from '@nestjs/comm
 import { AGENT_ENDPOINT } from '../../calls/dto/call.dto';
 import { CallsService } from '../../calls/calls.service';
 import { Public } from '../../common/auth/auth.decorators';
-import { WebhookRateGuard } from '../../common/rate-limit/webhook-rate.guard';
 import { DomainError } from '../../common/errors/domain-error';
 import { InboundMessagingService } from '../../messaging/inbound-messaging.service';
 import { OutboundMessagingService } from '../../messaging/outbound-messaging.service';
@@ -12,7 +11,7 @@ import { readJambonzCallStatus, readJambonzInbound, readJambonzStatus } from './
 /** jambonz's call and messaging webhooks (contract §6): signed JSON, answered once stored. */
 @Controller('webhooks/jambonz')
 @Public()
-@UseGuards(WebhookRateGuard, JambonzSignatureGuard)
+@UseGuards(JambonzSignatureGuard)
 export class JambonzWebhooksController {
   constructor(
     private readonly inbound: InboundMessagingService,

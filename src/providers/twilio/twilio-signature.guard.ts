@@ -1,8 +1,8 @@
-import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
-import type { FastifyRequest } from 'fastify';
+import { Injectable } from '@nestjs/common';
 import { validateRequest } from 'twilio/lib/webhooks/webhooks';
 import { AppConfig } from '../../config/config.schema';
-import { DomainError, ErrorCode } from '../../common/errors/domain-error';
+import { CallbackUrls } from '../callbacks/callback-urls';
+import { WebhookAuthGuard, type WebhookRequest } from '../webhook-auth.guard';
 
 /**
  * `X-Twilio-Signature`: HMAC-SHA1 over the configured PUBLIC_BASE_URL + path + query and the
@@ -10,23 +10,19 @@ import { DomainError, ErrorCode } from '../../common/errors/domain-error';
  * proxies). Runs before anything reads the body.
  */
 @Injectable()
-export class TwilioSignatureGuard implements CanActivate {
-  constructor(private readonly config: AppConfig) {}
+export class TwilioSignatureGuard extends WebhookAuthGuard {
+  constructor(config: AppConfig, callbacks: CallbackUrls) {
+    super(config, callbacks, 'twilio');
+  }
 
-  canActivate(context: ExecutionContext): boolean {
-    const request = context.switchToHttp().getRequest<FastifyRequest>();
+  protected refusal(request: WebhookRequest): string | undefined {
     const { authToken } = this.config.providers.twilio;
     const signature = request.headers['x-twilio-signature'];
-    if (!authToken) throw new DomainError(ErrorCode.Forbidden, 'twilio is not configured on this gateway');
-    if (typeof signature !== 'string' || signature.length === 0) {
-      throw new DomainError(ErrorCode.Forbidden, 'the X-Twilio-Signature header is missing');
-    }
+    if (!authToken) return 'twilio is not configured on this gateway';
+    if (typeof signature !== 'string' || signature.length === 0) return 'the X-Twilio-Signature header is missing';
     const params = isParams(request.body) ? request.body : {};
     const url = this.config.http.publicBaseUrl.replace(/\/+$/, '') + request.url;
-    if (!validateRequest(authToken, signature, url, params)) {
-      throw new DomainError(ErrorCode.Forbidden, 'the Twilio signature does not match');
-    }
-    return true;
+    return validateRequest(authToken, signature, url, params) ? undefined : 'the Twilio signature does not match';
   }
 }
 

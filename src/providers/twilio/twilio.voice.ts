@@ -21,13 +21,13 @@ export class TwilioVoiceProvider implements VoiceProvider {
   }
 
   async place(request: CallRequest): Promise<CallHandle> {
-    const query = `cid=${encodeURIComponent(request.callId)}`;
+    const params = { cid: request.callId };
     const created = await this.attempt('place the call', () => this.client.calls.create({
       to: request.to,
       from: request.callerId,
-      url: `${request.publicBaseUrl}/webhooks/twilio/voice?${query}`,
+      url: request.callbacks.url('/webhooks/twilio/voice', params),
       method: 'POST',
-      statusCallback: `${request.publicBaseUrl}/webhooks/twilio/voice/status?${query}`,
+      statusCallback: request.callbacks.url('/webhooks/twilio/voice/status', params),
       statusCallbackEvent: STATUS_EVENTS,
       statusCallbackMethod: 'POST',
     }));
@@ -40,7 +40,12 @@ export class TwilioVoiceProvider implements VoiceProvider {
     await this.attempt('add the agent', () => this.client.conferences(conference).participants.create({
       from: callerId, to: twilioAddress(agentEndpoint), label: 'agent', endConferenceOnExit: true, beep: 'false',
     }));
-    return conferenceTwiml(conference, 'customer');
+    return this.joinTwiml(callId);
+  }
+
+  /** The TwiML that puts the customer's leg into the call's conference. */
+  joinTwiml(callId: string): string {
+    return conferenceTwiml(conferenceName(callId), 'customer');
   }
 
   async hangup(call: CallHandle): Promise<void> {

@@ -1,7 +1,6 @@
 import { Body, Controller, Header, HttpCode, Post, Query, UseGuards } from '@nestjs/common';
 import { CallsService } from '../../calls/calls.service';
 import { Public } from '../../common/auth/auth.decorators';
-import { WebhookRateGuard } from '../../common/rate-limit/webhook-rate.guard';
 import { InboundMessagingService } from '../../messaging/inbound-messaging.service';
 import { OutboundMessagingService } from '../../messaging/outbound-messaging.service';
 import { TwilioSignatureGuard } from './twilio-signature.guard';
@@ -12,7 +11,7 @@ const EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response></Response>
 /** Twilio's voice and messaging webhooks (contract §6); each answers only once its fact is stored. */
 @Controller('webhooks/twilio')
 @Public()
-@UseGuards(WebhookRateGuard, TwilioSignatureGuard)
+@UseGuards(TwilioSignatureGuard)
 export class TwilioWebhooksController {
   constructor(
     private readonly inbound: InboundMessagingService,

@@ -4,6 +4,7 @@ import * as m002 from './002-event-agent';
 import * as m003 from './003-messaging';
 import * as m004 from './004-calls';
 import * as m005 from './005-drop-unused-event-index';
+import * as m006 from './006-call-agent-dialled';
 
 /** Migrations are compiled in, so a built image needs no migration files on disk. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -12,6 +13,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '003-messaging': m003,
   '004-calls': m004,
   '005-drop-unused-event-index': m005,
+  '006-call-agent-dialled': m006,
 };
 
 export const migrationProvider: MigrationProvider = {
