@@ -50,6 +50,101 @@ describe('loadConfig', () => {
   });
 });
 
+describe('loadConfig: tenant policy', () => {
+  const tenants = (list: object[]) => () => loadConfig({ env: {}, overrides: { tenants: list as never } });
+
+  it('stops on a number listed by two tenants, naming both and the number', () => {
+    expect(tenants([{ id: 'acme', numbers: ['+14155550100'] }, { id: 'globex', numbers: ['+14155550199', '+14155550100'] }])).toThrow(
+      new ConfigError('Invalid configuration: tenants.1.numbers: +14155550100 is listed by tenant "acme" and by tenant "globex"; a number belongs to one tenant'),
+    );
+  });
+
+  it('stops on a number listed twice by one tenant, and on a tenant id used twice', () => {
+    expect(tenants([{ id: 'acme', numbers: ['+14155550100', '+14155550100'] }])).toThrow(
+      new ConfigError('Invalid configuration: tenants.0.numbers lists +14155550100 twice (tenant "acme")'),
+    );
+    expect(tenants([{ id: 'acme' }, { id: 'acme' }])).toThrow(new ConfigError('Invalid configuration: tenants.1.id "acme" is used by two tenants'));
+  });
+
+  it('lets any agent endpoint be dialled and the simulator serve every tenant in development, not in production', () => {
+    const development = load({});
+    expect(development.defaults.agentEndpoints).toEqual(['*']);
+    expect(development.simulator.allTenants).toBe(true);
+    const production = load({ NODE_ENV: 'production', METRICS_TOKEN: 'scrape-token' });
+    expect(production.defaults.agentEndpoints).toEqual(['user:*']);
+    expect(production.simulator.allTenants).toBe(false);
+  });
+
+  it('reads both from the environment', () => {
+    const config = load({ NODE_ENV: 'production', METRICS_TOKEN: 'scrape-token', DEFAULT_AGENT_ENDPOINTS: 'user:*, sip:*@pbx.example.com', SIMULATOR_ALL_TENANTS: 'true' });
+    expect(config.defaults.agentEndpoints).toEqual(['user:*', 'sip:*@pbx.example.com']);
+    expect(config.simulator.allTenants).toBe(true);
+    expect(() => load({ SIMULATOR_ALL_TENANTS: 'yes' })).toThrow(
+      new ConfigError('Invalid configuration: SIMULATOR_ALL_TENANTS (simulator.allTenants) must be a boolean value, got "yes"'),
+    );
+  });
+
+  it('checks agent endpoint patterns at boot', () => {
+    expect(() => load({ DEFAULT_AGENT_ENDPOINTS: 'tel:+44*' })).toThrow(
+      /^Invalid configuration: DEFAULT_AGENT_ENDPOINTS \(defaults\.agentEndpoints\) must hold agent endpoint patterns such as "user:\*"/,
+    );
+    expect(tenants([{ id: 'acme', agentEndpoints: ['user:*', 'pbx.acme.example'] }])).toThrow(
+      /^Invalid configuration: tenants\.0\.agentEndpoints must hold agent endpoint patterns/,
+    );
+    expect(tenants([{ id: 'acme', agentEndpoints: ['user:acme-*', 'sip:*@pbx.acme.example', '+44207183*'] }])().tenants?.[0]?.agentEndpoints).toHaveLength(3);
+  });
+});
+
+describe('loadConfig: /metrics', () => {
+  it('refuses a production configuration without METRICS_TOKEN, never echoing the token', () => {
+    expect(() => load({ NODE_ENV: 'production' })).toThrow(
+      new ConfigError('Invalid configuration: METRICS_TOKEN (metrics.token) must be set, or METRICS_PUBLIC (metrics.public) must be true to serve /metrics without a token'),
+    );
+    expect(() => load({ NODE_ENV: 'production', METRICS_PUBLIC: 'false' })).toThrow(/^Invalid configuration: METRICS_TOKEN \(metrics\.token\) must be set/);
+  });
+
+  it.each<[string, Record<string, string>, { token: string; public: boolean }]>([
+    ['production with a token', { NODE_ENV: 'production', METRICS_TOKEN: 'scrape-token' }, { token: 'scrape-token', public: false }],
+    ['production, public on purpose', { NODE_ENV: 'production', METRICS_PUBLIC: 'true' }, { token: '', public: true }],
+    ['development', {}, { token: '', public: true }],
+    ['test', { NODE_ENV: 'test' }, { token: '', public: true }],
+    ['development with a token', { METRICS_TOKEN: 'scrape-token' }, { token: 'scrape-token', public: true }],
+  ])('loads %s', (_name, env, metrics) => {
+    expect({ ...load(env).metrics }).toEqual(metrics);
+  });
+
+  it('refuses a METRICS_PUBLIC that is not true or false', () => {
+    expect(() => load({ METRICS_PUBLIC: 'yes' })).toThrow(new ConfigError('Invalid configuration: METRICS_PUBLIC (metrics.public) must be a boolean value, got "yes"'));
+  });
+});
+
+describe('loadConfig: the HTTP edge', () => {
+  it('trusts no proxy and bounds headers, bodies and idle connections by default', () => {
+    const { http } = load({});
+    expect(http.trustedProxies).toEqual([]);
+    expect(http).toMatchObject({ headersTimeoutMs: 10000, requestTimeoutMs: 30000, connectionTimeoutMs: 60000, keepAliveTimeoutMs: 72000 });
+  });
+
+  it('reads TRUSTED_PROXIES as a comma-separated list and the timeouts from the environment', () => {
+    const { http } = load({
+      TRUSTED_PROXIES: '10.0.0.0/8, 127.0.0.1,fd00::/8', HTTP_HEADERS_TIMEOUT_MS: '5000', HTTP_REQUEST_TIMEOUT_MS: '20000',
+      HTTP_CONNECTION_TIMEOUT_MS: '0', HTTP_KEEP_ALIVE_TIMEOUT_MS: '65000',
+    });
+    expect(http.trustedProxies).toEqual(['10.0.0.0/8', '127.0.0.1', 'fd00::/8']);
+    expect(http).toMatchObject({ headersTimeoutMs: 5000, requestTimeoutMs: 20000, connectionTimeoutMs: 0, keepAliveTimeoutMs: 65000 });
+    expect(load({ TRUSTED_PROXIES: '' }).http.trustedProxies).toEqual([]);
+  });
+
+  it.each([
+    [{ TRUSTED_PROXIES: 'proxy.internal' }, 'Invalid configuration: TRUSTED_PROXIES (http.trustedProxies) must hold IP addresses or CIDR ranges (or loopback, linklocal, uniquelocal), got "proxy.internal"'],
+    [{ TRUSTED_PROXIES: '10.0.0.0/40' }, 'Invalid configuration: TRUSTED_PROXIES (http.trustedProxies) must hold IP addresses or CIDR ranges (or loopback, linklocal, uniquelocal), got "10.0.0.0/40"'],
+    [{ HTTP_REQUEST_TIMEOUT_MS: '0' }, 'Invalid configuration: HTTP_REQUEST_TIMEOUT_MS (http.requestTimeoutMs) must not be less than 100, got "0"'],
+    [{ HTTP_HEADERS_TIMEOUT_MS: '40000' }, 'Invalid configuration: HTTP_REQUEST_TIMEOUT_MS (http.requestTimeoutMs) must not be less than HTTP_HEADERS_TIMEOUT_MS (http.headersTimeoutMs), got 30000'],
+  ])('stops on %j with one line naming the setting', (env, message) => {
+    expect(() => load(env)).toThrow(new ConfigError(message));
+  });
+});
+
 describe('settleSecrets', () => {
   it('keeps a development secret in a file, the same on the next start', () => {
     const dir = mkdtempSync(join(tmpdir(), 'gw-secret-'));
@@ -61,8 +156,30 @@ describe('settleSecrets', () => {
   });
 
   it('refuses to start in production without JWT_SECRET', () => {
-    expect(() => settleSecrets(load({ NODE_ENV: 'production' }))).toThrow(
+    expect(() => settleSecrets(load({ NODE_ENV: 'production', METRICS_TOKEN: 'scrape-token' }))).toThrow(
       'Invalid configuration: JWT_SECRET (auth.jwtSecret) must be set when NODE_ENV is production',
     );
+  });
+});
+
+describe('loadConfig: media prefixes', () => {
+  it('defaults Twilio redirects to its CDN and jambonz to no carrier host', () => {
+    const config = load({});
+    expect(config.providers.twilio.mediaCdnPrefixes).toEqual(['https://mms.twiliocdn.com/', 'https://s3-external-1.amazonaws.com/media.twiliocdn.com/']);
+    expect(config.providers.jambonz.mediaPrefixes).toEqual([]);
+  });
+
+  it('reads comma-separated prefixes from the environment', () => {
+    const config = load({ JAMBONZ_MEDIA_PREFIXES: 'https://media.carrier.example/mms/, https://cdn.carrier.example/' });
+    expect(config.providers.jambonz.mediaPrefixes).toEqual(['https://media.carrier.example/mms/', 'https://cdn.carrier.example/']);
+  });
+
+  it.each([
+    ['https://media.carrier.example/mms'],
+    ['https://user:pass@media.carrier.example/'],
+    ['https://media.carrier.example/?sig=1/'],
+    ['ftp://media.carrier.example/'],
+  ])('stops on the prefix %s', (prefix) => {
+    expect(() => load({ JAMBONZ_MEDIA_PREFIXES: prefix })).toThrow(/JAMBONZ_MEDIA_PREFIXES \(providers\.jambonz\.mediaPrefixes\) must hold http\(s\) URL prefixes ending in "\/"/);
   });
 });

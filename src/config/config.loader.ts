@@ -11,25 +11,40 @@ export const ENV_SETTINGS: Readonly<Record<string, string>> = {
   HOST: 'http.host',
   PORT: 'http.port',
   PUBLIC_BASE_URL: 'http.publicBaseUrl',
+  TRUSTED_PROXIES: 'http.trustedProxies',
+  HTTP_HEADERS_TIMEOUT_MS: 'http.headersTimeoutMs',
+  HTTP_REQUEST_TIMEOUT_MS: 'http.requestTimeoutMs',
+  HTTP_CONNECTION_TIMEOUT_MS: 'http.connectionTimeoutMs',
+  HTTP_KEEP_ALIVE_TIMEOUT_MS: 'http.keepAliveTimeoutMs',
   DATABASE_URL: 'database.url',
   SQLITE_SYNCHRONOUS: 'database.sqliteSynchronous',
   REDIS_URL: 'redis.url',
   JWT_SECRET: 'auth.jwtSecret',
   LOG_LEVEL: 'log.level',
   METRICS_TOKEN: 'metrics.token',
+  METRICS_PUBLIC: 'metrics.public',
   SHUTDOWN_GRACE_MS: 'shutdown.graceMs',
   DEFAULT_REGION: 'defaults.region',
+  DEFAULT_AGENT_ENDPOINTS: 'defaults.agentEndpoints',
+  SIMULATOR_ALL_TENANTS: 'simulator.allTenants',
   EVENTS_HEARTBEAT_MS: 'events.heartbeatMs',
   EVENTS_POLL_MS: 'events.pollMs',
+  EVENTS_MAX_SOCKETS_PER_TOKEN: 'events.maxSocketsPerToken',
+  EVENTS_MAX_TOPICS_PER_SOCKET: 'events.maxTopicsPerSocket',
+  EVENTS_MAX_TOPICS_PER_FRAME: 'events.maxTopicsPerFrame',
+  EVENTS_FRAMES_PER_SECOND: 'events.framesPerSecond',
+  EVENTS_FRAME_BURST: 'events.frameBurst',
   RATE_LIMIT_API_PER_SECOND: 'rateLimits.apiPerSecond',
   RATE_LIMIT_WEBHOOK_PER_SECOND: 'rateLimits.webhookPerSecond',
   TWILIO_ACCOUNT_SID: 'providers.twilio.accountSid',
   TWILIO_AUTH_TOKEN: 'providers.twilio.authToken',
   TWILIO_API_BASE_URL: 'providers.twilio.apiBaseUrl',
+  TWILIO_MEDIA_CDN_PREFIXES: 'providers.twilio.mediaCdnPrefixes',
   JAMBONZ_API_BASE_URL: 'providers.jambonz.apiBaseUrl',
   JAMBONZ_ACCOUNT_SID: 'providers.jambonz.accountSid',
   JAMBONZ_API_KEY: 'providers.jambonz.apiKey',
   JAMBONZ_WEBHOOK_SECRET: 'providers.jambonz.webhookSecret',
+  JAMBONZ_MEDIA_PREFIXES: 'providers.jambonz.mediaPrefixes',
   DRACHTIO_HOST: 'providers.drachtio.host',
   DRACHTIO_PORT: 'providers.drachtio.port',
   DRACHTIO_SECRET: 'providers.drachtio.secret',
@@ -78,7 +93,31 @@ export function validateConfig(tree: Tree): AppConfig {
   const config = plainToInstance(AppConfig, tree, { enableImplicitConversion: false });
   const errors = validateSync(config, { forbidUnknownValues: true });
   if (errors.length > 0) throw new ConfigError(describe(errors[0]!, '', tree));
+  checkTenants(config);
   return config;
+}
+
+/**
+ * What no single setting can say wrong: a tenant id used twice, or a number claimed twice (the
+ * store gives each number one owner, and inbound traffic to it must go to one tenant).
+ */
+function checkTenants(config: AppConfig): void {
+  const tenantOf = new Map<string, string>();
+  const ids = new Set<string>();
+  for (const [i, tenant] of (config.tenants ?? []).entries()) {
+    if (ids.has(tenant.id)) throw new ConfigError(`Invalid configuration: tenants.${i}.id "${tenant.id}" is used by two tenants`);
+    ids.add(tenant.id);
+    for (const number of tenant.numbers ?? []) {
+      const owner = tenantOf.get(number);
+      if (owner === tenant.id) {
+        throw new ConfigError(`Invalid configuration: tenants.${i}.numbers lists ${number} twice (tenant "${tenant.id}")`);
+      }
+      if (owner !== undefined) {
+        throw new ConfigError(`Invalid configuration: tenants.${i}.numbers: ${number} is listed by tenant "${owner}" and by tenant "${tenant.id}"; a number belongs to one tenant`);
+      }
+      tenantOf.set(number, tenant.id);
+    }
+  }
 }
 
 function describe(error: ValidationError, prefix: string, tree: Tree): string {

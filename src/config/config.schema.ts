@@ -1,9 +1,16 @@
 import 'reflect-metadata';
-import { Type } from 'class-transformer';
+import { Transform, Type } from 'class-transformer';
 import {
   IsArray, IsBoolean, IsIn, IsInt, IsNumber, IsOptional, IsString, Matches, Max, MaxLength, Min, MinLength, ValidateIf,
-  ValidateNested,
+  ValidateBy, ValidateNested,
 } from 'class-validator';
+import { AGENT_ENDPOINT_PATTERN, AGENT_ENDPOINT_PATTERN_HINT } from '../calls/domain/dial-policy';
+import { IsProxyAddress } from './proxy-address';
+
+/** An environment variable's "true"/"false" as a boolean (YAML gives booleans already). */
+const envBoolean = Transform(({ value }) => (value === 'true' ? true : value === 'false' ? false : value));
+/** An environment variable's comma- or space-separated list as an array (YAML gives arrays already). */
+const envList = Transform(({ value }) => (typeof value === 'string' ? value.split(/[\s,]+/).filter(Boolean) : value));
 
 /** Typed configuration. Every property has a default in config/default.yaml. */
 export class HttpConfig {
@@ -12,6 +19,22 @@ export class HttpConfig {
   @Matches(/^https?:\/\/[^/\s]+(\/[^\s]*)?$/, { message: 'must be an absolute http(s) URL' })
   publicBaseUrl!: string;
   @Type(() => Number) @IsInt() @Min(1024) @Max(10 * 1024 * 1024) bodyLimitBytes!: number;
+  /**
+   * Addresses or CIDR ranges of the reverse proxies whose X-Forwarded-For is believed. Empty: no
+   * proxy is trusted and the client address is the connection's (X-Forwarded-For is ignored).
+   */
+  @envList @IsArray() @IsProxyAddress({ each: true, message: 'must hold IP addresses or CIDR ranges (or loopback, linklocal, uniquelocal)' })
+  trustedProxies!: string[];
+  /** The request line and headers must arrive within this (else 408 and the connection is closed). */
+  @Type(() => Number) @IsInt() @Min(100) @Max(600_000) headersTimeoutMs!: number;
+  /** The whole request, headers and body, must arrive within this (else 408 and the connection is closed). */
+  @ValidateBy({ name: 'notBelowHeadersTimeout', validator: { validate: (value, args) => typeof value === 'number' && value >= (args?.object as HttpConfig).headersTimeoutMs } },
+    { message: 'must not be less than HTTP_HEADERS_TIMEOUT_MS (http.headersTimeoutMs)' })
+  @Type(() => Number) @IsInt() @Min(100) @Max(3_600_000) requestTimeoutMs!: number;
+  /** A connection silent this long while a request is open is closed (0: never). */
+  @Type(() => Number) @IsInt() @Min(0) @Max(3_600_000) connectionTimeoutMs!: number;
+  /** An idle keep-alive connection is closed after this; keep it above the balancer's idle timeout. */
+  @Type(() => Number) @IsInt() @Min(100) @Max(3_600_000) keepAliveTimeoutMs!: number;
 }
 
 export class DatabaseConfig {
@@ -40,7 +63,15 @@ export class LogConfig {
 }
 
 export class MetricsConfig {
-  @IsString() token!: string;
+  /**
+   * /metrics may be served without a token (when `token` is empty): true in default.yaml, false in
+   * production.yaml. Declared first so that a bad value is reported before the token it excuses.
+   */
+  @envBoolean @IsBoolean() public!: boolean;
+  /** The bearer token /metrics needs; empty only where `public` says /metrics is meant to be open. */
+  @ValidateIf((o: MetricsConfig) => o.public !== true || typeof o.token !== 'string')
+  @IsString() @MinLength(1, { message: 'must be set, or METRICS_PUBLIC (metrics.public) must be true to serve /metrics without a token' })
+  token!: string;
 }
 
 export class HealthConfig {
@@ -59,6 +90,18 @@ export class EventsConfig {
   @Type(() => Number) @IsInt() @Min(100) @Max(30_000) heartbeatMs!: number;
   @Type(() => Number) @IsInt() @Min(50) @Max(60_000) pollMs!: number;
   @Type(() => Number) @IsInt() @Min(16 * 1024) @Max(64 * 1024 * 1024) maxBufferedBytes!: number;
+  /** Open sockets per bearer token on one instance; the next one is closed with 4029. */
+  @Type(() => Number) @IsInt() @Min(1) @Max(10_000) maxSocketsPerToken!: number;
+  /** Topics one socket may hold; a subscribe beyond it gets an error frame (422). */
+  @Type(() => Number) @IsInt() @Min(1) @Max(100_000) maxTopicsPerSocket!: number;
+  /** Topics one subscribe or unsubscribe frame may name (400 beyond). */
+  @Type(() => Number) @IsInt() @Min(1) @Max(10_000) maxTopicsPerFrame!: number;
+  /**
+   * Frames per second per socket, sustained, and at once; a subscribe counts once per topic it
+   * names. Beyond: an error frame (429); another `frameBurst` refused frames close with 4029.
+   */
+  @Type(() => Number) @IsNumber() @Min(0.1) @Max(100_000) framesPerSecond!: number;
+  @Type(() => Number) @IsInt() @Min(1) @Max(1_000_000) frameBurst!: number;
 }
 
 export class RateLimitsConfig {
@@ -73,6 +116,20 @@ export class RateLimitsConfig {
 export class DefaultsConfig {
   @Matches(/^[A-Z]{2}$/, { message: 'must be a two-letter ISO 3166 region such as US or GB' })
   region!: string;
+  /**
+   * Where a tenant without its own `agentEndpoints` may have agents and transfers dialled
+   * (patterns: see calls/domain/dial-policy.ts). Permissive in default.yaml, `user:*` in production.
+   */
+  @envList @IsArray() @Matches(AGENT_ENDPOINT_PATTERN, { each: true, message: AGENT_ENDPOINT_PATTERN_HINT })
+  agentEndpoints!: string[];
+}
+
+export class SimulatorConfig {
+  /**
+   * The simulator's routes (playing a customer texting in) serve every tenant; when false, only
+   * tenants whose SMS provider is the simulator, so no one can write as a real customer.
+   */
+  @envBoolean @IsBoolean() allTenants!: boolean;
 }
 
 export class TenantConfig {
@@ -93,12 +150,21 @@ export class TenantConfig {
   @IsOptional() @IsInt() @Min(1) @Max(1600) maxComposeLength?: number;
   /** Agents see phone numbers, e-mails and card/IBAN/SSN-like data masked. */
   @IsOptional() @IsBoolean() maskSensitiveData?: boolean;
+  /** Agent endpoints and transfer targets this tenant may dial (replaces `defaults.agentEndpoints`). */
+  @IsOptional() @IsArray() @Matches(AGENT_ENDPOINT_PATTERN, { each: true, message: AGENT_ENDPOINT_PATTERN_HINT })
+  agentEndpoints?: string[];
 }
+
+/** A media URL prefix: http(s), no user or password, no query, a path ending in `/`. */
+const MEDIA_PREFIX = /^https?:\/\/[^\s/?#@]+\/([^\s?#]*\/)?$/;
+const MEDIA_PREFIX_HINT = 'must hold http(s) URL prefixes ending in "/" (no user, password or query)';
 
 export class TwilioConfig {
   @IsString() accountSid!: string;
   @IsString() authToken!: string;
   @Matches(/^https?:\/\/[^\s]+$/, { message: 'must be an absolute http(s) URL' }) apiBaseUrl!: string;
+  /** Where Twilio may redirect a media request (its CDN); fetched without credentials. */
+  @envList @IsArray() @Matches(MEDIA_PREFIX, { each: true, message: MEDIA_PREFIX_HINT }) mediaCdnPrefixes!: string[];
 }
 
 export class JambonzConfig {
@@ -108,6 +174,8 @@ export class JambonzConfig {
   @IsString() accountSid!: string;
   @IsString() apiKey!: string;
   @IsString() webhookSecret!: string;
+  /** Carriers' media hosts inbound media may be fetched from (jambonz itself serves none). */
+  @envList @IsArray() @Matches(MEDIA_PREFIX, { each: true, message: MEDIA_PREFIX_HINT }) mediaPrefixes!: string[];
 }
 
 export class DrachtioConfig {
@@ -137,6 +205,7 @@ export class AppConfig {
   @ValidateNested() @Type(() => EventsConfig) events!: EventsConfig;
   @ValidateNested() @Type(() => RateLimitsConfig) rateLimits!: RateLimitsConfig;
   @ValidateNested() @Type(() => DefaultsConfig) defaults!: DefaultsConfig;
+  @ValidateNested() @Type(() => SimulatorConfig) simulator!: SimulatorConfig;
   @IsOptional() @IsArray() @ValidateNested({ each: true }) @Type(() => TenantConfig)
   tenants?: TenantConfig[];
   @ValidateNested() @Type(() => ProvidersConfig) providers!: ProvidersConfig;

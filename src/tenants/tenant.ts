@@ -14,4 +14,6 @@ export interface TenantSettings extends Tenant {
   doNotCall: ReadonlySet<string>;
   maxComposeLength: number;
   maskSensitiveData: boolean;
+  /** Patterns of what agents may have dialled as their leg or a transfer target (dial-policy.ts). */
+  agentEndpoints: readonly string[];
 }

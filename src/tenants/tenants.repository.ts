@@ -12,10 +12,19 @@ export class TenantsRepository {
       .execute();
   }
 
+  /**
+   * Makes exactly `numbers` the tenant's. A number the store still gives another tenant moves
+   * here: the configuration (checked to give each number one tenant) decides, and a number moved
+   * between tenants from one start to the next must not stop the start.
+   */
   async replaceNumbers(tenantId: string, numbers: string[]): Promise<void> {
-    await this.db.deleteFrom('tenantNumbers').where('tenantId', '=', tenantId).execute();
+    let dropped = this.db.deleteFrom('tenantNumbers').where('tenantId', '=', tenantId);
+    if (numbers.length > 0) dropped = dropped.where('number', 'not in', numbers);
+    await dropped.execute();
     if (numbers.length > 0) {
-      await this.db.insertInto('tenantNumbers').values(numbers.map((number) => ({ number, tenantId }))).execute();
+      await this.db.insertInto('tenantNumbers').values(numbers.map((number) => ({ number, tenantId })))
+        .onConflict((oc) => oc.column('number').doUpdateSet({ tenantId }))
+        .execute();
     }
   }
 }

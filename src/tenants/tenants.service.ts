@@ -34,6 +34,7 @@ export class TenantsService implements OnModuleInit {
           numbers: t.numbers ?? [], smsProvider: t.smsProvider, voiceProvider: t.voiceProvider,
           requireConsent: t.requireConsent ?? false, doNotCall: new Set(t.doNotCall ?? []),
           maxComposeLength: t.maxComposeLength ?? 1600, maskSensitiveData: t.maskSensitiveData ?? false,
+          agentEndpoints: t.agentEndpoints ?? this.config.defaults.agentEndpoints,
         };
         await repo.upsert({ id: tenant.id, name: tenant.name, defaultRegion: tenant.defaultRegion }, nowIso());
         await repo.replaceNumbers(tenant.id, tenant.numbers);

@@ -60,6 +60,23 @@ function repositorySuite(open: () => Promise<{ handle: DatabaseHandle; cleanup: 
     expect(owners).toEqual([{ number: '+442071838750', tenantId: 'acme' }]);
   });
 
+  it('moves a number to the tenant the configuration now gives it, whichever tenant is written first', async () => {
+    const repo = new TenantsRepository(handle.db);
+    await repo.replaceNumbers('acme', ['+442071838750', '+442071838751']);
+    await repo.replaceNumbers('other', ['+14155550100']);
+    // The next start: `other` is written first and takes +442071838751 while acme still holds it.
+    await repo.replaceNumbers('other', ['+14155550100', '+442071838751']);
+    await repo.replaceNumbers('acme', ['+442071838750']);
+    const owners = await handle.db.selectFrom('tenantNumbers').selectAll().orderBy('number').execute();
+    expect(owners).toEqual([
+      { number: '+14155550100', tenantId: 'other' },
+      { number: '+442071838750', tenantId: 'acme' },
+      { number: '+442071838751', tenantId: 'other' },
+    ]);
+    await repo.replaceNumbers('other', []);
+    expect(await handle.db.selectFrom('tenantNumbers').select('number').where('tenantId', '=', 'other').execute()).toEqual([]);
+  });
+
   it('finds contacts by external id, then phone, then e-mail, within the tenant only', async () => {
     const repo = new ContactsRepository(handle.db);
     const a = contact({ phone: '+447966197542', email: 'melissa@example.com' });
