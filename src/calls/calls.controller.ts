@@ -1,5 +1,6 @@
 import { Body, Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
 import { CurrentPrincipal } from '../common/auth/auth.decorators';
+import { Roles } from '../common/auth/roles.decorator';
 import type { Principal } from '../common/auth/principal';
 import { Idempotent } from '../idempotency/idempotency.interceptor';
 import type { CallView } from './call.view';
@@ -7,6 +8,7 @@ import { CallsService } from './calls.service';
 import { DtmfDto, PlaceCallDto, TransferDto } from './dto/call.dto';
 
 @Controller('v1')
+@Roles('agent', 'supervisor', 'admin')
 export class CallsController {
   constructor(private readonly calls: CallsService) {}
 

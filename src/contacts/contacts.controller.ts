@@ -1,5 +1,6 @@
 import { Body, Controller, Get, Param, Patch, Query } from '@nestjs/common';
 import { CurrentPrincipal } from '../common/auth/auth.decorators';
+import { Roles } from '../common/auth/roles.decorator';
 import type { Principal } from '../common/auth/principal';
 import { PageQuery, type Page } from '../common/http/paging';
 import type { ConversationView } from '../conversations/conversation.view';
@@ -8,6 +9,7 @@ import { ContactsService } from './contacts.service';
 import { ContactLookupQuery, PatchContactDto } from './dto/contact-input.dto';
 
 @Controller('v1/contacts')
+@Roles('agent', 'supervisor', 'admin')
 export class ContactsController {
   constructor(private readonly contacts: ContactsService) {}
 

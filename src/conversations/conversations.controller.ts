@@ -1,6 +1,7 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
 import { CurrentPrincipal } from '../common/auth/auth.decorators';
+import { Roles } from '../common/auth/roles.decorator';
 import type { Principal } from '../common/auth/principal';
 import type { Page } from '../common/http/paging';
 import { Idempotent } from '../idempotency/idempotency.interceptor';
@@ -9,6 +10,7 @@ import { ConversationsService } from './conversations.service';
 import { CreateConversationDto, ListConversationsQuery, WrapUpDto } from './dto/conversation.dto';
 
 @Controller('v1/conversations')
+@Roles('agent', 'supervisor', 'admin')
 export class ConversationsController {
   constructor(private readonly conversations: ConversationsService) {}
 

@@ -25,19 +25,19 @@ export class IdempotencyInterceptor implements NestInterceptor {
   }
 
   private async run(request: FastifyRequest & { principal: Principal }, reply: FastifyReply, key: string, next: CallHandler): Promise<unknown> {
-    const tenantId = request.principal.tenantId;
+    const caller = request.principal;
     const hash = IdempotencyService.hash(request.method, request.url, request.body);
-    const replay = await this.idempotency.begin(tenantId, key, hash);
+    const replay = await this.idempotency.begin(caller, key, hash);
     if (replay) {
       void reply.status(replay.statusCode).header('idempotent-replayed', 'true');
       return replay.body;
     }
     try {
       const body = await lastValueFrom(next.handle());
-      await this.idempotency.complete(tenantId, key, { statusCode: reply.statusCode, body });
+      await this.idempotency.complete(caller, key, { statusCode: reply.statusCode, body });
       return body;
     } catch (error) {
-      await this.idempotency.release(tenantId, key);
+      await this.idempotency.release(caller, key);
       throw error;
     }
   }

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { Inject, Injectable, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import { AppConfig } from '../config/config.schema';
+import type { Principal } from '../common/auth/principal';
 import { DomainError, ErrorCode } from '../common/errors/domain-error';
 import { nowIso } from '../common/ids';
 import type { DatabaseHandle } from '../storage/database';
@@ -15,10 +16,23 @@ export interface StoredResponse {
   body: unknown;
 }
 
+/** Whose key it is: keys belong to the caller (tenant and token subject), not to the tenant. */
+export type IdempotencyCaller = Pick<Principal, 'tenantId' | 'agentId'>;
+
 /**
- * `Idempotency-Key` on creating POSTs: the same key and request within the TTL returns the first
- * response and creates nothing; the same key with another request is a 422; a key whose first
- * request is still running is a 409.
+ * The key as stored: the caller's subject and their key, unambiguously joined (a subject may hold
+ * any character), so two agents of a tenant who pick the same key never meet. The table's primary
+ * key stays (tenant, key), so no migration: keys stored before this change match no caller and
+ * expire with the TTL.
+ */
+export function callerScopedKey(subject: string, key: string): string {
+  return JSON.stringify([subject, key]);
+}
+
+/**
+ * `Idempotency-Key` on creating POSTs: the same caller with the same key and request within the
+ * TTL gets the first response and creates nothing; the same key with another request is a 422; a
+ * key whose first request is still running is a 409. Another caller's use of a key is unrelated.
  */
 @Injectable()
 export class IdempotencyService implements OnModuleInit, OnModuleDestroy {
@@ -44,7 +58,9 @@ export class IdempotencyService implements OnModuleInit, OnModuleDestroy {
   }
 
   /** Reserves the key for this request, or returns the response to replay. */
-  async begin(tenantId: string, key: string, requestHash: string): Promise<StoredResponse | undefined> {
+  async begin(caller: IdempotencyCaller, clientKey: string, requestHash: string): Promise<StoredResponse | undefined> {
+    const { tenantId } = caller;
+    const key = callerScopedKey(caller.agentId, clientKey);
     const repo = new IdempotencyRepository(this.database.db);
     const cutoff = new Date(Date.now() - this.config.idempotency.ttlHours * 3_600_000).toISOString();
     for (let attempt = 0; attempt < 2; attempt++) {
@@ -67,13 +83,14 @@ export class IdempotencyService implements OnModuleInit, OnModuleDestroy {
     throw new DomainError(ErrorCode.IdempotencyInProgress, 'a request with this Idempotency-Key is still being processed');
   }
 
-  async complete(tenantId: string, key: string, response: StoredResponse): Promise<void> {
-    await new IdempotencyRepository(this.database.db).complete(tenantId, key, response.statusCode, JSON.stringify(response.body));
+  async complete(caller: IdempotencyCaller, clientKey: string, response: StoredResponse): Promise<void> {
+    const key = callerScopedKey(caller.agentId, clientKey);
+    await new IdempotencyRepository(this.database.db).complete(caller.tenantId, key, response.statusCode, JSON.stringify(response.body));
   }
 
   /** The request failed: the key is freed so the client can retry with it. */
-  async release(tenantId: string, key: string): Promise<void> {
-    await new IdempotencyRepository(this.database.db).release(tenantId, key);
+  async release(caller: IdempotencyCaller, clientKey: string): Promise<void> {
+    await new IdempotencyRepository(this.database.db).release(caller.tenantId, callerScopedKey(caller.agentId, clientKey));
   }
 
   async purgeExpired(): Promise<number> {

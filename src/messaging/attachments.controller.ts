@@ -2,18 +2,24 @@ import { Controller, Get, Inject, Param, Res } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
 import { Readable } from 'node:stream';
 import { CurrentPrincipal } from '../common/auth/auth.decorators';
+import { Roles } from '../common/auth/roles.decorator';
 import type { Principal } from '../common/auth/principal';
 import { DomainError, ErrorCode } from '../common/errors/domain-error';
+import { MediaRedirectRefused } from '../providers/media-fetch';
 import { ProviderRegistry } from '../providers/provider.registry';
 import type { DatabaseHandle } from '../storage/database';
 import { DATABASE } from '../storage/storage.module';
+import { attachmentHeaders } from './domain/media-type';
 import { MessagesRepository } from './messages.repository';
 
 /**
  * `GET /v1/attachments/:id`: streams a customer's picture to an agent of the same tenant. Only
- * the stored URL is fetched, only from the provider's own media hosts, with its credentials.
+ * the stored URL is fetched, only as the provider's media policy allows (its own media resources
+ * with its credentials, its CDN or carriers' media hosts without), redirects included; it is
+ * served under a safe type with nosniff and a sandboxing CSP, never under the sender's claim.
  */
 @Controller('v1/attachments')
+@Roles('agent', 'supervisor', 'admin')
 export class AttachmentsController {
   constructor(
     @Inject(DATABASE) private readonly database: DatabaseHandle,
@@ -27,11 +33,15 @@ export class AttachmentsController {
     if (!attachment) throw DomainError.notFound('attachment');
     const fetching = this.providers.smsByName(attachment.provider)?.fetchMedia(attachment.url, 'GET');
     if (!fetching) throw new DomainError(ErrorCode.NotFound, 'the attachment is not on a media host of its provider');
-    const upstream = await fetching.catch(() => undefined);
+    const upstream = await fetching.catch((error: unknown) => {
+      if (error instanceof MediaRedirectRefused) throw new DomainError(ErrorCode.BadGateway, `the provider's media answer was refused: ${error.message}`);
+      return undefined;
+    });
     if (!upstream?.ok || !upstream.body) throw new DomainError(ErrorCode.Unavailable, 'the provider did not deliver the attachment; retry later');
-    const length = upstream.headers.get('content-length');
+    // Only a plain number is passed on: the upstream's headers are not ours to echo.
+    const length = /^\d{1,15}$/.test(upstream.headers.get('content-length') ?? '') ? upstream.headers.get('content-length')! : undefined;
     if (length && attachment.size === null) await repo.setAttachmentSize(principal.tenantId, id, Number(length));
-    void reply.header('content-type', attachment.contentType).header('cache-control', 'private, max-age=300');
+    void reply.headers(attachmentHeaders(attachment.id, attachment.contentType));
     if (length) void reply.header('content-length', length);
     await reply.send(Readable.fromWeb(upstream.body as import('node:stream/web').ReadableStream));
   }

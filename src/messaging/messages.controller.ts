@@ -1,5 +1,6 @@
 import { Body, Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
 import { CurrentPrincipal } from '../common/auth/auth.decorators';
+import { Roles } from '../common/auth/roles.decorator';
 import type { Principal } from '../common/auth/principal';
 import { Idempotent } from '../idempotency/idempotency.interceptor';
 import { SendMessageDto } from './dto/send-message.dto';
@@ -7,6 +8,7 @@ import type { MessageView } from './message.view';
 import { OutboundMessagingService } from './outbound-messaging.service';
 
 @Controller('v1')
+@Roles('agent', 'supervisor', 'admin')
 export class MessagesController {
   constructor(private readonly outbound: OutboundMessagingService) {}
 

@@ -1,6 +1,6 @@
 import { Controller, Get, Headers, Res } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
-import { timingSafeEqual } from 'node:crypto';
+import { createHash, timingSafeEqual } from 'node:crypto';
 import { AppConfig } from '../config/config.schema';
 import { Public } from '../common/auth/auth.decorators';
 import { bearerToken } from '../common/auth/jwt-auth.guard';
@@ -12,7 +12,10 @@ import { MetricsService } from './metrics.service';
 export class MetricsController {
   constructor(private readonly metrics: MetricsService, private readonly config: AppConfig) {}
 
-  /** Prometheus text; when METRICS_TOKEN is set, only with that bearer token. */
+  /**
+   * Prometheus text; when METRICS_TOKEN is set, only with that bearer token. An empty token is
+   * allowed only with METRICS_PUBLIC=true (default.yaml; production.yaml refuses it at start-up).
+   */
   @Get()
   async scrape(@Headers('authorization') authorization: string | undefined, @Res() reply: FastifyReply): Promise<void> {
     const expected = this.config.metrics.token;
@@ -23,8 +26,8 @@ export class MetricsController {
   }
 }
 
-function sameSecret(given: string, expected: string): boolean {
-  const a = Buffer.from(given);
-  const b = Buffer.from(expected);
-  return a.length === b.length && timingSafeEqual(a, b);
+/** Constant time whatever the lengths: digests of equal size are compared, never the raw strings. */
+export function sameSecret(given: string, expected: string): boolean {
+  const digest = (value: string): Buffer => createHash('sha256').update(value, 'utf8').digest();
+  return timingSafeEqual(digest(given), digest(expected));
 }

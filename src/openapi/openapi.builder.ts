@@ -13,6 +13,8 @@ import { MetadataScanner, ModulesContainer } from '@nestjs/core';
 import { ValidationTypes, getMetadataStorage } from 'class-validator';
 import { validationMetadatasToSchemas } from 'class-validator-jsonschema';
 import { IS_PUBLIC } from '../common/auth/auth.decorators';
+import { ROLES } from '../common/auth/principal';
+import { declaredRoles } from '../common/auth/roles.decorator';
 
 // class-transformer keeps its @Type() metadata here; the package ships no typings for this subpath.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -20,7 +22,8 @@ const { defaultMetadataStorage } = require('class-transformer/cjs/storage') as t
 
 /*
  * Builds the gateway's OpenAPI 3.1 document from what Nest and class-validator already know at run
- * time: every controller's routes (path, method, status code), which of them are public, and the
+ * time: every controller's routes (path, method, status code), which of them are public, the roles
+ * each of the others needs (@Roles(), as `x-roles` and in the description), and the
  * JSON schema of every @Body()/@Query() DTO. Nothing here is hand-maintained per route, except the
  * WebSocket endpoint (not an HTTP route of Nest) and the request media type of the provider
  * webhooks (the code cannot tell what a provider posts).
@@ -218,8 +221,11 @@ function eventsOperation(): Json {
       '',
       '`since` replays every event after that cursor from the durable log, then continues live (no gap, no',
       'duplicate, order kept per conversation). Topics are authorised: own tenant only; `tenant` and',
-      '`agent:<other>` need the `supervisor` role.',
+      '`agent:<other>` need the `supervisor` or `admin` role; a token with none of the roles gets every topic refused (403 frame).',
+      '',
+      `Roles: ${ROLES.join(', ')}.`,
     ].join('\n'),
+    'x-roles': [...ROLES],
     security: [{ bearer: [] }, { accessToken: [] }],
     parameters: [
       { name: 'Upgrade', in: 'header', required: true, schema: { type: 'string', const: 'websocket' } },
@@ -250,6 +256,8 @@ export function buildOpenApiDocument(app: INestApplicationContext | ModulesConta
     tags.add(tag);
     const args = routeArgs(route);
     const isPublic = Reflect.getMetadata(IS_PUBLIC, route.handler) === true || Reflect.getMetadata(IS_PUBLIC, route.controller) === true;
+    // What JwtAuthGuard enforces: none declared means no token may call the route.
+    const roles = isPublic ? undefined : [...(declaredRoles(route.handler, route.controller) ?? [])];
 
     const parameters: Json[] = [];
     const pathParams = new Set<string>();
@@ -318,7 +326,7 @@ export function buildOpenApiDocument(app: INestApplicationContext | ModulesConta
         name: 'Idempotency-Key',
         in: 'header',
         required: false,
-        description: 'Same key and body within 24 h returns the first response; the same key with another body is a 422.',
+        description: 'Keys belong to the caller (tenant and token subject): the same caller with the same key and body within 24 h gets the first response; with another body a 422. Another caller’s use of the key is independent.',
         schema: { type: 'string', maxLength: 200 },
       });
     }
@@ -334,6 +342,9 @@ export function buildOpenApiDocument(app: INestApplicationContext | ModulesConta
     const responses: Json = { [String(status)]: success };
     if (hasInput) responses['400'] = problemResponse('Invalid input; `errors` names each field.');
     if (!isPublic) responses['401'] = problemResponse('Missing, expired or forged bearer token.');
+    if (roles) {
+      responses['403'] = problemResponse(roles.length > 0 ? `The token has none of the roles ${roles.join(', ')}.` : 'No role may call this operation.');
+    }
     if (route.path.startsWith('/webhooks/')) responses['403'] = problemResponse('Missing or wrong provider signature.');
     if (pathParams.size > 0) responses['404'] = problemResponse('No such resource in the caller’s tenant.');
     if (idempotent) responses['422'] = problemResponse('Idempotency-Key reused with another body.');
@@ -350,6 +361,10 @@ export function buildOpenApiDocument(app: INestApplicationContext | ModulesConta
       security: isPublic ? [] : [{ bearer: [] }],
       responses,
     };
+    if (roles) {
+      operation.description = roles.length > 0 ? `Roles: ${roles.join(', ')} (the token needs one of them).` : 'Roles: none declared, so every token is refused (403).';
+      operation['x-roles'] = roles;
+    }
     if (parameters.length > 0) operation.parameters = parameters;
     if (requestBody) operation.requestBody = requestBody;
     (paths[path] ??= {})[route.method] = operation;

@@ -229,13 +229,43 @@ function conversationSuite(databaseUrl: () => Promise<{ url?: string; drop?: () 
 
     const other = await create({ ...body, context: { n: 2 } }, acme, headers);
     expect(other.status).toBe(422);
-    // Keys are per tenant: globex may use the same key.
+    // Keys are per caller, so per tenant too: globex may use the same key.
     expect((await create({ contact: { name: 'G' } }, globex, headers)).status).toBe(201);
     // A request that failed validation does not burn the key.
     const badKey = { 'idempotency-key': 'retry-after-fix' };
     expect((await create({ contact: { phone: '1' } }, acme, badKey)).status).toBe(400);
     expect((await create({ contact: { phone: '+447911100801' } }, acme, badKey)).status).toBe(201);
     expect((await create(body, acme, { 'idempotency-key': 'x'.repeat(300) })).status).toBe(400);
+  });
+
+  it('keeps Idempotency-Keys per caller: two agents of one tenant with the same key get independent answers', async () => {
+    const bob = await gw.token({ tenantId: 'acme', agentId: 'bob' });
+    const carol = await gw.token({ tenantId: 'acme', agentId: 'carol' });
+    const key = { 'idempotency-key': 'new-conversation-1' };
+    const asked = { contact: { phone: '+447911100810' } };
+    const mine = await create(asked, acme, key);
+    expect(mine.status).toBe(201);
+    // Bob sends the same request with the same key: his own conversation, not Alice's answer replayed.
+    const his = await create(asked, bob, key);
+    expect(his.status).toBe(201);
+    expect(his.headers.get('idempotent-replayed')).toBeNull();
+    expect(his.body.id).not.toBe(mine.body.id);
+    expect(his.body.agentId).toBe('bob');
+    // Carol sends another request with that key: no 422, since the key she used is her own.
+    const hers = await create({ contact: { phone: '+447911100811' } }, carol, key);
+    expect(hers.status).toBe(201);
+    expect(hers.body.contact.phone).toBe('+447911100811');
+    // Each caller's retry replays their own answer.
+    for (const [token, first] of [[acme, mine], [bob, his]] as const) {
+      const retry = await create(asked, token, key);
+      expect(retry.headers.get('idempotent-replayed')).toBe('true');
+      expect(retry.body.id).toBe(first.body.id);
+    }
+    // The 1–200 visible ASCII characters are the caller's own key, whatever the stored form.
+    const longest = { 'idempotency-key': 'k'.repeat(200) };
+    expect((await create({ contact: { phone: '+447911100812' } }, bob, longest)).status).toBe(201);
+    expect((await create({ contact: { phone: '+447911100812' } }, bob, longest)).headers.get('idempotent-replayed')).toBe('true');
+    expect((await create({ contact: { phone: '+447911100812' } }, bob, { 'idempotency-key': 'k'.repeat(201) })).status).toBe(400);
   });
 }
 

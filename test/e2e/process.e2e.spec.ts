@@ -41,8 +41,35 @@ describe('the gateway process', () => {
   });
 
   it('refuses to start in production without JWT_SECRET', async () => {
-    const proc = spawnGateway({ NODE_ENV: 'production' }, cwd);
+    const proc = spawnGateway({ NODE_ENV: 'production', METRICS_TOKEN: 'scrape-token' }, cwd);
     expect(await proc.exited).toBe(78);
     expect(proc.stderr().trim()).toBe('Invalid configuration: JWT_SECRET (auth.jwtSecret) must be set when NODE_ENV is production');
+  });
+
+  it('refuses to start in production without METRICS_TOKEN, so /metrics is never public by accident', async () => {
+    const proc = spawnGateway({ NODE_ENV: 'production', JWT_SECRET: 'j'.repeat(40), PORT: '0', HOST: '127.0.0.1' }, cwd);
+    expect(await proc.exited).toBe(78);
+    expect(proc.stderr().trim()).toBe(
+      'Invalid configuration: METRICS_TOKEN (metrics.token) must be set, or METRICS_PUBLIC (metrics.public) must be true to serve /metrics without a token',
+    );
+  });
+
+  it('in production serves /metrics only with METRICS_TOKEN', async () => {
+    const proc = spawnGateway({ NODE_ENV: 'production', JWT_SECRET: 'j'.repeat(40), METRICS_TOKEN: 'scrape-token-0123456789', PORT: '0', HOST: '127.0.0.1' }, cwd);
+    try {
+      const url = await proc.url();
+      const scrape = (authorization?: string) => fetch(`${url}/metrics`, { headers: authorization ? { authorization } : {} });
+      const missing = await scrape();
+      expect(missing.status).toBe(401);
+      expect(missing.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+      expect((await scrape('Bearer scrape-token-0123456788')).status).toBe(401);
+      expect((await scrape('Bearer scrape')).status).toBe(401);
+      const ok = await scrape('Bearer scrape-token-0123456789');
+      expect(ok.status).toBe(200);
+      expect(await ok.text()).toContain('# TYPE');
+      expect(await proc.stop()).toBe(0);
+    } finally {
+      proc.child.kill('SIGKILL');
+    }
   });
 });

@@ -8,8 +8,12 @@ import { RateLimiter } from '../rate-limit/rate-limiter';
 import { IS_PUBLIC } from './auth.decorators';
 import { JwtService } from './jwt.service';
 import type { Principal } from './principal';
+import { declaredRoles, roleRefusal } from './roles.decorator';
 
-/** Every route needs a valid bearer token of a known tenant unless marked @Public(). */
+/**
+ * Every route needs a valid bearer token of a known tenant unless marked @Public(), and a token
+ * holding one of the roles the route declares with @Roles() (none declared: nobody may call it).
+ */
 @Injectable()
 export class JwtAuthGuard implements CanActivate {
   private readonly limiter: RateLimiter;
@@ -32,6 +36,8 @@ export class JwtAuthGuard implements CanActivate {
     // Per token: its signature part tells tokens apart without keeping the whole token around.
     const verdict = this.limiter.take(token!.slice(token!.lastIndexOf('.') + 1));
     if (!verdict.allowed) throw DomainError.rateLimited(verdict.retryAfterSeconds);
+    const refusal = roleRefusal(request.principal, declaredRoles(context.getHandler(), context.getClass()));
+    if (refusal) throw new DomainError(ErrorCode.Forbidden, refusal);
     return true;
   }
 

@@ -8,4 +8,6 @@ export interface Principal {
   roles: Role[];
   /** The token's `pii: true` claim: a supervisor or admin may see personal data in clear. */
   pii: boolean;
+  /** When the token expires (ms since the epoch): a live events socket is closed then. */
+  expiresAt?: number;
 }

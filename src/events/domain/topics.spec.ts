@@ -24,6 +24,8 @@ describe('topics', () => {
     [supervisor, 'agent:bob', true],
     [supervisor, 'tenant', true],
     [{ ...agent, roles: ['admin'] }, 'tenant', true],
+    [{ ...agent, roles: [] }, 'agent:alice', false],
+    [{ ...agent, roles: [] }, 'conversation:c1', false],
   ])('authorises %j on %s: %s', (principal, name, allowed) => {
     expect(refusal(principal, parseTopic(name)!) === undefined).toBe(allowed);
   });

@@ -1,4 +1,4 @@
-import type { Principal } from '../../common/auth/principal';
+import { ROLES, type Principal } from '../../common/auth/principal';
 import type { StoredEvent } from './event';
 
 /** A topic a socket may subscribe to (contract §7). */
@@ -22,6 +22,8 @@ export function parseTopic(name: unknown): Topic | undefined {
 
 /** Why the caller may not subscribe to the topic, or undefined when it may. */
 export function refusal(principal: Principal, topic: Topic): string | undefined {
+  // A token whose roles are all unknown to the gateway gets no events, as it gets no REST route.
+  if (principal.roles.length === 0) return `events need one of the roles ${ROLES.join(', ')}; the token has none of them`;
   const supervises = principal.roles.includes('supervisor') || principal.roles.includes('admin');
   if (topic.kind === 'tenant' && !supervises) return 'the tenant topic needs the supervisor role';
   if (topic.kind === 'agent' && topic.id !== principal.agentId && !supervises) {
@@ -30,14 +32,13 @@ export function refusal(principal: Principal, topic: Topic): string | undefined 
   return undefined;
 }
 
-/** The first of the subscribed topics the event belongs to (each event is sent once per socket). */
+/**
+ * The most specific subscribed topic the event belongs to (each event is sent once per socket).
+ * Topics are keyed by name, so this is three look-ups however many topics a socket holds.
+ */
 export function matchTopic(event: StoredEvent, topics: ReadonlyMap<string, Topic>): string | undefined {
-  for (const topic of topics.values()) {
-    if (topic.kind === 'conversation' && event.conversationId === topic.id) return topic.name;
-  }
-  for (const topic of topics.values()) {
-    if (topic.kind === 'agent' && event.agentId === topic.id) return topic.name;
-  }
+  if (event.conversationId !== null && topics.has(`conversation:${event.conversationId}`)) return `conversation:${event.conversationId}`;
+  if (event.agentId !== null && topics.has(`agent:${event.agentId}`)) return `agent:${event.agentId}`;
   return topics.has('tenant') ? 'tenant' : undefined;
 }
 
