@@ -3,17 +3,28 @@ import type { Principal } from '../common/auth/principal';
 import type { StoredEvent } from './domain/event';
 import { maskView } from '../common/masking/view-masking';
 import { encodeEventCursor, matchTopic, type Topic } from './domain/topics';
+import { FrameBudget } from './frame-budget';
 
-/** Close codes a client acts on: both mean "reconnect, with `since` = your last cursor". */
+/** Close codes a client acts on: each means "reconnect, with `since` = your last cursor". */
 export const CLOSE_SLOW_CONSUMER = 4008;
 export const CLOSE_SERVICE_RESTART = 1012;
+/** The token expired: reconnect with a fresh one. */
+export const CLOSE_TOKEN_EXPIRED = 4001;
+/** Too many frames, or too many sockets for the token: back off before reconnecting. */
+export const CLOSE_TOO_MANY = 4029;
 
 export interface SessionLimits {
   /** Bytes queued on the socket beyond which the client counts as a slow consumer. */
   maxBufferedBytes: number;
+  /** Incoming frames per second, sustained, and at once (see EventSubscriptions.admit). */
+  framesPerSecond: number;
+  frameBurst: number;
 }
 
-export type DropReason = 'slow-consumer' | 'dead-peer' | 'shutdown';
+export type DropReason = 'slow-consumer' | 'dead-peer' | 'shutdown' | 'token-expired' | 'rate-limited';
+
+/** setTimeout fires at once for longer delays (2^31 - 1 ms, ~24.8 days). */
+const MAX_TIMER_MS = 2 ** 31 - 1;
 
 export interface SessionHooks {
   delivered(count: number): void;
@@ -31,7 +42,11 @@ export class EventSession {
   position = 0;
   replaying = false;
   alive = true;
+  /** Incoming frames this socket may send, and refusals it may earn before it is closed. */
+  readonly frames: FrameBudget;
+  readonly refusals: FrameBudget;
   private disposed = false;
+  private expiry?: NodeJS.Timeout;
 
   constructor(
     readonly socket: WebSocket,
@@ -40,7 +55,11 @@ export class EventSession {
     private readonly hooks: SessionHooks,
     /** Personal data in events is masked for this viewer (see view-masking). */
     private readonly masked = false,
-  ) {}
+  ) {
+    this.frames = new FrameBudget(limits.framesPerSecond, limits.frameBurst);
+    this.refusals = new FrameBudget(limits.framesPerSecond, limits.frameBurst);
+    if (principal.expiresAt !== undefined) this.closeAt(principal.expiresAt);
+  }
 
   get open(): boolean {
     return !this.disposed;
@@ -58,8 +77,9 @@ export class EventSession {
     this.offer(event);
   }
 
+  /** Control frames (subscribed, error, heartbeat) are masked like events: an error may quote what it refused. */
   send(frame: object): boolean {
-    return this.sendText(JSON.stringify(frame));
+    return this.sendText(JSON.stringify(this.masked ? maskView(frame) : frame));
   }
 
   /** Text frames only: a Buffer is sent as text, never as a binary frame. */
@@ -100,8 +120,18 @@ export class EventSession {
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
+    clearTimeout(this.expiry);
     this.topics.clear();
     this.hooks.disposed(this);
+  }
+
+  /** A socket is served only while its token is valid; REST checks every request, this checks the clock. */
+  private closeAt(expiresAt: number): void {
+    this.expiry = setTimeout(() => {
+      if (Date.now() < expiresAt) return this.closeAt(expiresAt);
+      this.drop('token-expired', CLOSE_TOKEN_EXPIRED, `token expired: reconnect with a new token and since=${encodeEventCursor(this.position)}`);
+    }, Math.min(Math.max(0, expiresAt - Date.now()), MAX_TIMER_MS));
+    this.expiry.unref();
   }
 
   private offer(event: StoredEvent): void {

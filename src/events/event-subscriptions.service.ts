@@ -1,11 +1,10 @@
 import { Injectable } from '@nestjs/common';
+import { AppConfig } from '../config/config.schema';
 import { ConversationsService } from '../conversations/conversations.service';
 import { DomainError } from '../common/errors/domain-error';
-import { decodeEventCursor, parseTopic, refusal, type Topic } from './domain/topics';
+import { decodeEventCursor, encodeEventCursor, parseTopic, refusal, type Topic } from './domain/topics';
 import { EventDispatcher } from './event-dispatcher.service';
-import type { EventSession } from './event-session';
-
-const MAX_TOPICS = 100;
+import { CLOSE_TOO_MANY, type EventSession } from './event-session';
 
 /** The client → server frames of contract §7: subscribe, unsubscribe, ping. */
 @Injectable()
@@ -13,7 +12,29 @@ export class EventSubscriptions {
   constructor(
     private readonly dispatcher: EventDispatcher,
     private readonly conversations: ConversationsService,
+    private readonly config: AppConfig,
   ) {}
+
+  /**
+   * Charges a frame (or a subscribe's further topics) to the socket's budget, at arrival, before
+   * any work is queued for it. A refused frame is answered with `refusedFrame`; refusals have a
+   * budget of the same size, and a socket that spends it too (it keeps sending at more than twice
+   * the rate) is closed with 4029.
+   */
+  admit(session: EventSession, cost = 1): boolean {
+    if (session.frames.take(cost)) return true;
+    if (!session.refusals.take()) {
+      session.drop('rate-limited', CLOSE_TOO_MANY, `too many frames: reconnect later with since=${encodeEventCursor(session.position)}`);
+    }
+    return false;
+  }
+
+  /** The answer to a frame `admit` refused. */
+  refusedFrame(session: EventSession): void {
+    const { framesPerSecond, frameBurst } = this.config.events;
+    session.send(error(429, `too many frames: a socket may send ${framesPerSecond} a second and ${frameBurst} at once, `
+      + 'a subscribe counting once per topic (events.framesPerSecond, events.frameBurst); slow down'));
+  }
 
   async handle(session: EventSession, text: string | null): Promise<void> {
     const frame = parseFrame(text);
@@ -31,8 +52,16 @@ export class EventSubscriptions {
   }
 
   private async subscribe(session: EventSession, frame: Record<string, unknown>): Promise<void> {
-    const names = topicList(frame.topics);
-    if (!names) return void session.send(error(400, `topics must be an array of 1 to ${MAX_TOPICS} topic names`));
+    const names = this.topicList(frame.topics);
+    if (!names) return void session.send(this.badTopics());
+    // Each topic may cost a look-up: the frame itself paid for the first one.
+    if (!this.admit(session, names.length - 1)) return this.refusedFrame(session);
+    const { maxTopicsPerSocket } = this.config.events;
+    const added = new Set(names.filter((name) => !session.topics.has(name))).size;
+    if (session.topics.size + added > maxTopicsPerSocket) {
+      return void session.send(error(422, `a socket may hold at most ${maxTopicsPerSocket} topics (events.maxTopicsPerSocket); `
+        + `this one holds ${session.topics.size} and the frame adds ${added}: unsubscribe some first`));
+    }
     let since: number | undefined;
     if (frame.since !== undefined) {
       since = decodeEventCursor(frame.since);
@@ -56,10 +85,19 @@ export class EventSubscriptions {
   }
 
   private unsubscribe(session: EventSession, frame: Record<string, unknown>): void {
-    const names = topicList(frame.topics);
-    if (!names) return void session.send(error(400, `topics must be an array of 1 to ${MAX_TOPICS} topic names`));
+    const names = this.topicList(frame.topics);
+    if (!names) return void session.send(this.badTopics());
     for (const name of names) session.topics.delete(name);
     session.send({ op: 'unsubscribed', topics: names });
+  }
+
+  private topicList(value: unknown): string[] | undefined {
+    if (!Array.isArray(value) || value.length === 0 || value.length > this.config.events.maxTopicsPerFrame) return undefined;
+    return value.every((v) => typeof v === 'string' && v.length <= 250) ? (value as string[]) : undefined;
+  }
+
+  private badTopics(): ReturnType<typeof error> {
+    return error(400, `topics must be an array of 1 to ${this.config.events.maxTopicsPerFrame} topic names (events.maxTopicsPerFrame)`);
   }
 
   /** A refused topic answers like the REST API would: 403 for a role, 404 for a foreign id. */
@@ -88,11 +126,6 @@ function parseFrame(text: string | null): Record<string, unknown> | undefined {
     // not JSON
   }
   return undefined;
-}
-
-function topicList(value: unknown): string[] | undefined {
-  if (!Array.isArray(value) || value.length === 0 || value.length > MAX_TOPICS) return undefined;
-  return value.every((v) => typeof v === 'string' && v.length <= 250) ? (value as string[]) : undefined;
 }
 
 function error(status: number, detail: string): { op: 'error'; status: number; detail: string } {

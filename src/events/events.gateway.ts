@@ -13,10 +13,11 @@ import { seesClearData } from '../common/masking/view-masking';
 import { TenantsService } from '../tenants/tenants.service';
 import { MetricsService } from '../metrics/metrics.service';
 import { EventDispatcher } from './event-dispatcher.service';
-import { EventSession } from './event-session';
+import { CLOSE_TOO_MANY, EventSession } from './event-session';
 import { EventSubscriptions } from './event-subscriptions.service';
+import { SocketQuota } from './socket-quota';
 
-type AuthedRequest = IncomingMessage & { principal?: Principal };
+type AuthedRequest = IncomingMessage & { principal?: Principal; tokenKey?: string };
 
 /**
  * `GET /v1/events`: a plain WebSocket. The token (Authorization header or `access_token` query)
@@ -24,6 +25,8 @@ type AuthedRequest = IncomingMessage & { principal?: Principal };
  */
 @WebSocketGateway({ path: '/v1/events', maxPayload: 64 * 1024, perMessageDeflate: false })
 export class EventsGateway implements OnGatewayInit, OnGatewayConnection, BeforeApplicationShutdown {
+  private readonly sockets: SocketQuota;
+
   constructor(
     private readonly auth: JwtAuthGuard,
     private readonly dispatcher: EventDispatcher,
@@ -32,12 +35,20 @@ export class EventsGateway implements OnGatewayInit, OnGatewayConnection, Before
     private readonly config: AppConfig,
     private readonly tenants: TenantsService,
     @Inject(LOGGER) private readonly logger: Logger,
-  ) {}
+  ) {
+    this.sockets = new SocketQuota(config.events.maxSocketsPerToken);
+  }
 
   afterInit(server: WebSocketServer): void {
     server.options.verifyClient = (info: { req: AuthedRequest }, done: (ok: boolean, code?: number, message?: string) => void) => {
-      this.auth.authenticate(tokenOf(info.req)).then(
-        (principal) => { info.req.principal = principal; done(true); },
+      const token = tokenOf(info.req);
+      this.auth.authenticate(token).then(
+        (principal) => {
+          info.req.principal = principal;
+          // Like the REST rate limit: the signature part tells tokens apart without keeping them.
+          info.req.tokenKey = token!.slice(token!.lastIndexOf('.') + 1);
+          done(true);
+        },
         (error: unknown) => done(false, 401, error instanceof DomainError ? error.detail : 'Unauthorized'),
       );
     };
@@ -45,19 +56,31 @@ export class EventsGateway implements OnGatewayInit, OnGatewayConnection, Before
 
   handleConnection(socket: WebSocket, request: AuthedRequest): void {
     const principal = request.principal!;
+    const { maxSocketsPerToken, maxBufferedBytes, framesPerSecond, frameBurst } = this.config.events;
+    // Counted per instance; the place is freed when the session is disposed, on every ending.
+    const release = this.sockets.acquire(request.tokenKey!);
+    if (!release) {
+      this.metrics.socketsDropped.inc({ reason: 'too-many-sockets' });
+      socket.close(CLOSE_TOO_MANY, `too many sockets for this token: at most ${maxSocketsPerToken} (events.maxSocketsPerToken)`);
+      setTimeout(() => socket.terminate(), 2000).unref();
+      return;
+    }
     const masked = !seesClearData(principal, this.tenants.get(principal.tenantId).maskSensitiveData);
-    const session = new EventSession(socket, principal, { maxBufferedBytes: this.config.events.maxBufferedBytes }, {
+    const session = new EventSession(socket, principal, { maxBufferedBytes, framesPerSecond, frameBurst }, {
       delivered: (n) => this.metrics.eventsDelivered.inc(n),
       dropped: (reason) => this.metrics.socketsDropped.inc({ reason }),
-      disposed: (s) => { this.dispatcher.forget(s); this.metrics.socketsOpen.dec(); },
+      disposed: (s) => { release(); this.dispatcher.forget(s); this.metrics.socketsOpen.dec(); },
     }, masked);
     this.metrics.socketsOpen.inc();
     this.dispatcher.register(session);
     let queue = Promise.resolve();
     socket.on('message', (data: WebSocket.RawData, isBinary: boolean) => {
       session.alive = true;
-      // Frames of one socket are handled one after another, in the order they came.
-      queue = queue.then(() => this.subscriptions.handle(session, isBinary ? null : data.toString()))
+      // Charged on arrival, so a flood is refused before it can queue up work or memory.
+      const admitted = this.subscriptions.admit(session);
+      if (!session.open) return;
+      // Frames of one socket are handled (or refused) one after another, in the order they came.
+      queue = queue.then(() => (admitted ? this.subscriptions.handle(session, isBinary ? null : data.toString()) : this.subscriptions.refusedFrame(session)))
         .catch((error: unknown) => this.logger.error({ err: error }, 'event frame failed'));
     });
     socket.on('pong', () => { session.alive = true; });
