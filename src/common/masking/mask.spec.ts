@@ -25,13 +25,18 @@ describe('masking', () => {
     ['order 12345 on 2026-01-05', 'order 12345 on 2026-01-05'],
     ['at 2026-11-25T19:15:52.073Z id 01M8A25GMBVMBTX54E6Z7FKK4F', 'at 2026-11-25T19:15:52.073Z id 01M8A25GMBVMBTX54E6Z7FKK4F'],
     ['id 0123456789ABCDEFGHJKMNPQRS', 'id 0123456789ABCDEFGHJKMNPQRS'],
+    // The same rules as agents' views (./sensitive): dotted and no-break-space cards, provider errors.
+    ['card 4111.1111.1111.1111', 'card ****.****.****.1111'],
+    ['card 4111\u00A01111\u00A01111\u00A01111', 'card ****\u00A0****\u00A0****\u00A01111'],
+    ["twilio refused the message: The 'To' number +14155550123 is not valid", "twilio refused the message: The 'To' number ********0123 is not valid"],
+    ['gps 48.856613, 2.352222 at 2026-11-25 19:15:52', 'gps 48.856613, 2.352222 at 2026-11-25 19:15:52'],
   ])('text %j → %j', (input, expected) => expect(maskText(input)).toBe(expected));
 
   it('masks every string inside a log record, and survives cycles', () => {
-    const record: Record<string, unknown> = { to: '+447966197542', nested: { list: ['melissa@gmail.com'] }, n: 5 };
+    const record: Record<string, unknown> = { to: '+447966197542', nested: { list: ['melissa@gmail.com'], '+447966197542': 1 }, n: 5 };
     record.self = record;
     expect(maskDeep(record)).toEqual({
-      to: '*********7542', nested: { list: ['m******@gmail.com'] }, n: 5, self: '[Circular]',
+      to: '*********7542', nested: { list: ['m******@gmail.com'], '*********7542': 1 }, n: 5, self: '[Circular]',
     });
   });
 });

@@ -1,10 +1,15 @@
 import { CallHandler, ExecutionContext, Injectable, NestInterceptor } from '@nestjs/common';
-import { map, type Observable } from 'rxjs';
+import { catchError, map, throwError, type Observable } from 'rxjs';
 import { TenantsService } from '../../tenants/tenants.service';
 import type { Principal } from '../auth/principal';
+import { DomainError } from '../errors/domain-error';
+import { maskSensitiveText } from './sensitive';
 import { maskView, seesClearData } from './view-masking';
 
-/** Masks every REST answer for callers who may not see personal data in clear (a view only). */
+/**
+ * Masks every REST answer for callers who may not see personal data in clear (a view only): the
+ * body, and the detail of a problem document (a provider's refusal quotes the number it refused).
+ */
 @Injectable()
 export class MaskingInterceptor implements NestInterceptor {
   constructor(private readonly tenants: TenantsService) {}
@@ -13,6 +18,20 @@ export class MaskingInterceptor implements NestInterceptor {
     const principal = context.switchToHttp().getRequest<{ principal?: Principal }>().principal;
     const tenant = principal && this.tenants.find(principal.tenantId);
     if (!principal || !tenant || seesClearData(principal, tenant.maskSensitiveData)) return next.handle();
-    return next.handle().pipe(map((body: unknown) => maskView(body)));
+    return next.handle().pipe(
+      map((body: unknown) => maskView(body)),
+      catchError((error: unknown) => throwError(() => maskedError(error))),
+    );
   }
+}
+
+/** A DomainError with its texts masked; anything else answers a fixed text and passes as it is. */
+export function maskedError(error: unknown): unknown {
+  if (!(error instanceof DomainError)) return error;
+  const masked = new DomainError(error.code, maskSensitiveText(error.detail), error.errors.map((e) => ({
+    field: maskSensitiveText(e.field), message: maskSensitiveText(e.message),
+  })));
+  masked.retryAfterSeconds = error.retryAfterSeconds;
+  masked.stack = error.stack;
+  return masked;
 }
