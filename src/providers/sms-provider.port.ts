@@ -33,8 +33,10 @@ export interface SmsProvider {
   readonly name: SmsProviderName;
   send(message: OutboundMessage): Promise<SendResult>;
   /**
-   * Fetches an inbound media URL with this provider's credentials, but only from the provider's
-   * own media hosts (the gateway is no open proxy); undefined for any other URL.
+   * Fetches an inbound media URL as the provider's media policy allows (media-fetch.ts): its own
+   * media resources with its credentials, its CDN or carriers' configured media prefixes without;
+   * undefined for any other URL (the gateway is no open proxy). Redirects are followed by hand and
+   * judged again; one off the policy rejects with MediaRedirectRefused.
    */
   fetchMedia(url: string, method: 'GET' | 'HEAD'): Promise<Response> | undefined;
 }

@@ -30,12 +30,23 @@ export class FakeTwilio extends HttpFake {
   /** friendly name → conference SID, for conferences with participants. */
   readonly conferences = new Map<string, string>();
   readonly media = new Map<string, { type: string; bytes: Buffer }>();
+  /** Media paths answered with a redirect (as Twilio redirects to a signed CDN URL). */
+  readonly mediaRedirects = new Map<string, { status: number; location: string }>();
+  /** Every request the fake received: method, path and whether it carried the account's credentials. */
+  readonly requests: Array<{ method: string; path: string; authorized: boolean }> = [];
   /** Set to make the next Messages.json answer an error (code, status). */
   refuseNext?: { code: number; status: number; message: string };
   /** Stores a picture and returns its media URL, as Twilio's MediaUrlN would be. */
   addMedia(type: string, bytes: Buffer): string {
     const path = `/2010-04-01/Accounts/${TWILIO_SID}/Messages/MM${hex()}/Media/ME${hex()}`;
     this.media.set(path, { type, bytes });
+    return this.url + path;
+  }
+
+  /** A media URL that answers `status` with `location` (after checking the credentials, as Twilio does). */
+  addMediaRedirect(location: string, status = 307): string {
+    const path = `/2010-04-01/Accounts/${TWILIO_SID}/Messages/MM${hex()}/Media/ME${hex()}`;
+    this.mediaRedirects.set(path, { status, location });
     return this.url + path;
   }
 
@@ -53,8 +64,14 @@ export class FakeTwilio extends HttpFake {
   protected async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const expected = `Basic ${Buffer.from(`${TWILIO_SID}:${TWILIO_TOKEN}`).toString('base64')}`;
     const path = (req.url ?? '').split('?')[0]!;
+    this.requests.push({ method: req.method ?? '', path, authorized: req.headers.authorization === expected });
     if (req.headers.authorization !== expected) {
       res.writeHead(401, { 'content-type': 'application/json' }).end(JSON.stringify({ code: 20003, message: 'Authenticate', status: 401 }));
+      return;
+    }
+    const redirect = this.mediaRedirects.get(path);
+    if (redirect && (req.method === 'GET' || req.method === 'HEAD')) {
+      res.writeHead(redirect.status, { location: redirect.location }).end();
       return;
     }
     const media = this.media.get(path);

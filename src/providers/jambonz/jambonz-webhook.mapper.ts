@@ -1,4 +1,5 @@
 import { DomainError } from '../../common/errors/domain-error';
+import { urlShapeProblem } from '../../common/net/public-url';
 import type { InboundMessage } from '../../messaging/inbound-messaging.service';
 import type { SmsStatusReport } from '../sms-status';
 import type { CallReport } from '../voice-provider.port';
@@ -15,12 +16,16 @@ type Json = Record<string, unknown>;
 export function readJambonzInbound(body: Json): InboundMessage {
   const media = body.media === undefined || body.media === null ? [] : body.media;
   if (!Array.isArray(media) || media.length > 10) throw DomainError.invalidField('media', 'must be a list of at most 10 items');
+  // A picture-only MMS comes with `text: ""`; only a message with neither text nor media is empty.
+  const text = body.text === undefined || body.text === null ? '' : body.text;
+  if (typeof text !== 'string' || text.length > 4000) throw DomainError.invalidField('text', 'must be a string of at most 4000 characters');
+  if (text === '' && media.length === 0) throw DomainError.invalidField('text', 'is required unless media are given');
   return {
     provider: 'jambonz',
     providerRef: str(body, 'messageSid', 200),
     from: str(body, 'from', 40),
     to: first(body.to),
-    body: body.text === undefined || body.text === null ? '' : str(body, 'text', 4000),
+    body: text,
     media: media.map((item, n) => mediaItem(item, n)),
   };
 }
@@ -65,7 +70,9 @@ function mediaItem(item: unknown, n: number): { url: string; contentType: string
   return { url: checkUrl(url, `${field}.url`), contentType: type };
 }
 
+/** The URL's shape only: whether it is ever fetched is the provider's media policy's decision. */
 function checkUrl(url: string, field: string): string {
-  if (url.length > 2000 || !/^https?:\/\/\S+$/.test(url)) throw DomainError.invalidField(field, 'must be an http(s) URL');
+  const problem = urlShapeProblem(url, { allowHttp: true }) ?? (/\s/.test(url) ? 'must be an http(s) URL' : null);
+  if (problem) throw DomainError.invalidField(field, problem);
   return url;
 }

@@ -22,6 +22,11 @@ describe('jambonz webhooks, on recorded payloads', () => {
     });
   });
 
+  it('reads a picture-only MMS (text "") with an empty body', () => {
+    const read = readJambonzInbound({ ...inbound, text: '', media: [inbound.media[0]] });
+    expect(read).toMatchObject({ body: '', media: [{ url: 'https://media.example-carrier.net/mms/abc.jpg', contentType: 'image/jpeg' }] });
+  });
+
   it('reads status hooks in snake or camel case', () => {
     expect(readJambonzStatus({ message_sid: 's1', message_status: 'delivered' }, 'm')).toEqual({ provider: 'jambonz', interactionId: 'm', providerRef: 's1', state: 'delivered', errorCode: null });
     expect(readJambonzStatus({ messageSid: 's1', status: 'failed', error_code: 4001 }, undefined)).toMatchObject({ state: 'failed', errorCode: '4001' });
@@ -32,6 +37,10 @@ describe('jambonz webhooks, on recorded payloads', () => {
     ['a numeric from', { ...inbound, from: 14155552671 }, 'from'],
     ['media that is not a list', { ...inbound, media: 'x' }, 'media'],
     ['a javascript: media URL', { ...inbound, media: ['javascript:alert(1)'] }, 'media.0'],
+    ['a media URL with a user and password', { ...inbound, media: [{ url: 'https://u:p@media.example-carrier.net/a.jpg' }] }, 'media.0.url'],
+    ['an empty text and no media', { ...inbound, text: '', media: [] }, 'text'],
+    ['no text and no media', { ...inbound, text: undefined, media: undefined }, 'text'],
+    ['a numeric text', { ...inbound, text: 42 }, 'text'],
   ])('refuses %s naming %s', (_name, body, field) => {
     expect(() => readJambonzInbound(body)).toThrow(expect.objectContaining({ errors: [expect.objectContaining({ field })] }));
   });

@@ -1,22 +1,26 @@
 import jambonz from '@jambonz/node-client';
-import { fetchWithTimeout, hostsOf, isAllowedMediaUrl } from '../media-fetch';
+import { fetchMedia, mediaPrefix, type MediaPolicy } from '../media-fetch';
 import { ProviderError, type OutboundMessage, type SendResult, type SmsProvider } from '../sms-provider.port';
 
 export interface JambonzSettings {
   apiBaseUrl: string;
   accountSid: string;
   apiKey: string;
+  /** Carriers' media hosts (`JAMBONZ_MEDIA_PREFIXES`) inbound media may be fetched from. */
+  mediaPrefixes?: readonly string[];
 }
 
 /** jambonz messaging: `POST /v1/Accounts/{sid}/Messages` through @jambonz/node-client. */
 export class JambonzSmsProvider implements SmsProvider {
   readonly name = 'jambonz';
   private readonly client: ReturnType<typeof jambonz>;
-  private readonly mediaHosts: { https: Set<string>; http: Set<string> };
+  private readonly media: MediaPolicy;
 
-  constructor(private readonly settings: JambonzSettings) {
+  constructor(settings: JambonzSettings) {
     this.client = jambonz(settings.accountSid, settings.apiKey, { baseUrl: settings.apiBaseUrl });
-    this.mediaHosts = hostsOf([settings.apiBaseUrl]);
+    // jambonz serves no media: its messaging hook passes on the carrier's own media URLs
+    // (feature server lib/http-routes/api/messaging.js), so the API key is never sent with them.
+    this.media = { own: null, anonymous: (settings.mediaPrefixes ?? []).map(mediaPrefix) };
   }
 
   async send(message: OutboundMessage): Promise<SendResult> {
@@ -36,8 +40,8 @@ export class JambonzSmsProvider implements SmsProvider {
     }
   }
 
+  /** Only under the configured carrier media prefixes, without credentials. */
   fetchMedia(url: string, method: 'GET' | 'HEAD'): Promise<Response> | undefined {
-    if (!isAllowedMediaUrl(url, this.mediaHosts.https, this.mediaHosts.http)) return undefined;
-    return fetchWithTimeout(url, { method, headers: { authorization: `Bearer ${this.settings.apiKey}` } });
+    return fetchMedia(url, method, this.media);
   }
 }

@@ -1,17 +1,19 @@
 import type twilio from 'twilio';
-import { fetchWithTimeout, hostsOf, isAllowedMediaUrl } from '../media-fetch';
+import { fetchMedia, type MediaPolicy } from '../media-fetch';
 import { ProviderError, type OutboundMessage, type SendResult, type SmsProvider } from '../sms-provider.port';
 import { mapTwilioMessageStatus } from './twilio.mapper';
+import { TWILIO_MEDIA_CDN_PREFIXES, twilioMediaPolicy } from './twilio-media';
 
 /** Twilio Programmable Messaging through the official client. */
 export class TwilioSmsProvider implements SmsProvider {
   readonly name = 'twilio';
-  private readonly mediaHosts: { https: Set<string>; http: Set<string> };
-  private readonly authorization: string;
+  private readonly media: MediaPolicy;
 
-  constructor(private readonly client: twilio.Twilio, accountSid: string, authToken: string, apiBaseUrl: string) {
-    this.mediaHosts = hostsOf(['https://api.twilio.com', apiBaseUrl]);
-    this.authorization = `Basic ${Buffer.from(`${accountSid}:${authToken}`).toString('base64')}`;
+  constructor(
+    private readonly client: twilio.Twilio, accountSid: string, authToken: string, apiBaseUrl: string,
+    mediaCdnPrefixes: readonly string[] = TWILIO_MEDIA_CDN_PREFIXES,
+  ) {
+    this.media = twilioMediaPolicy({ accountSid, authToken, apiBaseUrl, mediaCdnPrefixes });
   }
 
   async send(message: OutboundMessage): Promise<SendResult> {
@@ -30,8 +32,8 @@ export class TwilioSmsProvider implements SmsProvider {
     }
   }
 
+  /** The account's media resources on the API host (with its credentials), then Twilio's CDN (without). */
   fetchMedia(url: string, method: 'GET' | 'HEAD'): Promise<Response> | undefined {
-    if (!isAllowedMediaUrl(url, this.mediaHosts.https, this.mediaHosts.http)) return undefined;
-    return fetchWithTimeout(url, { method, headers: { authorization: this.authorization } });
+    return fetchMedia(url, method, this.media);
   }
 }
