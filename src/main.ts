@@ -1,13 +1,17 @@
 import 'reflect-metadata';
 import { JwtService } from './common/auth/jwt.service';
 import { createLogger } from './common/logging/logger';
+import { releaseLogs, stdoutDestination } from './common/logging/log-destination';
 import { ConfigError, loadConfig } from './config/config.loader';
 import { settleSecrets } from './config/runtime';
-import { HealthService } from './health/health.service';
 import { startGateway } from './bootstrap';
 import { DEFAULT_TENANT_ID } from './tenants/tenants.service';
 
 const DEV_TOKEN_TTL_SECONDS = 30 * 24 * 3600;
+/** How long exiting waits for the last log lines to be written to standard output. */
+const LOG_RELEASE_MS = 500;
+
+const ignore = (): void => undefined;
 
 async function main(): Promise<void> {
   let runtime;
@@ -21,8 +25,20 @@ async function main(): Promise<void> {
     throw error;
   }
   const { config } = runtime;
-  const logger = createLogger(config.log.level);
-  const { app, url } = await startGateway(config, logger);
+  // A reader that went away (`| head`, a log shipper restarting) must not crash or hang the
+  // gateway: EPIPE on the standard streams is ignored, and exiting never waits for a log line.
+  process.stdout.on('error', ignore);
+  process.stderr.on('error', ignore);
+  const destination = stdoutDestination();
+  const logger = createLogger(config.log.level, destination);
+  let exiting = false;
+  const exit = (code: number): void => {
+    if (exiting) return;
+    exiting = true;
+    void releaseLogs(destination, LOG_RELEASE_MS).finally(() => process.exit(code));
+  };
+  const gateway = await startGateway(config, logger);
+  const { url } = gateway;
   logger.info({ url, env: config.env }, 'gateway listening');
 
   if (runtime.devSecret) {
@@ -41,15 +57,15 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     logger.info({ signal }, 'shutting down: no new work, finishing requests in flight');
-    app.get(HealthService).startDraining();
     const force = setTimeout(() => {
+      if (exiting) return;
       logger.error({ graceMs: config.shutdown.graceMs }, 'shutdown grace period over; exiting');
-      process.exit(1);
+      exit(1);
     }, config.shutdown.graceMs);
     force.unref();
-    app.close().then(
-      () => { logger.info('stopped'); process.exit(0); },
-      (error: unknown) => { logger.error({ err: error }, 'shutdown failed'); process.exit(1); },
+    gateway.stop().then(
+      () => { clearTimeout(force); logger.info('stopped'); exit(0); },
+      (error: unknown) => { logger.error({ err: error }, 'shutdown failed'); exit(1); },
     );
   };
   process.on('SIGTERM', () => stop('SIGTERM'));

@@ -4,6 +4,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Public } from '../common/auth/auth.decorators';
 import { DomainError } from '../common/errors/domain-error';
+import { pageContentSecurityPolicy } from '../common/http/security-headers';
 
 const PUBLIC_DIR = join(__dirname, '..', '..', 'public');
 
@@ -35,6 +36,13 @@ export class ConsoleController {
     if (!file) throw DomainError.notFound(`file ${name}`);
     const content = await readFile(file.path).catch(() => undefined);
     if (!content) throw DomainError.notFound(`file ${name} (the console is served from a build: npm run build)`);
+    if (name === 'index.html') void reply.header('content-security-policy', consolePolicy(content.toString('utf8')));
     await reply.header('content-type', file.type).header('cache-control', 'no-cache').send(content);
   }
+}
+
+/** The page's policy, allowing its own inline scripts (read from the page, so an edit keeps working). */
+function consolePolicy(html: string): string {
+  const scripts = [...html.matchAll(/<script>([\s\S]*?)<\/script>/g)].map((m) => m[1]!);
+  return pageContentSecurityPolicy({ scripts });
 }
