@@ -1,41 +1,58 @@
+import { CallbackUrls } from '../../src/providers/callbacks/callback-urls';
 import fc from 'fast-check';
 import { FakeTwilio, TWILIO_SID, TWILIO_TOKEN } from '../support/fake-twilio';
 import { JAMBONZ_ACCOUNT, JAMBONZ_KEY, JAMBONZ_SECRET } from '../support/fake-jambonz';
+import type { DeepPartial } from '../../src/config/config.loader';
+import type { AppConfig } from '../../src/config/config.schema';
 import { startTestGateway, type TestGateway } from '../support/gateway';
 import { EventClient } from '../support/ws-client';
 
 const PUBLIC = 'https://gateway.example.com';
 const RUNS = 150;
 
+/** Where the fuzz runs: the test configuration, and production's (config/production.yaml). */
+const CONFIGURATIONS: Array<[string, 'test' | 'production', DeepPartial<AppConfig>]> = [
+  ['test', 'test', {}],
+  ['production', 'production', {
+    http: { host: '127.0.0.1', port: 0 }, metrics: { token: 'fuzz-metrics-token-of-32-characters!' },
+    rateLimits: { apiPerSecond: 0, webhookPerSecond: 0 }, defaults: { agentEndpoints: ['user:*'] },
+  }],
+];
+
 /**
  * Malformed JSON, wrong types, huge strings, broken form bodies and bad signatures thrown at every
  * public endpoint: never a 5xx, and what was stored before is unchanged.
  */
-describe('fuzzing the public endpoints', () => {
+describe.each(CONFIGURATIONS)('fuzzing the public endpoints (%s configuration)', (_name, nodeEnv, settings) => {
   const twilio = new FakeTwilio();
   let gw: TestGateway;
   let token: string;
   let conversationId: string;
   let contactId: string;
   let callId: string;
+  /** A conversation the field fuzz may change (the fixture's must stay as it was). */
+  let spare: { conversationId: string; contactId: string };
   let before: { conversation: string; contact: string };
 
   beforeAll(async () => {
     await twilio.start();
     gw = await startTestGateway({
-      http: { publicBaseUrl: PUBLIC },
-      tenants: [{ id: 'acme', numbers: ['+14155550100'], defaultRegion: 'US', voiceProvider: 'simulator', smsProvider: 'simulator' }],
+      ...settings,
+      http: { ...settings.http, publicBaseUrl: PUBLIC },
+      tenants: [{ id: 'acme', numbers: ['+14155550100'], defaultRegion: 'US', voiceProvider: 'simulator', smsProvider: 'simulator', maskSensitiveData: nodeEnv === 'production' }],
       providers: {
         twilio: { accountSid: TWILIO_SID, authToken: TWILIO_TOKEN, apiBaseUrl: twilio.url },
         jambonz: { apiBaseUrl: 'http://127.0.0.1:9', accountSid: JAMBONZ_ACCOUNT, apiKey: JAMBONZ_KEY, webhookSecret: JAMBONZ_SECRET },
       },
-    });
+    }, { nodeEnv });
     token = await gw.token({ tenantId: 'acme', roles: ['supervisor'] });
     const conv = await gw.request('POST', '/v1/conversations', { token, body: { contact: { phone: '+14155552671', name: 'Fixture' }, chat: { sessionId: 'fuzz-fixture' } } });
     conversationId = conv.body.id;
     contactId = conv.body.contact.id;
     callId = (await gw.request('POST', `/v1/conversations/${conversationId}/calls`, { token, body: { agentEndpoint: 'user:alice' } })).body.id;
     await new Promise((r) => setTimeout(r, 400)); // the simulated call answers
+    const other = await gw.request('POST', '/v1/conversations', { token, body: { contact: { phone: '+14155552681' } } });
+    spare = { conversationId: other.body.id, contactId: other.body.contact.id };
     before = await snapshot();
   });
   afterAll(async () => {
@@ -77,6 +94,50 @@ describe('fuzzing the public endpoints', () => {
     }), { numRuns: RUNS });
   });
 
+  /** A valid body per route: each field in turn is replaced by a bad value, or left out. */
+  const validBodies: Array<[string, () => string, Record<string, unknown>]> = [
+    ['POST', () => '/v1/conversations', { contact: { phone: '+14155552690', email: 'f@example.com', name: 'F', externalId: 'crm-f' }, chat: { sessionId: 'fuzz-fields', origin: 'mobile' }, agentId: 'a1', context: { gps: [51.5, -0.12] } }],
+    ['PATCH', () => `/v1/contacts/${spare.contactId}`, { name: 'Spare' }],
+    ['POST', () => `/v1/conversations/${spare.conversationId}/messages`, { body: 'hi', to: '+14155552681', provider: 'simulator' }],
+    ['POST', () => `/v1/conversations/${spare.conversationId}/messages`, { template: { text: 'Hi <name>', params: { name: 'F' } }, mediaUrls: ['https://media.example.com/a.jpg'] }],
+    ['POST', () => `/v1/conversations/${spare.conversationId}/calls`, { agentEndpoint: 'user:alice', to: '+14155552671', callerId: '+14155550100', provider: 'simulator', consent: { via: 'chat', at: '2026-01-01T00:00:00Z' } }],
+    ['POST', () => `/v1/calls/${callId}/dtmf`, { digits: '12#' }],
+    ['POST', () => `/v1/calls/${callId}/transfer`, { to: 'user:bob' }],
+    ['POST', () => '/v1/simulator/inbound-sms', { from: '+14155552682', to: '+14155550100', body: 'hello' }],
+    ['POST', () => `/v1/conversations/${spare.conversationId}/wrap-up`, { disposition: 'resolved', notes: 'n' }],
+  ];
+  const badValues: unknown[] = [undefined, null, '', ' ', 0, -1, 1.5, true, [], {}, [null], { a: null }, 'x'.repeat(5000), '\u0000', '+', 'null', '__proto__'];
+
+  it.each(validBodies.map(([method, path, body]) => [method, path, body, JSON.stringify(body).slice(0, 60)] as const))(
+    '%s %#: every field null, missing or of a wrong type gets a 4xx problem naming it, never a 5xx (%s)',
+    async (method, path, body) => {
+      for (const field of fieldPaths(body)) {
+        for (const bad of badValues) {
+          const res = await gw.request(method, path(), { token, body: withField(body, field, bad) });
+          const what = `${field} = ${JSON.stringify(bad)?.slice(0, 30)}`;
+          expect([what, res.status < 500]).toEqual([what, true]);
+          if (res.status >= 400) expect([what, res.headers.get('content-type')]).toEqual([what, expect.stringMatching(/^application\/problem\+json/)]);
+          if (res.status === 400 && res.body.errors?.length) {
+            const named = res.body.errors.map((e: { field: string }) => e.field);
+            // The first field the value lives under (or the field itself) is named.
+            expect([what, named.some((n: string) => field.startsWith(n) || n.startsWith(field))]).toEqual([what, true]);
+          }
+        }
+      }
+    },
+  );
+
+  it('says a required field is required, and a null one is of the wrong type', async () => {
+    const missing = await gw.request('POST', `/v1/calls/${callId}/dtmf`, { token, body: {} });
+    expect([missing.status, missing.body.errors]).toEqual([400, [{ field: 'digits', message: 'is required' }]]);
+    const nested = await gw.request('POST', '/v1/conversations', { token, body: { chat: { sessionId: 's' } } });
+    expect(nested.body.errors).toEqual([{ field: 'contact', message: 'is required' }]);
+    const nulled = await gw.request('POST', '/v1/conversations', { token, body: { contact: { email: 'a@b.co', phone: null } } });
+    expect(nulled.status).toBe(400);
+    expect(nulled.body.errors).toContainEqual({ field: 'contact.phone', message: 'must be a string' });
+    expect(nulled.body.errors.every((e: { field: string }) => e.field === 'contact.phone')).toBe(true);
+  });
+
   it('answers random query strings and ids on every GET with a 4xx or a 200', async () => {
     const routes = ['/v1/conversations', '/v1/contacts', '/v1/conversations/', '/v1/contacts/', '/v1/calls/', '/v1/messages/', '/v1/attachments/'];
     await fc.assert(fc.asyncProperty(fc.constantFrom(...routes), fc.string({ maxLength: 300 }), fc.string({ maxLength: 100 }), async (route, id, query) => {
@@ -106,7 +167,7 @@ describe('fuzzing the public endpoints', () => {
     await fc.assert(fc.asyncProperty(fc.dictionary(fc.constantFrom('MessageSid', 'From', 'To', 'Body', 'NumMedia', 'MediaUrl0', 'MediaContentType0', 'MessageStatus', 'CallSid', 'CallStatus'), fc.string({ maxLength: 60 })), async (params) => {
       const res = await twilio.post(gw.url, PUBLIC, '/webhooks/twilio/sms', params);
       expect(res.status).toBeLessThan(500);
-      const status = await twilio.post(gw.url, PUBLIC, '/webhooks/twilio/voice/status?cid=x', params);
+      const status = await twilio.post(gw.url, PUBLIC, new CallbackUrls(PUBLIC, gw.config.auth.jwtSecret).url('/webhooks/twilio/voice/status', { cid: 'x' }).slice(PUBLIC.length), params);
       expect(status.status).toBeLessThan(500);
     }), { numRuns: RUNS });
   });
@@ -134,3 +195,22 @@ describe('fuzzing the public endpoints', () => {
     expect(await snapshot()).toEqual(before);
   });
 });
+
+/** Every field path of a JSON body, objects descended into: `contact`, `contact.phone`, … */
+function fieldPaths(body: Record<string, unknown>, prefix = ''): string[] {
+  return Object.entries(body).flatMap(([key, value]) => {
+    const path = prefix ? `${prefix}.${key}` : key;
+    return value !== null && typeof value === 'object' && !Array.isArray(value) ? [path, ...fieldPaths(value as Record<string, unknown>, path)] : [path];
+  });
+}
+
+/** A copy of `body` with the field at `path` set to `value` (left out for undefined). */
+function withField(body: Record<string, unknown>, path: string, value: unknown): Record<string, unknown> {
+  const copy = structuredClone(body);
+  const keys = path.split('.');
+  let target = copy as Record<string, unknown>;
+  for (const key of keys.slice(0, -1)) target = target[key] as Record<string, unknown>;
+  if (value === undefined) delete target[keys.at(-1)!];
+  else target[keys.at(-1)!] = value;
+  return copy;
+}

@@ -38,12 +38,13 @@ export interface TestResponse {
 
 /**
  * Boots the whole gateway on 127.0.0.1 port 0 with its own store: a fresh SQLite file unless a
- * DATABASE_URL is given in overrides.
+ * DATABASE_URL is given in overrides. `nodeEnv: 'production'` lays config/production.yaml under
+ * the overrides, as a production start-up would.
  */
-export async function startTestGateway(overrides: DeepPartial<AppConfig> = {}): Promise<TestGateway> {
+export async function startTestGateway(overrides: DeepPartial<AppConfig> = {}, options: { nodeEnv?: 'test' | 'production' } = {}): Promise<TestGateway> {
   const dir = mkdtempSync(join(tmpdir(), 'gateway-test-'));
   const config = loadConfig({
-    env: { NODE_ENV: 'test' },
+    env: { NODE_ENV: options.nodeEnv ?? 'test' },
     overrides: {
       ...overrides,
       database: { url: `sqlite:${join(dir, 'gateway.db')}`, ...overrides.database },

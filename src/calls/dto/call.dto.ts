@@ -1,21 +1,22 @@
 import { Type } from 'class-transformer';
-import { IsIn, IsISO8601, IsObject, IsOptional, IsString, Matches, MaxLength, ValidateNested } from 'class-validator';
+import { IsIn, IsISO8601, IsObject, IsString, Matches, MaxLength, ValidateNested } from 'class-validator';
+import { Omittable } from '../../common/errors/validation';
 
 /** `sip:1001@pbx.example`, `+15551234567` or `user:alice`. */
 export const AGENT_ENDPOINT = /^(sips?:[^\s<>"]{3,200}|\+[1-9]\d{6,14}|user:[A-Za-z0-9._@-]{1,100})$/;
 
 export class ConsentDto {
   @IsIn(['chat', 'verbal', 'prior']) via!: 'chat' | 'verbal' | 'prior';
-  @IsOptional() @IsISO8601({ strict: true }) at?: string;
+  @Omittable() @IsISO8601({ strict: true }) at?: string;
 }
 
 /** POST /v1/conversations/:id/calls */
 export class PlaceCallDto {
-  @IsOptional() @IsString() @MaxLength(40) to?: string;
+  @Omittable() @IsString() @MaxLength(40) to?: string;
   @IsString() @Matches(AGENT_ENDPOINT, { message: 'must be a sip: URI, an E.164 number or user:<name>' }) agentEndpoint!: string;
-  @IsOptional() @IsString() @MaxLength(40) callerId?: string;
-  @IsOptional() @IsIn(['twilio', 'jambonz', 'sip', 'simulator']) provider?: 'twilio' | 'jambonz' | 'sip' | 'simulator';
-  @IsOptional() @IsObject() @ValidateNested() @Type(() => ConsentDto) consent?: ConsentDto;
+  @Omittable() @IsString() @MaxLength(40) callerId?: string;
+  @Omittable() @IsIn(['twilio', 'jambonz', 'sip', 'simulator']) provider?: 'twilio' | 'jambonz' | 'sip' | 'simulator';
+  @Omittable() @IsObject() @ValidateNested() @Type(() => ConsentDto) consent?: ConsentDto;
 }
 
 export class DtmfDto {

@@ -1,11 +1,12 @@
 import { IsEmail, IsOptional, IsString, Length, MaxLength, ValidateIf } from 'class-validator';
+import { Omittable } from '../../common/errors/validation';
 
 /** A contact as the desktop sends it when creating a conversation. */
 export class ContactInputDto {
-  @IsOptional() @IsString() @MaxLength(40) phone?: string;
-  @IsOptional() @IsEmail() @MaxLength(254) email?: string;
-  @IsOptional() @IsString() @Length(1, 200) name?: string;
-  @IsOptional() @IsString() @Length(1, 200) externalId?: string;
+  @Omittable() @IsString() @MaxLength(40) phone?: string;
+  @Omittable() @IsEmail() @MaxLength(254) email?: string;
+  @Omittable() @IsString() @Length(1, 200) name?: string;
+  @Omittable() @IsString() @Length(1, 200) externalId?: string;
 }
 
 /** PATCH /v1/contacts/:id: a field set to null is cleared. */

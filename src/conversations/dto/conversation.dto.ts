@@ -2,18 +2,19 @@ import { Type } from 'class-transformer';
 import { IsDefined, IsIn, IsObject, IsOptional, IsString, Length, MaxLength, ValidateNested } from 'class-validator';
 import { PageQuery } from '../../common/http/paging';
 import { ContactInputDto } from '../../contacts/dto/contact-input.dto';
+import { Omittable } from '../../common/errors/validation';
 
 export class ChatLinkDto {
   @IsString() @Length(1, 200) sessionId!: string;
-  @IsOptional() @IsIn(['web', 'mobile']) origin?: 'web' | 'mobile';
+  @Omittable() @IsIn(['web', 'mobile']) origin?: 'web' | 'mobile';
 }
 
 export class CreateConversationDto {
   @IsDefined() @IsObject() @ValidateNested() @Type(() => ContactInputDto) contact!: ContactInputDto;
-  @IsOptional() @IsObject() @ValidateNested() @Type(() => ChatLinkDto) chat?: ChatLinkDto;
-  @IsOptional() @IsString() @Length(1, 200) agentId?: string;
+  @Omittable() @IsObject() @ValidateNested() @Type(() => ChatLinkDto) chat?: ChatLinkDto;
+  @Omittable() @IsString() @Length(1, 200) agentId?: string;
   /** Screen-pop data pushed by the customer's app (at most 16 KiB as JSON). */
-  @IsOptional() @IsObject() context?: Record<string, unknown>;
+  @Omittable() @IsObject() context?: Record<string, unknown>;
 }
 
 export class ListConversationsQuery extends PageQuery {
@@ -24,5 +25,5 @@ export class ListConversationsQuery extends PageQuery {
 
 export class WrapUpDto {
   @IsString() @Length(1, 100) disposition!: string;
-  @IsOptional() @IsString() @MaxLength(4000) notes?: string;
+  @Omittable() @IsString() @MaxLength(4000) notes?: string;
 }

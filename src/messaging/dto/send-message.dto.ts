@@ -1,20 +1,21 @@
 import { Type } from 'class-transformer';
-import { ArrayMaxSize, IsArray, IsIn, IsObject, IsOptional, IsString, IsUrl, Length, MaxLength, ValidateNested } from 'class-validator';
+import { ArrayMaxSize, IsArray, IsIn, IsObject, IsString, Length, MaxLength, ValidateNested } from 'class-validator';
+import { Omittable } from '../../common/errors/validation';
 
 export const MAX_BODY_LENGTH = 1600;
 
 export class TemplateDto {
   @IsString() @Length(1, MAX_BODY_LENGTH) text!: string;
-  @IsOptional() @IsObject() params?: Record<string, string>;
+  @Omittable() @IsObject() params?: Record<string, string>;
 }
 
 /** POST /v1/conversations/:id/messages */
 export class SendMessageDto {
-  @IsOptional() @IsString() @MaxLength(MAX_BODY_LENGTH) body?: string;
-  @IsOptional() @IsObject() @ValidateNested() @Type(() => TemplateDto) template?: TemplateDto;
-  @IsOptional() @IsArray() @ArrayMaxSize(10)
-  @IsUrl({ protocols: ['https'], require_protocol: true, require_tld: false }, { each: true, message: 'must hold https URLs' })
+  @Omittable() @IsString() @MaxLength(MAX_BODY_LENGTH) body?: string;
+  @Omittable() @IsObject() @ValidateNested() @Type(() => TemplateDto) template?: TemplateDto;
+  /** Each is checked by publicUrlProblem in the service, so an error names `mediaUrls.N`. */
+  @Omittable() @IsArray() @ArrayMaxSize(10) @IsString({ each: true, message: 'must hold URLs' })
   mediaUrls?: string[];
-  @IsOptional() @IsString() @MaxLength(40) to?: string;
-  @IsOptional() @IsIn(['twilio', 'jambonz', 'simulator']) provider?: 'twilio' | 'jambonz' | 'simulator';
+  @Omittable() @IsString() @MaxLength(40) to?: string;
+  @Omittable() @IsIn(['twilio', 'jambonz', 'simulator']) provider?: 'twilio' | 'jambonz' | 'simulator';
 }
