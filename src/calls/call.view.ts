@@ -1,16 +1,36 @@
 import { interactionView, type InteractionView } from '../conversations/conversation.view';
+import { callTimes, type CallTimes } from './domain/call-time';
 import type { Call } from './domain/call';
 
-export interface CallView extends InteractionView {
+/** A recorded step of a call: `{ kind: 'dtmf_sent', at, digitCount: 4, agentId }`, `{ kind: 'transferred', at, to }` … */
+export interface CallStepView {
+  kind: string;
+  at: string;
+  [field: string]: unknown;
+}
+
+export interface CallView extends InteractionView, CallTimes {
   conversationId: string;
   agentEndpoint: string;
   callerId: string;
   muted: boolean;
   answeredAt: string | null;
   consent: { via: string; at: string } | null;
+  /** Hold, resume, mute, unmute, DTMF (a count of keys, never the keys) and transfers, oldest first. */
+  steps: CallStepView[];
 }
 
-export function callView(call: Call): CallView {
+/** A call's stored step as its views show it: its data with its kind and time. */
+export function stepView(entry: { kind: string; at: string; data: Record<string, unknown> }): CallStepView {
+  return { ...entry.data, kind: entry.kind, at: entry.at };
+}
+
+/** `steps` are the call's recorded steps; a live call's times are measured up to `now`. */
+export function callView(call: Call, steps: CallStepView[], now: string): CallView {
   const { agentEndpoint, callerId, muted, answeredAt, consent } = call.details;
-  return { ...interactionView(call.interaction), conversationId: call.interaction.conversationId, agentEndpoint, callerId, muted, answeredAt, consent };
+  return {
+    ...interactionView(call.interaction), conversationId: call.interaction.conversationId, agentEndpoint, callerId, muted, answeredAt,
+    ...callTimes(answeredAt, call.interaction.endedAt, steps, now),
+    consent, steps,
+  };
 }

@@ -1,4 +1,6 @@
 import { ConversationsRepository } from '../conversations/conversations.repository';
+import type { Selectable } from 'kysely';
+import type { CallsTable } from '../storage/schema';
 import type { Executor } from '../storage/store';
 import type { Call, CallDetails } from './domain/call';
 
@@ -39,19 +41,27 @@ export class CallsRepository {
     return found && this.withDetails(found.tenantId, found.interaction);
   }
 
+  /** The calls rows of these interactions (of one tenant), by interaction id. */
+  async detailsOf(tenantId: string, interactionIds: string[]): Promise<Map<string, CallDetails>> {
+    if (interactionIds.length === 0) return new Map();
+    const rows = await this.db.selectFrom('calls').selectAll()
+      .where('tenantId', '=', tenantId).where('interactionId', 'in', interactionIds).execute();
+    return new Map(rows.map((row) => [row.interactionId, toDetails(row)]));
+  }
+
   private async withDetails(tenantId: string, interaction: Call['interaction']): Promise<Call | undefined> {
     const row = await this.db.selectFrom('calls').selectAll().where('interactionId', '=', interaction.id).executeTakeFirst();
     if (!row) return undefined;
-    return {
-      tenantId,
-      interaction,
-      details: {
-        agentEndpoint: row.agentEndpoint, callerId: row.callerId, muted: Boolean(row.muted), answeredAt: row.answeredAt,
-        consent: row.consentVia ? { via: row.consentVia, at: row.consentAt! } : null,
-        refs: JSON.parse(row.refs) as Record<string, string>,
-      },
-    };
+    return { tenantId, interaction, details: toDetails(row) };
   }
+}
+
+function toDetails(row: Selectable<CallsTable>): CallDetails {
+  return {
+    agentEndpoint: row.agentEndpoint, callerId: row.callerId, muted: Boolean(row.muted), answeredAt: row.answeredAt,
+    consent: row.consentVia ? { via: row.consentVia, at: row.consentAt! } : null,
+    refs: JSON.parse(row.refs) as Record<string, string>,
+  };
 }
 
 function toRow(d: CallDetails) {

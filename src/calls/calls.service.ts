@@ -20,12 +20,14 @@ import { DATABASE } from '../storage/storage.module';
 import { isUniqueViolation } from '../storage/store';
 import { SIMULATOR_SENDER } from '../messaging/outbound-messaging.service';
 import { TenantsService } from '../tenants/tenants.service';
-import { callView, type CallView } from './call.view';
+import { callView, stepView, type CallView } from './call.view';
 import { CallsRepository } from './calls.repository';
 import { JambonzVoiceProvider } from '../providers/jambonz/jambonz.voice';
 import { TwilioVoiceProvider } from '../providers/twilio/twilio.voice';
 import { applyCommand, applyFact, commandRefusal, isTerminal, type CallCommand, type CallTransition } from './domain/call-state';
 import { chooseCallerId, endpointRefusal } from './domain/dial-policy';
+import { CALL_STEP_KINDS, stepOf, type CallStep } from './domain/call-step';
+import { TimelineRepository } from '../conversations/timeline/timeline.repository';
 import { statusOf, withStatus, type Call } from './domain/call';
 import type { PlaceCallDto } from './dto/call.dto';
 
@@ -97,6 +99,7 @@ export class CallsService implements OnModuleInit, OnApplicationShutdown {
         if (isUniqueViolation(error)) throw new DomainError(ErrorCode.Conflict, 'the conversation already has a live call');
         throw error;
       }
+      await new ConversationsRepository(tx).touch(tenant.id, conversationId, at);
       await outbox.append(tenant.id, [{
         type: 'call.initiated', conversationId, interactionId: created.interaction.id, agentId: conversation.agentId,
         data: { to: destination, agentEndpoint: input.agentEndpoint, provider: provider.name, consent: created.details.consent },
@@ -121,7 +124,8 @@ export class CallsService implements OnModuleInit, OnApplicationShutdown {
   async get(principal: Principal, id: string): Promise<CallView> {
     const call = await new CallsRepository(this.database.db).find(principal.tenantId, id);
     if (!call) throw DomainError.notFound('call');
-    return callView(call);
+    const steps = await new TimelineRepository(this.database.db).ofInteractions(principal.tenantId, [id], CALL_STEP_KINDS);
+    return callView(call, steps.map(stepView), nowIso());
   }
 
   /** An agent's command: checked against the state, carried out by the provider, then recorded. */
@@ -151,7 +155,7 @@ export class CallsService implements OnModuleInit, OnApplicationShutdown {
       const again = commandRefusal(statusOf(current), command);
       if (again) throw new DomainError(ErrorCode.Conflict, again);
       return { call: current, transition: applyCommand(statusOf(current), command, nowIso()) };
-    });
+    }, stepOf(command, argument), principal.agentId);
     return this.get(principal, id);
   }
 
@@ -198,14 +202,30 @@ export class CallsService implements OnModuleInit, OnApplicationShutdown {
     return applied ? 'applied' : 'stale';
   }
 
-  /** Reloads the call in a transaction, applies `decide`, stores it and its events; settles the conversation. */
-  private async change(id: string, decide: (call: Call) => { call: Call; transition: CallTransition }): Promise<void> {
+  /**
+   * Reloads the call in a transaction, applies `decide`, stores it and its events; settles the
+   * conversation. An agent's `step` (hold, DTMF, transfer …) is kept on the call's timeline in the
+   * same transaction, also when it leaves the call's state as it was (DTMF, transfer).
+   */
+  private async change(
+    id: string,
+    decide: (call: Call) => { call: Call; transition: CallTransition },
+    step?: CallStep,
+    agentId?: string | null,
+  ): Promise<void> {
     await this.outbox.transaction(async (tx, outbox) => {
       const repo = new CallsRepository(tx);
       const current = await repo.findForCallback(id, undefined);
       if (!current) return;
       const { call, transition } = decide(current);
       const at = nowIso();
+      if (step) {
+        await new TimelineRepository(tx).append(call.tenantId, {
+          conversationId: call.interaction.conversationId, interactionId: call.interaction.id, kind: step.kind, at,
+          data: { ...step.data, agentId: agentId ?? null },
+        });
+        await new ConversationsRepository(tx).touch(call.tenantId, call.interaction.conversationId, at);
+      }
       const next = transition.changed ? withStatus(call, transition.status, at) : call;
       if (!transition.changed && next.interaction.providerRef === current.interaction.providerRef && next.details.refs === current.details.refs) return;
       await repo.update(next);
@@ -216,6 +236,8 @@ export class CallsService implements OnModuleInit, OnApplicationShutdown {
   private async announce(tx: Transaction<Database>, outbox: Outbox, call: Call, transition: CallTransition, at: string): Promise<void> {
     if (transition.events.length === 0) return;
     const conversations = new ConversationsRepository(tx);
+    // Every call step moves the conversation's last activity (and is read back below, so a settle keeps it).
+    await conversations.touch(call.tenantId, call.interaction.conversationId, at);
     const conversation = (await conversations.findById(call.tenantId, call.interaction.conversationId))!;
     const data = { state: call.interaction.state, muted: call.details.muted, endReason: call.interaction.endReason, providerRef: call.interaction.providerRef };
     const events = transition.events.map((type) => ({ type, conversationId: conversation.id, interactionId: call.interaction.id, agentId: conversation.agentId, data }));

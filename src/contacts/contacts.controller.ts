@@ -3,7 +3,7 @@ import { CurrentPrincipal } from '../common/auth/auth.decorators';
 import { Roles } from '../common/auth/roles.decorator';
 import type { Principal } from '../common/auth/principal';
 import { PageQuery, type Page } from '../common/http/paging';
-import type { ConversationView } from '../conversations/conversation.view';
+import type { ActivityView } from '../conversations/timeline/timeline.service';
 import type { ContactView } from './contact.view';
 import { ContactsService } from './contacts.service';
 import { ContactLookupQuery, PatchContactDto } from './dto/contact-input.dto';
@@ -30,7 +30,7 @@ export class ContactsController {
   }
 
   @Get(':id/activities')
-  activities(@CurrentPrincipal() principal: Principal, @Param('id') id: string, @Query() query: PageQuery): Promise<Page<ConversationView>> {
+  activities(@CurrentPrincipal() principal: Principal, @Param('id') id: string, @Query() query: PageQuery): Promise<Page<ActivityView>> {
     return this.contacts.activities(principal, id, query);
   }
 }

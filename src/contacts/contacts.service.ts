@@ -3,8 +3,8 @@ import type { Principal } from '../common/auth/principal';
 import { DomainError, ErrorCode } from '../common/errors/domain-error';
 import type { Page, PageQuery } from '../common/http/paging';
 import { nowIso } from '../common/ids';
-import type { ConversationView } from '../conversations/conversation.view';
 import { ConversationsService } from '../conversations/conversations.service';
+import { TimelineService, type ActivityView } from '../conversations/timeline/timeline.service';
 import type { DatabaseHandle } from '../storage/database';
 import { DATABASE } from '../storage/storage.module';
 import { isUniqueViolation } from '../storage/store';
@@ -20,6 +20,7 @@ export class ContactsService {
     @Inject(DATABASE) private readonly database: DatabaseHandle,
     private readonly tenants: TenantsService,
     private readonly conversations: ConversationsService,
+    private readonly timeline: TimelineService,
   ) {}
 
   async get(principal: Principal, id: string): Promise<ContactView> {
@@ -55,9 +56,12 @@ export class ContactsService {
     return this.get(principal, id);
   }
 
-  /** Every conversation of the contact, newest first, with its interactions. */
-  async activities(principal: Principal, id: string, query: PageQuery): Promise<Page<ConversationView>> {
+  /**
+   * Every conversation of the contact, most recently active first, with its interactions, the
+   * channels it used, a preview of its last message and the link to its timeline.
+   */
+  async activities(principal: Principal, id: string, query: PageQuery): Promise<Page<ActivityView>> {
     await this.get(principal, id);
-    return this.conversations.list(principal, { ...query, contactId: id });
+    return this.timeline.activities(principal.tenantId, await this.conversations.list(principal, { ...query, contactId: id }));
   }
 }

@@ -36,6 +36,27 @@ export class MessagesRepository {
       .orderBy('id').execute();
   }
 
+  /** The texts of these message interactions (of one tenant). */
+  async contentsOf(tenantId: string, interactionIds: string[]): Promise<MessageContent[]> {
+    if (interactionIds.length === 0) return [];
+    const rows = await this.db
+      .selectFrom('messages')
+      .select(['interactionId', 'body', 'segments', 'encoding', 'errorCode', 'errorMessage'])
+      .where('tenantId', '=', tenantId).where('interactionId', 'in', interactionIds)
+      .execute();
+    return rows.map((row) => ({ ...row, encoding: row.encoding as SmsEncoding }));
+  }
+
+  /** The attachments of these message interactions, in the order they were stored. */
+  async attachmentsOfMany(tenantId: string, interactionIds: string[]): Promise<Attachment[]> {
+    if (interactionIds.length === 0) return [];
+    return this.db
+      .selectFrom('attachments')
+      .select(['id', 'interactionId', 'provider', 'url', 'contentType', 'size', 'createdAt'])
+      .where('tenantId', '=', tenantId).where('interactionId', 'in', interactionIds)
+      .orderBy('id').execute();
+  }
+
   async findAttachment(tenantId: string, id: string): Promise<Attachment | undefined> {
     return this.db
       .selectFrom('attachments')
