@@ -5,6 +5,21 @@ import type { Conversation, Interaction } from './domain/conversation';
 /** An interaction as clients see it. */
 export type InteractionView = Omit<Interaction, 'conversationId' | 'updatedAt'>;
 
+/**
+ * What an interaction of a conversation view shows beyond the interaction: a call's answer time,
+ * durations and mute; a message's size and number of attachments (timeline/interaction-details).
+ */
+export interface InteractionExtras {
+  answeredAt?: string | null;
+  durationSeconds?: number | null;
+  holdSeconds?: number | null;
+  talkSeconds?: number | null;
+  muted?: boolean;
+  segments?: number;
+  encoding?: string;
+  attachmentCount?: number;
+}
+
 export interface ConversationView {
   id: string;
   status: string;
@@ -13,10 +28,12 @@ export interface ConversationView {
   context: Record<string, unknown> | null;
   disposition: string | null;
   notes: string | null;
-  interactions: InteractionView[];
+  interactions: Array<InteractionView & InteractionExtras>;
   createdAt: string;
   updatedAt: string;
   closedAt: string | null;
+  /** The last message, call step, assignment or wrap-up; lists are sorted by it. */
+  lastActivityAt: string;
 }
 
 export function interactionView(i: Interaction): InteractionView {
@@ -27,11 +44,13 @@ export function interactionView(i: Interaction): InteractionView {
   };
 }
 
-export function conversationView(c: Conversation, contact: Contact, interactions: Interaction[]): ConversationView {
+export function conversationView(
+  c: Conversation, contact: Contact, interactions: Interaction[], extras: ReadonlyMap<string, InteractionExtras> = new Map(),
+): ConversationView {
   return {
     id: c.id, status: c.status, contact: contactView(contact), agentId: c.agentId, context: c.context,
     disposition: c.disposition, notes: c.notes,
-    interactions: interactions.filter((i) => i.conversationId === c.id).map(interactionView),
-    createdAt: c.createdAt, updatedAt: c.updatedAt, closedAt: c.closedAt,
+    interactions: interactions.filter((i) => i.conversationId === c.id).map((i) => ({ ...interactionView(i), ...extras.get(i.id) })),
+    createdAt: c.createdAt, updatedAt: c.updatedAt, closedAt: c.closedAt, lastActivityAt: c.lastActivityAt,
   };
 }

@@ -6,10 +6,18 @@ import type { Channel, Conversation, ConversationStatus, Direction, Interaction 
 export interface ConversationFilter {
   status?: ConversationStatus;
   contactId?: string;
-  agentId?: string;
-  /** Only conversations whose id sorts before this one (newest-first paging). */
-  beforeId?: string;
+  /** An agent's conversations, or (null) those nobody is assigned to. */
+  agentId?: string | null;
+  /** Only conversations after this one in the list's order (last activity, newest first; then id). */
+  after?: { lastActivityAt: string; id: string };
   limit: number;
+}
+
+/** A change of a conversation's agent, applied only if the agent is still `from` (null: nobody). */
+export interface AgentChange {
+  from: string | null;
+  to: string | null;
+  at: string;
 }
 
 export class ConversationsRepository {
@@ -35,24 +43,84 @@ export class ConversationsRepository {
     return row && toConversation(row);
   }
 
-  /** Newest first. */
+  /** Most recently active first (ties: newest id first). */
   async list(tenantId: string, filter: ConversationFilter): Promise<Conversation[]> {
     let query = this.db.selectFrom('conversations').selectAll().where('tenantId', '=', tenantId);
     if (filter.status) query = query.where('status', '=', filter.status);
     if (filter.contactId) query = query.where('contactId', '=', filter.contactId);
-    if (filter.agentId) query = query.where('agentId', '=', filter.agentId);
-    if (filter.beforeId) query = query.where('id', '<', filter.beforeId);
-    const rows = await query.orderBy('id', 'desc').limit(filter.limit).execute();
+    if (filter.agentId === null) query = query.where('agentId', 'is', null);
+    else if (filter.agentId) query = query.where('agentId', '=', filter.agentId);
+    const after = filter.after;
+    if (after) {
+      query = query.where((eb) => eb.or([
+        eb('lastActivityAt', '<', after.lastActivityAt),
+        eb.and([eb('lastActivityAt', '=', after.lastActivityAt), eb('id', '<', after.id)]),
+      ]));
+    }
+    const rows = await query.orderBy('lastActivityAt', 'desc').orderBy('id', 'desc').limit(filter.limit).execute();
     return rows.map(toConversation);
   }
 
   async insert(conversation: Conversation): Promise<void> {
-    await this.db.insertInto('conversations').values(fromConversation(conversation)).execute();
+    const queuedAt = conversation.agentId === null ? conversation.createdAt : null;
+    await this.db.insertInto('conversations').values({ ...fromConversation(conversation), queuedAt }).execute();
   }
 
+  /** Stores a transition's result. The agent is left alone: it changes only through `changeAgent`, which is race-safe. */
   async update(conversation: Conversation): Promise<void> {
-    const { id, tenantId, ...rest } = fromConversation(conversation);
+    const { id, tenantId, agentId: _agentId, ...rest } = fromConversation(conversation);
     await this.db.updateTable('conversations').set(rest).where('tenantId', '=', tenantId).where('id', '=', id).execute();
+  }
+
+  /** Something happened in the conversation (a message, a call step): lists surface it. */
+  async touch(tenantId: string, id: string, at: string): Promise<void> {
+    await this.db.updateTable('conversations').set({ lastActivityAt: at, updatedAt: at })
+      .where('tenantId', '=', tenantId).where('id', '=', id).execute();
+  }
+
+  /**
+   * Gives the conversation to `change.to` (null: back to the queue) if it is not closed and its
+   * agent is still `change.from`. A conditional update, atomic on SQLite and PostgreSQL: of many
+   * racing claims exactly one changes the row; the others get false.
+   */
+  async changeAgent(tenantId: string, id: string, change: AgentChange): Promise<boolean> {
+    const { from, to, at } = change;
+    let query = this.db.updateTable('conversations')
+      .set({ agentId: to, queuedAt: to === null ? at : null, unattendedAlertedAt: null, lastActivityAt: at, updatedAt: at })
+      .where('tenantId', '=', tenantId).where('id', '=', id).where('status', '!=', 'closed');
+    query = from === null ? query.where('agentId', 'is', null) : query.where('agentId', '=', from);
+    const result = await query.executeTakeFirst();
+    return Number(result.numUpdatedRows) === 1;
+  }
+
+  /** The contact's most recently active conversation, whatever its state. */
+  async latestOfContact(tenantId: string, contactId: string): Promise<Conversation | undefined> {
+    const row = await this.db
+      .selectFrom('conversations').selectAll()
+      .where('tenantId', '=', tenantId).where('contactId', '=', contactId)
+      .orderBy('lastActivityAt', 'desc').orderBy('id', 'desc').limit(sql.lit(1))
+      .executeTakeFirst();
+    return row && toConversation(row);
+  }
+
+  /** Open conversations with no agent since `queuedBefore` or earlier, not yet alerted about. */
+  async unattended(tenantId: string, queuedBefore: string, limit: number): Promise<Array<{ id: string; queuedAt: string }>> {
+    const rows = await this.db
+      .selectFrom('conversations').select(['id', 'queuedAt'])
+      .where('tenantId', '=', tenantId).where('queuedAt', '<=', queuedBefore)
+      .where('agentId', 'is', null).where('unattendedAlertedAt', 'is', null).where('status', '!=', 'closed')
+      .orderBy('queuedAt').limit(limit)
+      .execute();
+    return rows.map((r) => ({ id: r.id, queuedAt: r.queuedAt! }));
+  }
+
+  /** Claims the unattended alert of the conversation's stay in the queue: true for one caller only. */
+  async claimUnattendedAlert(tenantId: string, id: string, queuedBefore: string, at: string): Promise<boolean> {
+    const result = await this.db.updateTable('conversations').set({ unattendedAlertedAt: at })
+      .where('tenantId', '=', tenantId).where('id', '=', id).where('queuedAt', '<=', queuedBefore)
+      .where('agentId', 'is', null).where('unattendedAlertedAt', 'is', null).where('status', '!=', 'closed')
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows) === 1;
   }
 
   /** The tenant's newest conversation of the contact that is not closed. */
@@ -112,14 +180,16 @@ export class ConversationsRepository {
 }
 
 function toConversation(row: Selectable<ConversationsTable>): Conversation {
+  // Queue bookkeeping stays in the store: written back from a stale read it could undo a claim.
+  const { queuedAt: _queuedAt, unattendedAlertedAt: _alertedAt, ...rest } = row;
   return {
-    ...row,
+    ...rest,
     status: row.status as ConversationStatus,
     context: row.context === null ? null : (JSON.parse(row.context) as Record<string, unknown>),
   };
 }
 
-function fromConversation(c: Conversation): ConversationsTable {
+function fromConversation(c: Conversation): Omit<ConversationsTable, 'queuedAt' | 'unattendedAlertedAt'> {
   return { ...c, context: c.context === null ? null : JSON.stringify(c.context) };
 }
 

@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { Principal } from '../common/auth/principal';
 import { CallsService } from '../calls/calls.service';
 import { DomainError, ErrorCode } from '../common/errors/domain-error';
-import { decodeCursor, DEFAULT_PAGE_SIZE, toPage, type Page } from '../common/http/paging';
+import { decodeActivityCursor, DEFAULT_PAGE_SIZE, encodeActivityCursor, toPage, type Page } from '../common/http/paging';
 import { newId, nowIso } from '../common/ids';
 import { findOrCreateContact } from '../contacts/contact-resolver';
 import { ContactsRepository } from '../contacts/contacts.repository';
@@ -17,6 +17,9 @@ import { ConversationsRepository } from './conversations.repository';
 import { isLive, type Conversation, type Interaction } from './domain/conversation';
 import { endChat, openConversation, wrapUp, type Transition } from './domain/conversation-state';
 import type { CreateConversationDto, ListConversationsQuery, WrapUpDto } from './dto/conversation.dto';
+import { entriesOf } from './domain/timeline';
+import { interactionExtras, loadInteractionDetails } from './timeline/interaction-details';
+import { TimelineRepository } from './timeline/timeline.repository';
 
 export const MAX_CONTEXT_BYTES = 16 * 1024;
 
@@ -57,7 +60,7 @@ export class ConversationsService {
       const { conversation, event: created } = openConversation({
         id: newId(), tenantId: tenant.id, contactId: contact.id,
         agentId: input.agentId ?? principal.agentId, context: input.context ?? null,
-      }, at);
+      }, at, { channel: input.chat ? 'chat' : null, via: 'api' });
       await conversations.insert(conversation);
       const interactions: Interaction[] = [];
       if (input.chat) {
@@ -71,7 +74,7 @@ export class ConversationsService {
       }
       const view = conversationView(conversation, contact, interactions);
       await outbox.append(tenant.id, [
-        { ...created, data: { conversation: view } },
+        { ...created, data: { ...created.data, contact: view.contact, conversation: view } },
         ...interactions.map((i) => ({
           type: 'chat.linked', conversationId: conversation.id, interactionId: i.id, agentId: conversation.agentId,
           data: { sessionId: i.providerRef, origin: i.origin },
@@ -87,11 +90,15 @@ export class ConversationsService {
     return this.view(this.database.db, conversation);
   }
 
+  /** Most recently active first; `assigned` is `me`, `none` (the queue) or an agent's id. */
   async list(principal: Principal, query: ListConversationsQuery): Promise<Page<ConversationView>> {
     const limit = query.limit ?? DEFAULT_PAGE_SIZE;
-    const beforeId = query.cursor === undefined ? undefined : decodeCursor(query.cursor);
+    const after = query.cursor === undefined ? undefined : decodeActivityCursor(query.cursor);
+    const { assigned, cursor: _cursor, ...filter } = query;
+    if (assigned !== undefined && filter.agentId !== undefined) throw DomainError.invalidField('assigned', 'cannot be combined with agentId');
+    const agentId = assigned === undefined ? filter.agentId : assigned === 'me' ? principal.agentId : assigned === 'none' ? null : assigned;
     const repo = new ConversationsRepository(this.database.db);
-    const rows = await repo.list(principal.tenantId, { ...query, beforeId, limit: limit + 1 });
+    const rows = await repo.list(principal.tenantId, { ...filter, agentId, after, limit: limit + 1 });
     return this.pageOf(principal.tenantId, rows, limit);
   }
 
@@ -102,7 +109,8 @@ export class ConversationsService {
     const interactions = await new ConversationsRepository(db).interactionsOf(tenantId, shown.map((c) => c.id));
     const contacts = await new ContactsRepository(db).findByIds(tenantId, [...new Set(shown.map((c) => c.contactId))]);
     const byId = new Map(contacts.map((c) => [c.id, c]));
-    return toPage(rows, limit, (c) => conversationView(c, byId.get(c.contactId)!, interactions));
+    const extras = interactionExtras(await loadInteractionDetails(db, tenantId, interactions, nowIso()));
+    return toPage(rows, limit, (c) => conversationView(c, byId.get(c.contactId)!, interactions, extras), encodeActivityCursor);
   }
 
   endChat(principal: Principal, id: string): Promise<ConversationView> {
@@ -138,6 +146,10 @@ export class ConversationsService {
       if (!result.changed) return this.view(tx, conversation);
       await repo.update(result.conversation);
       for (const interaction of result.interactions) await repo.updateInteraction(principal.tenantId, interaction);
+      const timeline = new TimelineRepository(tx);
+      for (const entry of entriesOf(conversation, result, principal.agentId)) {
+        await timeline.append(principal.tenantId, { ...entry, conversationId: id, at });
+      }
       const agentId = result.conversation.agentId;
       await outbox.append(principal.tenantId, result.events.map((e) => ({ agentId, ...e })), at);
       return this.view(tx, result.conversation);
@@ -147,6 +159,7 @@ export class ConversationsService {
   private async view(db: Executor, conversation: Conversation): Promise<ConversationView> {
     const contact = await new ContactsRepository(db).findById(conversation.tenantId, conversation.contactId);
     const interactions = await new ConversationsRepository(db).interactionsOf(conversation.tenantId, [conversation.id]);
-    return conversationView(conversation, contact!, interactions);
+    const extras = interactionExtras(await loadInteractionDetails(db, conversation.tenantId, interactions, nowIso()));
+    return conversationView(conversation, contact!, interactions, extras);
   }
 }

@@ -73,7 +73,7 @@ export class EventSubscriptions {
     const accepted: Topic[] = [];
     for (const name of names) {
       const topic = parseTopic(name);
-      const refused = topic ? await this.refusal(session, topic) : { status: 400, detail: 'not a topic: use conversation:<id>, agent:<id> or tenant' };
+      const refused = topic ? await this.refusal(session, topic) : { status: 400, detail: 'not a topic: use conversation:<id>, agent:<id>, queue or tenant' };
       if (refused) session.send({ ...error(refused.status, refused.detail), topic: name });
       else accepted.push(topic!);
     }

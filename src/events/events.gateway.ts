@@ -12,6 +12,7 @@ import { LOGGER } from '../common/logging/logger.token';
 import { seesClearData } from '../common/masking/view-masking';
 import { TenantsService } from '../tenants/tenants.service';
 import { MetricsService } from '../metrics/metrics.service';
+import { PresenceService } from '../routing/presence.service';
 import { EventDispatcher } from './event-dispatcher.service';
 import { CLOSE_TOO_MANY, EventSession } from './event-session';
 import { EventSubscriptions } from './event-subscriptions.service';
@@ -34,6 +35,7 @@ export class EventsGateway implements OnGatewayInit, OnGatewayConnection, Before
     private readonly metrics: MetricsService,
     private readonly config: AppConfig,
     private readonly tenants: TenantsService,
+    private readonly presence: PresenceService,
     @Inject(LOGGER) private readonly logger: Logger,
   ) {
     this.sockets = new SocketQuota(config.events.maxSocketsPerToken);
@@ -66,10 +68,12 @@ export class EventsGateway implements OnGatewayInit, OnGatewayConnection, Before
       return;
     }
     const masked = !seesClearData(principal, this.tenants.get(principal.tenantId).maskSensitiveData);
+    // The agent is online while a socket of theirs is open; it ends with the session, on every ending, once.
+    const leave = this.presence.connect(principal);
     const session = new EventSession(socket, principal, { maxBufferedBytes, framesPerSecond, frameBurst }, {
       delivered: (n) => this.metrics.eventsDelivered.inc(n),
       dropped: (reason) => this.metrics.socketsDropped.inc({ reason }),
-      disposed: (s) => { release(); this.dispatcher.forget(s); this.metrics.socketsOpen.dec(); },
+      disposed: (s) => { release(); leave(); this.dispatcher.forget(s); this.metrics.socketsOpen.dec(); },
     }, masked);
     this.metrics.socketsOpen.inc();
     this.dispatcher.register(session);
@@ -88,8 +92,10 @@ export class EventsGateway implements OnGatewayInit, OnGatewayConnection, Before
     socket.on('error', () => session.dispose());
   }
 
-  beforeApplicationShutdown(): void {
+  /** Closes every socket, then waits for their agents' presence to be released in the store. */
+  async beforeApplicationShutdown(): Promise<void> {
     this.dispatcher.closeAll();
+    await this.presence.flush();
   }
 }
 

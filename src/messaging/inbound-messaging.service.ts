@@ -7,11 +7,13 @@ import { toE164 } from '../common/phone/phone';
 import { findOrCreateContact } from '../contacts/contact-resolver';
 import { ContactsRepository } from '../contacts/contacts.repository';
 import type { Contact } from '../contacts/domain/contact';
+import { contactView } from '../contacts/contact.view';
 import { ConversationsRepository } from '../conversations/conversations.repository';
 import type { Interaction, NewEvent } from '../conversations/domain/conversation';
 import { openConversation, reopen } from '../conversations/domain/conversation-state';
 import { EventOutbox } from '../events/event-outbox.service';
 import { ProviderRegistry } from '../providers/provider.registry';
+import { InboundRouter } from '../routing/inbound-router.service';
 import type { SmsProviderName } from '../providers/sms-provider.port';
 import type { DatabaseHandle } from '../storage/database';
 import { DATABASE } from '../storage/storage.module';
@@ -28,7 +30,8 @@ export interface InboundMessage {
   from: string;
   to: string;
   body: string;
-  media: Array<{ url: string; contentType: string }>;
+  /** `size` when the provider already told it (the simulator does); else it is measured afterwards. */
+  media: Array<{ url: string; contentType: string; size?: number }>;
 }
 
 export interface InboundResult {
@@ -49,6 +52,7 @@ export class InboundMessagingService {
     private readonly outbox: EventOutbox,
     private readonly tenants: TenantsService,
     private readonly providers: ProviderRegistry,
+    private readonly router: InboundRouter,
     @Inject(LOGGER) private readonly logger: Logger,
   ) {}
 
@@ -67,17 +71,23 @@ export class InboundMessagingService {
       const contact = await findOrCreateContact(contacts, tenant.id, phone ? { phone } : { externalId: `sms:${message.from}` }, at);
       const events: NewEvent[] = [];
       let conversation = await conversations.findOpenOfContact(tenant.id, contact.id);
-      if (!conversation) {
-        const opened = openConversation({ id: newId(), tenantId: tenant.id, contactId: contact.id, agentId: null, context: null }, at);
+      // With none open, the tenant's routing picks the agent (a returning customer's, if online) or the queue.
+      const route = await this.router.decide(tx, tenant, contact.id, conversation, at);
+      if (!conversation || route.kind === 'open') {
+        const opened = openConversation({
+          id: newId(), tenantId: tenant.id, contactId: contact.id, agentId: route.kind === 'open' ? route.agentId : null, context: null,
+        }, at, { channel: 'sms', via: route.kind === 'open' ? route.via : 'queue' });
         conversation = opened.conversation;
         await conversations.insert(conversation);
-        events.push(opened.event);
+        events.push({ ...opened.event, data: { ...opened.event.data, contact: contactView(contact) } });
       } else {
         const reopened = reopen(conversation, at);
         if (reopened.changed) {
           conversation = reopened.conversation;
           await conversations.update(conversation);
           events.push(...reopened.events);
+        } else {
+          await conversations.touch(tenant.id, conversation.id, at);
         }
       }
       const interaction: Interaction = {
@@ -90,13 +100,13 @@ export class InboundMessagingService {
       const messages = new MessagesRepository(tx);
       await messages.insert(tenant.id, { interactionId: interaction.id, body: message.body, segments, encoding, errorCode: null, errorMessage: null });
       const attachments: Attachment[] = message.media.map((m) => ({
-        id: newId(), interactionId: interaction.id, provider: message.provider, url: m.url, contentType: m.contentType, size: null, createdAt: at,
+        id: newId(), interactionId: interaction.id, provider: message.provider, url: m.url, contentType: m.contentType, size: m.size ?? null, createdAt: at,
       }));
       await messages.insertAttachments(tenant.id, attachments);
       events.push({
         type: 'sms.received', conversationId: conversation.id, interactionId: interaction.id,
         data: {
-          from: interaction.from, to, body: message.body, segments, encoding,
+          from: interaction.from, to, body: message.body, segments, encoding, mediaCount: attachments.length,
           attachments: attachments.map((a) => ({ id: a.id, contentType: a.contentType, href: `/v1/attachments/${a.id}` })),
         },
       });
@@ -104,7 +114,7 @@ export class InboundMessagingService {
       await outbox.append(tenant.id, events.map((e) => ({ agentId: conversation!.agentId, ...e })), at);
       return { duplicate: false, interactionId: interaction.id, conversationId: conversation.id, attachments };
     });
-    for (const attachment of result.attachments) void this.measure(tenant.id, attachment);
+    for (const attachment of result.attachments) if (attachment.size === null) void this.measure(tenant.id, attachment);
     return { duplicate: result.duplicate, interactionId: result.interactionId, conversationId: result.conversationId };
   }
 

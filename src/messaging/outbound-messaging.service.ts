@@ -87,6 +87,7 @@ export class OutboundMessagingService implements OnModuleInit, OnApplicationShut
         providerRef: null, from, to: destination, origin: null, endReason: null, startedAt: at, endedAt: null, updatedAt: at,
       };
       await new ConversationsRepository(tx).insertInteraction(tenant.id, created);
+      await new ConversationsRepository(tx).touch(tenant.id, conversationId, at);
       await new MessagesRepository(tx).insert(tenant.id, { interactionId: created.id, body, segments, encoding, errorCode: null, errorMessage: null });
       await outbox.append(tenant.id, [{
         type: 'sms.queued', conversationId, interactionId: created.id, agentId: conversation.agentId,
@@ -116,6 +117,7 @@ export class OutboundMessagingService implements OnModuleInit, OnApplicationShut
         return 'stale';
       }
       const ended = isTerminal(step.state);
+      await conversations.touch(tenantId, interaction.conversationId, at);
       await conversations.updateInteraction(tenantId, {
         ...interaction, providerRef, state: step.state, updatedAt: at, endedAt: ended ? at : interaction.endedAt,
       });

@@ -16,4 +16,9 @@ export interface TenantSettings extends Tenant {
   maskSensitiveData: boolean;
   /** Patterns of what agents may have dialled as their leg or a transfer target (dial-policy.ts). */
   agentEndpoints: readonly string[];
+  /** Routing of a message with no open conversation (see routing/domain/inbound-routing.ts). */
+  inboundRouting: 'sticky' | 'queue';
+  stickyDays: number;
+  /** Seconds in the queue before `conversation.unattended` (0: never). */
+  unattendedAlertSeconds: number;
 }

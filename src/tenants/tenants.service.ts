@@ -35,6 +35,8 @@ export class TenantsService implements OnModuleInit {
           requireConsent: t.requireConsent ?? false, doNotCall: new Set(t.doNotCall ?? []),
           maxComposeLength: t.maxComposeLength ?? 1600, maskSensitiveData: t.maskSensitiveData ?? false,
           agentEndpoints: t.agentEndpoints ?? this.config.defaults.agentEndpoints,
+          inboundRouting: t.inboundRouting ?? 'sticky', stickyDays: t.stickyDays ?? 7,
+          unattendedAlertSeconds: t.unattendedAlertSeconds ?? 120,
         };
         await repo.upsert({ id: tenant.id, name: tenant.name, defaultRegion: tenant.defaultRegion }, nowIso());
         await repo.replaceNumbers(tenant.id, tenant.numbers);
@@ -42,6 +44,10 @@ export class TenantsService implements OnModuleInit {
         for (const number of tenant.numbers) this.byNumber.set(number, tenant);
       }
     });
+  }
+
+  all(): TenantSettings[] {
+    return [...this.byId.values()];
   }
 
   find(id: string): TenantSettings | undefined {

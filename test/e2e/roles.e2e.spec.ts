@@ -14,8 +14,11 @@ interface SecuredOperation {
   forbidden: string | undefined;
 }
 
-/** Playing a customer is for supervisors and admins (training, demos), not for agents. */
-const SUPERVISOR_ONLY = new Set(['post /v1/simulator/inbound-sms']);
+/**
+ * Playing a customer is for supervisors and admins (training, demos), not for agents; so are
+ * giving a conversation to an agent and seeing who is online.
+ */
+const SUPERVISOR_ONLY = new Set(['post /v1/simulator/inbound-sms', 'post /v1/conversations/{id}/assign', 'get /v1/agents']);
 
 /** The role matrix, written out independently of the decorators, one row per kind of token. */
 const MATRIX: Array<[row: string, roles: Role[], mayCall: (operation: string) => boolean]> = [

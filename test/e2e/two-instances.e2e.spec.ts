@@ -1,47 +1,28 @@
-import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { JwtService } from '../../src/common/auth/jwt.service';
-import { spawnGateway, type GatewayProcess } from '../support/gateway-process';
-import { createTestDatabase, describeWithPostgres, type TestDatabase } from '../support/postgres';
+import { startGatewayPair, type GatewayPair } from '../support/gateway-pair';
+import { describeWithPostgres } from '../support/postgres';
 import { EventClient } from '../support/ws-client';
-
-const TEST_REDIS_URL = process.env.TEST_REDIS_URL;
 
 /**
  * Two gateway processes on one PostgreSQL and one Redis, as behind a load balancer: an event
  * committed through instance A reaches a socket held by instance B, and a cursor from A resumes on B.
  */
 describeWithPostgres('two gateway instances on PostgreSQL and Redis', () => {
-  let db: TestDatabase;
-  let cwd: string;
-  let a: GatewayProcess;
-  let b: GatewayProcess;
+  let pair: GatewayPair;
   let urlA: string;
   let urlB: string;
   let token: string;
   const clients: EventClient[] = [];
 
   beforeAll(async () => {
-    if (!TEST_REDIS_URL) throw new Error('TEST_REDIS_URL must be set with TEST_POSTGRES_URL (see .ci/run)');
-    db = await createTestDatabase();
-    cwd = mkdtempSync(join(tmpdir(), 'gateway-pair-'));
-    const secret = randomBytes(32).toString('hex');
     // The poll is set to a minute: within the test's seconds, only the Redis signal can deliver.
-    const env = { NODE_ENV: 'test', EVENTS_POLL_MS: '60000', PORT: '0', DATABASE_URL: db.url, REDIS_URL: TEST_REDIS_URL, JWT_SECRET: secret, LOG_LEVEL: 'info' };
-    a = spawnGateway(env, cwd);
-    urlA = await a.url();
-    b = spawnGateway(env, cwd);
-    urlB = await b.url();
-    token = await new JwtService(secret).sign({ agentId: 'sam', tenantId: 'default', roles: ['supervisor'] }, 3600);
+    pair = await startGatewayPair({ EVENTS_POLL_MS: '60000' });
+    ({ urlA, urlB } = pair);
+    token = await pair.jwt.sign({ agentId: 'sam', tenantId: 'default', roles: ['supervisor'] }, 3600);
   }, 60_000);
 
   afterAll(async () => {
     for (const c of clients) c.close();
-    await Promise.all([a?.stop(), b?.stop()]);
-    await db?.drop();
-    rmSync(cwd, { recursive: true, force: true });
+    await pair?.close();
   });
 
   const create = (url: string, sessionId: string) =>

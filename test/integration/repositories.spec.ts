@@ -38,7 +38,7 @@ function repositorySuite(open: () => Promise<{ handle: DatabaseHandle; cleanup: 
   });
   const conversation = (contactId: string, over: Partial<Conversation> = {}): Conversation => ({
     id: newId(), tenantId: 'acme', contactId, status: 'active', agentId: 'a1', context: { gps: [51.5, -0.12] },
-    disposition: null, notes: null, createdAt: at, updatedAt: at, closedAt: null, ...over,
+    disposition: null, notes: null, createdAt: at, updatedAt: at, closedAt: null, lastActivityAt: at, ...over,
   });
   const chat = (conversationId: string, sessionId: string): Interaction => ({
     id: newId(), conversationId, channel: 'chat', direction: 'inbound', state: 'active', provider: null,
@@ -112,7 +112,8 @@ function repositorySuite(open: () => Promise<{ handle: DatabaseHandle; cleanup: 
 
     const page1 = await repo.list('acme', { contactId: c.id, limit: 2 });
     expect(page1.map((x) => x.id)).toEqual([convs[2]!.id, convs[1]!.id]);
-    const page2 = await repo.list('acme', { contactId: c.id, limit: 2, beforeId: page1[1]!.id });
+    // All three share one activity time: the id breaks the tie, so the page after ends exactly there.
+    const page2 = await repo.list('acme', { contactId: c.id, limit: 2, after: { lastActivityAt: at, id: page1[1]!.id } });
     expect(page2.map((x) => x.id)).toEqual([convs[0]!.id]);
     expect((await repo.list('acme', { contactId: c.id, status: 'closed', limit: 10 })).map((x) => x.id)).toEqual([convs[1]!.id]);
     expect(await repo.list('other', { contactId: c.id, limit: 10 })).toEqual([]);

@@ -7,7 +7,7 @@ const T1 = '2026-01-01T00:05:00.000Z';
 
 const conversation = (status: ConversationStatus): Conversation => ({
   id: 'c1', tenantId: 't', contactId: 'p1', status, agentId: 'a1', context: null,
-  disposition: null, notes: null, createdAt: T0, updatedAt: T0, closedAt: null,
+  disposition: null, notes: null, createdAt: T0, updatedAt: T0, closedAt: null, lastActivityAt: T0,
 });
 
 const interaction = (id: string, channel: Interaction['channel'], state: string): Interaction => ({
@@ -29,6 +29,7 @@ describe('endChat', () => {
     const result = endChat(conversation(status), interactions, T1);
     expect(result.changed).toBe(true);
     expect(result.conversation.status).toBe(expected);
+    expect(result.conversation).toMatchObject({ lastActivityAt: T1, updatedAt: T1 });
     expect(result.events.map((e) => e.type)).toEqual(events);
     expect(result.interactions).toEqual([
       expect.objectContaining({ id: 'i1', state: 'ended', endReason: 'completed', endedAt: T1 }),
@@ -55,7 +56,7 @@ describe('wrapUp', () => {
     ['active', [], ['conversation.closed']],
   ])('from %s with %j ends what is live, then closes', (status, interactions, events) => {
     const result = wrapUp(conversation(status), interactions, { disposition: 'resolved', notes: 'sent summary' }, T1);
-    expect(result.conversation).toMatchObject({ status: 'closed', disposition: 'resolved', notes: 'sent summary', closedAt: T1 });
+    expect(result.conversation).toMatchObject({ status: 'closed', disposition: 'resolved', notes: 'sent summary', closedAt: T1, lastActivityAt: T1 });
     expect(result.events.map((e) => e.type)).toEqual(events);
     for (const i of result.interactions) expect(i).toMatchObject({ state: 'ended', endReason: 'wrap-up' });
     expect(result.events.at(-1)!.data).toEqual({ status: 'closed', previousStatus: status, disposition: 'resolved' });

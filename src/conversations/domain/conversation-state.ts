@@ -1,5 +1,8 @@
 import { DomainError, ErrorCode } from '../../common/errors/domain-error';
-import { isLive, type Conversation, type Interaction, type NewEvent } from './conversation';
+import { isLive, type Channel, type Conversation, type Interaction, type NewEvent } from './conversation';
+
+/** How a new conversation got its agent: named by the API call, routed to a returning customer's agent, or left to the queue. */
+export type AssignmentVia = 'api' | 'sticky' | 'queue';
 
 /**
  * Pure transitions of a conversation. Each takes the current records and a fact and returns what
@@ -16,17 +19,24 @@ export interface Transition {
 const unchanged = (conversation: Conversation): Transition =>
   ({ changed: false, conversation, interactions: [], events: [] });
 
-/** A new, active conversation of a contact, and the event announcing it. */
+/**
+ * A new, active conversation of a contact, and the event announcing it: the channel that opened
+ * it and its assignment (callers add the contact's view).
+ */
 export function openConversation(
   fields: Pick<Conversation, 'id' | 'tenantId' | 'contactId' | 'agentId' | 'context'>,
   at: string,
+  opening: { channel: Channel | null; via: AssignmentVia },
 ): { conversation: Conversation; event: NewEvent } {
   const conversation: Conversation = {
-    ...fields, status: 'active', disposition: null, notes: null, createdAt: at, updatedAt: at, closedAt: null,
+    ...fields, status: 'active', disposition: null, notes: null, createdAt: at, updatedAt: at, closedAt: null, lastActivityAt: at,
   };
   return {
     conversation,
-    event: { type: 'conversation.created', conversationId: conversation.id, agentId: conversation.agentId, data: {} },
+    event: {
+      type: 'conversation.created', conversationId: conversation.id, agentId: conversation.agentId,
+      data: { channel: opening.channel, assignment: { agentId: conversation.agentId, via: opening.via } },
+    },
   };
 }
 
@@ -35,7 +45,7 @@ export function reopen(conversation: Conversation, at: string): Transition {
   if (conversation.status !== 'wrap-up') return unchanged(conversation);
   return {
     changed: true,
-    conversation: { ...conversation, status: 'active', updatedAt: at },
+    conversation: { ...conversation, status: 'active', updatedAt: at, lastActivityAt: at },
     interactions: [],
     events: [{ type: 'conversation.updated', conversationId: conversation.id, data: { status: 'active', previousStatus: 'wrap-up' } }],
   };
@@ -58,7 +68,8 @@ export function endChat(conversation: Conversation, interactions: Interaction[],
   }));
   const after = interactions.map((i) => ended.find((e) => e.id === i.id) ?? i);
   const settled = settle(conversation, after, at);
-  return { changed: true, conversation: settled.conversation, interactions: ended, events: [...events, ...settled.events] };
+  const touched = { ...settled.conversation, updatedAt: at, lastActivityAt: at };
+  return { changed: true, conversation: touched, interactions: ended, events: [...events, ...settled.events] };
 }
 
 /**
@@ -69,7 +80,7 @@ export function settle(conversation: Conversation, interactions: Interaction[], 
   if (conversation.status !== 'active' || interactions.some(isLive)) return unchanged(conversation);
   return {
     changed: true,
-    conversation: { ...conversation, status: 'wrap-up', updatedAt: at },
+    conversation: { ...conversation, status: 'wrap-up', updatedAt: at, lastActivityAt: at },
     interactions: [],
     events: [{ type: 'conversation.updated', conversationId: conversation.id, data: { status: 'wrap-up', previousStatus: 'active' } }],
   };
@@ -99,6 +110,7 @@ export function wrapUp(
     notes: outcome.notes,
     updatedAt: at,
     closedAt: at,
+    lastActivityAt: at,
   };
   events.push({
     type: 'conversation.closed',

@@ -32,6 +32,8 @@ export interface Conversation {
   createdAt: string;
   updatedAt: string;
   closedAt: string | null;
+  /** Moved by every change: a message in or out, a call step, an assignment, a wrap-up. */
+  lastActivityAt: string;
 }
 
 /** An event to append to the tenant's log, in the same transaction as the change it describes. */

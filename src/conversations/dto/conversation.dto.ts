@@ -21,6 +21,8 @@ export class ListConversationsQuery extends PageQuery {
   @IsOptional() @IsIn(['active', 'wrap-up', 'closed']) status?: 'active' | 'wrap-up' | 'closed';
   @IsOptional() @IsString() @MaxLength(200) contactId?: string;
   @IsOptional() @IsString() @MaxLength(200) agentId?: string;
+  /** `me` (the caller's), `none` (the queue) or an agent's id. */
+  @IsOptional() @IsString() @Length(1, 200) assigned?: string;
 }
 
 export class WrapUpDto {

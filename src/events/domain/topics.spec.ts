@@ -10,6 +10,7 @@ describe('topics', () => {
     ['tenant', { kind: 'tenant', name: 'tenant' }],
     ['conversation:01ARZ3NDEKTSV4RRFFQ69G5FAV', { kind: 'conversation', id: '01ARZ3NDEKTSV4RRFFQ69G5FAV', name: 'conversation:01ARZ3NDEKTSV4RRFFQ69G5FAV' }],
     ['agent:alice', { kind: 'agent', id: 'alice', name: 'agent:alice' }],
+    ['queue', { kind: 'queue', name: 'queue' }],
   ])('parses %s', (name, topic) => expect(parseTopic(name)).toEqual(topic));
 
   it.each([['tenants'], ['conversation:'], ['agent'], ['call:1'], ['agent:a b'], [42], [null], ['conversation:' + 'x'.repeat(201)]])(
@@ -26,6 +27,9 @@ describe('topics', () => {
     [{ ...agent, roles: ['admin'] }, 'tenant', true],
     [{ ...agent, roles: [] }, 'agent:alice', false],
     [{ ...agent, roles: [] }, 'conversation:c1', false],
+    [agent, 'queue', true],
+    [supervisor, 'queue', true],
+    [{ ...agent, roles: [] }, 'queue', false],
   ])('authorises %j on %s: %s', (principal, name, allowed) => {
     expect(refusal(principal, parseTopic(name)!) === undefined).toBe(allowed);
   });
@@ -43,6 +47,15 @@ describe('topics', () => {
     [['tenant', 'agent:alice', 'conversation:c1'], {}, 'conversation:c1'],
     [['tenant', 'agent:alice'], {}, 'agent:alice'],
     [['tenant'], { conversationId: null, agentId: null }, 'tenant'],
+    [['queue'], { agentId: null }, 'queue'],
+    [['queue', 'tenant'], { agentId: null }, 'queue'],
+    [['queue', 'tenant'], {}, 'tenant'],
+    [['queue'], {}, undefined],
+    [['queue'], { conversationId: null, agentId: null }, undefined],
+    [['queue'], { type: 'conversation.assigned' }, 'queue'],
+    [['queue'], { type: 'conversation.released' }, 'queue'],
+    [['queue', 'agent:alice'], { type: 'conversation.assigned' }, 'agent:alice'],
+    [['agent:alice'], { agentId: null }, undefined],
   ])('an event of %j with %j goes out once, as %s', (names, over, expected) => {
     expect(matchTopic(event(over), topics(...names))).toBe(expected);
   });

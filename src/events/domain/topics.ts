@@ -5,14 +5,17 @@ import type { StoredEvent } from './event';
 export type Topic =
   | { kind: 'conversation'; id: string; name: string }
   | { kind: 'agent'; id: string; name: string }
-  | { kind: 'tenant'; name: 'tenant' };
+  | { kind: 'tenant'; name: 'tenant' }
+  /** Events of conversations nobody is assigned to, and their assignments: any agent of the tenant. */
+  | { kind: 'queue'; name: 'queue' };
 
 const ID = /^[A-Za-z0-9._:@-]{1,200}$/;
 
-/** Parses `conversation:<id>`, `agent:<id>` or `tenant`; undefined for anything else. */
+/** Parses `conversation:<id>`, `agent:<id>`, `queue` or `tenant`; undefined for anything else. */
 export function parseTopic(name: unknown): Topic | undefined {
   if (typeof name !== 'string') return undefined;
   if (name === 'tenant') return { kind: 'tenant', name };
+  if (name === 'queue') return { kind: 'queue', name };
   const colon = name.indexOf(':');
   const kind = name.slice(0, colon);
   const id = name.slice(colon + 1);
@@ -32,13 +35,17 @@ export function refusal(principal: Principal, topic: Topic): string | undefined 
   return undefined;
 }
 
+/** Assignment changes reach the queue too: a claimed conversation leaves everyone's queue, a released one enters it. */
+const QUEUE_CHANGES: ReadonlySet<string> = new Set(['conversation.assigned', 'conversation.released']);
+
 /**
  * The most specific subscribed topic the event belongs to (each event is sent once per socket).
- * Topics are keyed by name, so this is three look-ups however many topics a socket holds.
+ * Topics are keyed by name, so this is four look-ups however many topics a socket holds.
  */
 export function matchTopic(event: StoredEvent, topics: ReadonlyMap<string, Topic>): string | undefined {
   if (event.conversationId !== null && topics.has(`conversation:${event.conversationId}`)) return `conversation:${event.conversationId}`;
   if (event.agentId !== null && topics.has(`agent:${event.agentId}`)) return `agent:${event.agentId}`;
+  if (event.conversationId !== null && (event.agentId === null || QUEUE_CHANGES.has(event.type)) && topics.has('queue')) return 'queue';
   return topics.has('tenant') ? 'tenant' : undefined;
 }
 

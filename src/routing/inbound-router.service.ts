@@ -1,0 +1,21 @@
+import { Injectable } from '@nestjs/common';
+import { ConversationsRepository } from '../conversations/conversations.repository';
+import type { Conversation } from '../conversations/domain/conversation';
+import type { Executor } from '../storage/store';
+import type { TenantSettings } from '../tenants/tenant';
+import { routeInbound, stickyCandidate, type RoutingDecision } from './domain/inbound-routing';
+import { PresenceService } from './presence.service';
+
+/** Gathers the facts the pure routing decision needs, inside the inbound message's transaction. */
+@Injectable()
+export class InboundRouter {
+  constructor(private readonly presence: PresenceService) {}
+
+  async decide(db: Executor, tenant: TenantSettings, contactId: string, open: Conversation | undefined, now: string): Promise<RoutingDecision> {
+    const latest = open ? undefined : await new ConversationsRepository(db).latestOfContact(tenant.id, contactId);
+    const facts = { policy: tenant.inboundRouting, stickyDays: tenant.stickyDays, now, open, latest };
+    const candidate = stickyCandidate(facts);
+    const online = candidate !== undefined && (await this.presence.isOnline(db, { tenantId: tenant.id, agentId: candidate }));
+    return routeInbound({ ...facts, latestAgentOnline: online });
+  }
+}

@@ -1,0 +1,68 @@
+import { Inject, Injectable, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
+import type { Logger } from 'pino';
+import { nowIso } from '../common/ids';
+import { LOGGER } from '../common/logging/logger.token';
+import { AppConfig } from '../config/config.schema';
+import { ConversationsRepository } from '../conversations/conversations.repository';
+import { EventOutbox } from '../events/event-outbox.service';
+import type { DatabaseHandle } from '../storage/database';
+import { DATABASE } from '../storage/storage.module';
+import { TenantsService } from '../tenants/tenants.service';
+
+/** Alerts claimed per tenant and sweep; the rest wait for the next sweep. */
+const BATCH = 100;
+
+/**
+ * Every `routing.unattendedSweepMs`, each instance looks for conversations that have waited in
+ * the queue longer than their tenant's `unattendedAlertSeconds` and announces each once, as
+ * `conversation.unattended`: a conditional update claims the alert, so with several instances
+ * sweeping only one sends it. A claim, assignment or release starts the wait anew.
+ */
+@Injectable()
+export class UnattendedSweeper implements OnModuleInit, OnApplicationShutdown {
+  private timer?: NodeJS.Timeout;
+  private sweeping = false;
+
+  constructor(
+    @Inject(DATABASE) private readonly database: DatabaseHandle,
+    private readonly outbox: EventOutbox,
+    private readonly tenants: TenantsService,
+    private readonly config: AppConfig,
+    @Inject(LOGGER) private readonly logger: Logger,
+  ) {}
+
+  onModuleInit(): void {
+    this.timer = setInterval(() => void this.sweep(), this.config.routing.unattendedSweepMs);
+    this.timer.unref();
+  }
+
+  onApplicationShutdown(): void {
+    clearInterval(this.timer);
+  }
+
+  async sweep(): Promise<void> {
+    if (this.sweeping) return;
+    this.sweeping = true;
+    try {
+      for (const tenant of this.tenants.all()) {
+        if (tenant.unattendedAlertSeconds === 0) continue;
+        const now = nowIso();
+        const queuedBefore = new Date(Date.parse(now) - tenant.unattendedAlertSeconds * 1000).toISOString();
+        const waiting = await new ConversationsRepository(this.database.db).unattended(tenant.id, queuedBefore, BATCH);
+        for (const { id, queuedAt } of waiting) {
+          await this.outbox.transaction(async (tx, outbox) => {
+            if (!(await new ConversationsRepository(tx).claimUnattendedAlert(tenant.id, id, queuedBefore, now))) return;
+            await outbox.append(tenant.id, [{
+              type: 'conversation.unattended', conversationId: id, agentId: null,
+              data: { queuedAt, waitedSeconds: Math.floor((Date.parse(now) - Date.parse(queuedAt)) / 1000), alertSeconds: tenant.unattendedAlertSeconds },
+            }], now);
+          });
+        }
+      }
+    } catch (error) {
+      this.logger.warn({ err: error instanceof Error ? error.message : String(error) }, 'unattended sweep failed; retrying on the next one');
+    } finally {
+      this.sweeping = false;
+    }
+  }
+}
