@@ -2,6 +2,9 @@
 /* Agent console for contact-gateway: plain DOM, REST with a bearer token, live events over WebSocket. */
 
 const TOKEN_KEY = 'contact-gateway.token';
+const CONVERSATION_KEY = 'contact-gateway.conversation';
+/** The first cursor of the event log: subscribing with it replays a conversation from its start. */
+const LOG_START = '0';
 const SIMULATOR_NUMBER = '+15550100000';
 const LIVE_CALL_STATES = ['initiating', 'ringing', 'answered', 'held'];
 const RECONNECT_MS = 2000;
@@ -91,6 +94,19 @@ async function signIn() {
   $('signout').disabled = false;
   connectSocket();
   await loadConversations();
+  await reopenSavedConversation();
+}
+
+/** After a reload the conversation that was open is opened again, its feed replayed from the log. */
+async function reopenSavedConversation() {
+  const id = sessionStorage.getItem(CONVERSATION_KEY);
+  if (!id || state.conversation) return;
+  try {
+    await openConversation(id);
+  } catch (problem) {
+    if (problem?.status !== 404) throw problem;
+    sessionStorage.removeItem(CONVERSATION_KEY); // gone, or of another tenant: forget it
+  }
 }
 
 function signOut() {
@@ -156,6 +172,7 @@ async function openConversation(id) {
   const conversation = await api('GET', `/v1/conversations/${encodeURIComponent(id)}`);
   state.conversation = conversation;
   state.call = null;
+  sessionStorage.setItem(CONVERSATION_KEY, id);
   $('conversation').hidden = false;
   renderFeed();
   await showConversation(conversation);
@@ -164,6 +181,7 @@ async function openConversation(id) {
 }
 
 function closeConversation() {
+  sessionStorage.removeItem(CONVERSATION_KEY);
   state.conversation = null;
   state.call = null;
   $('conversation').hidden = true;
@@ -326,11 +344,14 @@ function sendFrame(frame) {
   if (state.socket?.readyState === WebSocket.OPEN) state.socket.send(JSON.stringify(frame));
 }
 
+/**
+ * Subscribes to a conversation's events. The first time (a reload, or a conversation not open
+ * before) `since` is the start of the log, so the server replays the conversation's history before
+ * going live; afterwards it is the last cursor seen, so nothing is missed or repeated.
+ */
 function subscribe(conversationId) {
-  const frame = { op: 'subscribe', topics: [`conversation:${conversationId}`] };
-  const since = state.cursors[conversationId];
-  if (since) frame.since = since;
-  sendFrame(frame);
+  const since = state.cursors[conversationId] || LOG_START;
+  sendFrame({ op: 'subscribe', topics: [`conversation:${conversationId}`], since });
 }
 
 function unsubscribe(conversationId) {

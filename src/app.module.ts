@@ -11,6 +11,14 @@ import { ContactsController } from './contacts/contacts.controller';
 import { ContactsService } from './contacts/contacts.service';
 import { ConversationsController } from './conversations/conversations.controller';
 import { ConversationsService } from './conversations/conversations.service';
+import { TimelineController } from './conversations/timeline/timeline.controller';
+import { TimelineService } from './conversations/timeline/timeline.service';
+import { AgentsController } from './routing/agents.controller';
+import { AssignmentController } from './routing/assignment.controller';
+import { AssignmentService } from './routing/assignment.service';
+import { InboundRouter } from './routing/inbound-router.service';
+import { PresenceService } from './routing/presence.service';
+import { UnattendedSweeper } from './routing/unattended.service';
 import { HealthController } from './health/health.controller';
 import { HealthService } from './health/health.service';
 import { IdempotencyInterceptor } from './idempotency/idempotency.interceptor';
@@ -35,6 +43,7 @@ import { InboundMessagingService } from './messaging/inbound-messaging.service';
 import { MessagesController } from './messaging/messages.controller';
 import { OutboundMessagingService } from './messaging/outbound-messaging.service';
 import { SimulatorController } from './messaging/simulator.controller';
+import { SimulatorMessagingService } from './messaging/simulator-messaging.service';
 import { JambonzSignatureGuard } from './providers/jambonz/jambonz-signature.guard';
 import { JambonzWebhooksController } from './providers/jambonz/jambonz.webhooks.controller';
 import { ProviderRegistry } from './providers/provider.registry';
@@ -51,8 +60,9 @@ export class AppModule {
       global: true,
       imports: [StorageModule.forRoot()],
       controllers: [
-        ConversationsController, ContactsController, MessagesController, CallsController, AttachmentsController, SimulatorController,
+        ConversationsController, TimelineController, ContactsController, MessagesController, CallsController, AttachmentsController, SimulatorController,
         TwilioWebhooksController, JambonzWebhooksController, HealthController, MetricsController, ConsoleController, OpenApiController,
+        AssignmentController, AgentsController,
       ],
       providers: [
         { provide: AppConfig, useValue: config },
@@ -72,7 +82,13 @@ export class AppModule {
         ProviderRegistry,
         OutboundMessagingService,
         InboundMessagingService,
+        PresenceService,
+        InboundRouter,
+        AssignmentService,
+        UnattendedSweeper,
+        SimulatorMessagingService,
         CallsService,
+        TimelineService,
         TwilioSignatureGuard,
         { provide: CallbackUrls, useFactory: () => new CallbackUrls(config.http.publicBaseUrl, config.auth.jwtSecret) },
         JambonzSignatureGuard,

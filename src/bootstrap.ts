@@ -10,6 +10,7 @@ import { MetricsService } from './metrics/metrics.service';
 import { HealthService } from './health/health.service';
 import { HttpDrain } from './common/http/http-drain';
 import { addSecurityHeaders } from './common/http/security-headers';
+import { widenSimulatorBodyLimit } from './messaging/simulator-body-limit';
 
 export interface Gateway {
   app: NestFastifyApplication;
@@ -57,6 +58,8 @@ export async function startGateway(config: AppConfig, logger: Logger): Promise<G
   instrument(app, logger);
   const fastify = app.getHttpAdapter().getInstance();
   addSecurityHeaders(fastify);
+  // Routes are registered when the app initialises (in listen), so the hook sees this one.
+  widenSimulatorBodyLimit(fastify, config);
   const drain = new HttpDrain(app.getHttpServer(), fastify);
   await app.listen({ port: config.http.port, host: config.http.host });
   const address = app.getHttpServer().address();

@@ -27,6 +27,8 @@ export const ENV_SETTINGS: Readonly<Record<string, string>> = {
   DEFAULT_REGION: 'defaults.region',
   DEFAULT_AGENT_ENDPOINTS: 'defaults.agentEndpoints',
   SIMULATOR_ALL_TENANTS: 'simulator.allTenants',
+  SIMULATOR_MEDIA_MAX_BYTES: 'simulator.mediaMaxBytes',
+  ROUTING_UNATTENDED_SWEEP_MS: 'routing.unattendedSweepMs',
   EVENTS_HEARTBEAT_MS: 'events.heartbeatMs',
   EVENTS_POLL_MS: 'events.pollMs',
   EVENTS_MAX_SOCKETS_PER_TOKEN: 'events.maxSocketsPerToken',

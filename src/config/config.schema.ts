@@ -124,12 +124,22 @@ export class DefaultsConfig {
   agentEndpoints!: string[];
 }
 
+export class RoutingConfig {
+  /** How often each instance looks for conversations left unassigned too long (unattended alerts). */
+  @Type(() => Number) @IsInt() @Min(50) @Max(600_000) unattendedSweepMs!: number;
+}
+
 export class SimulatorConfig {
   /**
    * The simulator's routes (playing a customer texting in) serve every tenant; when false, only
    * tenants whose SMS provider is the simulator, so no one can write as a real customer.
    */
   @envBoolean @IsBoolean() allTenants!: boolean;
+  /**
+   * The largest picture (decoded) a simulated MMS may carry. `POST /v1/simulator/inbound-sms`, and
+   * only it, takes a body large enough for five of them in base64 (simulatorBodyLimit).
+   */
+  @Type(() => Number) @IsInt() @Min(1024) @Max(5 * 1024 * 1024) mediaMaxBytes!: number;
 }
 
 export class TenantConfig {
@@ -153,6 +163,15 @@ export class TenantConfig {
   /** Agent endpoints and transfer targets this tenant may dial (replaces `defaults.agentEndpoints`). */
   @IsOptional() @IsArray() @Matches(AGENT_ENDPOINT_PATTERN, { each: true, message: AGENT_ENDPOINT_PATTERN_HINT })
   agentEndpoints?: string[];
+  /**
+   * Who gets a customer's message when no conversation of theirs is open: `sticky` (default) the
+   * agent of their latest conversation within `stickyDays` when that agent is online, else the
+   * queue; `queue` always the queue.
+   */
+  @IsOptional() @IsIn(['sticky', 'queue']) inboundRouting?: 'sticky' | 'queue';
+  @IsOptional() @IsInt() @Min(1) @Max(365) stickyDays?: number;
+  /** A conversation left in the queue this long is announced once as `conversation.unattended` (0: never). */
+  @IsOptional() @IsInt() @Min(0) @Max(7 * 24 * 3600) unattendedAlertSeconds?: number;
 }
 
 /** A media URL prefix: http(s), no user or password, no query, a path ending in `/`. */
@@ -206,6 +225,7 @@ export class AppConfig {
   @ValidateNested() @Type(() => RateLimitsConfig) rateLimits!: RateLimitsConfig;
   @ValidateNested() @Type(() => DefaultsConfig) defaults!: DefaultsConfig;
   @ValidateNested() @Type(() => SimulatorConfig) simulator!: SimulatorConfig;
+  @ValidateNested() @Type(() => RoutingConfig) routing!: RoutingConfig;
   @IsOptional() @IsArray() @ValidateNested({ each: true }) @Type(() => TenantConfig)
   tenants?: TenantConfig[];
   @ValidateNested() @Type(() => ProvidersConfig) providers!: ProvidersConfig;

@@ -179,20 +179,61 @@ const PROBLEM_SCHEMA: Json = {
   },
 };
 
+interface ConditionalMeta {
+  type: string;
+  propertyName: string;
+  constraints?: unknown[];
+}
+
 /**
- * `@ValidateIf(o => o.x !== null)` is how this project accepts `null` (PATCH clears a field): such
- * properties get `null` added to their JSON Schema type.
+ * Whether the validator lets `null` through: class-validator skips a property's checks when one of
+ * its conditions (`@ValidateIf`, `@IsOptional`) answers false. `@Omittable()` skips only a missing
+ * value, so null is still checked (and refused); `@IsOptional()` and `@ValidateIf(o => o.x !== null)`
+ * (PATCH clears a field) skip null, so it is accepted. The conditions are asked, not recognised by
+ * name, so the document says what the code does.
  */
-function allowNullWhereConditional(schemas: Record<string, Json>): void {
-  const metas = (getMetadataStorage() as unknown as { validationMetadatas: Map<Ctor, Array<{ type: string; propertyName: string }>> }).validationMetadatas;
+function skipsNull(conditions: ConditionalMeta[], propertyName: string): boolean {
+  return conditions.some((meta) => {
+    const condition = meta.constraints?.[0];
+    if (typeof condition !== 'function') return false;
+    try {
+      return condition({ [propertyName]: null }, null) === false;
+    } catch {
+      return false;
+    }
+  });
+}
+
+function withNull(prop: Json): Json {
+  if (typeof prop.type === 'string') return { ...prop, type: [prop.type, 'null'] };
+  if (Array.isArray(prop.type)) return prop.type.includes('null') ? prop : { ...prop, type: [...prop.type, 'null'] };
+  // A nested object ($ref) or a composed schema: null as the other alternative.
+  return { anyOf: [prop, { type: 'null' }] };
+}
+
+/** The schema without `null` (query strings cannot carry one). */
+function withoutNull(prop: Json): Json {
+  if (Array.isArray(prop.type) && prop.type.includes('null')) {
+    const types = prop.type.filter((t: string) => t !== 'null');
+    return { ...prop, type: types.length === 1 ? types[0] : types };
+  }
+  return prop;
+}
+
+/** Marks as nullable exactly the properties whose validation lets `null` through ({@link skipsNull}). */
+function allowNullWhereAccepted(schemas: Record<string, Json>): void {
+  const metas = (getMetadataStorage() as unknown as { validationMetadatas: Map<Ctor, ConditionalMeta[]> }).validationMetadatas;
   if (!(metas instanceof Map)) return;
-  for (const [target, list] of metas) {
-    const schema = typeof target === 'function' ? schemas[target.name] : undefined;
+  const targets = [...metas.keys()].filter((t): t is Ctor => typeof t === 'function');
+  for (const target of targets) {
+    const schema = schemas[target.name];
     if (!schema?.properties) continue;
-    for (const meta of list) {
-      const prop = schema.properties[meta.propertyName] as Json | undefined;
-      if (meta.type !== ValidationTypes.CONDITIONAL_VALIDATION || !prop || typeof prop.type !== 'string') continue;
-      prop.type = [prop.type, 'null'];
+    // A class's own conditions and those it inherits.
+    const conditions = targets
+      .filter((t) => t === target || target.prototype instanceof t)
+      .flatMap((t) => metas.get(t)!.filter((m) => m.type === ValidationTypes.CONDITIONAL_VALIDATION));
+    for (const [name, prop] of Object.entries<Json>(schema.properties)) {
+      if (skipsNull(conditions.filter((m) => m.propertyName === name), name)) schema.properties[name] = withNull(prop);
     }
   }
 }
@@ -244,7 +285,7 @@ export function buildOpenApiDocument(app: INestApplicationContext | ModulesConta
     refPointerPrefix: SCHEMA_PREFIX,
     classTransformerMetadataStorage: defaultMetadataStorage,
   }) as Record<string, Json>;
-  allowNullWhereConditional(allSchemas);
+  allowNullWhereAccepted(allSchemas);
   const used = new Set<string>();
   const paths: Record<string, Record<string, Json>> = {};
   const operationIds = new Set<string>();
@@ -280,7 +321,7 @@ export function buildOpenApiDocument(app: INestApplicationContext | ModulesConta
             const schema = allSchemas[arg.paramType.name]!;
             const required = new Set<string>(schema.required ?? []);
             for (const [name, prop] of Object.entries<Json>(schema.properties ?? {})) {
-              parameters.push({ name, in: 'query', required: required.has(name), schema: prop });
+              parameters.push({ name, in: 'query', required: required.has(name), schema: withoutNull(prop) });
               refsIn(prop, used);
             }
           }

@@ -34,6 +34,12 @@ export interface ConversationsTable {
   createdAt: string;
   updatedAt: string;
   closedAt: string | null;
+  /** The last change of any kind: a message, a call step, an assignment, a wrap-up. */
+  lastActivityAt: string;
+  /** When it was left with no agent (null while assigned); the unattended alert counts from it. */
+  queuedAt: string | null;
+  /** Claimed by the one instance that sent the unattended alert of this stay in the queue. */
+  unattendedAlertedAt: string | null;
 }
 
 export interface InteractionsTable {
@@ -103,6 +109,36 @@ export interface CallsTable {
   agentDialledAt: string | null;
 }
 
+/** An append-only happening of a conversation (call steps, chat, assignment, wrap-up); `data` is JSON. */
+export interface TimelineEntriesTable {
+  id: string;
+  tenantId: string;
+  conversationId: string;
+  interactionId: string | null;
+  kind: string;
+  at: string;
+  data: string;
+}
+
+/** An agent holding at least one open socket on an instance, until `expiresAt` unless refreshed. */
+export interface AgentPresenceTable {
+  tenantId: string;
+  agentId: string;
+  instanceId: string;
+  since: string;
+  expiresAt: string;
+}
+
+/** A simulated MMS picture (the simulator keeps the bytes; providers keep theirs). */
+export interface SimulatorMediaTable {
+  id: string;
+  tenantId: string;
+  contentType: string;
+  size: number;
+  data: Buffer;
+  createdAt: string;
+}
+
 export interface Database {
   tenants: TenantsTable;
   tenantNumbers: TenantNumbersTable;
@@ -114,5 +150,8 @@ export interface Database {
   messages: MessagesTable;
   attachments: AttachmentsTable;
   calls: CallsTable;
+  timelineEntries: TimelineEntriesTable;
+  agentPresence: AgentPresenceTable;
+  simulatorMedia: SimulatorMediaTable;
 }
 

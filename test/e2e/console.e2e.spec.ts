@@ -89,4 +89,33 @@ describeWithChromium('the agent console', () => {
     expect(existsSync(SCREENSHOT)).toBe(true);
     expect(await page.locator('#error').isVisible() ? await page.locator('#error').innerText() : '').toBe('');
   }, 60_000);
+
+  it('shows the open conversation and its earlier events again after a reload', async () => {
+    await page.goto(url);
+    await page.fill('#token', token);
+    await page.click('#signin');
+    await page.locator('#whoami').getByText('alice').waitFor();
+    await page.fill('#new-session', 'browser-chat-reload');
+    await page.fill('#new-phone', '+14155552672');
+    await page.click('#create');
+    await page.locator('#conversation-status').getByText('active').waitFor();
+    await page.click('#contact-phone');
+    await feedHas('call.answered');
+    await page.click('#mute');
+    await feedHas('call.muted');
+    const before = await page.locator('#feed li').evaluateAll((items) => items.map((i) => i.getAttribute('data-type')));
+
+    await page.reload();
+    await page.locator('#whoami').getByText('alice').waitFor();
+    await page.locator('#conversation').waitFor({ state: 'visible', timeout: 10_000 });
+    await feedHas('call.muted');
+    const after = await page.locator('#feed li').evaluateAll((items) => items.map((i) => i.getAttribute('data-type')));
+    // The same history, in the same order, each event once.
+    expect(after).toEqual(before);
+    expect(after).toEqual(expect.arrayContaining(['conversation.created', 'chat.linked', 'call.answered', 'call.muted']));
+    await page.locator('#call-state').getByText('answered').waitFor();
+    await page.click('#hangup');
+    await feedHas('call.ended');
+    expect(await page.locator('#error').isVisible() ? await page.locator('#error').innerText() : '').toBe('');
+  }, 60_000);
 });

@@ -9,6 +9,10 @@ const CONTRACT_ROUTES: Array<[method: string, path: string]> = [
   ['get', '/v1/conversations/{id}'],
   ['post', '/v1/conversations/{id}/chat/end'],
   ['post', '/v1/conversations/{id}/wrap-up'],
+  ['post', '/v1/conversations/{id}/claim'],
+  ['post', '/v1/conversations/{id}/assign'],
+  ['post', '/v1/conversations/{id}/release'],
+  ['get', '/v1/agents'],
   ['get', '/v1/contacts/{id}'],
   ['get', '/v1/contacts'],
   ['patch', '/v1/contacts/{id}'],
@@ -98,6 +102,114 @@ describe('OpenAPI document', () => {
     expect(Object.keys(post('/webhooks/twilio/sms').requestBody ? (post('/webhooks/twilio/sms').requestBody as OpenAPIV3_1.RequestBodyObject).content : {})).toEqual([
       'application/x-www-form-urlencoded',
     ]);
+  });
+
+  describe('nullability, checked against what each route does with a null', () => {
+    type Body = Record<string, unknown>;
+    /** Fresh resources per attempt (a null that is accepted changes them): the URL and valid bodies. */
+    type Prepare = () => Promise<{ url: string; bodies: Body[] }>;
+    let supervisor: string;
+    let n = 0;
+    const phone = () => `+1415555${String(3000 + (n++ % 7000)).padStart(4, '0')}`;
+    const conversation = async () => {
+      const res = await gw.request('POST', '/v1/conversations', { token: supervisor, body: { contact: { phone: phone() } } });
+      expect(res.status).toBe(201);
+      return res.body as { id: string; contact: { id: string; phone: string } };
+    };
+    const answeredCall = async () => {
+      const { id } = await conversation();
+      const call = await gw.request('POST', `/v1/conversations/${id}/calls`, { token: supervisor, body: { agentEndpoint: 'user:alice' } });
+      for (let i = 0; i < 200; i++) {
+        if ((await gw.request('GET', `/v1/calls/${call.body.id}`, { token: supervisor })).body.state === 'answered') return call.body.id as string;
+        await new Promise((r) => setTimeout(r, 25));
+      }
+      throw new Error('the simulated call did not answer');
+    };
+    const png = 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==';
+    /** Every operation with a JSON body, except the provider webhooks (they are signed and not ours to shape). */
+    const CASES: Record<string, Prepare> = {
+      'post /v1/conversations': async () => ({
+        url: '/v1/conversations',
+        bodies: [{ contact: { phone: phone(), email: 'n@example.com', name: 'N', externalId: `crm-${n}` }, chat: { sessionId: `s-${n}`, origin: 'web' }, agentId: 'a1', context: { a: 1 } }],
+      }),
+      'patch /v1/contacts/{id}': async () => {
+        const { contact } = await conversation();
+        return { url: `/v1/contacts/${contact.id}`, bodies: [{ name: 'Someone', email: `someone-${n}@example.com` }] };
+      },
+      'post /v1/conversations/{id}/messages': async () => {
+        const { id, contact } = await conversation();
+        return { url: `/v1/conversations/${id}/messages`, bodies: [
+          { body: 'hi', to: contact.phone, provider: 'simulator', mediaUrls: ['https://media.example.com/a.jpg'] },
+          { template: { text: 'Hi <name>', params: { name: 'N' } } },
+        ] };
+      },
+      'post /v1/conversations/{id}/calls': async () => {
+        const { id, contact } = await conversation();
+        return { url: `/v1/conversations/${id}/calls`, bodies: [{ agentEndpoint: 'user:alice', to: contact.phone, provider: 'simulator', consent: { via: 'chat', at: '2026-01-01T00:00:00Z' } }] };
+      },
+      'post /v1/calls/{id}/dtmf': async () => ({ url: `/v1/calls/${await answeredCall()}/dtmf`, bodies: [{ digits: '1' }] }),
+      'post /v1/calls/{id}/transfer': async () => ({ url: `/v1/calls/${await answeredCall()}/transfer`, bodies: [{ to: 'user:bob' }] }),
+      'post /v1/conversations/{id}/assign': async () => ({ url: `/v1/conversations/${(await conversation()).id}/assign`, bodies: [{ agentId: 'bob' }] }),
+      'post /v1/conversations/{id}/wrap-up': async () => ({ url: `/v1/conversations/${(await conversation()).id}/wrap-up`, bodies: [{ disposition: 'resolved', notes: 'n' }] }),
+      'post /v1/simulator/inbound-sms': async () => ({
+        url: '/v1/simulator/inbound-sms',
+        bodies: [{ from: phone(), to: '+14155550100', body: 'hello', media: [{ contentType: 'image/png', data: png }] }],
+      }),
+    };
+
+    type Schema = OpenAPIV3_1.SchemaObject;
+    const branches = (s: Schema): Schema[] => [s, ...((s.anyOf ?? s.oneOf ?? []) as Schema[])];
+    const isNullable = (s: Schema): boolean => branches(s).some((b) => (b as { nullable?: boolean }).nullable === true
+      || b.type === 'null' || (Array.isArray(b.type) && (b.type as string[]).includes('null')));
+    /** Every property path of a schema with its schema: `contact`, `contact.phone`, `media.0.data`, … */
+    const propertyPaths = (s: Schema, prefix = ''): Array<[string, Schema]> => branches(s).flatMap((b) => [
+      ...Object.entries((b.properties ?? {}) as Record<string, Schema>).flatMap(([name, p]): Array<[string, Schema]> => [[prefix + name, p], ...propertyPaths(p, `${prefix}${name}.`)]),
+      ...(b.type === 'array' && b.items ? propertyPaths(b.items as Schema, `${prefix}0.`) : []),
+    ]);
+    const lookup = (body: unknown, path: string[]): unknown => path.reduce<unknown>((v, k) => (v && typeof v === 'object' ? (v as Record<string, unknown>)[k] : undefined), body);
+    const withNull = (body: Body, path: string[]): Body => {
+      const copy = structuredClone(body);
+      (lookup(copy, path.slice(0, -1)) as Record<string, unknown>)[path.at(-1)!] = null;
+      return copy;
+    };
+
+    let operations: Array<[string, Schema]>;
+    beforeAll(async () => {
+      supervisor = await gw.token({ roles: ['supervisor'] });
+      const deref = (await SwaggerParser.dereference(structuredClone(spec) as never)) as OpenAPIV3_1.Document;
+      operations = Object.entries(deref.paths ?? {}).flatMap(([path, item]) => Object.entries(item as Record<string, OpenAPIV3_1.OperationObject>)
+        .filter(([, op]) => (op.requestBody as OpenAPIV3_1.RequestBodyObject | undefined)?.content?.['application/json'])
+        .filter(() => !path.startsWith('/webhooks/'))
+        .map(([method, op]): [string, Schema] => [`${method} ${path}`, (op.requestBody as OpenAPIV3_1.RequestBodyObject).content['application/json']!.schema as Schema]));
+    });
+
+    it('has a case for every operation with a JSON body', () => {
+      expect(operations.map(([key]) => key).filter((key) => !CASES[key])).toEqual([]);
+    });
+
+    it('marks a property nullable exactly when the route takes null for it (2xx), and not when it answers 400 naming it', async () => {
+      const verdicts: Array<{ field: string; documented: boolean; status: number; named: boolean }> = [];
+      for (const [key, schema] of operations) {
+        const [method] = key.split(' ');
+        for (const [field, property] of propertyPaths(schema)) {
+          const path = field.split('.');
+          const { url, bodies } = await CASES[key]!();
+          const base = bodies.find((b) => path.length === 1 || lookup(b, path.slice(0, -1)) !== undefined);
+          if (!base) throw new Error(`${key}: no valid body holds ${field}; add one to CASES`);
+          const res = await gw.request(method!.toUpperCase(), url, { token: supervisor, body: withNull(base, path) });
+          const named = (res.body?.errors ?? []).some((e: { field: string }) => e.field === field);
+          verdicts.push({ field: `${key} ${field}`, documented: isNullable(property), status: res.status, named });
+        }
+      }
+      expect(verdicts.length).toBeGreaterThan(20);
+      // Documented nullable: the null is taken. Not nullable: a 400 naming exactly that field.
+      const wrong = verdicts.filter((v) => (v.documented ? !(v.status >= 200 && v.status < 300) : !(v.status === 400 && v.named)));
+      expect(wrong).toEqual([]);
+      // The PATCH that clears a field does take null, and says so.
+      expect(verdicts.filter((v) => v.field.startsWith('patch /v1/contacts/{id}')).map((v) => [v.field, v.documented])).toEqual(
+        ['phone', 'email', 'name', 'externalId'].map((f) => [`patch /v1/contacts/{id} ${f}`, true]),
+      );
+    }, 120_000);
   });
 
   it('serves /docs as a self-contained HTML page', async () => {

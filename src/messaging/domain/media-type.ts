@@ -16,6 +16,15 @@ const INLINE_TYPES: ReadonlySet<string> = new Set([
   'video/mp4', 'video/3gpp', 'video/quicktime', 'video/webm', 'video/mpeg', 'video/ogg',
 ]);
 
+/** The pictures the simulator takes: the inline image types, nothing that can script. */
+const PASSIVE_IMAGE_TYPES: ReadonlySet<string> = new Set([...INLINE_TYPES].filter((t) => t.startsWith('image/')));
+
+/** The essence of `type` when it is a passive image type (`IMAGE/PNG; x=y` → `image/png`), else undefined. */
+export function passiveImageType(type: string): string | undefined {
+  const { contentType, disposition } = servedMedia(type);
+  return disposition === 'inline' && PASSIVE_IMAGE_TYPES.has(contentType) ? contentType : undefined;
+}
+
 const ESSENCE = /^([a-z0-9][a-z0-9!#$&^_.+-]{0,126})\/([a-z0-9][a-z0-9!#$&^_.+-]{0,126})$/;
 
 export function servedMedia(stored: string): ServedMedia {

@@ -3,6 +3,16 @@ import type { SmsState } from '../../messaging/domain/sms-state';
 import type { OutboundMessage, SendResult, SmsProvider } from '../sms-provider.port';
 import type { SmsStatusSink } from '../sms-status';
 
+/** Where the simulator keeps the pictures of simulated MMS (the store, so every instance sees them). */
+export type SimulatorMediaSource = (tenantId: string, id: string) => Promise<{ contentType: string; data: Buffer } | undefined>;
+
+/** A simulated picture's URL, as stored on its attachment: `simulator:media/<tenant>/<id>`. */
+export function simulatorMediaUrl(tenantId: string, id: string): string {
+  return `simulator:media/${tenantId}/${id}`;
+}
+
+const MEDIA_URL = /^simulator:media\/([a-z0-9][a-z0-9_-]{0,62})\/([A-Za-z0-9]{1,64})$/;
+
 /**
  * The built-in provider: takes every message, then reports `sent` and `delivered` through the
  * same status path the real providers' callbacks take. Magic destination numbers:
@@ -11,6 +21,7 @@ import type { SmsStatusSink } from '../sms-status';
 export class SimulatorSmsProvider implements SmsProvider {
   readonly name = 'simulator';
   private sink?: SmsStatusSink;
+  private media?: SimulatorMediaSource;
   private readonly timers = new Set<NodeJS.Timeout>();
 
   constructor(private readonly stepMs = 50) {}
@@ -37,8 +48,24 @@ export class SimulatorSmsProvider implements SmsProvider {
     return { providerRef, state: 'sending' };
   }
 
-  fetchMedia(): undefined {
-    return undefined;
+  /** Where simulated pictures are read from (the messaging module's store). */
+  serveMediaFrom(source: SimulatorMediaSource): void {
+    this.media = source;
+  }
+
+  /**
+   * Serves a simulated picture as a provider's media host would: 200 with its bytes, or 404. Only
+   * `simulator:media/…` URLs are the simulator's; anything else is not fetched at all.
+   */
+  fetchMedia(url: string, method: 'GET' | 'HEAD'): Promise<Response> | undefined {
+    const match = MEDIA_URL.exec(url);
+    const source = this.media;
+    if (!match || !source) return undefined;
+    return source(match[1]!, match[2]!).then((found) => {
+      if (!found) return new Response(null, { status: 404 });
+      const headers = { 'content-type': found.contentType, 'content-length': String(found.data.length) };
+      return new Response(method === 'HEAD' ? null : new Uint8Array(found.data), { status: 200, headers });
+    });
   }
 
   /** Stops the reports still to come. */

@@ -5,6 +5,9 @@ import * as m003 from './003-messaging';
 import * as m004 from './004-calls';
 import * as m005 from './005-drop-unused-event-index';
 import * as m006 from './006-call-agent-dialled';
+import * as m007 from './007-timeline-entries';
+import * as m008 from './008-routing';
+import * as m009 from './009-simulator-media';
 
 /** Migrations are compiled in, so a built image needs no migration files on disk. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -14,6 +17,9 @@ const MIGRATIONS: Record<string, Migration> = {
   '004-calls': m004,
   '005-drop-unused-event-index': m005,
   '006-call-agent-dialled': m006,
+  '007-timeline-entries': m007,
+  '008-routing': m008,
+  '009-simulator-media': m009,
 };
 
 export const migrationProvider: MigrationProvider = {
