@@ -16,11 +16,19 @@ interface Feed {
   tenantId: string;
   /** Last seq read from the log and offered to every live session. */
   head: number;
-  /** Highest seq announced by a signal or a poll. */
+  /** Highest seq announced by a signal or a poll (on PostgreSQL possibly not readable yet). */
   wanted: number;
   pumping: boolean;
+  /** A signal came while a read was under way: read again even if that read came back empty. */
+  again: boolean;
+  /** A read stopped short of `wanted` (PostgreSQL's horizon): the next try, sooner than the poll. */
+  retry?: NodeJS.Timeout;
+  retryMs: number;
   sessions: Set<EventSession>;
 }
+
+/** First delay before reading again when the horizon held events back; it doubles up to events.pollMs. */
+const RETRY_FIRST_MS = 5;
 
 /**
  * Reads each followed tenant's log forward and offers every entry to that tenant's sessions.
@@ -33,6 +41,8 @@ export class EventDispatcher implements OnModuleInit, OnApplicationShutdown {
   private readonly sessions = new Set<EventSession>();
   private readonly log: EventLogRepository;
   private timers: NodeJS.Timeout[] = [];
+  /** Whether an instance's own commits may be offered without reading them back (SQLite only). */
+  private readonly direct: boolean;
 
   constructor(
     @Inject(DATABASE) database: DatabaseHandle,
@@ -41,6 +51,7 @@ export class EventDispatcher implements OnModuleInit, OnApplicationShutdown {
     private readonly config: AppConfig,
   ) {
     this.log = new EventLogRepository(database.db);
+    this.direct = database.dialect === 'sqlite';
   }
 
   onModuleInit(): void {
@@ -54,6 +65,7 @@ export class EventDispatcher implements OnModuleInit, OnApplicationShutdown {
 
   async onApplicationShutdown(): Promise<void> {
     for (const timer of this.timers) clearInterval(timer);
+    for (const feed of this.feeds.values()) clearTimeout(feed.retry);
     await this.fanout.close();
   }
 
@@ -74,7 +86,10 @@ export class EventDispatcher implements OnModuleInit, OnApplicationShutdown {
     const feed = this.feeds.get(session.principal.tenantId);
     if (!feed) return;
     feed.sessions.delete(session);
-    if (feed.sessions.size === 0) this.feeds.delete(feed.tenantId);
+    if (feed.sessions.size === 0) {
+      clearTimeout(feed.retry);
+      this.feeds.delete(feed.tenantId);
+    }
   }
 
   /** Starts live delivery for a session from the log's current end. */
@@ -85,7 +100,7 @@ export class EventDispatcher implements OnModuleInit, OnApplicationShutdown {
     feed.sessions.add(session);
   }
 
-  /** The last seq committed for the tenant (to refuse a cursor from the future). */
+  /** The last seq a reader may deliver for the tenant (to refuse a cursor from the future). */
   lastSeq(tenantId: string): Promise<number> {
     return this.log.lastSeq(tenantId);
   }
@@ -127,7 +142,7 @@ export class EventDispatcher implements OnModuleInit, OnApplicationShutdown {
     let opening = this.opening.get(tenantId);
     if (!opening) {
       opening = this.log.lastSeq(tenantId).then((head) => {
-        const feed: Feed = { tenantId, head, wanted: head, pumping: false, sessions: new Set() };
+        const feed: Feed = { tenantId, head, wanted: head, pumping: false, again: false, retryMs: RETRY_FIRST_MS, sessions: new Set() };
         this.feeds.set(tenantId, feed);
         return feed;
       }).finally(() => this.opening.delete(tenantId));
@@ -137,14 +152,18 @@ export class EventDispatcher implements OnModuleInit, OnApplicationShutdown {
   }
 
   /**
-   * The log grew to `seq`. Events this instance just committed are offered at once when they
-   * follow on from what the feed has read; anything else is read from the log, in order.
+   * The log grew to `seq`. On SQLite, events this instance just committed are offered at once when
+   * they follow on from what the feed has read (nothing can commit between them); anything else is
+   * read from the log, in order. On PostgreSQL a committed event may not be readable yet (an older
+   * transaction is still running): the read stops short of it and `wanted` stays ahead of `head`,
+   * so the next signal or poll reads again until the feed has caught up.
    */
   private signal(tenantId: string, seq: number, committed?: StoredEvent[]): void {
     const feed = this.feeds.get(tenantId);
-    if (!feed || seq <= feed.wanted) return;
-    feed.wanted = seq;
-    if (!feed.pumping && committed && committed[0]?.seq === feed.head + 1) {
+    if (!feed) return;
+    if (seq > feed.wanted) feed.wanted = seq;
+    if (feed.head >= feed.wanted) return;
+    if (this.direct && !feed.pumping && committed && committed[0]?.seq === feed.head + 1) {
       this.offer(feed, committed);
       if (feed.head >= feed.wanted) return;
     }
@@ -159,18 +178,38 @@ export class EventDispatcher implements OnModuleInit, OnApplicationShutdown {
   }
 
   private async pump(feed: Feed): Promise<void> {
-    if (feed.pumping) return;
+    if (feed.pumping) {
+      feed.again = true;
+      return;
+    }
     feed.pumping = true;
+    clearTimeout(feed.retry);
+    feed.retry = undefined;
     try {
       while (feed.head < feed.wanted) {
+        feed.again = false;
         const batch = await this.log.readAfter(feed.tenantId, feed.head, BATCH);
-        if (batch.length === 0) break;
+        if (batch.length === 0 && !feed.again) break;
         this.offer(feed, batch);
       }
     } catch (error) {
       this.logger.warn({ err: error, tenantId: feed.tenantId }, 'reading the event log failed; retrying on the next poll');
     } finally {
       feed.pumping = false;
+    }
+    if (feed.head < feed.wanted) {
+      // Committed events are held back behind an older transaction still running; that one may
+      // commit without a signal (it wrote no events), so try again shortly, backing off to the poll.
+      if (!feed.retry && this.feeds.get(feed.tenantId) === feed && feed.retryMs < this.config.events.pollMs) {
+        feed.retry = setTimeout(() => {
+          feed.retry = undefined;
+          void this.pump(feed);
+        }, feed.retryMs);
+        feed.retry.unref();
+        feed.retryMs *= 2;
+      }
+    } else {
+      feed.retryMs = RETRY_FIRST_MS;
     }
   }
 

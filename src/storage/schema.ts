@@ -10,6 +10,7 @@ export interface TenantsTable {
   id: string;
   name: string;
   defaultRegion: string;
+  /** Unused since migration 010 (the event log keeps no per-tenant counter); kept for rollback. */
   lastEventSeq: number;
   createdAt: string;
 }
@@ -70,6 +71,16 @@ export interface EventsTable {
   agentId: string | null;
   at: string;
   data: string;
+}
+
+/**
+ * One row (id 1). SQLite: the last event position handed out. PostgreSQL: the base of positions
+ * derived from transaction ids (see migration 010). `events.tx` (PostgreSQL only, xid8, filled by
+ * its default) is not in EventsTable: only raw SQL reads it.
+ */
+export interface EventLogPositionTable {
+  id: number;
+  value: number;
 }
 
 export interface IdempotencyKeysTable {
@@ -146,6 +157,7 @@ export interface Database {
   conversations: ConversationsTable;
   interactions: InteractionsTable;
   events: EventsTable;
+  eventLogPosition: EventLogPositionTable;
   idempotencyKeys: IdempotencyKeysTable;
   messages: MessagesTable;
   attachments: AttachmentsTable;

@@ -7,6 +7,7 @@ import { ConversationsRepository } from '../../src/conversations/conversations.r
 import type { Conversation, Interaction } from '../../src/conversations/domain/conversation';
 import { EventLogRepository } from '../../src/events/event-log.repository';
 import { IdempotencyRepository } from '../../src/idempotency/idempotency.repository';
+import { sql } from 'kysely';
 import { migrate, openDatabase, type DatabaseHandle } from '../../src/storage/database';
 import { isUniqueViolation } from '../../src/storage/store';
 import { TenantsRepository } from '../../src/tenants/tenants.repository';
@@ -138,7 +139,7 @@ function repositorySuite(open: () => Promise<{ handle: DatabaseHandle; cleanup: 
     expect(isUniqueViolation(error)).toBe(true);
   });
 
-  it('gives events gap-free, ordered sequence numbers per tenant, even under concurrent writers', async () => {
+  it('gives events increasing positions per tenant, a transaction\'s events adjacent, under concurrent writers', async () => {
     const log = new EventLogRepository(handle.db);
     const before = await log.lastSeq('acme');
     const otherBefore = await log.lastSeq('other');
@@ -151,14 +152,71 @@ function repositorySuite(open: () => Promise<{ handle: DatabaseHandle; cleanup: 
           ], nowIso()))),
     );
     const events = await log.readAfter('acme', before, 1000);
-    expect(events.map((e) => e.seq)).toEqual(Array.from({ length: 40 }, (_, i) => before + 1 + i));
-    // The two events of one transaction are adjacent.
+    expect(events).toHaveLength(40);
+    const seqs = events.map((e) => e.seq);
+    expect(seqs.every((seq, i) => seq > (i === 0 ? before : seqs[i - 1]!))).toBe(true);
+    expect(await log.lastSeq('acme')).toBe(seqs.at(-1));
+    // The two events of one transaction are adjacent, in the order appended.
     for (let i = 0; i < events.length; i += 2) {
       expect(events[i]!.type).toBe('test.first');
+      expect(events[i + 1]!.type).toBe('test.second');
       expect(events[i + 1]!.data).toEqual(events[i]!.data);
+      expect(events[i + 1]!.seq).toBe(events[i]!.seq + 1);
     }
+    expect(new Set(events.map((e) => e.data.n)).size).toBe(20);
     expect(await log.lastSeq('other')).toBe(otherBefore);
     expect(await log.readAfter('other', otherBefore, 10)).toEqual([]);
+  });
+
+  it('never lets a polling reader see a gap filled later, with transactions held open while later ones commit', async () => {
+    const log = new EventLogRepository(handle.db);
+    const start = await log.lastSeq('acme');
+    const seen: number[] = [];
+    const seenIds: string[] = [];
+    let position = start;
+    let writing = true;
+    let outOfOrder = 0;
+    const read = async (): Promise<void> => {
+      const batch = await log.readAfter('acme', position, 1000);
+      for (const event of batch) {
+        if (event.seq <= position) outOfOrder++;
+        position = event.seq;
+        seen.push(event.seq);
+        seenIds.push(event.id);
+      }
+    };
+    const reader = (async () => {
+      while (writing) {
+        await read();
+        await new Promise((resolve) => setTimeout(resolve, 2));
+      }
+    })();
+    const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+    // 20 units of one tenant at once. Every third one takes its transaction id with another write,
+    // then waits before appending and again before committing, while the others commit.
+    const committed = await Promise.all(Array.from({ length: 20 }, (_, n) => handle.transaction(async (tx) => {
+      const held = n % 3 === 0;
+      if (held) {
+        await new ContactsRepository(tx).insert(contact({ name: `held-${n}` }));
+        await pause(40 + n * 3);
+      }
+      const stored = await new EventLogRepository(tx).append('acme', [
+        { type: 'test.concurrent', conversationId: null, data: { n } },
+        { type: 'test.concurrent', conversationId: null, data: { n } },
+      ], nowIso());
+      if (held) await pause(40 + n * 3);
+      else if (n % 2 === 0) await pause(5);
+      return stored.map((e) => e.id);
+    })));
+    writing = false;
+    await reader;
+    await read();
+    expect(outOfOrder).toBe(0);
+    expect(seen.every((seq, i) => seq > (i === 0 ? start : seen[i - 1]!))).toBe(true);
+    expect(new Set(seenIds).size).toBe(seenIds.length);
+    expect([...seenIds].sort()).toEqual(committed.flat().sort());
+    // And a reader starting from scratch agrees with the one that followed along.
+    expect((await log.readAfter('acme', start, 1000)).map((e) => e.id)).toEqual(seenIds);
   });
 
   it('commits concurrent units independently: a failing unit is rolled back alone', async () => {
@@ -176,9 +234,11 @@ function repositorySuite(open: () => Promise<{ handle: DatabaseHandle; cleanup: 
     expect(await contacts.findById('acme', ids[0]!)).toBeDefined();
     expect(await contacts.findById('acme', ids[1]!)).toBeUndefined();
     expect(await contacts.findById('acme', ids[2]!)).toBeDefined();
-    // Only the two committed units' events, numbered on from before (in whichever order they committed).
+    // Only the two committed units' events, after before (in whichever order they committed).
     const events = await log.readAfter('acme', before, 10);
-    expect(events.map((e) => e.seq - before)).toEqual([1, 2]);
+    expect(events).toHaveLength(2);
+    expect(events[0]!.seq).toBeGreaterThan(before);
+    expect(events[1]!.seq).toBeGreaterThan(events[0]!.seq);
     expect(events.map((e) => e.data.n).sort()).toEqual([0, 2]);
   });
 
@@ -220,6 +280,53 @@ function repositorySuite(open: () => Promise<{ handle: DatabaseHandle; cleanup: 
   });
 }
 
+/** A store written by the per-tenant counter (schema 009), then upgraded: cursors handed out stay valid. */
+function upgradeSuite(open: () => Promise<{ handle: DatabaseHandle; cleanup: () => Promise<void> }>): void {
+  it('numbers new events above every cursor handed out before migration 010, for every tenant', async () => {
+    const { handle, cleanup } = await open();
+    try {
+      const { Migrator } = await import('kysely');
+      const { migrationProvider } = await import('../../src/storage/migrations');
+      const migrated = await new Migrator({ db: handle.db, provider: migrationProvider }).migrateTo('009-simulator-media');
+      expect(migrated.error).toBeUndefined();
+      const at = '2026-01-01T00:00:00.000Z';
+      for (const [id, last] of [['acme', 7], ['other', 4200]] as const) {
+        await sql`insert into tenants (id, name, default_region, last_event_seq, created_at) values (${id}, ${id}, 'GB', ${last}, ${at})`.execute(handle.db);
+        for (let seq = 1; seq <= last; seq += last > 100 ? 1000 : 1) {
+          await sql`insert into events (tenant_id, seq, id, type, at, data) values (${id}, ${seq}, ${newId()}, 'old', ${at}, '{}')`.execute(handle.db);
+        }
+      }
+      await migrate(handle.db);
+      await expect(handle.check()).resolves.toBeUndefined();
+      const log = new EventLogRepository(handle.db);
+      expect(await log.lastSeq('acme')).toBe(7);
+      const [fresh] = await handle.transaction((tx) => new EventLogRepository(tx).append('acme', [{ type: 'new', conversationId: null, data: {} }], nowIso()));
+      // Above what any tenant's cursor may hold, so a cursor of `other` can never be passed by acme's.
+      expect(fresh!.seq).toBeGreaterThan(4200);
+      expect((await log.readAfter('acme', 7, 10)).map((e) => e.type)).toEqual(['new']);
+      expect((await log.readAfter('acme', 0, 100)).map((e) => e.seq)).toEqual([1, 2, 3, 4, 5, 6, 7, fresh!.seq]);
+    } finally {
+      await handle.close();
+      await cleanup();
+    }
+  });
+}
+
+describe('upgrading the event log on SQLite', () => {
+  upgradeSuite(async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'gateway-upgrade-'));
+    const handle = openDatabase({ url: `sqlite:${join(dir, 'test.db')}` });
+    return { handle, cleanup: async () => rmSync(dir, { recursive: true, force: true }) };
+  });
+});
+
+describeWithPostgres('upgrading the event log on PostgreSQL', () => {
+  upgradeSuite(async () => {
+    const database: TestDatabase = await createTestDatabase();
+    return { handle: openDatabase({ url: database.url }), cleanup: () => database.drop() };
+  });
+});
+
 describe('repositories on SQLite', () => {
   repositorySuite(async () => {
     const dir = mkdtempSync(join(tmpdir(), 'gateway-repo-'));
@@ -232,5 +339,59 @@ describeWithPostgres('repositories on PostgreSQL', () => {
   repositorySuite(async () => {
     const database: TestDatabase = await createTestDatabase();
     return { handle: openDatabase({ url: database.url }), cleanup: () => database.drop() };
+  });
+});
+
+describeWithPostgres('the event log on PostgreSQL', () => {
+  let database: TestDatabase;
+  let handle: DatabaseHandle;
+  const at = '2026-01-01T00:00:00.000Z';
+
+  beforeAll(async () => {
+    database = await createTestDatabase();
+    handle = openDatabase({ url: database.url });
+    await migrate(handle.db);
+    await new TenantsRepository(handle.db).upsert({ id: 'acme', name: 'ACME', defaultRegion: 'GB' }, at);
+  });
+
+  afterAll(async () => {
+    await handle?.close();
+    await database?.drop();
+  });
+
+  it('lets two transactions of one tenant append without waiting for each other, and shows neither before the older commits', async () => {
+    const log = new EventLogRepository(handle.db);
+    const before = await log.lastSeq('acme');
+    let releaseA!: () => void;
+    const aMayCommit = new Promise<void>((resolve) => { releaseA = resolve; });
+    let aAppended!: () => void;
+    const aHasAppended = new Promise<void>((resolve) => { aAppended = resolve; });
+    const a = handle.db.transaction().execute(async (tx) => {
+      const [event] = await new EventLogRepository(tx).append('acme', [{ type: 'test.a', conversationId: null, data: {} }], nowIso());
+      aAppended();
+      await aMayCommit;
+      return event!;
+    });
+    await aHasAppended;
+    // B appends and commits while A holds its transaction open: with a per-tenant counter row this
+    // waited for A's commit (here: a timeout).
+    const b = handle.db.transaction().execute(async (tx) =>
+      (await new EventLogRepository(tx).append('acme', [{ type: 'test.b', conversationId: null, data: {} }], nowIso()))[0]!);
+    const timeout = new Promise<'blocked'>((resolve) => setTimeout(() => resolve('blocked'), 3000).unref());
+    const bEvent = await Promise.race([b, timeout]);
+    if (bEvent === 'blocked') {
+      releaseA();
+      await a;
+      throw new Error('transaction B waited for transaction A');
+    }
+    expect(bEvent.seq).toBeGreaterThan(before);
+    // B is committed, but A (older, still running) may yet commit an earlier position: B is held back.
+    expect(await log.lastSeq('acme')).toBe(before);
+    expect(await log.readAfter('acme', before, 10)).toEqual([]);
+    releaseA();
+    const aEvent = await a;
+    expect(aEvent.seq).toBeLessThan(bEvent.seq);
+    expect((await log.readAfter('acme', before, 10)).map((e) => e.type)).toEqual(['test.a', 'test.b']);
+    expect(await log.lastSeq('acme')).toBe(bEvent.seq);
   });
 });

@@ -1,4 +1,4 @@
-/** One entry of a tenant's durable event log. `seq` is gap-free and ordered per tenant. */
+/** One entry of a tenant's durable event log. `seq` is its position: increasing per tenant, not consecutive. */
 export interface StoredEvent {
   tenantId: string;
   seq: number;

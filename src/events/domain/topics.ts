@@ -49,7 +49,7 @@ export function matchTopic(event: StoredEvent, topics: ReadonlyMap<string, Topic
   return topics.has('tenant') ? 'tenant' : undefined;
 }
 
-/** Cursors are the tenant's event sequence numbers; clients treat them as opaque strings. */
+/** Cursors are positions in the tenant's event log (increasing, not consecutive); clients treat them as opaque strings. */
 export function encodeEventCursor(seq: number): string {
   return String(seq);
 }

@@ -8,6 +8,7 @@ import * as m006 from './006-call-agent-dialled';
 import * as m007 from './007-timeline-entries';
 import * as m008 from './008-routing';
 import * as m009 from './009-simulator-media';
+import * as m010 from './010-event-positions';
 
 /** Migrations are compiled in, so a built image needs no migration files on disk. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -20,6 +21,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '007-timeline-entries': m007,
   '008-routing': m008,
   '009-simulator-media': m009,
+  '010-event-positions': m010,
 };
 
 export const migrationProvider: MigrationProvider = {
