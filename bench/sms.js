@@ -5,10 +5,18 @@
 // (servers/lean-sms.js: the gateway's frameworks without its layers, with and without storage). Each server runs in its own child process;
 // autocannon drives them from this one over 127.0.0.1, and one WebSocket subscriber here counts
 // the gateway's events. Every request is a distinct message, signed with Twilio's algorithm.
-// Usage: npm run bench:sms   (env: BENCH_DURATION s, default 10; BENCH_WARMUP s, default 2; BENCH_CONNECTIONS, default 10)
+// Then the same on PostgreSQL (a fresh database per server run, dropped afterwards): the gateway as
+// one instance, two instances on one database (+ Redis) sharing the load, and an express +
+// twilio.webhook() + pg handler, with pg_stat_activity sampled for lock waits. Skipped, with the
+// reason printed, when PostgreSQL does not answer.
+// Usage: npm run bench:sms   (env: BENCH_DURATION s, default 10; BENCH_WARMUP s, default 2; BENCH_CONNECTIONS, default 10;
+//   BENCH_POSTGRES_URL, default postgres://postgres@127.0.0.1:5432/postgres; BENCH_REDIS_URL, default redis://127.0.0.1:6379)
 const { randomBytes } = require('node:crypto');
+const { readdirSync, readFileSync } = require('node:fs');
 const { parsePhoneNumberFromString } = require('libphonenumber-js/max');
 const { getExpectedTwilioSignature } = require('twilio/lib/webhooks/webhooks');
+const { Client } = require('pg');
+const Redis = require('ioredis');
 const WebSocket = require('ws');
 const {
   envInt, startServer, stopServer, ask, machineBusyMs, loadRun, countBad, describeCodes, command, environment, int, ms, times, saveReport,
@@ -19,6 +27,12 @@ const WARMUP = envInt('BENCH_WARMUP', 2, 0);
 const CONNECTIONS = envInt('BENCH_CONNECTIONS', 10, 1);
 const TAIL_MS = 5_000; // after the load, how long the subscriber may wait for the last events
 const TARGET = { express: 2.5, bare: 0.35 }; // the gateway's req/s over each, on SQLite
+// On PostgreSQL (issue 20): req/s ≥ the express + pg handler's, p99 ≤ 50 ms, lock waits < 10% of
+// sampled active backends, two instances ≥ one.
+const PG_TARGET = { express: 1, p99Ms: 50, lockShare: 0.1, twoOverOne: 1 };
+const POSTGRES_URL = process.env.BENCH_POSTGRES_URL || 'postgres://postgres@127.0.0.1:5432/postgres';
+const REDIS_URL = process.env.BENCH_REDIS_URL || 'redis://127.0.0.1:6379';
+const SAMPLE_EVERY_MS = 200; // pg_stat_activity
 
 const PUBLIC_BASE_URL = 'https://gateway.example.com';
 const PATH = '/webhooks/twilio/sms';
@@ -36,15 +50,25 @@ const GATEWAY_CONFIG = {
 };
 const TARGETS = [
   { key: 'gateway', name: 'gateway (SQLite FULL; contacts, conversations, events)', script: 'gateway.js',
-    args: ['supervisor'], env: { BENCH_GATEWAY_CONFIG: JSON.stringify(GATEWAY_CONFIG) } },
+    args: ['supervisor'], subscribe: true, durability: 2, env: { BENCH_GATEWAY_CONFIG: JSON.stringify(GATEWAY_CONFIG) } },
   { key: 'express', name: 'express + twilio.webhook() + better-sqlite3 INSERT (FULL)', script: 'express-sms.js',
-    env: { BENCH_TWILIO_AUTH_TOKEN: AUTH_TOKEN, BENCH_WEBHOOK_URL: PUBLIC_BASE_URL + PATH } },
+    countsRows: true, durability: 2, env: { BENCH_TWILIO_AUTH_TOKEN: AUTH_TOKEN, BENCH_WEBHOOK_URL: PUBLIC_BASE_URL + PATH } },
   { key: 'bare', name: 'bare node:http (reads the body, answers 200)', script: 'sms-baseline.js' },
   // For scale, not targets: what the frameworks alone allow on this machine (servers/lean-sms.js).
   { key: 'lean', name: 'reference: fastify + signature check + hand-written SQLite rows (FULL) + event frame', script: 'lean-sms.js',
-    args: ['storage'], subscribe: true, env: { BENCH_TWILIO_AUTH_TOKEN: AUTH_TOKEN, BENCH_WEBHOOK_URL: PUBLIC_BASE_URL + PATH } },
+    args: ['storage'], subscribe: true, durability: 2, env: { BENCH_TWILIO_AUTH_TOKEN: AUTH_TOKEN, BENCH_WEBHOOK_URL: PUBLIC_BASE_URL + PATH } },
   { key: 'ceiling', name: 'reference: fastify + signature check + event frame, nothing stored', script: 'lean-sms.js',
     args: ['none'], subscribe: true, env: { BENCH_TWILIO_AUTH_TOKEN: AUTH_TOKEN, BENCH_WEBHOOK_URL: PUBLIC_BASE_URL + PATH } },
+];
+// Each on a fresh PostgreSQL database (BENCH_DATABASE_URL), durability synchronous_commit = on.
+const PG_TARGETS = [
+  { key: 'gatewayPg', name: 'gateway on PostgreSQL, one instance (no Redis)', script: 'gateway.js', postgres: true,
+    args: ['supervisor'], subscribe: true, durability: 'on', env: { BENCH_GATEWAY_CONFIG: JSON.stringify(GATEWAY_CONFIG) } },
+  { key: 'gatewayPg2', name: 'gateway on PostgreSQL, two instances + Redis, connections split between them', script: 'gateway.js',
+    postgres: true, instances: 2, redis: true, args: ['supervisor'], subscribe: true, durability: 'on',
+    env: { BENCH_GATEWAY_CONFIG: JSON.stringify(GATEWAY_CONFIG) } },
+  { key: 'expressPg', name: 'express + twilio.webhook() + pg INSERT (synchronous_commit on)', script: 'express-sms.js', postgres: true,
+    countsRows: true, durability: 'on', env: { BENCH_TWILIO_AUTH_TOKEN: AUTH_TOKEN, BENCH_WEBHOOK_URL: PUBLIC_BASE_URL + PATH } },
 ];
 const SYNCHRONOUS = ['OFF', 'NORMAL', 'FULL', 'EXTRA'];
 const sleep = (t) => new Promise((resolve) => setTimeout(resolve, t));
@@ -126,57 +150,193 @@ function subscribe(url, token) {
   });
 }
 
-/** CPU used from `from` until now, in % of one core: the server child, this process, everything else. */
-async function cpuSince(child, from) {
+/** CPU time (µs) of the server children together. */
+async function serverCpuMicros(children) {
+  const answers = await Promise.all(children.map((child) => ask(child, 'memory', 'memory')));
+  return answers.reduce((sum, a) => sum + a.cpuMicros, 0);
+}
+
+/**
+ * CPU time (ms) of the PostgreSQL and Redis processes on this machine (comm `postgres` or
+ * `redis-server`), from /proc; 0 where there is none. A backend that exits in between takes its
+ * share with it, so this slightly undercounts.
+ */
+function storeCpuMs() {
+  let ticks = 0;
+  let pids = [];
+  try { pids = readdirSync('/proc').filter((d) => /^\d+$/.test(d)); } catch { return 0; }
+  for (const pid of pids) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const end = stat.lastIndexOf(')');
+      const comm = stat.slice(stat.indexOf('(') + 1, end);
+      if (comm !== 'postgres' && comm !== 'redis-server') continue;
+      const fields = stat.slice(end + 2).split(' '); // from field 3 (state): utime and stime are fields 14 and 15
+      ticks += Number(fields[11]) + Number(fields[12]);
+    } catch { /* the process is gone */ }
+  }
+  return ticks * 10; // USER_HZ is 100 on Linux
+}
+
+/**
+ * CPU used from `from` until now, in % of one core: the server children, PostgreSQL and Redis
+ * (store, when `from.store` was read), this process, everything else.
+ */
+async function cpuSince(children, from) {
   const wallMs = Date.now() - from.at;
-  const server = ((await ask(child, 'memory', 'memory')).cpuMicros - from.server) / 10 / wallMs;
+  const server = ((await serverCpuMicros(children)) - from.server) / 10 / wallMs;
+  const store = from.store === undefined ? 0 : ((storeCpuMs() - from.store) * 100) / wallMs;
   const own = process.cpuUsage(from.client);
   const client = (own.user + own.system) / 10 / wallMs;
   const machine = ((machineBusyMs() - from.machine) * 100) / wallMs;
-  return { server, client, other: Math.max(0, machine - server - client) };
+  return { server, store, client, other: Math.max(0, machine - server - store - client) };
+}
+
+/** Whether PostgreSQL (and Redis, for two instances) answer: undefined, or why the PostgreSQL rows are skipped. */
+async function postgresUnavailable() {
+  const client = new Client({ connectionString: POSTGRES_URL, connectionTimeoutMillis: 3_000 });
+  try {
+    await client.connect();
+    await client.query('SELECT 1');
+  } catch (error) {
+    return `PostgreSQL at ${POSTGRES_URL} did not answer (${error && error.message ? error.message : error})`;
+  } finally {
+    await client.end().catch(() => {});
+  }
+  const redis = new Redis(REDIS_URL, { lazyConnect: true, connectTimeout: 3_000, maxRetriesPerRequest: 0, retryStrategy: () => null });
+  redis.on('error', () => {});
+  try {
+    await redis.connect();
+    await redis.ping();
+  } catch (error) {
+    return `Redis at ${REDIS_URL} (for two instances) did not answer (${error && error.message ? error.message : error})`;
+  } finally {
+    redis.disconnect();
+  }
+  return undefined;
+}
+
+/** An empty database of its own on the bench server (as test/support/postgres.ts makes them), and how to drop it. */
+async function createDatabase() {
+  const name = `gw_bench_${randomBytes(6).toString('hex')}`;
+  const admin = async (statement) => {
+    const client = new Client({ connectionString: POSTGRES_URL });
+    await client.connect();
+    try { await client.query(statement); } finally { await client.end(); }
+  };
+  await admin(`CREATE DATABASE ${name}`);
+  const url = new URL(POSTGRES_URL);
+  url.pathname = `/${name}`;
+  return { name, url: url.toString(), drop: () => admin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`) };
+}
+
+/**
+ * Samples pg_stat_activity every SAMPLE_EVERY_MS for the client backends of one database: how many
+ * are active and how many of those wait on a heavyweight lock (wait_event_type 'Lock'), plus which
+ * wait events the active ones are in. stop() resolves with the totals.
+ */
+function sampleBackends(database) {
+  const client = new Client({ connectionString: POSTGRES_URL });
+  const totals = { samples: 0, active: 0, lock: 0, maxLock: 0, waits: new Map(), error: undefined };
+  let stopped = false;
+  let timer;
+  let running = Promise.resolve();
+  const tick = () => {
+    running = client.query(
+      `SELECT state = 'active' AS active, wait_event_type AS type, wait_event AS event
+         FROM pg_stat_activity WHERE datname = $1 AND backend_type = 'client backend'`, [database],
+    ).then(({ rows }) => {
+      const active = rows.filter((r) => r.active);
+      const lock = active.filter((r) => r.type === 'Lock').length;
+      totals.samples++;
+      totals.active += active.length;
+      totals.lock += lock;
+      totals.maxLock = Math.max(totals.maxLock, lock);
+      for (const r of active) {
+        const wait = r.type ? `${r.type}:${r.event}` : 'CPU (no wait)';
+        totals.waits.set(wait, (totals.waits.get(wait) || 0) + 1);
+      }
+    }, (error) => { totals.error = totals.error || error.message; })
+      .finally(() => { if (!stopped) timer = setTimeout(tick, SAMPLE_EVERY_MS); });
+  };
+  const connected = client.connect().then(tick, (error) => { totals.error = error.message; });
+  return {
+    async stop() {
+      stopped = true;
+      await connected;
+      clearTimeout(timer);
+      await running;
+      await client.end().catch(() => {});
+      return totals;
+    },
+  };
 }
 
 async function measure(target) {
-  const { child, info } = await startServer(target.script, target);
+  const database = target.postgres ? await createDatabase() : undefined;
+  const env = {
+    ...target.env,
+    ...(database ? { BENCH_DATABASE_URL: database.url } : {}),
+    ...(target.redis ? { BENCH_REDIS_URL: REDIS_URL } : {}),
+  };
+  const servers = [];
   let feed;
   try {
-    if (target.key === 'gateway' || target.subscribe) feed = await subscribe(info.url, info.token);
+    // One after the other: the first applies the migrations.
+    for (let i = 0; i < (target.instances || 1); i++) servers.push(await startServer(target.script, { ...target, env }));
+    const [{ child, info }] = servers;
+    const children = servers.map((s) => s.child);
+    // autocannon spreads its connections over several URLs round-robin (5 + 5 of 10 for two).
+    const url = servers.length === 1 ? info.url : servers.map((s) => s.info.url);
+    // The subscriber is on the first instance; with two, the second's events reach it through Redis.
+    if (target.subscribe) feed = await subscribe(info.url, info.token);
     const forged = await forgedStatus(info.url);
     process.stderr.write(`${target.name}: warm-up ${WARMUP} s, then ${DURATION} s with ${CONNECTIONS} connections\n`);
-    const warm = WARMUP > 0 ? await load(info.url, WARMUP) : undefined;
+    const warm = WARMUP > 0 ? await load(url, WARMUP) : undefined;
     // Twice what the warm-up rate needs (it is low: a cold process, and signing on the fly), and at
     // least 5,000 a second; should the pool run out, the rest is signed on the fly (and reported).
     const poolSize = Math.ceil(Math.max(warm ? warm.rps * 2 : 0, 5_000) * DURATION);
     fillPool(poolSize);
-    const from = { at: Date.now(), server: (await ask(child, 'memory', 'memory')).cpuMicros, client: process.cpuUsage(), machine: machineBusyMs() };
-    const result = await load(info.url, DURATION);
-    const cpu = await cpuSince(child, from);
+    const sampler = database ? sampleBackends(database.name) : undefined;
+    const from = {
+      at: Date.now(), server: await serverCpuMicros(children), store: database ? storeCpuMs() : undefined, client: process.cpuUsage(), machine: machineBusyMs(),
+    };
+    const result = await load(url, DURATION);
+    const cpu = await cpuSince(children, from);
+    const backends = sampler ? await sampler.stop() : undefined;
     const phases = [warm, result].filter(Boolean);
     const answered = phases.reduce((sum, r) => sum + r.requests - r.non2xx, 0);
     // When a phase stops, up to one request per connection is in flight: handled, but not counted.
     const inFlight = CONNECTIONS * phases.length;
-    const row = { ...target, ...result, warm, info, forged, answered, inFlight, poolSize, signedLive: pool.signedLive, cpu };
+    const row = { ...target, ...result, warm, info, forged, answered, inFlight, poolSize, signedLive: pool.signedLive, cpu, backends };
     if (feed) {
       for (const deadline = Date.now() + TAIL_MS; (feed.counts.get('sms.received') || 0) < answered && Date.now() < deadline;) await sleep(20);
       await sleep(250); // a surplus arriving late is still counted
       row.feed = feed;
     }
-    if (target.key === 'express') row.stored = await ask(child, 'stored', 'stored');
+    if (target.countsRows) row.stored = await ask(child, 'stored', 'stored');
     return row;
   } finally {
     pool.items = [];
     if (feed) { feed.closing = true; feed.socket.terminate(); }
-    await stopServer(child);
+    await Promise.all(servers.map((s) => stopServer(s.child)));
+    if (database) await database.drop();
   }
 }
 
+const ratioLine = (label, base, of) => `| **${label}** | | ${times(of.rps / base.rps)} | ${times(of.p50 / base.p50)} | ${times(of.p99 / base.p99)} | | |`;
+const TABLE_HEAD = [
+  '| Server | Requests | req/s | p50 (ms) | p99 (ms) | non-2xx | socket errors |',
+  '| --- | ---: | ---: | ---: | ---: | ---: | ---: |',
+];
+const tableRow = (r) => `| ${r.name} | ${int(r.requests)} | ${int(r.rps)} | ${ms(r.p50)} | ${ms(r.p99)} | ${r.non2xx} | ${r.errors + r.timeouts} |`;
+
 function table(rows) {
   const [gateway, express, bare] = rows;
-  const ratio = (label, base, of = gateway) => `| **${label}** | | ${times(of.rps / base.rps)} | ${times(of.p50 / base.p50)} | ${times(of.p99 / base.p99)} | | |`;
+  const ratio = (label, base, of = gateway) => ratioLine(label, base, of);
   return [
-    '| Server | Requests | req/s | p50 (ms) | p99 (ms) | non-2xx | socket errors |',
-    '| --- | ---: | ---: | ---: | ---: | ---: | ---: |',
-    ...rows.map((r) => `| ${r.name} | ${int(r.requests)} | ${int(r.rps)} | ${ms(r.p50)} | ${ms(r.p99)} | ${r.non2xx} | ${r.errors + r.timeouts} |`),
+    ...TABLE_HEAD,
+    ...rows.map(tableRow),
     ratio('ratio gateway ÷ express handler', express),
     ratio('ratio gateway ÷ bare', bare),
     ...rows.slice(3).flatMap((r) => [ratio(`ratio ${r.key} ÷ express handler`, express, r), ratio(`ratio ${r.key} ÷ bare`, bare, r)]),
@@ -186,7 +346,7 @@ function table(rows) {
 function checks(rows) {
   const [gateway, express] = rows;
   const count = (type) => gateway.feed.counts.get(type) || 0;
-  const sync = (r) => SYNCHRONOUS[r.info.synchronous] || `unknown (${r.info.synchronous})`;
+  const sync = sqliteSync;
   const answers = (r) => `${int(r.answered)} 2xx answers counted (warm-up included; up to ${r.inFlight} more were in flight as phases stopped)`;
   return [
     `- a forged webhook (signature over other fields) was answered ${rows.map((r) => `${r.forged} by ${r.key}`).join(', ')}`,
@@ -197,6 +357,54 @@ function checks(rows) {
       (r.info.synchronous === undefined ? '' : `; SQLite synchronous = ${sync(r)}`)),
     `- CPU while measured, % of one core (server / load generator / everything else): ` +
       rows.map((r) => `${r.key} ${int(r.cpu.server)}% / ${int(r.cpu.client)}% / ${int(r.cpu.other)}%`).join('; '),
+  ];
+}
+
+const sqliteSync = (r) => SYNCHRONOUS[r.info.synchronous] || `unknown (${r.info.synchronous})`;
+const answersText = (r) => `${int(r.answered)} 2xx answers counted (warm-up included; up to ${r.inFlight} more were in flight as phases stopped)`;
+const lockShare = (b) => (b && b.active ? b.lock / b.active : NaN);
+const percent = (n) => (Number.isFinite(n) ? `${(n * 100).toFixed(1)}%` : 'n/a');
+
+/** The PostgreSQL rows: gateway one instance, two instances, express + pg; each with its ratios. */
+function pgTable([one, two, express], bare) {
+  return [
+    ...TABLE_HEAD,
+    ...[one, two, express].map(tableRow),
+    ratioLine('ratio gateway-PG ÷ express + pg', express, one),
+    ratioLine('ratio two instances ÷ one', one, two),
+    ratioLine('ratio two instances ÷ express + pg', express, two),
+    ratioLine('ratio gateway-PG ÷ bare', bare, one),
+  ].join('\n');
+}
+
+function pgChecks(rows) {
+  const waits = (b) => [...b.waits].sort((x, y) => y[1] - x[1]).slice(0, 4).map(([w, n]) => `${w} ${percent(n / b.active)}`).join(', ');
+  return [
+    `- a forged webhook was answered ${rows.map((r) => `${r.forged} by ${r.key}`).join(', ')}`,
+    ...rows.map((r) => `- ${r.key}: synchronous_commit = ${r.info.synchronous}` +
+      (r.feed ? `; the subscriber (on the first instance) got ${int(r.feed.counts.get('sms.received') || 0)} \`sms.received\` for ${answersText(r)}` : '') +
+      (r.stored !== undefined ? `; ${int(r.stored)} rows stored for ${answersText(r)}` : '')),
+    `- pg_stat_activity every ${SAMPLE_EVERY_MS} ms while measured (client backends of the run's database; lock-wait share = ` +
+      'backends in wait_event_type \'Lock\' ÷ active backends, over all samples):',
+    ...rows.map(({ key, backends: b }) => (b.samples
+      ? `  - ${key}: ${b.samples} samples, ${(b.active / b.samples).toFixed(1)} active and ${(b.lock / b.samples).toFixed(1)} waiting on a Lock on average ` +
+        `(at most ${b.maxLock}); **lock-wait share ${percent(lockShare(b))}**; active backends by wait: ${waits(b)}`
+      : `  - ${key}: no samples (${b.error || 'none taken'})`)),
+    `- CPU while measured, % of one core (gateway or handler processes together / PostgreSQL and Redis / load generator / everything else): ` +
+      rows.map((r) => `${r.key} ${int(r.cpu.server)}% / ${int(r.cpu.store)}% / ${int(r.cpu.client)}% / ${int(r.cpu.other)}%`).join('; '),
+  ];
+}
+
+function pgTargets([one, two, express]) {
+  const verdict = (ok, figure) => `${ok ? 'met' : '**NOT met**'} (${figure})`;
+  return [
+    'Targets for the gateway on PostgreSQL (issue 20; printed, not enforced):',
+    `- req/s ≥ ${PG_TARGET.express}× the express + pg handler: ${verdict(one.rps / express.rps >= PG_TARGET.express, times(one.rps / express.rps))}`,
+    `- p99 ≤ ${PG_TARGET.p99Ms} ms: one instance ${verdict(one.p99 <= PG_TARGET.p99Ms, `${ms(one.p99)} ms`)}; ` +
+      `two instances ${verdict(two.p99 <= PG_TARGET.p99Ms, `${ms(two.p99)} ms`)}`,
+    `- lock waits < ${percent(PG_TARGET.lockShare)} of sampled active backends: one instance ${verdict(lockShare(one.backends) < PG_TARGET.lockShare, percent(lockShare(one.backends)))}; ` +
+      `two instances ${verdict(lockShare(two.backends) < PG_TARGET.lockShare, percent(lockShare(two.backends)))}`,
+    `- two instances ≥ one, req/s: ${verdict(two.rps / one.rps >= PG_TARGET.twoOverOne, times(two.rps / one.rps))}`,
   ];
 }
 
@@ -212,7 +420,6 @@ function problems(rows) {
     if (r.signedLive) out.push(`**WARNING** ${r.name}: the pool of ${int(r.poolSize)} signed messages ran out; ${int(r.signedLive)} were signed during the measurement (slower load generator).`);
     if (r.cpu.other > 15) out.push(`**WARNING** ${r.name}: other programs used ${int(r.cpu.other)}% CPU while it was measured; its figures are not clean.`);
   }
-  const [gateway, express, , lean] = rows;
   const matches = (n, r) => n >= r.answered && n <= r.answered + r.inFlight;
   for (const r of rows.filter((row) => row.feed)) {
     const { feed } = r;
@@ -221,9 +428,18 @@ function problems(rows) {
     if (feed.closedWith !== undefined) out.push(`**ERRORS** ${r.key}: the event socket closed with ${feed.closedWith} during the run.`);
     if (feed.errorFrames.length) out.push(`**ERRORS** ${r.key}: ${feed.errorFrames.length} error frames, e.g. ${feed.errorFrames[0]}.`);
   }
-  if (!matches(express.stored, express)) out.push(`**ERRORS** express handler: ${express.stored} rows stored for ${express.answered} 2xx answers (+ up to ${express.inFlight} in flight).`);
+  for (const r of rows.filter((row) => row.countsRows)) {
+    if (!matches(r.stored, r)) out.push(`**ERRORS** ${r.name}: ${r.stored} rows stored for ${r.answered} 2xx answers (+ up to ${r.inFlight} in flight).`);
+  }
   for (const r of rows.filter((row) => row.key !== 'bare')) if (r.forged !== 403) out.push(`**ERRORS** ${r.name}: a forged webhook was answered ${r.forged}, not 403.`);
-  for (const r of [gateway, express, lean]) if (r.info.synchronous !== 2) out.push(`**ERRORS** ${r.name}: SQLite synchronous is ${r.info.synchronous}, not FULL (2).`);
+  for (const r of rows.filter((row) => row.durability !== undefined)) {
+    if (r.info.synchronous !== r.durability) {
+      out.push(r.postgres
+        ? `**ERRORS** ${r.name}: synchronous_commit is ${r.info.synchronous}, not ${r.durability}.`
+        : `**ERRORS** ${r.name}: SQLite synchronous is ${r.info.synchronous}, not FULL (2).`);
+    }
+  }
+  for (const r of rows.filter((row) => row.backends && row.backends.error)) out.push(`**WARNING** ${r.name}: pg_stat_activity sampling failed: ${r.backends.error}.`);
   return out;
 }
 
@@ -246,11 +462,20 @@ async function main() {
   if (invalid.length) throw new Error(`invalid customer numbers, e.g. ${invalid[0]}`);
   const rows = [];
   for (const target of TARGETS) rows.push(await measure(target));
-  const errors = problems(rows);
+  const pgSkipped = await postgresUnavailable();
+  const pgRows = [];
+  if (pgSkipped) process.stderr.write(`PostgreSQL rows skipped: ${pgSkipped}\n`);
+  else for (const target of PG_TARGETS) pgRows.push(await measure(target));
+  const errors = problems([...rows, ...pgRows]);
+  const postgres = pgSkipped
+    ? ['## PostgreSQL', '', `Skipped: ${pgSkipped}. Set BENCH_POSTGRES_URL (and BENCH_REDIS_URL) to a server that answers.`]
+    : ['## PostgreSQL', '', `A fresh database per server run on ${POSTGRES_URL} (dropped afterwards); two instances share one database and Redis at ${REDIS_URL}, ` +
+        `autocannon spreading its ${CONNECTIONS} connections over both.`, '',
+      pgTable(pgRows, rows[2]), '', ...pgChecks(pgRows), '', ...pgTargets(pgRows)];
   const report = [
     '# Benchmark: inbound SMS webhooks (POST /webhooks/twilio/sms)',
     '',
-    ...environment(command(['BENCH_DURATION', 'BENCH_WARMUP', 'BENCH_CONNECTIONS'], 'bench:sms', 'sms.js')),
+    ...environment(command(['BENCH_DURATION', 'BENCH_WARMUP', 'BENCH_CONNECTIONS', 'BENCH_POSTGRES_URL', 'BENCH_REDIS_URL'], 'bench:sms', 'sms.js')),
     `- Load: autocannon, ${CONNECTIONS} connections, ${WARMUP} s warm-up then ${DURATION} s per server, one server at a time, each in its own process, over 127.0.0.1; ` +
       'every request a distinct message signed with the Twilio algorithm (signed ahead of each measurement)',
     '',
@@ -259,6 +484,8 @@ async function main() {
     ...checks(rows),
     '',
     ...targets(rows),
+    '',
+    ...postgres,
     '',
     ...(errors.length ? [...errors, ''] : ['Every webhook was answered 2xx, stored, and (gateway) published once.', '']),
   ].join('\n');

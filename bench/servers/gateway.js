@@ -4,6 +4,9 @@
 // when the parent disconnects. Arguments are the token's roles (default: agent); answers 'memory'
 // messages. BENCH_GATEWAY_CONFIG (JSON) is laid over the configuration (sms.js: tenants, Twilio,
 // durability); the token is for agent `bench` of the first configured tenant, else `default`.
+// BENCH_DATABASE_URL (postgres://...) replaces the SQLite file (the caller creates and drops that
+// database), and BENCH_REDIS_URL sets redis.url; `synchronous` is then PostgreSQL's
+// synchronous_commit ('on', ...) as read on the store's own connection.
 require('reflect-metadata');
 const { randomBytes } = require('node:crypto');
 const { mkdtempSync, rmSync } = require('node:fs');
@@ -24,11 +27,14 @@ async function main() {
   const dir = mkdtempSync(join(tmpdir(), 'gateway-bench-'));
   const secret = randomBytes(32).toString('hex');
   const extra = JSON.parse(process.env.BENCH_GATEWAY_CONFIG || '{}');
+  const postgresUrl = process.env.BENCH_DATABASE_URL;
+  const redis = process.env.BENCH_REDIS_URL ? { redis: { url: process.env.BENCH_REDIS_URL } } : {};
   const config = loadConfig({
     env: { NODE_ENV: 'test' },
     overrides: {
       ...extra,
-      database: { ...extra.database, url: `sqlite:${join(dir, 'bench.db')}` },
+      ...redis,
+      database: { ...extra.database, url: postgresUrl || `sqlite:${join(dir, 'bench.db')}` },
       auth: { jwtSecret: secret },
       log: { level: 'silent' },
     },
@@ -36,8 +42,12 @@ async function main() {
   const { app, url } = await startGateway(config, pino({ level: 'silent' }));
   const tenantId = config.tenants && config.tenants.length > 0 ? config.tenants[0].id : 'default';
   const token = await new JwtService(secret).sign({ agentId: 'bench', tenantId, roles }, 3600);
-  // The durability actually in effect on the store's connection (0 OFF, 1 NORMAL, 2 FULL, 3 EXTRA).
-  const { rows } = await sql.raw('PRAGMA synchronous').execute(app.get(DATABASE).db);
+  // The durability actually in effect on the store's connection: SQLite's PRAGMA synchronous (0 OFF,
+  // 1 NORMAL, 2 FULL, 3 EXTRA), or PostgreSQL's synchronous_commit.
+  const { db } = app.get(DATABASE);
+  const synchronous = postgresUrl
+    ? (await sql.raw("SELECT current_setting('synchronous_commit') AS sync").execute(db)).rows[0].sync
+    : (await sql.raw('PRAGMA synchronous').execute(db)).rows[0]?.synchronous;
   process.on('disconnect', () => {
     app.close().finally(() => {
       rmSync(dir, { recursive: true, force: true });
@@ -45,7 +55,7 @@ async function main() {
     });
   });
   answerMemoryRequests();
-  process.send({ url, token, synchronous: rows[0] && rows[0].synchronous });
+  process.send({ url, token, synchronous });
 }
 
 main().catch((error) => {
