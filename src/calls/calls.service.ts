@@ -161,13 +161,14 @@ export class CallsService implements OnModuleInit, OnApplicationShutdown {
 
   /** TwiML for the customer's answered Twilio leg: it joins the call's conference with the agent. */
   async twilioBridge(callId: string): Promise<string> {
-    const call = await new CallsRepository(this.database.db).findForCallback(callId, undefined);
+    const calls = new CallsRepository(this.database.db);
+    const call = await calls.findForCallback(callId, undefined);
     const provider = this.providers.voiceByName('twilio');
     if (!call || call.interaction.provider !== 'twilio' || !(provider instanceof TwilioVoiceProvider) || isTerminal(statusOf(call).state)) {
       return HANGUP_TWIML;
     }
     // A replayed (still correctly signed) fetch gets the same TwiML but never dials the agent again.
-    if (!(await new CallsRepository(this.database.db).claimAgentDial(call.interaction.id, nowIso()))) return provider.joinTwiml(call.interaction.id);
+    if (!(await calls.claimAgentDial(call.interaction.id, nowIso()))) return provider.joinTwiml(call.interaction.id);
     try {
       return await provider.bridge(call.interaction.id, call.details.agentEndpoint, call.details.callerId);
     } catch (error) {

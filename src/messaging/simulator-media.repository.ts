@@ -1,14 +1,8 @@
+import type { SimulatorMediaTable } from '../storage/schema';
 import type { Executor } from '../storage/store';
 
-/** A simulated MMS picture as stored. */
-export interface StoredMedia {
-  id: string;
-  tenantId: string;
-  contentType: string;
-  size: number;
-  data: Buffer;
-  createdAt: string;
-}
+/** A simulated MMS picture as stored: the row itself. */
+export type StoredMedia = SimulatorMediaTable;
 
 export class SimulatorMediaRepository {
   constructor(private readonly db: Executor) {}
