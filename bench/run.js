@@ -1,21 +1,29 @@
 'use strict';
-// Load test of POST /v1/conversations against a bare node:http baseline, measured in the same run.
-// Each server runs in its own child process; autocannon drives them from this one, over 127.0.0.1.
-// Usage: npm run bench   (env: BENCH_DURATION s, default 10; BENCH_WARMUP s, default 2; BENCH_CONNECTIONS, default 10)
+// Load test of POST /v1/conversations against a bare node:http baseline and a hand-written express +
+// jsonwebtoken + better-sqlite3 handler storing the same rows (servers/express-conversations.js),
+// measured in the same run. Each server runs in its own child process; autocannon drives them from
+// this one, over 127.0.0.1.
+// Usage: npm run bench   (env: BENCH_DURATION s, default 10; BENCH_WARMUP s, default 10; BENCH_CONNECTIONS, default 10)
 const {
   envInt, startServer, stopServer, loadRun, countBad, describeCodes, command, environment, int, ms, times, saveReport,
 } = require('./lib/harness');
 
 const DURATION = envInt('BENCH_DURATION', 10, 1);
-const WARMUP = envInt('BENCH_WARMUP', 2, 0);
+// Long enough for V8 to finish optimising the gateway's code (see sms.js): steady states are compared.
+const WARMUP = envInt('BENCH_WARMUP', 10, 0);
 const CONNECTIONS = envInt('BENCH_CONNECTIONS', 10, 1);
 
 const BASELINE = 'bare node:http (no store, no auth)';
 const GATEWAY = 'gateway `POST /v1/conversations` (SQLite, JWT, validation)';
+const EXPRESS = 'express + jsonwebtoken + better-sqlite3, same rows (contact, conversation, chat interaction, 2 events)';
 const TARGETS = [
   { name: BASELINE, script: 'baseline.js' },
   { name: GATEWAY, script: 'gateway.js' },
+  { name: EXPRESS, script: 'express-conversations.js' },
 ];
+// Issue 20: the gateway at least 3× the hand-written handler's req/s (printed, not enforced).
+const TARGET_OVER_EXPRESS = 3;
+const SYNCHRONOUS = ['OFF', 'NORMAL', 'FULL', 'EXTRA'];
 
 const runId = Date.now().toString(36);
 let sequence = 0;
@@ -43,28 +51,32 @@ async function measure(target) {
   try {
     process.stderr.write(`${target.name}: warm-up ${WARMUP} s, then ${DURATION} s with ${CONNECTIONS} connections\n`);
     if (WARMUP > 0) await load(info, WARMUP);
-    return { name: target.name, ...(await load(info, DURATION)) };
+    return { name: target.name, synchronous: info.synchronous, ...(await load(info, DURATION)) };
   } finally {
     await stopServer(child);
   }
 }
 
 function table(rows) {
-  const [base, gateway] = rows;
+  const [base, gateway, express] = rows;
   const lines = [
     '| Server | Requests | req/s | p50 (ms) | p99 (ms) | non-201 | socket errors |',
     '| --- | ---: | ---: | ---: | ---: | ---: | ---: |',
     ...rows.map((r) => `| ${r.name} | ${int(r.requests)} | ${int(r.rps)} | ${ms(r.p50)} | ${ms(r.p99)} | ${r.non201} | ${r.errors + r.timeouts} |`),
     `| **ratio gateway / baseline** | | ${times(gateway.rps / base.rps)} | ${times(gateway.p50 / base.p50)} | ${times(gateway.p99 / base.p99)} | | |`,
+    `| **ratio gateway / express handler** | | ${times(gateway.rps / express.rps)} | ${times(gateway.p50 / express.p50)} | ${times(gateway.p99 / express.p99)} | | |`,
   ];
   return lines.join('\n');
 }
 
 function problems(rows) {
-  return rows
+  const [, gateway, express] = rows;
+  const durability = gateway.synchronous === express.synchronous ? [] : [`**ERRORS** the gateway runs SQLite synchronous = ${gateway.synchronous}, ` +
+    `the express handler ${express.synchronous}: not the same durability, the ratio is not valid.`];
+  return durability.concat(rows
     .filter((r) => r.non201 > 0 || r.errors > 0 || r.timeouts > 0 || r.requests === 0)
     .map((r) => `**ERRORS** in ${r.name}: ${r.non201} non-201 responses (status counts: ${describeCodes(r.codes)}), ` +
-      `${r.errors} socket errors, ${r.timeouts} timeouts, ${r.requests} responses. Its figures are not valid.`);
+      `${r.errors} socket errors, ${r.timeouts} timeouts, ${r.requests} responses. Its figures are not valid.`));
 }
 
 async function main() {
@@ -78,6 +90,10 @@ async function main() {
     `- Load: autocannon, ${CONNECTIONS} connections, ${WARMUP} s warm-up then ${DURATION} s per server, one server at a time, each in its own process, over 127.0.0.1`,
     '',
     table(rows),
+    '',
+    `- SQLite synchronous: gateway ${SYNCHRONOUS[rows[1].synchronous]}, express handler ${SYNCHRONOUS[rows[2].synchronous]}`,
+    `- Target (issue 20; printed, not enforced): gateway ≥ ${TARGET_OVER_EXPRESS}× the express handler's req/s: ` +
+      `${rows[1].rps / rows[2].rps >= TARGET_OVER_EXPRESS ? 'met' : '**NOT met**'} (${times(rows[1].rps / rows[2].rps)})`,
     '',
     ...(errors.length ? [...errors, ''] : ['All responses were 201.', '']),
   ].join('\n');

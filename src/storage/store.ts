@@ -10,8 +10,17 @@ export function isUniqueViolation(error: unknown): boolean {
 }
 
 /**
+ * True when a prepared statement outlived its table's shape (another instance migrated it) on
+ * PostgreSQL; the connection holding it is dropped (storage/database.ts), so running again works.
+ */
+export function isStalePlan(error: unknown): boolean {
+  const e = error as { code?: string; message?: string } | null;
+  return e?.code === '0A000' && /cached plan must not change result type/.test(e.message ?? '');
+}
+
+/**
  * Runs `work` in one transaction; when two writers raced on a unique key the whole unit is run
- * again, so its reads see the winner's row.
+ * again, so its reads see the winner's row (likewise after a stale prepared statement).
  */
 export async function inTransaction<T>(
   db: Kysely<Database>,
@@ -22,7 +31,7 @@ export async function inTransaction<T>(
     try {
       return await db.transaction().execute(work);
     } catch (error) {
-      if (attempt >= attempts || !isUniqueViolation(error)) throw error;
+      if (attempt >= attempts || !(isUniqueViolation(error) || isStalePlan(error))) throw error;
     }
   }
 }

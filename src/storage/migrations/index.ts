@@ -9,6 +9,7 @@ import * as m007 from './007-timeline-entries';
 import * as m008 from './008-routing';
 import * as m009 from './009-simulator-media';
 import * as m010 from './010-event-positions';
+import * as m011 from './011-contact-activity-index';
 
 /** Migrations are compiled in, so a built image needs no migration files on disk. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -22,6 +23,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '008-routing': m008,
   '009-simulator-media': m009,
   '010-event-positions': m010,
+  '011-contact-activity-index': m011,
 };
 
 export const migrationProvider: MigrationProvider = {
