@@ -17,6 +17,7 @@ const state = {
   call: null, // the conversation's newest call, as GET /v1/calls/:id answers it
   cursors: {}, // conversation id -> last event cursor seen
   feeds: {}, // conversation id -> events seen, oldest first
+  eventTypes: {}, // event type -> one line saying what happened, from the gateway's event catalogue (/asyncapi.json)
   refreshing: null,
   refreshAgain: false,
 };
@@ -386,8 +387,23 @@ function feedItem(event) {
   item.dataset.type = event.type;
   const summary = summarizeEvent(event);
   item.textContent = summary ? `${event.type} — ${summary}` : event.type;
-  item.title = formatTime(event.at);
+  item.title = [state.eventTypes[event.type], formatTime(event.at)].filter(Boolean).join(' · ');
   return item;
+}
+
+/**
+ * The event types the gateway publishes and what each means, read from its AsyncAPI document (the
+ * event catalogue): the feed's tooltips say what happened. Public, like the console's own files.
+ */
+async function loadEventTypes() {
+  const response = await fetch('/asyncapi.json');
+  if (!response.ok) return;
+  const document = await response.json();
+  const messages = document.components.messages;
+  for (const { $ref } of document.operations.events.messages) {
+    const name = $ref.slice($ref.lastIndexOf('/') + 1);
+    state.eventTypes[name] = messages[name].summary;
+  }
 }
 
 /** A short line from the event's data; values are shown as the server sent them (maybe masked). */
@@ -397,7 +413,7 @@ function summarizeEvent(event) {
   if (data.from) parts.push(`from ${data.from}`);
   if (data.to) parts.push(`to ${data.to}`);
   if (data.body) parts.push(`“${data.body}”`);
-  for (const key of ['state', 'status', 'endReason', 'digits', 'disposition', 'keyword', 'errorCode', 'error']) {
+  for (const key of ['state', 'status', 'endReason', 'disposition', 'keyword', 'errorCode', 'error']) {
     if (data[key] !== undefined && data[key] !== null && typeof data[key] !== 'object') parts.push(`${key} ${data[key]}`);
   }
   if (data.segments) parts.push(`${data.segments} seg ${data.encoding || ''}`.trim());
@@ -433,6 +449,8 @@ function start() {
   wire();
   updateSmsCounter();
   renderControls();
+  // Without it the feed still shows each event's type; only the tooltips go without.
+  loadEventTypes().then(() => { if (state.conversation) renderFeed(); }, () => {});
   const saved = sessionStorage.getItem(TOKEN_KEY);
   if (saved) {
     $('token').value = saved;

@@ -1,11 +1,13 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
+import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR, Reflector } from '@nestjs/core';
 import type { Logger } from 'pino';
 import { AppConfig } from './config/config.schema';
 import { JwtAuthGuard } from './common/auth/jwt-auth.guard';
 import { JwtService } from './common/auth/jwt.service';
 import { ProblemFilter } from './common/errors/problem.filter';
 import { MaskingInterceptor } from './common/masking/masking.interceptor';
+import { RateLimiter } from './common/rate-limit/rate-limiter';
+import { isStoreUnavailable } from './storage/store';
 import { LOGGER } from './common/logging/logger.token';
 import { ContactsController } from './contacts/contacts.controller';
 import { ContactsService } from './contacts/contacts.service';
@@ -34,6 +36,8 @@ import { EVENT_FANOUT } from './events/fanout/event-fanout';
 import { MemoryFanout } from './events/fanout/memory.fanout';
 import { RedisFanout } from './events/fanout/redis.fanout';
 import { TenantsService } from './tenants/tenants.service';
+import { KyselyUnitOfWork } from './unit-of-work/kysely-unit-of-work';
+import { UnitOfWork } from './unit-of-work/unit-of-work';
 import { CallsController } from './calls/calls.controller';
 import { ConsoleController } from './console/console.controller';
 import { OpenApiController } from './openapi/openapi.controller';
@@ -44,12 +48,17 @@ import { MessagesController } from './messaging/messages.controller';
 import { OutboundMessagingService } from './messaging/outbound-messaging.service';
 import { SimulatorController } from './messaging/simulator.controller';
 import { SimulatorMessagingService } from './messaging/simulator-messaging.service';
-import { JambonzSignatureGuard } from './providers/jambonz/jambonz-signature.guard';
-import { JambonzWebhooksController } from './providers/jambonz/jambonz.webhooks.controller';
+import { APP_CONFIG } from './config/app-config.token';
 import { ProviderRegistry } from './providers/provider.registry';
-import { TwilioSignatureGuard } from './providers/twilio/twilio-signature.guard';
+import { PROVIDERS } from './providers/providers';
+import type { AnyProviderDescriptor } from './providers/provider-descriptor';
+import { ProvidersLifecycle } from './providers/providers.lifecycle';
+import { InboundSmsReceiver, SmsStatusReceiver } from './providers/sms-provider.port';
+import { CallCallbackReceiver, VoiceAdapters } from './providers/voice-provider.port';
 import { CallbackUrls } from './providers/callbacks/callback-urls';
-import { TwilioWebhooksController } from './providers/twilio/twilio.webhooks.controller';
+
+/** Each provider's webhook controllers and what they need injected, as its descriptor lists them. */
+const WEBHOOKS = (PROVIDERS as readonly AnyProviderDescriptor[]).map((provider) => provider.webhooks);
 
 @Module({})
 export class AppModule {
@@ -61,21 +70,28 @@ export class AppModule {
       imports: [StorageModule.forRoot()],
       controllers: [
         ConversationsController, TimelineController, ContactsController, MessagesController, CallsController, AttachmentsController, SimulatorController,
-        TwilioWebhooksController, JambonzWebhooksController, HealthController, MetricsController, ConsoleController, OpenApiController,
+        ...WEBHOOKS.flatMap((webhooks) => webhooks?.controllers ?? []), HealthController, MetricsController, ConsoleController, OpenApiController,
         AssignmentController, AgentsController,
       ],
       providers: [
         { provide: AppConfig, useValue: config },
         { provide: LOGGER, useValue: logger },
         { provide: JwtService, useFactory: () => new JwtService(config.auth.jwtSecret) },
-        JwtAuthGuard,
+        // common/ pieces get what they need from features here, so common/ imports no feature.
+        {
+          provide: JwtAuthGuard,
+          inject: [Reflector, JwtService, TenantsService],
+          useFactory: (reflector: Reflector, jwt: JwtService, tenants: TenantsService) =>
+            new JwtAuthGuard(reflector, jwt, tenants, new RateLimiter(config.rateLimits.apiPerSecond, config.rateLimits.apiBurst)),
+        },
         { provide: APP_GUARD, useExisting: JwtAuthGuard },
-        { provide: APP_INTERCEPTOR, useClass: MaskingInterceptor },
+        { provide: APP_INTERCEPTOR, inject: [TenantsService], useFactory: (tenants: TenantsService) => new MaskingInterceptor(tenants) },
         {
           provide: EVENT_FANOUT,
           useFactory: () => (config.redis.url ? new RedisFanout(config.redis.url, logger.child({ component: 'redis' })) : new MemoryFanout()),
         },
         EventOutbox,
+        { provide: UnitOfWork, useClass: KyselyUnitOfWork },
         EventDispatcher,
         EventSubscriptions,
         EventsGateway,
@@ -89,10 +105,16 @@ export class AppModule {
         SimulatorMessagingService,
         CallsService,
         TimelineService,
-        TwilioSignatureGuard,
         { provide: CallbackUrls, useFactory: () => new CallbackUrls(config.http.publicBaseUrl, config.auth.jwtSecret) },
-        JambonzSignatureGuard,
-        { provide: APP_FILTER, useFactory: () => new ProblemFilter(logger) },
+        ...WEBHOOKS.flatMap((webhooks) => webhooks?.providers ?? []),
+        // The ports the providers' webhooks and lifecycle use, bound to the services behind them.
+        { provide: APP_CONFIG, useExisting: AppConfig },
+        { provide: InboundSmsReceiver, useExisting: InboundMessagingService },
+        { provide: SmsStatusReceiver, useExisting: OutboundMessagingService },
+        { provide: CallCallbackReceiver, useExisting: CallsService },
+        { provide: VoiceAdapters, useExisting: ProviderRegistry },
+        ProvidersLifecycle,
+        { provide: APP_FILTER, useFactory: () => new ProblemFilter(logger, isStoreUnavailable) },
         TenantsService,
         ConversationsService,
         ContactsService,

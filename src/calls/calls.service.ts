@@ -1,61 +1,40 @@
-import { Inject, Injectable, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
-import type { Transaction } from 'kysely';
+import { Inject, Injectable } from '@nestjs/common';
 import type { Logger } from 'pino';
 import type { Principal } from '../common/auth/principal';
 import { DomainError, ErrorCode } from '../common/errors/domain-error';
 import { newId, nowIso } from '../common/ids';
 import { LOGGER } from '../common/logging/logger.token';
-import { ContactsRepository } from '../contacts/contacts.repository';
 import { requirePhone } from '../contacts/phone-input';
-import { ConversationsRepository } from '../conversations/conversations.repository';
 import { settle } from '../conversations/domain/conversation-state';
-import { EventOutbox, type Outbox } from '../events/event-outbox.service';
-import { HealthService } from '../health/health.service';
 import { CallbackUrls } from '../providers/callbacks/callback-urls';
 import { ProviderRegistry } from '../providers/provider.registry';
-import { VoiceProviderError, type CallHandle, type CallReport } from '../providers/voice-provider.port';
-import type { DatabaseHandle } from '../storage/database';
-import type { Database } from '../storage/schema';
-import { DATABASE } from '../storage/storage.module';
+import {
+  VoiceProviderError, type AnsweredCall, type CallCallbackReceiver, type CallHandle, type CallReport, type VoiceProviderName,
+} from '../providers/voice-provider.port';
 import { isUniqueViolation } from '../storage/store';
-import { SIMULATOR_SENDER } from '../messaging/outbound-messaging.service';
 import { TenantsService } from '../tenants/tenants.service';
+import { UnitOfWork, type Work } from '../unit-of-work/unit-of-work';
 import { callView, stepView, type CallView } from './call.view';
-import { CallsRepository } from './calls.repository';
-import { JambonzVoiceProvider } from '../providers/jambonz/jambonz.voice';
-import { TwilioVoiceProvider } from '../providers/twilio/twilio.voice';
 import { applyCommand, applyFact, commandRefusal, isTerminal, type CallCommand, type CallTransition } from './domain/call-state';
+import { capabilityOf } from './domain/call-capability';
 import { chooseCallerId, endpointRefusal } from './domain/dial-policy';
 import { CALL_STEP_KINDS, stepOf, type CallStep } from './domain/call-step';
-import { TimelineRepository } from '../conversations/timeline/timeline.repository';
 import { statusOf, withStatus, type Call } from './domain/call';
 import type { PlaceCallDto } from './dto/call.dto';
 
-const HANGUP_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response><Hangup/></Response>';
-
-/** Click-to-call and call control (contract §4); provider progress arrives through `report`. */
+/**
+ * Click-to-call and call control (contract §4); provider progress arrives through `report`, an
+ * answer hook asks `answered` (both through the CallCallbackReceiver port the webhooks use).
+ */
 @Injectable()
-export class CallsService implements OnModuleInit, OnApplicationShutdown {
+export class CallsService implements CallCallbackReceiver {
   constructor(
-    @Inject(DATABASE) private readonly database: DatabaseHandle,
-    private readonly outbox: EventOutbox,
+    private readonly uow: UnitOfWork,
     private readonly tenants: TenantsService,
     private readonly providers: ProviderRegistry,
-    private readonly health: HealthService,
     private readonly callbacks: CallbackUrls,
     @Inject(LOGGER) private readonly logger: Logger,
   ) {}
-
-  onModuleInit(): void {
-    for (const provider of this.providers.voiceProviders()) {
-      provider.connect((report) => this.report(report).then(() => undefined));
-      if (provider.name !== 'simulator') this.health.register(`voice:${provider.name}`, () => provider.check());
-    }
-  }
-
-  async onApplicationShutdown(): Promise<void> {
-    await Promise.all(this.providers.voiceProviders().map((p) => p.close()));
-  }
 
   async place(principal: Principal, conversationId: string, input: PlaceCallDto): Promise<CallView> {
     const tenant = this.tenants.get(principal.tenantId);
@@ -67,17 +46,17 @@ export class CallsService implements OnModuleInit, OnApplicationShutdown {
     const to = input.to === undefined ? undefined : requirePhone('to', input.to, tenant.defaultRegion);
     const requested = input.callerId === undefined ? undefined : requirePhone('callerId', input.callerId, tenant.defaultRegion);
     // The simulator's fake sender stands in for a tenant with no numbers only where no one sees it.
-    const chosen = chooseCallerId(requested, tenant.numbers, provider.name === 'simulator' ? SIMULATOR_SENDER : undefined);
+    const chosen = chooseCallerId(requested, tenant.numbers, this.providers.standInSender(provider.name));
     if ('refused' in chosen) throw DomainError.invalidField(chosen.refused.field, chosen.refused.message, ErrorCode.Unprocessable);
     const { callerId } = chosen;
-    const call = await this.outbox.transaction(async (tx, outbox) => {
-      const conversation = await new ConversationsRepository(tx).findById(tenant.id, conversationId);
+    const call = await this.uow.run(async (w) => {
+      const conversation = await w.conversations.findById(tenant.id, conversationId);
       if (!conversation) throw DomainError.notFound('conversation');
       if (conversation.status === 'closed') throw new DomainError(ErrorCode.Conflict, 'the conversation is closed');
       if (tenant.requireConsent && !input.consent) {
         throw DomainError.invalidField('consent', 'is required: this tenant calls customers only with their consent', ErrorCode.Unprocessable);
       }
-      const contact = (await new ContactsRepository(tx).findById(tenant.id, conversation.contactId))!;
+      const contact = (await w.contacts.findById(tenant.id, conversation.contactId))!;
       const destination = to ?? contact.phone;
       if (!destination) throw DomainError.invalidField('to', 'is required: the contact has no phone number', ErrorCode.Unprocessable);
       if (tenant.doNotCall.has(destination)) throw DomainError.invalidField('to', 'is on the do-not-call list', ErrorCode.Unprocessable);
@@ -94,13 +73,13 @@ export class CallsService implements OnModuleInit, OnApplicationShutdown {
         },
       };
       try {
-        await new CallsRepository(tx).insert(created);
+        await w.calls.insert(created);
       } catch (error) {
         if (isUniqueViolation(error)) throw new DomainError(ErrorCode.Conflict, 'the conversation already has a live call');
         throw error;
       }
-      await new ConversationsRepository(tx).touch(tenant.id, conversationId, at);
-      await outbox.append(tenant.id, [{
+      await w.conversations.touch(tenant.id, conversationId, at);
+      await w.emit(tenant.id, [{
         type: 'call.initiated', conversationId, interactionId: created.interaction.id, agentId: conversation.agentId,
         data: { to: destination, agentEndpoint: input.agentEndpoint, provider: provider.name, consent: created.details.consent },
       }], at);
@@ -122,15 +101,15 @@ export class CallsService implements OnModuleInit, OnApplicationShutdown {
   }
 
   async get(principal: Principal, id: string): Promise<CallView> {
-    const call = await new CallsRepository(this.database.db).find(principal.tenantId, id);
+    const call = await this.uow.direct.calls.find(principal.tenantId, id);
     if (!call) throw DomainError.notFound('call');
-    const steps = await new TimelineRepository(this.database.db).ofInteractions(principal.tenantId, [id], CALL_STEP_KINDS);
+    const steps = await this.uow.direct.timeline.ofInteractions(principal.tenantId, [id], CALL_STEP_KINDS);
     return callView(call, steps.map(stepView), nowIso());
   }
 
   /** An agent's command: checked against the state, carried out by the provider, then recorded. */
   async command(principal: Principal, id: string, command: CallCommand, argument?: string): Promise<CallView> {
-    const call = await new CallsRepository(this.database.db).find(principal.tenantId, id);
+    const call = await this.uow.direct.calls.find(principal.tenantId, id);
     if (!call) throw DomainError.notFound('call');
     const refused = commandRefusal(statusOf(call), command);
     if (refused) throw new DomainError(ErrorCode.Conflict, refused);
@@ -140,6 +119,9 @@ export class CallsService implements OnModuleInit, OnApplicationShutdown {
     const unreachable = command === 'transfer' ? this.providers.voiceByName(call.interaction.provider!)?.refusal?.(argument!) : undefined;
     if (unreachable) throw DomainError.invalidField('to', unreachable, ErrorCode.Unprocessable);
     const provider = this.providers.voiceByName(call.interaction.provider!)!;
+    const capability = capabilityOf(command);
+    const lacking = capability && this.providers.capabilityRefusal(provider.name, capability);
+    if (lacking) throw new DomainError(ErrorCode.Unprocessable, `the provider did not carry out ${command}: ${lacking}`);
     const handle: CallHandle = { callId: id, providerRef: call.interaction.providerRef ?? '', refs: call.details.refs };
     try {
       await carryOut(provider, command, handle, argument);
@@ -159,30 +141,16 @@ export class CallsService implements OnModuleInit, OnApplicationShutdown {
     return this.get(principal, id);
   }
 
-  /** TwiML for the customer's answered Twilio leg: it joins the call's conference with the agent. */
-  async twilioBridge(callId: string): Promise<string> {
-    const calls = new CallsRepository(this.database.db);
-    const call = await calls.findForCallback(callId, undefined);
-    const provider = this.providers.voiceByName('twilio');
-    if (!call || call.interaction.provider !== 'twilio' || !(provider instanceof TwilioVoiceProvider) || isTerminal(statusOf(call).state)) {
-      return HANGUP_TWIML;
-    }
-    // A replayed (still correctly signed) fetch gets the same TwiML but never dials the agent again.
-    if (!(await calls.claimAgentDial(call.interaction.id, nowIso()))) return provider.joinTwiml(call.interaction.id);
-    try {
-      return await provider.bridge(call.interaction.id, call.details.agentEndpoint, call.details.callerId);
-    } catch (error) {
-      if (!(error instanceof VoiceProviderError)) throw error;
-      this.logger.warn({ callId, err: error.message }, 'the agent could not be added; the customer leg is hung up');
-      return HANGUP_TWIML;
-    }
+  /** The live call an answer hook of `provider` is for, or undefined (unknown, another provider's, over). */
+  async answered(callId: string, provider: VoiceProviderName): Promise<AnsweredCall | undefined> {
+    const call = await this.uow.direct.calls.findForCallback(callId, undefined);
+    if (!call || call.interaction.provider !== provider || isTerminal(statusOf(call).state)) return undefined;
+    return { callId: call.interaction.id, agentEndpoint: call.details.agentEndpoint, callerId: call.details.callerId };
   }
 
-  /** The verbs for the answered jambonz customer leg: dial the agent, or the transfer target. */
-  async jambonzVerbs(callId: string, transferTo?: string): Promise<unknown[]> {
-    const call = await new CallsRepository(this.database.db).findForCallback(callId, undefined);
-    if (!call || call.interaction.provider !== 'jambonz' || isTerminal(statusOf(call).state)) return [{ verb: 'hangup' }];
-    return JambonzVoiceProvider.dialVerbs(transferTo ?? call.details.agentEndpoint, call.details.callerId);
+  /** The first claim of the agent's dial wins; a replayed answer hook must not dial the agent again. */
+  claimAgentDial(callId: string): Promise<boolean> {
+    return this.uow.direct.calls.claimAgentDial(callId, nowIso());
   }
 
   /**
@@ -191,7 +159,7 @@ export class CallsService implements OnModuleInit, OnApplicationShutdown {
    * is compared, never adopted, so a signed report of one call cannot give another call its id.
    */
   async report(report: CallReport): Promise<'applied' | 'stale' | 'unknown'> {
-    const call = await new CallsRepository(this.database.db).findForCallback(report.callId, report.providerRef || undefined);
+    const call = await this.uow.direct.calls.findForCallback(report.callId, report.providerRef || undefined);
     if (!call || call.interaction.provider !== report.provider) return 'unknown';
     if (report.providerRef && call.interaction.providerRef && call.interaction.providerRef !== report.providerRef) return 'unknown';
     let applied = false;
@@ -214,37 +182,39 @@ export class CallsService implements OnModuleInit, OnApplicationShutdown {
     step?: CallStep,
     agentId?: string | null,
   ): Promise<void> {
-    await this.outbox.transaction(async (tx, outbox) => {
-      const repo = new CallsRepository(tx);
+    await this.uow.run(async (w) => {
+      const repo = w.calls;
       const current = await repo.findForCallback(id, undefined);
       if (!current) return;
       const { call, transition } = decide(current);
       const at = nowIso();
       if (step) {
-        await new TimelineRepository(tx).append(call.tenantId, {
+        await w.timeline.append(call.tenantId, {
           conversationId: call.interaction.conversationId, interactionId: call.interaction.id, kind: step.kind, at,
           data: { ...step.data, agentId: agentId ?? null },
         });
-        await new ConversationsRepository(tx).touch(call.tenantId, call.interaction.conversationId, at);
+        await w.conversations.touch(call.tenantId, call.interaction.conversationId, at);
       }
       const next = transition.changed ? withStatus(call, transition.status, at) : call;
       if (!transition.changed && next.interaction.providerRef === current.interaction.providerRef && next.details.refs === current.details.refs) return;
       await repo.update(next);
-      await this.announce(tx, outbox, next, transition, at);
+      await this.announce(w, next, transition, at);
     });
   }
 
-  private async announce(tx: Transaction<Database>, outbox: Outbox, call: Call, transition: CallTransition, at: string): Promise<void> {
+  private async announce(w: Work, call: Call, transition: CallTransition, at: string): Promise<void> {
     if (transition.events.length === 0) return;
-    const conversations = new ConversationsRepository(tx);
+    const { conversations } = w;
     // Every call step moves the conversation's last activity (and is read back below, so a settle keeps it).
     await conversations.touch(call.tenantId, call.interaction.conversationId, at);
     const conversation = (await conversations.findById(call.tenantId, call.interaction.conversationId))!;
-    const data = { state: call.interaction.state, muted: call.details.muted, endReason: call.interaction.endReason, providerRef: call.interaction.providerRef };
+    // The call as it is now (`call` carries the transition's status): its typed fields, in the order clients have seen them.
+    const { state, muted, endReason } = transition.status;
+    const data = { state, muted, endReason, providerRef: call.interaction.providerRef };
     const events = transition.events.map((type) => ({ type, conversationId: conversation.id, interactionId: call.interaction.id, agentId: conversation.agentId, data }));
     const settled = settle(conversation, await conversations.interactionsOf(call.tenantId, [conversation.id]), at);
     if (settled.changed) await conversations.update(settled.conversation);
-    await outbox.append(call.tenantId, [...events, ...settled.events.map((e) => ({ ...e, agentId: conversation.agentId }))], at);
+    await w.emit(call.tenantId, [...events, ...settled.events.map((e) => ({ ...e, agentId: conversation.agentId }))], at);
   }
 }
 

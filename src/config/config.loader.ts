@@ -3,6 +3,8 @@ import { join } from 'node:path';
 import { plainToInstance } from 'class-transformer';
 import { validateSync, ValidationError } from 'class-validator';
 import { parse as parseYaml } from 'yaml';
+import type { AnyProviderDescriptor } from '../providers/provider-descriptor';
+import { PROVIDERS } from '../providers/providers';
 import { AppConfig } from './config.schema';
 
 /** Environment variables and the setting each one overrides (contract §9). */
@@ -38,25 +40,14 @@ export const ENV_SETTINGS: Readonly<Record<string, string>> = {
   EVENTS_FRAME_BURST: 'events.frameBurst',
   RATE_LIMIT_API_PER_SECOND: 'rateLimits.apiPerSecond',
   RATE_LIMIT_WEBHOOK_PER_SECOND: 'rateLimits.webhookPerSecond',
-  TWILIO_ACCOUNT_SID: 'providers.twilio.accountSid',
-  TWILIO_AUTH_TOKEN: 'providers.twilio.authToken',
-  TWILIO_API_BASE_URL: 'providers.twilio.apiBaseUrl',
-  TWILIO_MEDIA_CDN_PREFIXES: 'providers.twilio.mediaCdnPrefixes',
-  JAMBONZ_API_BASE_URL: 'providers.jambonz.apiBaseUrl',
-  JAMBONZ_ACCOUNT_SID: 'providers.jambonz.accountSid',
-  JAMBONZ_API_KEY: 'providers.jambonz.apiKey',
-  JAMBONZ_WEBHOOK_SECRET: 'providers.jambonz.webhookSecret',
-  JAMBONZ_MEDIA_PREFIXES: 'providers.jambonz.mediaPrefixes',
-  DRACHTIO_HOST: 'providers.drachtio.host',
-  DRACHTIO_PORT: 'providers.drachtio.port',
-  DRACHTIO_SECRET: 'providers.drachtio.secret',
-  SIP_TRUNK_URI: 'providers.sipTrunkUri',
+  // Each provider's own variables, as its descriptor declares them.
+  ...Object.assign({}, ...PROVIDERS.map((provider: AnyProviderDescriptor) => provider.config?.env ?? {})),
 };
 
 /** Settings whose values are never echoed in an error message. */
 const SECRET_SETTINGS = new Set([
-  'auth.jwtSecret', 'metrics.token', 'providers.twilio.authToken', 'providers.jambonz.apiKey',
-  'providers.jambonz.webhookSecret', 'providers.drachtio.secret',
+  'auth.jwtSecret', 'metrics.token',
+  ...PROVIDERS.flatMap((provider: AnyProviderDescriptor) => provider.config?.secrets ?? []),
 ]);
 
 export class ConfigError extends Error {

@@ -5,12 +5,15 @@ import {
   ValidateBy, ValidateNested,
 } from 'class-validator';
 import { AGENT_ENDPOINT_PATTERN, AGENT_ENDPOINT_PATTERN_HINT } from '../calls/domain/dial-policy';
+import type { AnyProviderDescriptor } from '../providers/provider-descriptor';
+import {
+  PROVIDERS, SMS_PROVIDERS, VOICE_PROVIDERS, type ProvidersSettings, type SmsProviderName, type VoiceProviderName,
+} from '../providers/providers';
+import { envList } from './config-validators';
 import { IsProxyAddress } from './proxy-address';
 
 /** An environment variable's "true"/"false" as a boolean (YAML gives booleans already). */
 const envBoolean = Transform(({ value }) => (value === 'true' ? true : value === 'false' ? false : value));
-/** An environment variable's comma- or space-separated list as an array (YAML gives arrays already). */
-const envList = Transform(({ value }) => (typeof value === 'string' ? value.split(/[\s,]+/).filter(Boolean) : value));
 
 /** Typed configuration. Every property has a default in config/default.yaml. */
 export class HttpConfig {
@@ -150,8 +153,8 @@ export class TenantConfig {
   defaultRegion?: string;
   @IsOptional() @IsArray() @Matches(/^\+[1-9]\d{6,14}$/, { each: true, message: 'must hold E.164 numbers' })
   numbers?: string[];
-  @IsOptional() @IsIn(['twilio', 'jambonz', 'simulator']) smsProvider?: 'twilio' | 'jambonz' | 'simulator';
-  @IsOptional() @IsIn(['twilio', 'jambonz', 'sip', 'simulator']) voiceProvider?: 'twilio' | 'jambonz' | 'sip' | 'simulator';
+  @IsOptional() @IsIn(SMS_PROVIDERS) smsProvider?: SmsProviderName;
+  @IsOptional() @IsIn(VOICE_PROVIDERS) voiceProvider?: VoiceProviderName;
   /** Calls need the customer's consent (`consent` on the request), e.g. asked for in the chat. */
   @IsOptional() @IsBoolean() requireConsent?: boolean;
   @IsOptional() @IsArray() @Matches(/^\+[1-9]\d{6,14}$/, { each: true, message: 'must hold E.164 numbers' })
@@ -174,40 +177,18 @@ export class TenantConfig {
   @IsOptional() @IsInt() @Min(0) @Max(7 * 24 * 3600) unattendedAlertSeconds?: number;
 }
 
-/** A media URL prefix: http(s), no user or password, no query, a path ending in `/`. */
-const MEDIA_PREFIX = /^https?:\/\/[^\s/?#@]+\/([^\s?#]*\/)?$/;
-const MEDIA_PREFIX_HINT = 'must hold http(s) URL prefixes ending in "/" (no user, password or query)';
+/**
+ * `providers.`: each provider's own settings, as its descriptor declares them (providers.ts).
+ * The properties and their checks are laid on in the list's order, so errors read as before.
+ */
+export type ProvidersConfig = ProvidersSettings;
 
-export class TwilioConfig {
-  @IsString() accountSid!: string;
-  @IsString() authToken!: string;
-  @Matches(/^https?:\/\/[^\s]+$/, { message: 'must be an absolute http(s) URL' }) apiBaseUrl!: string;
-  /** Where Twilio may redirect a media request (its CDN); fetched without credentials. */
-  @envList @IsArray() @Matches(MEDIA_PREFIX, { each: true, message: MEDIA_PREFIX_HINT }) mediaCdnPrefixes!: string[];
-}
-
-export class JambonzConfig {
-  @ValidateIf((o: JambonzConfig) => o.apiBaseUrl !== '')
-  @Matches(/^https?:\/\/[^\s]+$/, { message: 'must be an absolute http(s) URL or empty' })
-  apiBaseUrl!: string;
-  @IsString() accountSid!: string;
-  @IsString() apiKey!: string;
-  @IsString() webhookSecret!: string;
-  /** Carriers' media hosts inbound media may be fetched from (jambonz itself serves none). */
-  @envList @IsArray() @Matches(MEDIA_PREFIX, { each: true, message: MEDIA_PREFIX_HINT }) mediaPrefixes!: string[];
-}
-
-export class DrachtioConfig {
-  @IsString() host!: string;
-  @Type(() => Number) @IsInt() @Min(1) @Max(65535) port!: number;
-  @IsString() secret!: string;
-}
-
-export class ProvidersConfig {
-  @ValidateNested() @Type(() => TwilioConfig) twilio!: TwilioConfig;
-  @ValidateNested() @Type(() => JambonzConfig) jambonz!: JambonzConfig;
-  @ValidateNested() @Type(() => DrachtioConfig) drachtio!: DrachtioConfig;
-  @IsString() sipTrunkUri!: string;
+/** The class class-validator checks `providers.` with (its properties come from the descriptors). */
+export class ProvidersConfigSchema {}
+for (const provider of PROVIDERS as readonly AnyProviderDescriptor[]) {
+  for (const [key, decorators] of Object.entries(provider.config?.properties ?? {})) {
+    for (const decorate of decorators as readonly PropertyDecorator[]) decorate(ProvidersConfigSchema.prototype, key);
+  }
 }
 
 export class AppConfig {
@@ -228,5 +209,5 @@ export class AppConfig {
   @ValidateNested() @Type(() => RoutingConfig) routing!: RoutingConfig;
   @IsOptional() @IsArray() @ValidateNested({ each: true }) @Type(() => TenantConfig)
   tenants?: TenantConfig[];
-  @ValidateNested() @Type(() => ProvidersConfig) providers!: ProvidersConfig;
+  @ValidateNested() @Type(() => ProvidersConfigSchema) providers!: ProvidersConfig;
 }

@@ -1,5 +1,5 @@
 import { newId } from '../common/ids';
-import { ContactsRepository } from './contacts.repository';
+import type { ContactsStore } from '../unit-of-work/unit-of-work';
 import type { Contact } from './domain/contact';
 
 export interface ContactFacts {
@@ -14,7 +14,7 @@ export interface ContactFacts {
  * matches. A found contact is returned as stored: changing it is PATCH's job.
  */
 export async function findOrCreateContact(
-  repo: ContactsRepository,
+  repo: ContactsStore,
   tenantId: string,
   facts: ContactFacts,
   at: string,

@@ -1,30 +1,28 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import type { Principal } from '../common/auth/principal';
 import { DomainError, ErrorCode } from '../common/errors/domain-error';
 import type { Page, PageQuery } from '../common/http/paging';
 import { nowIso } from '../common/ids';
 import { ConversationsService } from '../conversations/conversations.service';
 import { TimelineService, type ActivityView } from '../conversations/timeline/timeline.service';
-import type { DatabaseHandle } from '../storage/database';
-import { DATABASE } from '../storage/storage.module';
 import { isUniqueViolation } from '../storage/store';
 import { TenantsService } from '../tenants/tenants.service';
+import { UnitOfWork, type ContactsStore } from '../unit-of-work/unit-of-work';
 import { contactView, type ContactView } from './contact.view';
-import { ContactsRepository } from './contacts.repository';
 import type { PatchContactDto } from './dto/contact-input.dto';
 import { requirePhone } from './phone-input';
 
 @Injectable()
 export class ContactsService {
   constructor(
-    @Inject(DATABASE) private readonly database: DatabaseHandle,
+    private readonly uow: UnitOfWork,
     private readonly tenants: TenantsService,
     private readonly conversations: ConversationsService,
     private readonly timeline: TimelineService,
   ) {}
 
   async get(principal: Principal, id: string): Promise<ContactView> {
-    const contact = await new ContactsRepository(this.database.db).findById(principal.tenantId, id);
+    const contact = await this.uow.direct.contacts.findById(principal.tenantId, id);
     if (!contact) throw DomainError.notFound('contact');
     return contactView(contact);
   }
@@ -32,18 +30,18 @@ export class ContactsService {
   /** The contacts with this phone number (none or one), the number read in the tenant's region. */
   async lookupByPhone(principal: Principal, phone: string): Promise<{ items: ContactView[] }> {
     const e164 = requirePhone('phone', phone, this.tenants.get(principal.tenantId).defaultRegion);
-    const found = await new ContactsRepository(this.database.db).findByKeys(principal.tenantId, { phone: e164 });
+    const found = await this.uow.direct.contacts.findByKeys(principal.tenantId, { phone: e164 });
     return { items: found ? [contactView(found)] : [] };
   }
 
   async patch(principal: Principal, id: string, input: PatchContactDto): Promise<ContactView> {
     const region = this.tenants.get(principal.tenantId).defaultRegion;
-    const changes: Parameters<ContactsRepository['update']>[2] = {};
+    const changes: Parameters<ContactsStore['update']>[2] = {};
     if (input.name !== undefined) changes.name = input.name;
     if (input.externalId !== undefined) changes.externalId = input.externalId;
     if (input.email !== undefined) changes.email = input.email === null ? null : input.email.toLowerCase();
     if (input.phone !== undefined) changes.phone = input.phone === null ? null : requirePhone('phone', input.phone, region);
-    const repo = new ContactsRepository(this.database.db);
+    const repo = this.uow.direct.contacts;
     if (!(await repo.findById(principal.tenantId, id))) throw DomainError.notFound('contact');
     if (Object.keys(changes).length > 0) {
       try {

@@ -1,25 +1,19 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import type { Principal } from '../common/auth/principal';
 import { CallsService } from '../calls/calls.service';
 import { DomainError, ErrorCode } from '../common/errors/domain-error';
 import { decodeActivityCursor, DEFAULT_PAGE_SIZE, encodeActivityCursor, toPage, type Page } from '../common/http/paging';
 import { newId, nowIso } from '../common/ids';
 import { findOrCreateContact } from '../contacts/contact-resolver';
-import { ContactsRepository } from '../contacts/contacts.repository';
 import { requirePhone } from '../contacts/phone-input';
-import { EventOutbox } from '../events/event-outbox.service';
-import type { DatabaseHandle } from '../storage/database';
-import { DATABASE } from '../storage/storage.module';
-import type { Executor } from '../storage/store';
 import { TenantsService } from '../tenants/tenants.service';
+import { UnitOfWork, type Repositories } from '../unit-of-work/unit-of-work';
 import { conversationView, type ConversationView } from './conversation.view';
-import { ConversationsRepository } from './conversations.repository';
 import { isLive, type Conversation, type Interaction } from './domain/conversation';
 import { endChat, openConversation, wrapUp, type Transition } from './domain/conversation-state';
 import type { CreateConversationDto, ListConversationsQuery, WrapUpDto } from './dto/conversation.dto';
 import { entriesOf } from './domain/timeline';
 import { interactionExtras, loadInteractionDetails } from './timeline/interaction-details';
-import { TimelineRepository } from './timeline/timeline.repository';
 
 export const MAX_CONTEXT_BYTES = 16 * 1024;
 
@@ -31,9 +25,8 @@ export interface CreateResult {
 @Injectable()
 export class ConversationsService {
   constructor(
-    @Inject(DATABASE) private readonly database: DatabaseHandle,
+    private readonly uow: UnitOfWork,
     private readonly tenants: TenantsService,
-    private readonly outbox: EventOutbox,
     private readonly calls: CallsService,
   ) {}
 
@@ -49,14 +42,14 @@ export class ConversationsService {
     if (input.context && Buffer.byteLength(JSON.stringify(input.context)) > MAX_CONTEXT_BYTES) {
       throw DomainError.invalidField('context', `must be at most ${MAX_CONTEXT_BYTES} bytes of JSON`);
     }
-    return this.outbox.transaction(async (tx, outbox) => {
-      const conversations = new ConversationsRepository(tx);
+    return this.uow.run(async (w) => {
+      const { conversations } = w;
       if (input.chat) {
         const linked = await conversations.findByInteractionRef(tenant.id, 'chat', input.chat.sessionId);
-        if (linked) return { created: false, conversation: await this.view(tx, linked) };
+        if (linked) return { created: false, conversation: await this.view(w, linked) };
       }
       const at = nowIso();
-      const contact = await findOrCreateContact(new ContactsRepository(tx), tenant.id, { ...c, phone, email }, at);
+      const contact = await findOrCreateContact(w.contacts, tenant.id, { ...c, phone, email }, at);
       const { conversation, event: created } = openConversation({
         id: newId(), tenantId: tenant.id, contactId: contact.id,
         agentId: input.agentId ?? principal.agentId, context: input.context ?? null,
@@ -73,11 +66,11 @@ export class ConversationsService {
         interactions.push(chat);
       }
       const view = conversationView(conversation, contact, interactions);
-      await outbox.append(tenant.id, [
+      await w.emit(tenant.id, [
         { ...created, data: { ...created.data, contact: view.contact, conversation: view } },
         ...interactions.map((i) => ({
-          type: 'chat.linked', conversationId: conversation.id, interactionId: i.id, agentId: conversation.agentId,
-          data: { sessionId: i.providerRef, origin: i.origin },
+          type: 'chat.linked' as const, conversationId: conversation.id, interactionId: i.id, agentId: conversation.agentId,
+          data: { sessionId: i.providerRef!, origin: i.origin }, // a chat's providerRef is its sessionId
         })),
       ], at);
       return { created: true, conversation: view };
@@ -85,9 +78,9 @@ export class ConversationsService {
   }
 
   async get(principal: Principal, id: string): Promise<ConversationView> {
-    const conversation = await new ConversationsRepository(this.database.db).findById(principal.tenantId, id);
+    const conversation = await this.uow.direct.conversations.findById(principal.tenantId, id);
     if (!conversation) throw DomainError.notFound('conversation');
-    return this.view(this.database.db, conversation);
+    return this.view(this.uow.direct, conversation);
   }
 
   /** Most recently active first; `assigned` is `me`, `none` (the queue) or an agent's id. */
@@ -97,19 +90,18 @@ export class ConversationsService {
     const { assigned, cursor: _cursor, ...filter } = query;
     if (assigned !== undefined && filter.agentId !== undefined) throw DomainError.invalidField('assigned', 'cannot be combined with agentId');
     const agentId = assigned === undefined ? filter.agentId : assigned === 'me' ? principal.agentId : assigned === 'none' ? null : assigned;
-    const repo = new ConversationsRepository(this.database.db);
-    const rows = await repo.list(principal.tenantId, { ...filter, agentId, after, limit: limit + 1 });
+    const rows = await this.uow.direct.conversations.list(principal.tenantId, { ...filter, agentId, after, limit: limit + 1 });
     return this.pageOf(principal.tenantId, rows, limit);
   }
 
   /** A page of conversations with their contacts and interactions, from `limit + 1` rows. */
   private async pageOf(tenantId: string, rows: Conversation[], limit: number): Promise<Page<ConversationView>> {
-    const db = this.database.db;
+    const stores = this.uow.direct;
     const shown = rows.slice(0, limit);
-    const interactions = await new ConversationsRepository(db).interactionsOf(tenantId, shown.map((c) => c.id));
-    const contacts = await new ContactsRepository(db).findByIds(tenantId, [...new Set(shown.map((c) => c.contactId))]);
+    const interactions = await stores.conversations.interactionsOf(tenantId, shown.map((c) => c.id));
+    const contacts = await stores.contacts.findByIds(tenantId, [...new Set(shown.map((c) => c.contactId))]);
     const byId = new Map(contacts.map((c) => [c.id, c]));
-    const extras = interactionExtras(await loadInteractionDetails(db, tenantId, interactions, nowIso()));
+    const extras = interactionExtras(await loadInteractionDetails(stores, tenantId, interactions, nowIso()));
     return toPage(rows, limit, (c) => conversationView(c, byId.get(c.contactId)!, interactions, extras), encodeActivityCursor);
   }
 
@@ -119,7 +111,7 @@ export class ConversationsService {
 
   /** Live calls are hung up through their provider first; then the conversation closes. */
   async wrapUp(principal: Principal, id: string, input: WrapUpDto): Promise<ConversationView> {
-    const interactions = await new ConversationsRepository(this.database.db).interactionsOf(principal.tenantId, [id]);
+    const interactions = await this.uow.direct.conversations.interactionsOf(principal.tenantId, [id]);
     for (const call of interactions.filter((i) => i.channel === 'voice' && isLive(i))) {
       await this.calls.command(principal, call.id, 'hangup').catch((error: unknown) => {
         // Ended meanwhile by the customer or the provider: nothing left to hang up.
@@ -136,30 +128,29 @@ export class ConversationsService {
     id: string,
     transition: (c: Conversation, i: Interaction[], at: string) => Transition,
   ): Promise<ConversationView> {
-    return this.outbox.transaction(async (tx, outbox) => {
-      const repo = new ConversationsRepository(tx);
+    return this.uow.run(async (w) => {
+      const repo = w.conversations;
       const conversation = await repo.findById(principal.tenantId, id);
       if (!conversation) throw DomainError.notFound('conversation');
       const interactions = await repo.interactionsOf(principal.tenantId, [id]);
       const at = nowIso();
       const result = transition(conversation, interactions, at);
-      if (!result.changed) return this.view(tx, conversation);
+      if (!result.changed) return this.view(w, conversation);
       await repo.update(result.conversation);
       for (const interaction of result.interactions) await repo.updateInteraction(principal.tenantId, interaction);
-      const timeline = new TimelineRepository(tx);
       for (const entry of entriesOf(conversation, result, principal.agentId)) {
-        await timeline.append(principal.tenantId, { ...entry, conversationId: id, at });
+        await w.timeline.append(principal.tenantId, { ...entry, conversationId: id, at });
       }
       const agentId = result.conversation.agentId;
-      await outbox.append(principal.tenantId, result.events.map((e) => ({ agentId, ...e })), at);
-      return this.view(tx, result.conversation);
+      await w.emit(principal.tenantId, result.events.map((e) => ({ agentId, ...e })), at);
+      return this.view(w, result.conversation);
     });
   }
 
-  private async view(db: Executor, conversation: Conversation): Promise<ConversationView> {
-    const contact = await new ContactsRepository(db).findById(conversation.tenantId, conversation.contactId);
-    const interactions = await new ConversationsRepository(db).interactionsOf(conversation.tenantId, [conversation.id]);
-    const extras = interactionExtras(await loadInteractionDetails(db, conversation.tenantId, interactions, nowIso()));
+  private async view(stores: Repositories, conversation: Conversation): Promise<ConversationView> {
+    const contact = await stores.contacts.findById(conversation.tenantId, conversation.contactId);
+    const interactions = await stores.conversations.interactionsOf(conversation.tenantId, [conversation.id]);
+    const extras = interactionExtras(await loadInteractionDetails(stores, conversation.tenantId, interactions, nowIso()));
     return conversationView(conversation, contact!, interactions, extras);
   }
 }

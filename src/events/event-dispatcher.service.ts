@@ -4,7 +4,7 @@ import { AppConfig } from '../config/config.schema';
 import { LOGGER } from '../common/logging/logger.token';
 import type { DatabaseHandle } from '../storage/database';
 import { DATABASE } from '../storage/storage.module';
-import type { StoredEvent } from './domain/event';
+import { asStoredEvents, type StoredEvent } from './domain/event';
 import { EventLogRepository } from './event-log.repository';
 import { CLOSE_SERVICE_RESTART, EventSession } from './event-session';
 import { EVENT_FANOUT, type EventFanout } from './fanout/event-fanout';
@@ -114,7 +114,7 @@ export class EventDispatcher implements OnModuleInit, OnApplicationShutdown {
     session.position = since;
     try {
       for (;;) {
-        const batch = await this.log.readAfter(feed.tenantId, session.position, BATCH);
+        const batch = asStoredEvents(await this.log.readAfter(feed.tenantId, session.position, BATCH));
         for (const event of batch) {
           if (!session.open) return;
           session.offerReplayed(event);
@@ -188,7 +188,7 @@ export class EventDispatcher implements OnModuleInit, OnApplicationShutdown {
     try {
       while (feed.head < feed.wanted) {
         feed.again = false;
-        const batch = await this.log.readAfter(feed.tenantId, feed.head, BATCH);
+        const batch = asStoredEvents(await this.log.readAfter(feed.tenantId, feed.head, BATCH));
         if (batch.length === 0 && !feed.again) break;
         this.offer(feed, batch);
       }

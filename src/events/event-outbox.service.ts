@@ -1,16 +1,19 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Transaction } from 'kysely';
-import type { NewEvent } from '../conversations/domain/conversation';
 import { MetricsService } from '../metrics/metrics.service';
 import type { DatabaseHandle } from '../storage/database';
 import type { Database } from '../storage/schema';
 import { DATABASE } from '../storage/storage.module';
-import type { StoredEvent } from './domain/event';
+import { asStoredEvents, type StoredEvent } from './domain/event';
+import type { NewEvent } from './domain/event-catalogue';
 import { EventLogRepository } from './event-log.repository';
 import { EVENT_FANOUT, type EventFanout } from './fanout/event-fanout';
 
 export interface Outbox {
-  /** Appends events to the tenant's log inside the current transaction. */
+  /**
+   * Appends events to the tenant's log inside the current transaction. Only types of the event
+   * catalogue, each with its own payload: anything else does not compile.
+   */
   append(tenantId: string, events: NewEvent[], at: string): Promise<StoredEvent[]>;
 }
 
@@ -33,7 +36,7 @@ export class EventOutbox {
       const log = new EventLogRepository(tx);
       return work(tx, {
         async append(tenantId, events, at) {
-          const stored = await log.append(tenantId, events, at);
+          const stored = asStoredEvents(await log.append(tenantId, events, at));
           committed.set(tenantId, [...(committed.get(tenantId) ?? []), ...stored]);
           return stored;
         },

@@ -1,6 +1,7 @@
 import type WebSocket from 'ws';
 import type { Principal } from '../common/auth/principal';
 import type { StoredEvent } from './domain/event';
+import type { EventEnvelope, EventFrame, ServerFrame } from './domain/socket-frames';
 import { maskView } from '../common/masking/view-masking';
 import { encodeEventCursor, matchTopic, type Topic } from './domain/topics';
 import { FrameBudget } from './frame-budget';
@@ -78,7 +79,7 @@ export class EventSession {
   }
 
   /** Control frames (subscribed, error, heartbeat) are masked like events: an error may quote what it refused. */
-  send(frame: object): boolean {
+  send(frame: ServerFrame): boolean {
     return this.sendText(JSON.stringify(this.masked ? maskView(frame) : frame));
   }
 
@@ -161,10 +162,9 @@ function eventFrame(event: StoredEvent, topic: string, masked: boolean): Buffer 
       id: event.id, type: event.type, conversationId: event.conversationId,
       ...(event.interactionId ? { interactionId: event.interactionId } : {}),
       at: event.at, data: event.data,
-    };
-    frame = Buffer.from(JSON.stringify({
-      op: 'event', cursor: encodeEventCursor(event.seq), topic, event: masked ? maskView(payload) : payload,
-    }));
+    } as EventEnvelope; // the spread keeps each field, but TypeScript loses that `type` and `data` come from one member of the union
+    const sent: EventFrame = { op: 'event', cursor: encodeEventCursor(event.seq), topic, event: masked ? maskView(payload) : payload };
+    frame = Buffer.from(JSON.stringify(sent));
     byKey.set(key, frame);
   }
   return frame;

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { AppConfig } from '../config/config.schema';
 import { ConversationsService } from '../conversations/conversations.service';
 import { DomainError } from '../common/errors/domain-error';
+import type { ControlFrame } from './domain/socket-frames';
 import { decodeEventCursor, encodeEventCursor, parseTopic, refusal, type Topic } from './domain/topics';
 import { EventDispatcher } from './event-dispatcher.service';
 import { CLOSE_TOO_MANY, type EventSession } from './event-session';
@@ -128,6 +129,6 @@ function parseFrame(text: string | null): Record<string, unknown> | undefined {
   return undefined;
 }
 
-function error(status: number, detail: string): { op: 'error'; status: number; detail: string } {
+function error(status: number, detail: string): Extract<ControlFrame, { op: 'error' }> {
   return { op: 'error', status, detail };
 }

@@ -1,12 +1,10 @@
 import { createHash } from 'node:crypto';
-import { Inject, Injectable, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
+import { Injectable, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import { AppConfig } from '../config/config.schema';
 import type { Principal } from '../common/auth/principal';
 import { DomainError, ErrorCode } from '../common/errors/domain-error';
 import { nowIso } from '../common/ids';
-import type { DatabaseHandle } from '../storage/database';
-import { DATABASE } from '../storage/storage.module';
-import { IdempotencyRepository } from './idempotency.repository';
+import { UnitOfWork } from '../unit-of-work/unit-of-work';
 
 /** A reservation this old was left by a request that never finished (a crash): it is freed. */
 const PENDING_TIMEOUT_MS = 60_000;
@@ -39,7 +37,7 @@ export class IdempotencyService implements OnModuleInit, OnModuleDestroy {
   private purger?: NodeJS.Timeout;
 
   constructor(
-    @Inject(DATABASE) private readonly database: DatabaseHandle,
+    private readonly uow: UnitOfWork,
     private readonly config: AppConfig,
   ) {}
 
@@ -61,7 +59,7 @@ export class IdempotencyService implements OnModuleInit, OnModuleDestroy {
   async begin(caller: IdempotencyCaller, clientKey: string, requestHash: string): Promise<StoredResponse | undefined> {
     const { tenantId } = caller;
     const key = callerScopedKey(caller.agentId, clientKey);
-    const repo = new IdempotencyRepository(this.database.db);
+    const repo = this.uow.direct.idempotency;
     const cutoff = new Date(Date.now() - this.config.idempotency.ttlHours * 3_600_000).toISOString();
     for (let attempt = 0; attempt < 2; attempt++) {
       if (await repo.reserve(tenantId, key, requestHash, nowIso())) return undefined;
@@ -85,17 +83,17 @@ export class IdempotencyService implements OnModuleInit, OnModuleDestroy {
 
   async complete(caller: IdempotencyCaller, clientKey: string, response: StoredResponse): Promise<void> {
     const key = callerScopedKey(caller.agentId, clientKey);
-    await new IdempotencyRepository(this.database.db).complete(caller.tenantId, key, response.statusCode, JSON.stringify(response.body));
+    await this.uow.direct.idempotency.complete(caller.tenantId, key, response.statusCode, JSON.stringify(response.body));
   }
 
   /** The request failed: the key is freed so the client can retry with it. */
   async release(caller: IdempotencyCaller, clientKey: string): Promise<void> {
-    await new IdempotencyRepository(this.database.db).release(caller.tenantId, callerScopedKey(caller.agentId, clientKey));
+    await this.uow.direct.idempotency.release(caller.tenantId, callerScopedKey(caller.agentId, clientKey));
   }
 
   async purgeExpired(): Promise<number> {
     const cutoff = new Date(Date.now() - this.config.idempotency.ttlHours * 3_600_000).toISOString();
-    return new IdempotencyRepository(this.database.db).purgeBefore(cutoff);
+    return this.uow.direct.idempotency.purgeBefore(cutoff);
   }
 }
 

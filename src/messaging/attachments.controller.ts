@@ -1,4 +1,4 @@
-import { Controller, Get, Inject, Param, Res } from '@nestjs/common';
+import { Controller, Get, Param, Res } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
 import { Readable } from 'node:stream';
 import { CurrentPrincipal } from '../common/auth/auth.decorators';
@@ -7,10 +7,8 @@ import type { Principal } from '../common/auth/principal';
 import { DomainError, ErrorCode } from '../common/errors/domain-error';
 import { MediaRedirectRefused } from '../providers/media-fetch';
 import { ProviderRegistry } from '../providers/provider.registry';
-import type { DatabaseHandle } from '../storage/database';
-import { DATABASE } from '../storage/storage.module';
+import { UnitOfWork } from '../unit-of-work/unit-of-work';
 import { attachmentHeaders } from './domain/media-type';
-import { MessagesRepository } from './messages.repository';
 
 /**
  * `GET /v1/attachments/:id`: streams a customer's picture to an agent of the same tenant. Only
@@ -22,13 +20,13 @@ import { MessagesRepository } from './messages.repository';
 @Roles('agent', 'supervisor', 'admin')
 export class AttachmentsController {
   constructor(
-    @Inject(DATABASE) private readonly database: DatabaseHandle,
+    private readonly uow: UnitOfWork,
     private readonly providers: ProviderRegistry,
   ) {}
 
   @Get(':id')
   async get(@CurrentPrincipal() principal: Principal, @Param('id') id: string, @Res() reply: FastifyReply): Promise<void> {
-    const repo = new MessagesRepository(this.database.db);
+    const repo = this.uow.direct.messages;
     const attachment = await repo.findAttachment(principal.tenantId, id);
     if (!attachment) throw DomainError.notFound('attachment');
     const fetching = this.providers.smsByName(attachment.provider)?.fetchMedia(attachment.url, 'GET');

@@ -5,34 +5,18 @@ import { newId, nowIso } from '../common/ids';
 import { LOGGER } from '../common/logging/logger.token';
 import { toE164 } from '../common/phone/phone';
 import { findOrCreateContact } from '../contacts/contact-resolver';
-import { ContactsRepository } from '../contacts/contacts.repository';
 import type { Contact } from '../contacts/domain/contact';
 import { contactView } from '../contacts/contact.view';
-import { ConversationsRepository } from '../conversations/conversations.repository';
 import type { Interaction, NewEvent } from '../conversations/domain/conversation';
 import { openConversation, reopen } from '../conversations/domain/conversation-state';
-import { EventOutbox } from '../events/event-outbox.service';
 import { ProviderRegistry } from '../providers/provider.registry';
 import { InboundRouter } from '../routing/inbound-router.service';
-import type { SmsProviderName } from '../providers/sms-provider.port';
-import type { DatabaseHandle } from '../storage/database';
-import { DATABASE } from '../storage/storage.module';
+import type { InboundMessage } from '../providers/sms-provider.port';
 import { TenantsService } from '../tenants/tenants.service';
+import { UnitOfWork, type ContactsStore } from '../unit-of-work/unit-of-work';
 import type { Attachment } from './domain/message';
 import { classifyKeyword } from './domain/opt-out';
 import { countSegments } from './domain/segments';
-import { MessagesRepository } from './messages.repository';
-
-/** An inbound SMS/MMS as every provider's webhook is read into. */
-export interface InboundMessage {
-  provider: SmsProviderName;
-  providerRef: string;
-  from: string;
-  to: string;
-  body: string;
-  /** `size` when the provider already told it (the simulator does); else it is measured afterwards. */
-  media: Array<{ url: string; contentType: string; size?: number }>;
-}
 
 export interface InboundResult {
   duplicate: boolean;
@@ -48,8 +32,7 @@ export interface InboundResult {
 @Injectable()
 export class InboundMessagingService {
   constructor(
-    @Inject(DATABASE) private readonly database: DatabaseHandle,
-    private readonly outbox: EventOutbox,
+    private readonly uow: UnitOfWork,
     private readonly tenants: TenantsService,
     private readonly providers: ProviderRegistry,
     private readonly router: InboundRouter,
@@ -61,18 +44,17 @@ export class InboundMessagingService {
     const tenant = this.tenants.ownerOf(to);
     if (!tenant) throw DomainError.notFound(`a tenant owning ${to}`);
     const phone = toE164(message.from, tenant.defaultRegion);
-    const result = await this.outbox.transaction(async (tx, outbox) => {
-      const conversations = new ConversationsRepository(tx);
+    const result = await this.uow.run(async (w) => {
+      const { conversations, contacts, messages } = w;
       const seen = await conversations.findInteractionByRef(tenant.id, 'sms', message.providerRef);
       if (seen) return { duplicate: true, interactionId: seen.id, conversationId: seen.conversationId, attachments: [] };
 
       const at = nowIso();
-      const contacts = new ContactsRepository(tx);
       const contact = await findOrCreateContact(contacts, tenant.id, phone ? { phone } : { externalId: `sms:${message.from}` }, at);
       const events: NewEvent[] = [];
       let conversation = await conversations.findOpenOfContact(tenant.id, contact.id);
       // With none open, the tenant's routing picks the agent (a returning customer's, if online) or the queue.
-      const route = await this.router.decide(tx, tenant, contact.id, conversation, at);
+      const route = await this.router.decide(w, tenant, contact.id, conversation, at);
       if (!conversation || route.kind === 'open') {
         const opened = openConversation({
           id: newId(), tenantId: tenant.id, contactId: contact.id, agentId: route.kind === 'open' ? route.agentId : null, context: null,
@@ -97,7 +79,6 @@ export class InboundMessagingService {
       };
       await conversations.insertInteraction(tenant.id, interaction);
       const { segments, encoding } = countSegments(message.body);
-      const messages = new MessagesRepository(tx);
       await messages.insert(tenant.id, { interactionId: interaction.id, body: message.body, segments, encoding, errorCode: null, errorMessage: null });
       const attachments: Attachment[] = message.media.map((m) => ({
         id: newId(), interactionId: interaction.id, provider: message.provider, url: m.url, contentType: m.contentType, size: m.size ?? null, createdAt: at,
@@ -106,12 +87,12 @@ export class InboundMessagingService {
       events.push({
         type: 'sms.received', conversationId: conversation.id, interactionId: interaction.id,
         data: {
-          from: interaction.from, to, body: message.body, segments, encoding, mediaCount: attachments.length,
+          from: phone ?? message.from, to, body: message.body, segments, encoding, mediaCount: attachments.length,
           attachments: attachments.map((a) => ({ id: a.id, contentType: a.contentType, href: `/v1/attachments/${a.id}` })),
         },
       });
       events.push(...(await this.optInOrOut(contacts, contact, message.body, at)).map((e) => ({ ...e, conversationId: conversation!.id })));
-      await outbox.append(tenant.id, events.map((e) => ({ agentId: conversation!.agentId, ...e })), at);
+      await w.emit(tenant.id, events.map((e) => ({ agentId: conversation!.agentId, ...e })), at);
       return { duplicate: false, interactionId: interaction.id, conversationId: conversation.id, attachments };
     });
     for (const attachment of result.attachments) if (attachment.size === null) void this.measure(tenant.id, attachment);
@@ -119,7 +100,7 @@ export class InboundMessagingService {
   }
 
   /** STOP-style keywords opt the contact out, START-style back in (once; repeats change nothing). */
-  private async optInOrOut(contacts: ContactsRepository, contact: Contact, body: string, at: string): Promise<NewEvent[]> {
+  private async optInOrOut(contacts: ContactsStore, contact: Contact, body: string, at: string): Promise<NewEvent[]> {
     const keyword = classifyKeyword(body);
     if (keyword === 'opt-out' && !contact.optedOutAt) {
       await contacts.update(contact.tenantId, contact.id, { optedOutAt: at, updatedAt: at });
@@ -138,7 +119,7 @@ export class InboundMessagingService {
       const response = await this.providers.smsByName(attachment.provider)?.fetchMedia(attachment.url, 'HEAD');
       const size = Number(response?.headers.get('content-length'));
       if (response?.ok && Number.isFinite(size) && size >= 0) {
-        await new MessagesRepository(this.database.db).setAttachmentSize(tenantId, attachment.id, size);
+        await this.uow.direct.messages.setAttachmentSize(tenantId, attachment.id, size);
       }
     } catch (error) {
       this.logger.info({ attachmentId: attachment.id, err: error instanceof Error ? error.message : String(error) }, 'attachment size not known yet');

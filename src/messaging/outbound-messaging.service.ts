@@ -1,53 +1,41 @@
-import { Inject, Injectable, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import type { Logger } from 'pino';
 import type { Principal } from '../common/auth/principal';
 import { DomainError, ErrorCode } from '../common/errors/domain-error';
 import { newId, nowIso } from '../common/ids';
 import { publicUrlProblem } from '../common/net/public-url';
 import { LOGGER } from '../common/logging/logger.token';
-import { ContactsRepository } from '../contacts/contacts.repository';
 import { requirePhone } from '../contacts/phone-input';
-import { ConversationsRepository } from '../conversations/conversations.repository';
 import type { Interaction } from '../conversations/domain/conversation';
-import { EventOutbox } from '../events/event-outbox.service';
-import type { DatabaseHandle } from '../storage/database';
-import { DATABASE } from '../storage/storage.module';
-import { CallbackUrls } from '../providers/callbacks/callback-urls';
 import { ProviderRegistry } from '../providers/provider.registry';
 import { ProviderError, type SmsProvider } from '../providers/sms-provider.port';
 import type { SmsStatusReport } from '../providers/sms-status';
 import { TenantsService } from '../tenants/tenants.service';
+import { UnitOfWork } from '../unit-of-work/unit-of-work';
 import { countSegments } from './domain/segments';
 import { advance, isTerminal, type SmsState } from './domain/sms-state';
 import { renderTemplate } from './domain/template';
 import type { SendMessageDto } from './dto/send-message.dto';
 import { messageView, type MessageView } from './message.view';
-import { MessagesRepository } from './messages.repository';
 
-/** The sender number of tenants without numbers of their own, on the simulator only. */
-export const SIMULATOR_SENDER = '+15550100000';
 
 /** States whose arrival is announced as `sms.<state>` (contract §7). */
-const ANNOUNCED: ReadonlySet<SmsState> = new Set(['queued', 'sent', 'delivered', 'undelivered', 'failed']);
+/**
+ * The delivery reports announced, by the state they move a message to. `sending` is not announced;
+ * `queued` is announced by the send itself (a report never moves a message back to it).
+ */
+const ANNOUNCED: Partial<Record<SmsState, 'sms.sent' | 'sms.delivered' | 'sms.undelivered' | 'sms.failed'>> = {
+  sent: 'sms.sent', delivered: 'sms.delivered', undelivered: 'sms.undelivered', failed: 'sms.failed',
+};
 
 @Injectable()
-export class OutboundMessagingService implements OnModuleInit, OnApplicationShutdown {
+export class OutboundMessagingService {
   constructor(
-    @Inject(DATABASE) private readonly database: DatabaseHandle,
-    private readonly outbox: EventOutbox,
+    private readonly uow: UnitOfWork,
     private readonly tenants: TenantsService,
     private readonly providers: ProviderRegistry,
-    private readonly callbacks: CallbackUrls,
     @Inject(LOGGER) private readonly logger: Logger,
   ) {}
-
-  onModuleInit(): void {
-    this.providers.simulator.connect((report) => this.applyStatus(report).then(() => undefined));
-  }
-
-  onApplicationShutdown(): void {
-    this.providers.simulator.close();
-  }
 
   /** Records the message (queued), hands it to the provider, and records what the provider said. */
   async send(principal: Principal, conversationId: string, input: SendMessageDto): Promise<MessageView> {
@@ -66,16 +54,16 @@ export class OutboundMessagingService implements OnModuleInit, OnApplicationShut
     if (!body && mediaUrls.length === 0) throw DomainError.invalidField('body', 'is required unless mediaUrls are given');
     if (body.length > 1600) throw DomainError.invalidField('template', 'renders to more than 1600 characters', ErrorCode.Unprocessable);
     const provider = this.providers.smsFor(tenant, input.provider);
-    const from = tenant.numbers[0] ?? (provider.name === 'simulator' ? SIMULATOR_SENDER : undefined);
+    const from = tenant.numbers[0] ?? this.providers.standInSender(provider.name);
     if (!from) throw DomainError.invalidField('tenant.numbers', 'the tenant has no number to send from', ErrorCode.Unprocessable);
     const { encoding, segments } = countSegments(body);
     const to = input.to === undefined ? undefined : requirePhone('to', input.to, tenant.defaultRegion);
 
-    const interaction = await this.outbox.transaction(async (tx, outbox) => {
-      const conversation = await new ConversationsRepository(tx).findById(tenant.id, conversationId);
+    const interaction = await this.uow.run(async (w) => {
+      const conversation = await w.conversations.findById(tenant.id, conversationId);
       if (!conversation) throw DomainError.notFound('conversation');
       if (conversation.status === 'closed') throw new DomainError(ErrorCode.Conflict, 'the conversation is closed');
-      const contact = (await new ContactsRepository(tx).findById(tenant.id, conversation.contactId))!;
+      const contact = (await w.contacts.findById(tenant.id, conversation.contactId))!;
       if (contact.optedOutAt) {
         throw DomainError.invalidField('to', `the contact opted out of SMS at ${contact.optedOutAt}`, ErrorCode.Unprocessable);
       }
@@ -86,10 +74,10 @@ export class OutboundMessagingService implements OnModuleInit, OnApplicationShut
         id: newId(), conversationId, channel: 'sms', direction: 'outbound', state: 'queued', provider: provider.name,
         providerRef: null, from, to: destination, origin: null, endReason: null, startedAt: at, endedAt: null, updatedAt: at,
       };
-      await new ConversationsRepository(tx).insertInteraction(tenant.id, created);
-      await new ConversationsRepository(tx).touch(tenant.id, conversationId, at);
-      await new MessagesRepository(tx).insert(tenant.id, { interactionId: created.id, body, segments, encoding, errorCode: null, errorMessage: null });
-      await outbox.append(tenant.id, [{
+      await w.conversations.insertInteraction(tenant.id, created);
+      await w.conversations.touch(tenant.id, conversationId, at);
+      await w.messages.insert(tenant.id, { interactionId: created.id, body, segments, encoding, errorCode: null, errorMessage: null });
+      await w.emit(tenant.id, [{
         type: 'sms.queued', conversationId, interactionId: created.id, agentId: conversation.agentId,
         data: { to: destination, segments, encoding, mediaCount: mediaUrls.length },
       }], at);
@@ -102,8 +90,8 @@ export class OutboundMessagingService implements OnModuleInit, OnApplicationShut
 
   /** A delivery report from any provider (webhook or simulator): forward-only, idempotent. */
   async applyStatus(report: SmsStatusReport): Promise<'applied' | 'stale' | 'unknown'> {
-    return this.outbox.transaction(async (tx, outbox) => {
-      const conversations = new ConversationsRepository(tx);
+    return this.uow.run(async (w) => {
+      const { conversations } = w;
       const found = await conversations.findInteractionForCallback('sms', report.interactionId, report.providerRef);
       if (!found || found.interaction.provider !== report.provider || found.interaction.direction !== 'outbound') return 'unknown';
       const { tenantId, interaction } = found;
@@ -122,12 +110,13 @@ export class OutboundMessagingService implements OnModuleInit, OnApplicationShut
         ...interaction, providerRef, state: step.state, updatedAt: at, endedAt: ended ? at : interaction.endedAt,
       });
       if (report.errorCode || report.errorMessage) {
-        await new MessagesRepository(tx).setError(tenantId, interaction.id, report.errorCode ?? null, report.errorMessage ?? null);
+        await w.messages.setError(tenantId, interaction.id, report.errorCode ?? null, report.errorMessage ?? null);
       }
-      if (ANNOUNCED.has(step.state)) {
+      const announced = ANNOUNCED[step.state];
+      if (announced) {
         const conversation = await conversations.findById(tenantId, interaction.conversationId);
-        await outbox.append(tenantId, [{
-          type: `sms.${step.state}`, conversationId: interaction.conversationId, interactionId: interaction.id,
+        await w.emit(tenantId, [{
+          type: announced, conversationId: interaction.conversationId, interactionId: interaction.id,
           agentId: conversation?.agentId ?? null,
           data: { providerRef, errorCode: report.errorCode ?? null, ...(report.errorMessage ? { error: report.errorMessage } : {}) },
         }], at);
@@ -137,16 +126,15 @@ export class OutboundMessagingService implements OnModuleInit, OnApplicationShut
   }
 
   async view(tenantId: string, interactionId: string): Promise<MessageView> {
-    const db = this.database.db;
-    const interaction = await new ConversationsRepository(db).findInteraction(tenantId, interactionId);
+    const { conversations, messages } = this.uow.direct;
+    const interaction = await conversations.findInteraction(tenantId, interactionId);
     if (!interaction || interaction.channel !== 'sms') throw DomainError.notFound('message');
-    const messages = new MessagesRepository(db);
     const content = (await messages.find(tenantId, interactionId))!;
     return messageView(interaction, content, await messages.attachmentsOf(tenantId, interactionId));
   }
 
   private async handOver(provider: SmsProvider, interaction: Interaction, body: string, mediaUrls: string[]): Promise<void> {
-    const statusCallbackUrl = this.callbacks.url(`/webhooks/${provider.name}/sms/status`, { mid: interaction.id });
+    const statusCallbackUrl = this.providers.smsStatusCallbackUrl(provider.name, interaction.id);
     const report = { provider: provider.name, interactionId: interaction.id };
     try {
       const sent = await provider.send({ interactionId: interaction.id, from: interaction.from!, to: interaction.to!, body, mediaUrls, statusCallbackUrl });

@@ -1,16 +1,14 @@
-import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
+import { Injectable, type OnModuleInit } from '@nestjs/common';
 import { DomainError, ErrorCode } from '../common/errors/domain-error';
 import { newId, nowIso } from '../common/ids';
 import { AppConfig } from '../config/config.schema';
 import { ProviderRegistry } from '../providers/provider.registry';
-import { simulatorMediaUrl } from '../providers/simulator/simulator.sms';
-import type { DatabaseHandle } from '../storage/database';
-import { DATABASE } from '../storage/storage.module';
 import { TenantsService } from '../tenants/tenants.service';
+import { UnitOfWork } from '../unit-of-work/unit-of-work';
 import { decodeSimulatedMedia, isMediaProblem, type DecodedMedia } from './domain/simulated-media';
 import type { SimulatedInboundSmsDto } from './dto/simulated-inbound-sms.dto';
 import { InboundMessagingService, type InboundResult } from './inbound-messaging.service';
-import { SimulatorMediaRepository, type StoredMedia } from './simulator-media.repository';
+import type { StoredMedia } from './simulator-media.repository';
 
 /**
  * Plays a customer texting in, pictures included, through the same inbound path as a provider
@@ -20,7 +18,7 @@ import { SimulatorMediaRepository, type StoredMedia } from './simulator-media.re
 @Injectable()
 export class SimulatorMessagingService implements OnModuleInit {
   constructor(
-    @Inject(DATABASE) private readonly database: DatabaseHandle,
+    private readonly uow: UnitOfWork,
     private readonly inbound: InboundMessagingService,
     private readonly tenants: TenantsService,
     private readonly providers: ProviderRegistry,
@@ -28,7 +26,7 @@ export class SimulatorMessagingService implements OnModuleInit {
   ) {}
 
   onModuleInit(): void {
-    this.providers.simulator.serveMediaFrom((tenantId, id) => new SimulatorMediaRepository(this.database.db).find(tenantId, id));
+    this.providers.simulator.serveMediaFrom((tenantId, id) => this.uow.direct.simulatorMedia.find(tenantId, id));
   }
 
   async receive(tenantId: string, body: SimulatedInboundSmsDto): Promise<InboundResult> {
@@ -39,12 +37,12 @@ export class SimulatorMessagingService implements OnModuleInit {
     const at = nowIso();
     const stored: StoredMedia[] = pictures.map((p) => ({ id: newId(), tenantId, contentType: p.contentType, size: p.bytes.length, data: p.bytes, createdAt: at }));
     // Stored first (the inbound path owns its transaction); taken back if the message is not.
-    const repo = new SimulatorMediaRepository(this.database.db);
+    const repo = this.uow.direct.simulatorMedia;
     await repo.insert(stored);
     try {
       return await this.inbound.receive({
         provider: 'simulator', providerRef: `SM${newId()}`, from: body.from, to: body.to, body: body.body,
-        media: stored.map((m) => ({ url: simulatorMediaUrl(tenantId, m.id), contentType: m.contentType, size: m.size })),
+        media: stored.map((m) => ({ url: this.providers.simulator.mediaUrl(tenantId, m.id), contentType: m.contentType, size: m.size })),
       });
     } catch (error) {
       await repo.delete(tenantId, stored.map((m) => m.id)).catch(() => undefined);

@@ -92,7 +92,7 @@ export function renderDocsPage(document: Record<string, unknown>): string {
 </head>
 <body>
 <h1>${title}</h1>
-<p><a href="/openapi.json">/openapi.json</a></p>
+<p><a href="/openapi.json">/openapi.json</a> (REST) · <a href="/asyncapi.json">/asyncapi.json</a> (live events over the WebSocket <code>/v1/events</code>: frames and one message per event type)</p>
 <div id="ops"><noscript>Enable JavaScript, or read <a href="/openapi.json">/openapi.json</a>.</noscript></div>
 <script id="spec" type="application/json">${data}</script>
 <script>${DOCS_SCRIPT}</script>

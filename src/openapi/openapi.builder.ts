@@ -14,6 +14,9 @@ import { validationMetadatasToSchemas } from 'class-validator-jsonschema';
 import { IS_PUBLIC } from '../common/auth/auth.decorators';
 import { ROLES } from '../common/auth/principal';
 import { declaredRoles } from '../common/auth/roles.decorator';
+import { EVENT_TYPES } from '../events/domain/event-catalogue';
+import type { AnyProviderDescriptor } from '../providers/provider-descriptor';
+import { PROVIDERS } from '../providers/providers';
 import { allowNullWhereAccepted, withoutNull } from './nullability';
 
 // class-transformer keeps its @Type() metadata here; the package ships no typings for this subpath.
@@ -51,8 +54,9 @@ export interface DiscoveredRoute {
 const PROBLEM_MEDIA = 'application/problem+json';
 const SCHEMA_PREFIX = '#/components/schemas/';
 
-/** What providers post (contract §1); every other body is JSON. */
-const REQUEST_MEDIA_BY_PREFIX: Array<[string, string]> = [['/webhooks/twilio/', 'application/x-www-form-urlencoded']];
+/** What providers post to their webhook controllers (contract §1), as their descriptors say; every other body is JSON. */
+const REQUEST_MEDIA_BY_CONTROLLER = new Map<unknown, string>((PROVIDERS as readonly AnyProviderDescriptor[]).flatMap(({ webhooks }) =>
+  webhooks?.requestMediaType ? webhooks.controllers.map((controller) => [controller, webhooks.requestMediaType!] as [unknown, string]) : []));
 
 /** Nest's `:id` path segments become OpenAPI's `{id}`. */
 export function toOpenApiPath(path: string): string {
@@ -201,6 +205,8 @@ function eventsOperation(): Json {
       '- `{ "op": "error", "status", "detail" }`',
       '- `{ "op": "pong" }`, and a heartbeat at least every 30 s.',
       '',
+      `Event types (each with its payload schema in /asyncapi.json): ${EVENT_TYPES.map((type) => `\`${type}\``).join(', ')}.`,
+      '',
       '`since` replays every event after that cursor from the durable log, then continues live (no gap, no',
       'duplicate, order kept per conversation). Topics are authorised: own tenant only; `tenant` and',
       '`agent:<other>` need the `supervisor` or `admin` role; a token with none of the roles gets every topic refused (403 frame).',
@@ -274,7 +280,7 @@ export function buildOpenApiDocument(app: INestApplicationContext | ModulesConta
           break;
         case RouteParamtypes.BODY: {
           hasInput = true;
-          const media = REQUEST_MEDIA_BY_PREFIX.find(([prefix]) => route.path.startsWith(prefix))?.[1] ?? 'application/json';
+          const media = REQUEST_MEDIA_BY_CONTROLLER.get(route.controller) ?? 'application/json';
           let schema: Json;
           if (isDtoClass(arg.paramType) && allSchemas[arg.paramType.name]) {
             schema = { $ref: SCHEMA_PREFIX + arg.paramType.name };

@@ -1,56 +1,60 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import type { Logger } from 'pino';
 import { LOGGER } from '../common/logging/logger.token';
 import { AppConfig } from '../config/config.schema';
 import { DomainError, ErrorCode } from '../common/errors/domain-error';
 import type { TenantSettings } from '../tenants/tenant';
 import { CallbackUrls } from './callbacks/callback-urls';
-import { JambonzSmsProvider } from './jambonz/jambonz.sms';
-import { JambonzVoiceProvider } from './jambonz/jambonz.voice';
-import { SimulatorSmsProvider } from './simulator/simulator.sms';
-import { SimulatorVoiceProvider } from './simulator/simulator.voice';
-import { SipVoiceProvider } from './sip/sip.voice';
-import type { SmsProvider, SmsProviderName } from './sms-provider.port';
-import type { VoiceProvider, VoiceProviderName } from './voice-provider.port';
-import { createTwilioClient } from './twilio/twilio-client';
-import { TwilioSmsProvider } from './twilio/twilio.sms';
-import { TwilioVoiceProvider } from './twilio/twilio.voice';
+import type { AnyProviderDescriptor, VoiceCapability } from './provider-descriptor';
+import { PROVIDERS, type SmsProviderName, type VoiceProviderName } from './providers';
+import type { SimulatorSmsProvider } from './simulator/simulator.sms';
+import type { SmsProvider } from './sms-provider.port';
+import type { VoiceProvider } from './voice-provider.port';
+
+/** Replaces the providers' list (tests); the gateway runs with `PROVIDERS`. */
+export const PROVIDER_DESCRIPTORS = 'PROVIDER_DESCRIPTORS';
 
 /**
- * One immutable adapter per configured provider account, built at start-up. A tenant uses its
- * configured provider, a request may name another configured one, and with nothing configured the
- * simulator answers.
+ * One immutable adapter per configured provider account, built at start-up from the descriptors
+ * (providers.ts). A tenant uses its configured provider, a request may name another configured
+ * one; the default of a channel is the first configured provider in the list's order, and the
+ * simulator (the `fallback`) only when no other is configured.
  */
 @Injectable()
 export class ProviderRegistry {
-  readonly simulator: SimulatorSmsProvider;
-  readonly simulatorVoice = new SimulatorVoiceProvider();
   private readonly sms = new Map<SmsProviderName, SmsProvider>();
   private readonly voice = new Map<VoiceProviderName, VoiceProvider>();
   private readonly defaultSms: SmsProviderName;
   private readonly defaultVoice: VoiceProviderName;
 
-  constructor(config: AppConfig, @Inject(LOGGER) logger: Logger, callbacks: CallbackUrls) {
-    const { twilio, jambonz } = config.providers;
-    this.simulator = new SimulatorSmsProvider();
-    this.sms.set('simulator', this.simulator);
-    if (twilio.accountSid && twilio.authToken) {
-      const client = createTwilioClient(twilio.accountSid, twilio.authToken, twilio.apiBaseUrl);
-      this.sms.set('twilio', new TwilioSmsProvider(client, twilio.accountSid, twilio.authToken, twilio.apiBaseUrl, twilio.mediaCdnPrefixes));
-      this.voice.set('twilio', new TwilioVoiceProvider(client));
+  constructor(
+    config: AppConfig,
+    @Inject(LOGGER) logger: Logger,
+    private readonly callbacks: CallbackUrls,
+    @Optional() @Inject(PROVIDER_DESCRIPTORS) private readonly descriptors: readonly AnyProviderDescriptor[] = PROVIDERS,
+  ) {
+    for (const descriptor of descriptors) {
+      const adapters = descriptor.create(config.providers, { logger, callbacks });
+      if (adapters?.sms) this.sms.set(descriptor.name as SmsProviderName, adapters.sms);
+      if (adapters?.voice) this.voice.set(descriptor.name as VoiceProviderName, adapters.voice);
     }
-    if (jambonz.apiBaseUrl && jambonz.accountSid && jambonz.apiKey) {
-      this.sms.set('jambonz', new JambonzSmsProvider(jambonz));
-      this.voice.set('jambonz', new JambonzVoiceProvider(jambonz, callbacks));
-    }
-    this.defaultSms = this.sms.has('twilio') ? 'twilio' : this.sms.has('jambonz') ? 'jambonz' : 'simulator';
-    this.voice.set('simulator', this.simulatorVoice);
-    const { drachtio, sipTrunkUri } = config.providers;
-    if (drachtio.host && sipTrunkUri) {
-      this.voice.set('sip', new SipVoiceProvider({ ...drachtio, trunkUri: sipTrunkUri }, logger.child({ component: 'sip' })));
-    }
-    const order: VoiceProviderName[] = ['twilio', 'jambonz', 'sip'];
-    this.defaultVoice = order.find((name) => this.voice.has(name)) ?? 'simulator';
+    this.defaultSms = this.firstConfigured(this.sms);
+    this.defaultVoice = this.firstConfigured(this.voice);
+  }
+
+  /**
+   * The readiness checks of the configured voice providers, `voice:<name>`. The fallback (the
+   * simulator) has none: it is no dependency the instance could lose.
+   */
+  readinessChecks(): Array<[string, () => Promise<void>]> {
+    return [...this.voice.values()]
+      .filter((provider) => !this.descriptor(provider.name)?.fallback)
+      .map((provider) => [`voice:${provider.name}`, () => provider.check()]);
+  }
+
+  /** The simulator's SMS adapter (its routes play customers and serve simulated pictures). */
+  get simulator(): SimulatorSmsProvider {
+    return this.sms.get('simulator') as SimulatorSmsProvider;
   }
 
   /** The voice provider for a tenant, or the one a request names. */
@@ -72,6 +76,11 @@ export class ProviderRegistry {
     return [...this.voice.values()];
   }
 
+  /** Every configured SMS provider (start-up wiring, shutdown). */
+  smsProviders(): SmsProvider[] {
+    return [...this.sms.values()];
+  }
+
   /** The SMS provider for a tenant, or the one a request names. */
   smsFor(tenant: TenantSettings, requested?: SmsProviderName): SmsProvider {
     const name = requested ?? tenant.smsProvider ?? this.defaultSms;
@@ -89,5 +98,33 @@ export class ProviderRegistry {
   /** The name of the SMS provider a tenant's messages go through, configured on this gateway or not. */
   smsNameFor(tenant: TenantSettings): SmsProviderName {
     return tenant.smsProvider ?? this.defaultSms;
+  }
+
+  /** Where a provider is to post the delivery reports of one outbound message (its descriptor says). */
+  smsStatusCallbackUrl(provider: string, interactionId: string): string {
+    const build = this.descriptor(provider)?.smsStatusCallbackUrl;
+    if (!build) throw new Error(`provider ${provider} has no SMS status callback URL`);
+    return build(this.callbacks, interactionId);
+  }
+
+  /** Why calls through a provider cannot do `capability`, or undefined when they can. */
+  capabilityRefusal(provider: string, capability: VoiceCapability): string | undefined {
+    const answer = this.descriptor(provider)?.capabilities?.[capability] ?? `${provider} has no ${capability}`;
+    return answer === true ? undefined : answer;
+  }
+
+  /** The sender a message or call through this provider may show for a tenant without numbers. */
+  standInSender(provider: string): string | undefined {
+    return this.descriptor(provider)?.standInSender;
+  }
+
+  private descriptor(name: string): AnyProviderDescriptor | undefined {
+    return this.descriptors.find((descriptor) => descriptor.name === name);
+  }
+
+  private firstConfigured<N extends string>(adapters: ReadonlyMap<N, unknown>): N {
+    const real = this.descriptors.find((d) => !d.fallback && adapters.has(d.name as N));
+    const fallback = this.descriptors.find((d) => d.fallback && adapters.has(d.name as N));
+    return (real ?? fallback)!.name as N;
   }
 }

@@ -1,7 +1,9 @@
 import type { SmsState } from '../messaging/domain/sms-state';
+import type { SmsProviderName } from './providers';
+import type { SmsStatusReport, SmsStatusSink } from './sms-status';
 
-export type SmsProviderName = 'twilio' | 'jambonz' | 'simulator';
-export const SMS_PROVIDERS: readonly SmsProviderName[] = ['twilio', 'jambonz', 'simulator'];
+/** The names derive from the providers' list (providers.ts). */
+export type { SmsProviderName } from './providers';
 
 export interface OutboundMessage {
   /** Our interaction id; status callbacks carry it back in their URL. */
@@ -39,4 +41,32 @@ export interface SmsProvider {
    * judged again; one off the policy rejects with MediaRedirectRefused.
    */
   fetchMedia(url: string, method: 'GET' | 'HEAD'): Promise<Response> | undefined;
+  /** Where an adapter that reports by itself (the simulator) sends its delivery reports; set once at start-up. */
+  connect?(sink: SmsStatusSink): void;
+  /** Stops what it runs (timers); called once at shutdown. */
+  close?(): void | Promise<void>;
+}
+
+/** An inbound SMS/MMS as every provider's webhook is read into. */
+export interface InboundMessage {
+  provider: SmsProviderName;
+  providerRef: string;
+  from: string;
+  to: string;
+  body: string;
+  /** `size` when the provider already told it (the simulator does); else it is measured afterwards. */
+  media: Array<{ url: string; contentType: string; size?: number }>;
+}
+
+/**
+ * Where a provider's webhook controller hands a customer's message (the messaging service, bound
+ * in app.module): the controllers depend on this port, never on a service.
+ */
+export abstract class InboundSmsReceiver {
+  abstract receive(message: InboundMessage): Promise<unknown>;
+}
+
+/** Where a provider's webhook controller hands a delivery report (the outbound messaging service). */
+export abstract class SmsStatusReceiver {
+  abstract applyStatus(report: SmsStatusReport): Promise<unknown>;
 }

@@ -1,8 +1,9 @@
 import type { CallFact } from '../calls/domain/call-state';
 import type { CallbackUrls } from './callbacks/callback-urls';
+import type { VoiceProviderName } from './providers';
 
-export type VoiceProviderName = 'twilio' | 'jambonz' | 'sip' | 'simulator';
-export const VOICE_PROVIDERS: readonly VoiceProviderName[] = ['twilio', 'jambonz', 'sip', 'simulator'];
+/** The names derive from the providers' list (providers.ts). */
+export type { VoiceProviderName } from './providers';
 
 /** A click-to-call to place: the agent's device and the customer are to be bridged. */
 export interface CallRequest {
@@ -67,4 +68,32 @@ export interface VoiceProvider {
   /** Throws when the provider is not usable (readiness), e.g. SIP not connected to drachtio. */
   check(): Promise<void>;
   close(): Promise<void>;
+}
+
+/** A live call whose customer leg a provider's answer hook is fetching: what the adapter needs to bridge it. */
+export interface AnsweredCall {
+  callId: string;
+  agentEndpoint: string;
+  callerId: string;
+}
+
+/**
+ * What a provider's voice webhook controller asks of the calls service (bound in app.module): the
+ * controllers depend on this port, never on the service.
+ */
+export abstract class CallCallbackReceiver {
+  /** Applies a provider's report on a call (forward-only, idempotent). */
+  abstract report(report: CallReport): Promise<unknown>;
+  /** The call whose answer hook this is, when it is live and placed through `provider`; else undefined. */
+  abstract answered(callId: string, provider: VoiceProviderName): Promise<AnsweredCall | undefined>;
+  /**
+   * Claims the one dial of the call's agent: true for the first claim only, so a replayed (still
+   * correctly signed) answer hook never dials the agent twice.
+   */
+  abstract claimAgentDial(callId: string): Promise<boolean>;
+}
+
+/** The configured voice adapters by name (the provider registry, bound in app.module). */
+export abstract class VoiceAdapters {
+  abstract voiceByName(name: string): VoiceProvider | undefined;
 }

@@ -1,6 +1,6 @@
 import type { CanActivate, ExecutionContext } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
-import { AppConfig } from '../config/config.schema';
+import type { AppConfig } from '../config/config.schema';
 import { DomainError, ErrorCode } from '../common/errors/domain-error';
 import { RateLimiter } from '../common/rate-limit/rate-limiter';
 import type { CallbackUrls, CallbackVerdict } from './callbacks/callback-urls';

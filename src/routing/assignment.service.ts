@@ -3,11 +3,9 @@ import type { Principal } from '../common/auth/principal';
 import { DomainError, ErrorCode } from '../common/errors/domain-error';
 import { nowIso } from '../common/ids';
 import type { ConversationView } from '../conversations/conversation.view';
-import { ConversationsRepository } from '../conversations/conversations.repository';
 import { ConversationsService } from '../conversations/conversations.service';
 import type { Conversation, NewEvent } from '../conversations/domain/conversation';
-import { TimelineRepository } from '../conversations/timeline/timeline.repository';
-import { EventOutbox } from '../events/event-outbox.service';
+import { UnitOfWork } from '../unit-of-work/unit-of-work';
 
 /** Who a conversation goes to (`to`, null: the queue), decided from the conversation as it is now. */
 type Decide = (conversation: Conversation) => { to: string | null } | 'unchanged';
@@ -20,7 +18,7 @@ type Decide = (conversation: Conversation) => { to: string | null } | 'unchanged
 @Injectable()
 export class AssignmentService {
   constructor(
-    private readonly outbox: EventOutbox,
+    private readonly uow: UnitOfWork,
     private readonly conversations: ConversationsService,
   ) {}
 
@@ -52,8 +50,8 @@ export class AssignmentService {
 
   private async change(principal: Principal, id: string, decide: Decide): Promise<ConversationView> {
     const { tenantId } = principal;
-    await this.outbox.transaction(async (tx, outbox) => {
-      const repo = new ConversationsRepository(tx);
+    await this.uow.run(async (w) => {
+      const repo = w.conversations;
       const conversation = await repo.findById(tenantId, id);
       if (!conversation) throw DomainError.notFound('conversation');
       if (conversation.status === 'closed') throw new DomainError(ErrorCode.Conflict, 'the conversation is closed');
@@ -66,7 +64,7 @@ export class AssignmentService {
       }
       const by = principal.agentId;
       const events: NewEvent[] = [];
-      const timeline = new TimelineRepository(tx);
+      const { timeline } = w;
       if (from !== null) {
         // Addressed to the agent who had it, so their desktop hears it; the queue hears it too (topics.ts).
         events.push({ type: 'conversation.released', conversationId: id, agentId: from, data: { agentId: from, by } });
@@ -76,7 +74,7 @@ export class AssignmentService {
         events.push({ type: 'conversation.assigned', conversationId: id, agentId: decision.to, data: { agentId: decision.to, by, previousAgentId: from } });
         await timeline.append(tenantId, { conversationId: id, interactionId: null, kind: 'assigned', at, data: { agentId: decision.to, by } });
       }
-      await outbox.append(tenantId, events, at);
+      await w.emit(tenantId, events, at);
     });
     return this.conversations.get(principal, id);
   }

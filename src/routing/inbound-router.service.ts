@@ -1,8 +1,7 @@
 import { Injectable } from '@nestjs/common';
-import { ConversationsRepository } from '../conversations/conversations.repository';
 import type { Conversation } from '../conversations/domain/conversation';
-import type { Executor } from '../storage/store';
 import type { TenantSettings } from '../tenants/tenant';
+import type { Repositories } from '../unit-of-work/unit-of-work';
 import { routeInbound, stickyCandidate, type RoutingDecision } from './domain/inbound-routing';
 import { PresenceService } from './presence.service';
 
@@ -11,11 +10,13 @@ import { PresenceService } from './presence.service';
 export class InboundRouter {
   constructor(private readonly presence: PresenceService) {}
 
-  async decide(db: Executor, tenant: TenantSettings, contactId: string, open: Conversation | undefined, now: string): Promise<RoutingDecision> {
-    const latest = open ? undefined : await new ConversationsRepository(db).latestOfContact(tenant.id, contactId);
+  async decide(
+    stores: Pick<Repositories, 'conversations' | 'presence'>, tenant: TenantSettings, contactId: string, open: Conversation | undefined, now: string,
+  ): Promise<RoutingDecision> {
+    const latest = open ? undefined : await stores.conversations.latestOfContact(tenant.id, contactId);
     const facts = { policy: tenant.inboundRouting, stickyDays: tenant.stickyDays, now, open, latest };
     const candidate = stickyCandidate(facts);
-    const online = candidate !== undefined && (await this.presence.isOnline(db, { tenantId: tenant.id, agentId: candidate }));
+    const online = candidate !== undefined && (await this.presence.isOnline(stores, { tenantId: tenant.id, agentId: candidate }));
     return routeInbound({ ...facts, latestAgentOnline: online });
   }
 }

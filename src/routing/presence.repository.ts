@@ -26,6 +26,12 @@ export class PresenceRepository {
       .execute();
   }
 
+  /** Pushes back the expiry of every row of this instance; returns how many it holds. */
+  async renew(instanceId: string, expiresAt: string): Promise<number> {
+    const result = await this.db.updateTable('agentPresence').set({ expiresAt }).where('instanceId', '=', instanceId).executeTakeFirst();
+    return Number(result.numUpdatedRows);
+  }
+
   async drop(instanceId: string, key: PresenceKey): Promise<void> {
     await this.db.deleteFrom('agentPresence')
       .where('tenantId', '=', key.tenantId).where('agentId', '=', key.agentId).where('instanceId', '=', instanceId)

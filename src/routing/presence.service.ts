@@ -5,11 +5,8 @@ import { newId, nowIso } from '../common/ids';
 import { LOGGER } from '../common/logging/logger.token';
 import { AppConfig } from '../config/config.schema';
 import type { NewEvent } from '../conversations/domain/conversation';
-import { EventOutbox } from '../events/event-outbox.service';
-import type { DatabaseHandle } from '../storage/database';
-import { DATABASE } from '../storage/storage.module';
-import type { Executor } from '../storage/store';
-import { PresenceRepository, type AgentPresence, type PresenceKey } from './presence.repository';
+import { UnitOfWork, type Repositories } from '../unit-of-work/unit-of-work';
+import type { AgentPresence, PresenceKey } from './presence.repository';
 
 /** A row not renewed for this many heartbeats belongs to an instance that is gone. */
 const TTL_HEARTBEATS = 3;
@@ -36,8 +33,7 @@ export class PresenceService implements OnModuleInit, OnApplicationShutdown {
   private timer?: NodeJS.Timeout;
 
   constructor(
-    @Inject(DATABASE) private readonly database: DatabaseHandle,
-    private readonly outbox: EventOutbox,
+    private readonly uow: UnitOfWork,
     private readonly config: AppConfig,
     @Inject(LOGGER) private readonly logger: Logger,
   ) {}
@@ -80,13 +76,13 @@ export class PresenceService implements OnModuleInit, OnApplicationShutdown {
   }
 
   /** Whether the agent has a socket open here or on another instance. */
-  async isOnline(db: Executor, key: PresenceKey): Promise<boolean> {
+  async isOnline(stores: Pick<Repositories, 'presence'>, key: PresenceKey): Promise<boolean> {
     if (this.local.has(keyId(key))) return true;
-    return new PresenceRepository(db).isOnline(key, nowIso());
+    return stores.presence.isOnline(key, nowIso());
   }
 
   list(tenantId: string): Promise<AgentPresence[]> {
-    return new PresenceRepository(this.database.db).list(tenantId, nowIso());
+    return this.uow.direct.presence.list(tenantId, nowIso());
   }
 
   /**
@@ -114,21 +110,19 @@ export class PresenceService implements OnModuleInit, OnApplicationShutdown {
 
   /** Holds the row; announces the agent only if no live row said so before (idempotent). */
   private arrive(key: PresenceKey, since: string): Promise<void> {
-    return this.outbox.transaction(async (tx, outbox) => {
-      const repo = new PresenceRepository(tx);
+    return this.uow.run(async (w) => {
       const now = nowIso();
-      const wasOnline = await repo.isOnline(key, now);
-      await repo.hold(this.instanceId, [{ ...key, since }], this.expiresAt(now));
-      if (!wasOnline) await outbox.append(key.tenantId, [presenceEvent(key, 'online')], now);
+      const wasOnline = await w.presence.isOnline(key, now);
+      await w.presence.hold(this.instanceId, [{ ...key, since }], this.expiresAt(now));
+      if (!wasOnline) await w.emit(key.tenantId, [presenceEvent(key, 'online')], now);
     });
   }
 
   private leave(key: PresenceKey): Promise<void> {
-    return this.outbox.transaction(async (tx, outbox) => {
-      const repo = new PresenceRepository(tx);
+    return this.uow.run(async (w) => {
       const now = nowIso();
-      await repo.drop(this.instanceId, key);
-      if (!(await repo.isOnline(key, now))) await outbox.append(key.tenantId, [presenceEvent(key, 'offline')], now);
+      await w.presence.drop(this.instanceId, key);
+      if (!(await w.presence.isOnline(key, now))) await w.emit(key.tenantId, [presenceEvent(key, 'offline')], now);
     });
   }
 
@@ -140,16 +134,14 @@ export class PresenceService implements OnModuleInit, OnApplicationShutdown {
   private async renew(): Promise<void> {
     try {
       const now = nowIso();
-      const renewed = await this.database.db.updateTable('agentPresence').set({ expiresAt: this.expiresAt(now) })
-        .where('instanceId', '=', this.instanceId).executeTakeFirst();
-      if (Number(renewed.numUpdatedRows) < this.local.size) {
+      const renewed = await this.uow.direct.presence.renew(this.instanceId, this.expiresAt(now));
+      if (renewed < this.local.size) {
         for (const [id, entry] of this.local) this.enqueue(id, () => this.arrive(entry.key, entry.since));
       }
-      await this.outbox.transaction(async (tx, outbox) => {
-        const repo = new PresenceRepository(tx);
-        const expired = new Map((await repo.expire(now)).map((k) => [keyId(k), k]));
+      await this.uow.run(async (w) => {
+        const expired = new Map((await w.presence.expire(now)).map((k) => [keyId(k), k]));
         for (const [id, key] of expired) {
-          if (!this.local.has(id) && !(await repo.isOnline(key, now))) await outbox.append(key.tenantId, [presenceEvent(key, 'offline')], now);
+          if (!this.local.has(id) && !(await w.presence.isOnline(key, now))) await w.emit(key.tenantId, [presenceEvent(key, 'offline')], now);
         }
       });
     } catch (error) {

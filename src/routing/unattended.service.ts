@@ -3,11 +3,8 @@ import type { Logger } from 'pino';
 import { nowIso } from '../common/ids';
 import { LOGGER } from '../common/logging/logger.token';
 import { AppConfig } from '../config/config.schema';
-import { ConversationsRepository } from '../conversations/conversations.repository';
-import { EventOutbox } from '../events/event-outbox.service';
-import type { DatabaseHandle } from '../storage/database';
-import { DATABASE } from '../storage/storage.module';
 import { TenantsService } from '../tenants/tenants.service';
+import { UnitOfWork } from '../unit-of-work/unit-of-work';
 
 /** Alerts claimed per tenant and sweep; the rest wait for the next sweep. */
 const BATCH = 100;
@@ -24,8 +21,7 @@ export class UnattendedSweeper implements OnModuleInit, OnApplicationShutdown {
   private sweeping = false;
 
   constructor(
-    @Inject(DATABASE) private readonly database: DatabaseHandle,
-    private readonly outbox: EventOutbox,
+    private readonly uow: UnitOfWork,
     private readonly tenants: TenantsService,
     private readonly config: AppConfig,
     @Inject(LOGGER) private readonly logger: Logger,
@@ -48,11 +44,11 @@ export class UnattendedSweeper implements OnModuleInit, OnApplicationShutdown {
         if (tenant.unattendedAlertSeconds === 0) continue;
         const now = nowIso();
         const queuedBefore = new Date(Date.parse(now) - tenant.unattendedAlertSeconds * 1000).toISOString();
-        const waiting = await new ConversationsRepository(this.database.db).unattended(tenant.id, queuedBefore, BATCH);
+        const waiting = await this.uow.direct.conversations.unattended(tenant.id, queuedBefore, BATCH);
         for (const { id, queuedAt } of waiting) {
-          await this.outbox.transaction(async (tx, outbox) => {
-            if (!(await new ConversationsRepository(tx).claimUnattendedAlert(tenant.id, id, queuedBefore, now))) return;
-            await outbox.append(tenant.id, [{
+          await this.uow.run(async (w) => {
+            if (!(await w.conversations.claimUnattendedAlert(tenant.id, id, queuedBefore, now))) return;
+            await w.emit(tenant.id, [{
               type: 'conversation.unattended', conversationId: id, agentId: null,
               data: { queuedAt, waitedSeconds: Math.floor((Date.parse(now) - Date.parse(queuedAt)) / 1000), alertSeconds: tenant.unattendedAlertSeconds },
             }], now);

@@ -1,3 +1,5 @@
+import type { SmsProviderName, VoiceProviderName } from '../providers/providers';
+
 export interface Tenant {
   id: string;
   name: string;
@@ -8,8 +10,8 @@ export interface Tenant {
 export interface TenantSettings extends Tenant {
   /** The tenant's own numbers (E.164); inbound messages to them belong to it. */
   numbers: string[];
-  smsProvider?: 'twilio' | 'jambonz' | 'simulator';
-  voiceProvider?: 'twilio' | 'jambonz' | 'sip' | 'simulator';
+  smsProvider?: SmsProviderName;
+  voiceProvider?: VoiceProviderName;
   requireConsent: boolean;
   doNotCall: ReadonlySet<string>;
   maxComposeLength: number;

@@ -1,10 +1,8 @@
-import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
+import { Injectable, OnModuleInit } from '@nestjs/common';
 import { AppConfig } from '../config/config.schema';
 import { nowIso } from '../common/ids';
-import { DATABASE } from '../storage/storage.module';
-import type { DatabaseHandle } from '../storage/database';
+import { UnitOfWork } from '../unit-of-work/unit-of-work';
 import type { TenantSettings } from './tenant';
-import { TenantsRepository } from './tenants.repository';
 
 export const DEFAULT_TENANT_ID = 'default';
 
@@ -19,15 +17,14 @@ export class TenantsService implements OnModuleInit {
 
   constructor(
     private readonly config: AppConfig,
-    @Inject(DATABASE) private readonly database: DatabaseHandle,
+    private readonly uow: UnitOfWork,
   ) {}
 
   async onModuleInit(): Promise<void> {
     const configured = this.config.tenants?.length
       ? this.config.tenants
       : [{ id: DEFAULT_TENANT_ID, name: 'Default tenant', numbers: [] }];
-    await this.database.db.transaction().execute(async (tx) => {
-      const repo = new TenantsRepository(tx);
+    await this.uow.run(async ({ tenants: repo }) => {
       for (const t of configured) {
         const tenant: TenantSettings = {
           id: t.id, name: t.name ?? t.id, defaultRegion: t.defaultRegion ?? this.config.defaults.region,

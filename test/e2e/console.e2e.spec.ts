@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { JwtService } from '../../src/common/auth/jwt.service';
+import { EVENT_CATALOGUE } from '../../src/events/domain/event-catalogue';
 import { describeIfEnv } from '../support/describe-if';
 import { spawnGateway, type GatewayProcess } from '../support/gateway-process';
 
@@ -61,6 +62,8 @@ describeWithChromium('the agent console', () => {
 
     await page.click('#contact-phone');
     await feedHas('call.answered');
+    // Each feed item says what happened, in the words of the event catalogue the page read from /asyncapi.json.
+    await page.locator(`#feed li[data-type="call.answered"][title^="${EVENT_CATALOGUE['call.answered'].summary}"]`).first().waitFor({ timeout: 10_000 });
     await page.locator('#call-state').getByText('answered').waitFor();
     // The chat goes on beside the call.
     await page.locator('#interactions [data-channel="chat"][data-state="active"]').waitFor();

@@ -103,6 +103,7 @@ describe('the HTTP edge: security headers', () => {
     ['the console', '/', null],
     ['the API docs', '/docs', null],
     ['the OpenAPI document', '/openapi.json', null],
+    ['the AsyncAPI document', '/asyncapi.json', null],
     ['an API route', '/v1/conversations', 'token'],
     ['an unauthenticated API call', '/v1/conversations', null],
     ['a route that does not exist', '/v1/no-such-thing', 'token'],

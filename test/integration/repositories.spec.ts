@@ -7,9 +7,12 @@ import { ConversationsRepository } from '../../src/conversations/conversations.r
 import type { Conversation, Interaction } from '../../src/conversations/domain/conversation';
 import { EventLogRepository } from '../../src/events/event-log.repository';
 import { IdempotencyRepository } from '../../src/idempotency/idempotency.repository';
-import { sql } from 'kysely';
+import SqliteDatabase from 'better-sqlite3';
+import { CamelCasePlugin, Kysely, SqliteDialect, sql } from 'kysely';
+import type { Database } from '../../src/storage/schema';
 import { migrate, openDatabase, type DatabaseHandle } from '../../src/storage/database';
-import { isUniqueViolation } from '../../src/storage/store';
+import { isUniqueViolation, type Executor } from '../../src/storage/store';
+import { Client } from 'pg';
 import { TenantsRepository } from '../../src/tenants/tenants.repository';
 import { newId, nowIso } from '../../src/common/ids';
 import { createTestDatabase, describeWithPostgres, type TestDatabase } from '../support/postgres';
@@ -327,6 +330,30 @@ describeWithPostgres('upgrading the event log on PostgreSQL', () => {
   });
 });
 
+describe('query plans on SQLite', () => {
+  it('finds a contact\'s latest conversation with one index seek, not by walking the tenant\'s conversations', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'gateway-plan-'));
+    const file = join(dir, 'test.db');
+    const handle = openDatabase({ url: `sqlite:${file}` });
+    await migrate(handle.db);
+    await handle.close();
+    const sqlite = new SqliteDatabase(file);
+    const statements: string[] = [];
+    const db = new Kysely<Database>({
+      dialect: new SqliteDialect({ database: sqlite }), plugins: [new CamelCasePlugin()], log: (e) => void statements.push(e.query.sql),
+    });
+    try {
+      await new ConversationsRepository(db).latestOfContact('acme', 'c1');
+      expect(statements).toHaveLength(1);
+      const plan = sqlite.prepare(`explain query plan ${statements[0]}`).all('acme', 'c1') as Array<{ detail: string }>;
+      expect(plan.map((p) => p.detail)).toEqual([expect.stringMatching(/USING INDEX conversations_contact_\w+ \(tenant_id=\? AND contact_id=\?\)/)]);
+    } finally {
+      await db.destroy();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('repositories on SQLite', () => {
   repositorySuite(async () => {
     const dir = mkdtempSync(join(tmpdir(), 'gateway-repo-'));
@@ -339,6 +366,33 @@ describeWithPostgres('repositories on PostgreSQL', () => {
   repositorySuite(async () => {
     const database: TestDatabase = await createTestDatabase();
     return { handle: openDatabase({ url: database.url }), cleanup: () => database.drop() };
+  });
+});
+
+describeWithPostgres('prepared statements on PostgreSQL', () => {
+  it('keep answering after another instance\'s migration changed a table they read', async () => {
+    const database = await createTestDatabase();
+    const handle = openDatabase({ url: database.url });
+    const other = new Client({ connectionString: database.url });
+    try {
+      await migrate(handle.db);
+      await new TenantsRepository(handle.db).upsert({ id: 'acme', name: 'ACME', defaultRegion: 'GB' }, '2026-01-01T00:00:00.000Z');
+      const readAll = (db: Executor) => db.selectFrom('tenants').selectAll().execute();
+      // Every connection of the pool prepares `select *` from tenants.
+      await Promise.all(Array.from({ length: 10 }, () => handle.transaction(readAll)));
+      await other.connect();
+      await other.query('alter table tenants add column added_by_a_newer_instance text');
+      // Prepared plans of the old shape now fail ('cached plan must not change result type'):
+      // reads outside a transaction run again unprepared, transactions run again on a fresh connection.
+      for (let i = 0; i < 10; i++) expect((await readAll(handle.db)).map((t) => t.id)).toEqual(['acme']);
+      await other.query('alter table tenants add column and_another text');
+      const units = await Promise.all(Array.from({ length: 10 }, () => handle.transaction(readAll)));
+      expect(units.map((rows) => rows.length)).toEqual(Array(10).fill(1));
+    } finally {
+      await other.end().catch(() => undefined);
+      await handle.close();
+      await database.drop();
+    }
   });
 });
 
@@ -393,5 +447,25 @@ describeWithPostgres('the event log on PostgreSQL', () => {
     expect(aEvent.seq).toBeLessThan(bEvent.seq);
     expect((await log.readAfter('acme', before, 10)).map((e) => e.type)).toEqual(['test.a', 'test.b']);
     expect(await log.lastSeq('acme')).toBe(bEvent.seq);
+  });
+
+  it('numbers several appends of one transaction on, and refuses the event that would leave its block of 1024', async () => {
+    const log = new EventLogRepository(handle.db);
+    const before = await log.lastSeq('acme');
+    const many = (n: number, type: string) => Array.from({ length: n }, (_, i) => ({ type, conversationId: null, data: { i } }));
+    const [first, second] = await handle.db.transaction().execute(async (tx) => {
+      const repo = new EventLogRepository(tx);
+      return [await repo.append('acme', many(1000, 'test.first'), at), await repo.append('acme', many(24, 'test.second'), at)];
+    });
+    expect(first!.map((e) => e.seq)).toEqual(first!.map((_, i) => first![0]!.seq + i));
+    expect(second!.map((e) => e.seq)).toEqual(second!.map((_, i) => first![0]!.seq + 1000 + i));
+    const stored = await log.readAfter('acme', before, 2000);
+    expect(stored.map((e) => [e.seq, e.type, e.data])).toEqual([...first!, ...second!].map((e) => [e.seq, e.type, e.data]));
+    await expect(handle.db.transaction().execute(async (tx) => {
+      const repo = new EventLogRepository(tx);
+      await repo.append('acme', many(1000, 'test.first'), at);
+      await repo.append('acme', many(25, 'test.second'), at);
+    })).rejects.toThrow('at most 1024 events per tenant');
+    expect(await log.lastSeq('acme')).toBe(second!.at(-1)!.seq);
   });
 });

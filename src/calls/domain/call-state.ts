@@ -4,6 +4,8 @@
  * A late, duplicated or out-of-order fact changes nothing and emits nothing. Agent commands
  * (hold, resume, mute, …) are checked against the state and refused when it forbids them.
  */
+import type { EventType } from '../../events/domain/event-catalogue';
+
 export type CallState = 'initiating' | 'ringing' | 'answered' | 'held' | 'ended' | 'failed';
 export type EndReason = 'completed' | 'busy' | 'no-answer' | 'rejected' | 'canceled' | 'failed';
 
@@ -23,11 +25,14 @@ export type CallFact =
 
 export type CallCommand = 'hangup' | 'hold' | 'resume' | 'mute' | 'unmute' | 'dtmf' | 'transfer';
 
+/** The events of a call's steps (`call.initiated` is the API's, before the machine runs). */
+export type CallStepEvent = Exclude<Extract<EventType, `call.${string}`>, 'call.initiated'>;
+
 export interface CallTransition {
   changed: boolean;
   status: CallStatus;
   /** Event types to publish, e.g. `call.answered`. */
-  events: string[];
+  events: CallStepEvent[];
 }
 
 const RANK: Record<CallState, number> = { initiating: 0, ringing: 1, answered: 2, held: 2, ended: 3, failed: 3 };

@@ -1,9 +1,8 @@
 import { Type } from 'class-transformer';
 import { IsIn, IsISO8601, IsObject, IsString, Matches, MaxLength, ValidateNested } from 'class-validator';
 import { Omittable } from '../../common/errors/validation';
-
-/** `sip:1001@pbx.example`, `+15551234567` or `user:alice`. */
-export const AGENT_ENDPOINT = /^(sips?:[^\s<>"]{3,200}|\+[1-9]\d{6,14}|user:[A-Za-z0-9._@-]{1,100})$/;
+import { VOICE_PROVIDERS, type VoiceProviderName } from '../../providers/providers';
+import { AGENT_ENDPOINT } from '../domain/agent-endpoint';
 
 export class ConsentDto {
   @IsIn(['chat', 'verbal', 'prior']) via!: 'chat' | 'verbal' | 'prior';
@@ -15,7 +14,7 @@ export class PlaceCallDto {
   @Omittable() @IsString() @MaxLength(40) to?: string;
   @IsString() @Matches(AGENT_ENDPOINT, { message: 'must be a sip: URI, an E.164 number or user:<name>' }) agentEndpoint!: string;
   @Omittable() @IsString() @MaxLength(40) callerId?: string;
-  @Omittable() @IsIn(['twilio', 'jambonz', 'sip', 'simulator']) provider?: 'twilio' | 'jambonz' | 'sip' | 'simulator';
+  @Omittable() @IsIn(VOICE_PROVIDERS) provider?: VoiceProviderName;
   @Omittable() @IsObject() @ValidateNested() @Type(() => ConsentDto) consent?: ConsentDto;
 }
 

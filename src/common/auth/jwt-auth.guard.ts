@@ -1,31 +1,26 @@
-import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
-import { Reflector } from '@nestjs/core';
+import type { CanActivate, ExecutionContext } from '@nestjs/common';
+import type { Reflector } from '@nestjs/core';
 import type { FastifyRequest } from 'fastify';
-import { TenantsService } from '../../tenants/tenants.service';
-import { AppConfig } from '../../config/config.schema';
 import { DomainError, ErrorCode } from '../errors/domain-error';
-import { RateLimiter } from '../rate-limit/rate-limiter';
+import type { RateLimiter } from '../rate-limit/rate-limiter';
 import { IS_PUBLIC } from './auth.decorators';
-import { JwtService } from './jwt.service';
+import type { JwtService } from './jwt.service';
 import type { Principal } from './principal';
 import { declaredRoles, roleRefusal } from './roles.decorator';
+import type { TenantLookup } from './tenant-lookup';
 
 /**
  * Every route needs a valid bearer token of a known tenant unless marked @Public(), and a token
  * holding one of the roles the route declares with @Roles() (none declared: nobody may call it).
+ * Built by app.module.ts, which passes in the tenants and the per-token rate limiter from config.
  */
-@Injectable()
 export class JwtAuthGuard implements CanActivate {
-  private readonly limiter: RateLimiter;
-
   constructor(
     private readonly reflector: Reflector,
     private readonly jwt: JwtService,
-    private readonly tenants: TenantsService,
-    config: AppConfig,
-  ) {
-    this.limiter = new RateLimiter(config.rateLimits.apiPerSecond, config.rateLimits.apiBurst);
-  }
+    private readonly tenants: TenantLookup,
+    private readonly limiter: RateLimiter,
+  ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const isPublic = this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, [context.getHandler(), context.getClass()]);

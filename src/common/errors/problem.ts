@@ -1,5 +1,4 @@
 import { HttpException, HttpStatus } from '@nestjs/common';
-import { isStoreUnavailable } from '../../storage/store';
 import { DomainError, type FieldError } from './domain-error';
 
 /** An RFC 9457 problem document. */
@@ -13,8 +12,14 @@ export interface Problem {
 
 const TYPE_BASE = 'https://contact-gateway.dev/problems/';
 
+/**
+ * True when an error means the store could not be reached (a 503, not a 500). Only storage/ knows
+ * its drivers' error codes, so the composition root passes `isStoreUnavailable` from there.
+ */
+export type StoreOutageTest = (error: unknown) => boolean;
+
 /** Turns anything thrown while serving a request into a problem document; unknown errors are 500s. */
-export function toProblem(error: unknown): Problem {
+export function toProblem(error: unknown, isStoreUnavailable: StoreOutageTest): Problem {
   if (error instanceof DomainError) {
     return problem(error.status, error.detail, error.code, error.errors);
   }

@@ -1,12 +1,12 @@
 import type { CallHandler, ExecutionContext } from '@nestjs/common';
 import { lastValueFrom, of, throwError } from 'rxjs';
-import type { TenantsService } from '../../tenants/tenants.service';
 import type { Principal } from '../auth/principal';
+import type { TenantLookup } from '../auth/tenant-lookup';
 import { DomainError, ErrorCode } from '../errors/domain-error';
 import { MaskingInterceptor } from './masking.interceptor';
 
 describe('MaskingInterceptor', () => {
-  const tenants = { find: () => ({ maskSensitiveData: true }) } as unknown as TenantsService;
+  const tenants: TenantLookup = { find: () => ({ maskSensitiveData: true }) };
   const interceptor = new MaskingInterceptor(tenants);
   const context = (principal: Principal) => ({
     switchToHttp: () => ({ getRequest: () => ({ principal }) }),

@@ -1,7 +1,7 @@
-import { CallHandler, ExecutionContext, Injectable, NestInterceptor } from '@nestjs/common';
+import type { CallHandler, ExecutionContext, NestInterceptor } from '@nestjs/common';
 import { catchError, map, throwError, type Observable } from 'rxjs';
-import { TenantsService } from '../../tenants/tenants.service';
 import type { Principal } from '../auth/principal';
+import type { TenantLookup } from '../auth/tenant-lookup';
 import { DomainError } from '../errors/domain-error';
 import { maskSensitiveText } from './sensitive';
 import { maskView, seesClearData } from './view-masking';
@@ -9,10 +9,10 @@ import { maskView, seesClearData } from './view-masking';
 /**
  * Masks every REST answer for callers who may not see personal data in clear (a view only): the
  * body, and the detail of a problem document (a provider's refusal quotes the number it refused).
+ * Built by app.module.ts, which passes in the tenants.
  */
-@Injectable()
 export class MaskingInterceptor implements NestInterceptor {
-  constructor(private readonly tenants: TenantsService) {}
+  constructor(private readonly tenants: TenantLookup) {}
 
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
     const principal = context.switchToHttp().getRequest<{ principal?: Principal }>().principal;

@@ -1,4 +1,5 @@
 import { DomainError, ErrorCode } from '../../common/errors/domain-error';
+import type { EventData } from '../../events/domain/event-catalogue';
 import { isLive, type Channel, type Conversation, type Interaction, type NewEvent } from './conversation';
 
 /** How a new conversation got its agent: named by the API call, routed to a returning customer's agent, or left to the queue. */
@@ -19,6 +20,11 @@ export interface Transition {
 const unchanged = (conversation: Conversation): Transition =>
   ({ changed: false, conversation, interactions: [], events: [] });
 
+/** `conversation.created` as the domain knows it: callers add the contact's view (and the API the conversation's). */
+export type OpeningEvent = Omit<NewEvent<'conversation.created'>, 'data'> & {
+  data: Omit<EventData<'conversation.created'>, 'contact' | 'conversation'>;
+};
+
 /**
  * A new, active conversation of a contact, and the event announcing it: the channel that opened
  * it and its assignment (callers add the contact's view).
@@ -27,7 +33,7 @@ export function openConversation(
   fields: Pick<Conversation, 'id' | 'tenantId' | 'contactId' | 'agentId' | 'context'>,
   at: string,
   opening: { channel: Channel | null; via: AssignmentVia },
-): { conversation: Conversation; event: NewEvent } {
+): { conversation: Conversation; event: OpeningEvent } {
   const conversation: Conversation = {
     ...fields, status: 'active', disposition: null, notes: null, createdAt: at, updatedAt: at, closedAt: null, lastActivityAt: at,
   };
@@ -64,7 +70,8 @@ export function endChat(conversation: Conversation, interactions: Interaction[],
     type: 'chat.ended',
     conversationId: conversation.id,
     interactionId: chat.id,
-    data: { sessionId: chat.providerRef, endReason: chat.endReason },
+    // A chat's providerRef is its sessionId, set when it was linked.
+    data: { sessionId: chat.providerRef!, endReason: chat.endReason },
   }));
   const after = interactions.map((i) => ended.find((e) => e.id === i.id) ?? i);
   const settled = settle(conversation, after, at);
@@ -98,7 +105,8 @@ export function wrapUp(
   }
   const ended = interactions.filter(isLive).map((i) => endInteraction(i, 'wrap-up', at));
   const events: NewEvent[] = ended.map((i) => ({
-    type: `${i.channel === 'voice' ? 'call' : i.channel}.ended`,
+    // Only chats and calls are ever live: a message is sent or received, never live.
+    type: i.channel === 'voice' ? 'call.ended' : 'chat.ended',
     conversationId: conversation.id,
     interactionId: i.id,
     data: { endReason: i.endReason },
@@ -120,6 +128,6 @@ export function wrapUp(
   return { changed: true, conversation: next, interactions: ended, events };
 }
 
-function endInteraction(interaction: Interaction, endReason: string, at: string): Interaction {
+function endInteraction<R extends string>(interaction: Interaction, endReason: R, at: string): Interaction & { endReason: R } {
   return { ...interaction, state: 'ended', endReason, endedAt: at, updatedAt: at };
 }

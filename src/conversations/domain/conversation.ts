@@ -36,14 +36,8 @@ export interface Conversation {
   lastActivityAt: string;
 }
 
-/** An event to append to the tenant's log, in the same transaction as the change it describes. */
-export interface NewEvent {
-  type: string;
-  conversationId: string | null;
-  interactionId?: string | null;
-  agentId?: string | null;
-  data: Record<string, unknown>;
-}
+/** An event to append to the tenant's log: its type and payload come from the event catalogue. */
+export type { NewEvent } from '../../events/domain/event-catalogue';
 
 /**
  * States in which an interaction keeps the conversation going, per channel. A message is never

@@ -1,12 +1,9 @@
 import { callView, stepView, type CallView } from '../../calls/call.view';
-import { CallsRepository } from '../../calls/calls.repository';
 import { CALL_STEP_KINDS } from '../../calls/domain/call-step';
 import { messageView, type MessageView } from '../../messaging/message.view';
-import { MessagesRepository } from '../../messaging/messages.repository';
-import type { Executor } from '../../storage/store';
+import type { Repositories } from '../../unit-of-work/unit-of-work';
 import type { InteractionExtras } from '../conversation.view';
 import type { Interaction } from '../domain/conversation';
-import { TimelineRepository } from './timeline.repository';
 
 /** The full views of a set of interactions: calls with their times and steps, messages with their texts and attachments. */
 export interface InteractionDetails {
@@ -15,12 +12,14 @@ export interface InteractionDetails {
 }
 
 /** Loads the details of these interactions (of one tenant) in four queries, whatever their number. */
-export async function loadInteractionDetails(db: Executor, tenantId: string, interactions: Interaction[], now: string): Promise<InteractionDetails> {
+export async function loadInteractionDetails(
+  stores: Pick<Repositories, 'calls' | 'timeline' | 'messages'>, tenantId: string, interactions: Interaction[], now: string,
+): Promise<InteractionDetails> {
   const voiceIds = interactions.filter((i) => i.channel === 'voice').map((i) => i.id);
   const smsIds = interactions.filter((i) => i.channel === 'sms').map((i) => i.id);
-  const details = await new CallsRepository(db).detailsOf(tenantId, voiceIds);
-  const steps = await new TimelineRepository(db).ofInteractions(tenantId, voiceIds, CALL_STEP_KINDS);
-  const messages = new MessagesRepository(db);
+  const details = await stores.calls.detailsOf(tenantId, voiceIds);
+  const steps = await stores.timeline.ofInteractions(tenantId, voiceIds, CALL_STEP_KINDS);
+  const { messages } = stores;
   const contents = new Map((await messages.contentsOf(tenantId, smsIds)).map((c) => [c.interactionId, c]));
   const attachments = await messages.attachmentsOfMany(tenantId, smsIds);
 

@@ -1,19 +1,16 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import type { Principal } from '../../common/auth/principal';
 import { DomainError } from '../../common/errors/domain-error';
 import { decodeCursor, DEFAULT_PAGE_SIZE, encodeCursor, type Page, type PageQuery } from '../../common/http/paging';
 import { nowIso } from '../../common/ids';
 import { CALL_STEP_KINDS } from '../../calls/domain/call-step';
-import { MessagesRepository } from '../../messaging/messages.repository';
 import { previewOf } from '../../messaging/domain/preview';
-import type { DatabaseHandle } from '../../storage/database';
-import { DATABASE } from '../../storage/storage.module';
+import { UnitOfWork } from '../../unit-of-work/unit-of-work';
 import type { ConversationView } from '../conversation.view';
-import { ConversationsRepository } from '../conversations.repository';
 import type { Channel, Interaction } from '../domain/conversation';
 import { mergeTimeline, pageAfter, type TimelineItem } from '../domain/timeline';
 import { loadInteractionDetails, type InteractionDetails } from './interaction-details';
-import { TimelineRepository, type TimelineEntry } from './timeline.repository';
+import type { TimelineEntry } from './timeline.repository';
 
 /** A conversation in a contact's activities: the conversation, what it went through, and where its timeline is. */
 export interface ActivityView extends ConversationView {
@@ -33,7 +30,7 @@ const STEP_KINDS: ReadonlySet<string> = new Set(CALL_STEP_KINDS);
  */
 @Injectable()
 export class TimelineService {
-  constructor(@Inject(DATABASE) private readonly database: DatabaseHandle) {}
+  constructor(private readonly uow: UnitOfWork) {}
 
   async page(principal: Principal, conversationId: string, query: PageQuery): Promise<Page<TimelineItem>> {
     const limit = query.limit ?? DEFAULT_PAGE_SIZE;
@@ -49,7 +46,7 @@ export class TimelineService {
     const lastMessages = page.items
       .map((c) => c.interactions.filter((i) => i.channel === 'sms').at(-1))
       .filter((i): i is ConversationView['interactions'][number] => i !== undefined);
-    const messages = new MessagesRepository(this.database.db);
+    const { messages } = this.uow.direct;
     const ids = lastMessages.map((i) => i.id);
     const contents = new Map((await messages.contentsOf(tenantId, ids)).map((c) => [c.interactionId, c]));
     const attachments = await messages.attachmentsOfMany(tenantId, ids);
@@ -71,12 +68,11 @@ export class TimelineService {
 
   private async timelineOf(tenantId: string, conversationId: string): Promise<TimelineItem[]> {
     // One transaction: the rows and entries are read as of one moment.
-    return this.database.db.transaction().execute(async (tx) => {
-      const conversations = new ConversationsRepository(tx);
-      if (!(await conversations.findById(tenantId, conversationId))) throw DomainError.notFound('conversation');
-      const interactions = await conversations.interactionsOf(tenantId, [conversationId]);
-      const details = await loadInteractionDetails(tx, tenantId, interactions, nowIso());
-      const entries = await new TimelineRepository(tx).ofConversation(tenantId, conversationId);
+    return this.uow.snapshot(async (r) => {
+      if (!(await r.conversations.findById(tenantId, conversationId))) throw DomainError.notFound('conversation');
+      const interactions = await r.conversations.interactionsOf(tenantId, [conversationId]);
+      const details = await loadInteractionDetails(r, tenantId, interactions, nowIso());
+      const entries = await r.timeline.ofConversation(tenantId, conversationId);
       return mergeTimeline(
         interactions.flatMap((i) => interactionItems(i, details)),
         entries.filter((e) => !(e.interactionId && STEP_KINDS.has(e.kind))).map(entryItem),

@@ -1,5 +1,5 @@
 import type { Principal } from '../../common/auth/principal';
-import type { StoredEvent } from './event';
+import type { LogEntry } from './event';
 import { decodeEventCursor, encodeEventCursor, matchTopic, parseTopic, refusal, type Topic } from './topics';
 
 const agent: Principal = { agentId: 'alice', tenantId: 't', roles: ['agent'], pii: false };
@@ -34,12 +34,12 @@ describe('topics', () => {
     expect(refusal(principal, parseTopic(name)!) === undefined).toBe(allowed);
   });
 
-  const event = (over: Partial<StoredEvent>): StoredEvent => ({
+  const event = (over: Partial<LogEntry>): LogEntry => ({
     tenantId: 't', seq: 1, id: 'e', type: 'x', conversationId: 'c1', interactionId: null, agentId: 'alice', at: '', data: {}, ...over,
   });
   const topics = (...names: string[]) => new Map<string, Topic>(names.map((n) => [n, parseTopic(n)!]));
 
-  it.each<[string[], Partial<StoredEvent>, string | undefined]>([
+  it.each<[string[], Partial<LogEntry>, string | undefined]>([
     [['conversation:c1'], {}, 'conversation:c1'],
     [['conversation:c2'], {}, undefined],
     [['agent:alice'], {}, 'agent:alice'],

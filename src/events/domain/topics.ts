@@ -1,5 +1,6 @@
 import { ROLES, type Principal } from '../../common/auth/principal';
-import type { StoredEvent } from './event';
+import type { LogEntry } from './event';
+import type { EventType } from './event-catalogue';
 
 /** A topic a socket may subscribe to (contract §7). */
 export type Topic =
@@ -36,13 +37,13 @@ export function refusal(principal: Principal, topic: Topic): string | undefined 
 }
 
 /** Assignment changes reach the queue too: a claimed conversation leaves everyone's queue, a released one enters it. */
-const QUEUE_CHANGES: ReadonlySet<string> = new Set(['conversation.assigned', 'conversation.released']);
+const QUEUE_CHANGES: ReadonlySet<string> = new Set<EventType>(['conversation.assigned', 'conversation.released']);
 
 /**
  * The most specific subscribed topic the event belongs to (each event is sent once per socket).
  * Topics are keyed by name, so this is four look-ups however many topics a socket holds.
  */
-export function matchTopic(event: StoredEvent, topics: ReadonlyMap<string, Topic>): string | undefined {
+export function matchTopic(event: Pick<LogEntry, 'type' | 'conversationId' | 'agentId'>, topics: ReadonlyMap<string, Topic>): string | undefined {
   if (event.conversationId !== null && topics.has(`conversation:${event.conversationId}`)) return `conversation:${event.conversationId}`;
   if (event.agentId !== null && topics.has(`agent:${event.agentId}`)) return `agent:${event.agentId}`;
   if (event.conversationId !== null && (event.agentId === null || QUEUE_CHANGES.has(event.type)) && topics.has('queue')) return 'queue';

@@ -1,6 +1,7 @@
 import { Type } from 'class-transformer';
 import { ArrayMaxSize, IsArray, IsIn, IsObject, IsString, Length, MaxLength, ValidateNested } from 'class-validator';
 import { Omittable } from '../../common/errors/validation';
+import { SMS_PROVIDERS, type SmsProviderName } from '../../providers/providers';
 
 export const MAX_BODY_LENGTH = 1600;
 
@@ -17,5 +18,5 @@ export class SendMessageDto {
   @Omittable() @IsArray() @ArrayMaxSize(10) @IsString({ each: true, message: 'must hold URLs' })
   mediaUrls?: string[];
   @Omittable() @IsString() @MaxLength(40) to?: string;
-  @Omittable() @IsIn(['twilio', 'jambonz', 'simulator']) provider?: 'twilio' | 'jambonz' | 'simulator';
+  @Omittable() @IsIn(SMS_PROVIDERS) provider?: SmsProviderName;
 }

@@ -1,5 +1,6 @@
-import { Injectable } from '@nestjs/common';
-import { AppConfig } from '../../config/config.schema';
+import { Inject, Injectable } from '@nestjs/common';
+import { APP_CONFIG } from '../../config/app-config.token';
+import type { AppConfig } from '../../config/config.schema';
 import { CallbackUrls } from '../callbacks/callback-urls';
 import { WebhookAuthGuard, type WebhookRequest } from '../webhook-auth.guard';
 import { verifyJambonz } from './jambonz-signature';
@@ -14,7 +15,7 @@ const DETAIL = {
 /** Checks `Jambonz-Signature` over the raw request body with JAMBONZ_WEBHOOK_SECRET. */
 @Injectable()
 export class JambonzSignatureGuard extends WebhookAuthGuard {
-  constructor(config: AppConfig, callbacks: CallbackUrls) {
+  constructor(@Inject(APP_CONFIG) config: AppConfig, callbacks: CallbackUrls) {
     super(config, callbacks, 'jambonz');
   }
 

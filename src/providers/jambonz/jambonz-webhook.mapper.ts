@@ -1,6 +1,6 @@
 import { DomainError } from '../../common/errors/domain-error';
 import { urlShapeProblem } from '../../common/net/public-url';
-import type { InboundMessage } from '../../messaging/inbound-messaging.service';
+import type { InboundMessage } from '../sms-provider.port';
 import type { SmsStatusReport } from '../sms-status';
 import type { CallReport } from '../voice-provider.port';
 import { mapJambonzCallStatus } from './jambonz-voice.mapper';

@@ -1,5 +1,7 @@
 import jambonz from '@jambonz/node-client';
-import { VoiceProviderError, type CallHandle, type CallReportSink, type CallRequest, type VoiceProvider } from '../voice-provider.port';
+import {
+  VoiceProviderError, type AnsweredCall, type CallHandle, type CallReportSink, type CallRequest, type VoiceProvider,
+} from '../voice-provider.port';
 import type { CallbackUrls } from '../callbacks/callback-urls';
 import type { JambonzSettings } from './jambonz.sms';
 import { jambonzTarget } from './jambonz-voice.mapper';
@@ -34,6 +36,15 @@ export class JambonzVoiceProvider implements VoiceProvider {
     }));
     if (typeof sid !== 'string' || !sid) throw new VoiceProviderError('jambonz answered without a call sid');
     return { callId: request.callId, providerRef: sid, refs: {} };
+  }
+
+  /**
+   * The verbs for the answered customer leg (`call` undefined: no live call of ours): dial the
+   * agent, or the transfer target a transfer's redirect names.
+   */
+  static answerVerbs(call: AnsweredCall | undefined, transferTo?: string): unknown[] {
+    if (!call) return [{ verb: 'hangup' }];
+    return JambonzVoiceProvider.dialVerbs(transferTo ?? call.agentEndpoint, call.callerId);
   }
 
   /** The verbs for the answered customer leg: dial the agent (or the transfer target). */

@@ -1,11 +1,11 @@
 import { Body, Controller, HttpCode, Post, Query, UseGuards } from '@nestjs/common';
-import { AGENT_ENDPOINT } from '../../calls/dto/call.dto';
-import { CallsService } from '../../calls/calls.service';
+import { AGENT_ENDPOINT } from '../../calls/domain/agent-endpoint';
 import { Public } from '../../common/auth/auth.decorators';
 import { DomainError } from '../../common/errors/domain-error';
-import { InboundMessagingService } from '../../messaging/inbound-messaging.service';
-import { OutboundMessagingService } from '../../messaging/outbound-messaging.service';
+import { InboundSmsReceiver, SmsStatusReceiver } from '../sms-provider.port';
+import { CallCallbackReceiver } from '../voice-provider.port';
 import { JambonzSignatureGuard } from './jambonz-signature.guard';
+import { JambonzVoiceProvider } from './jambonz.voice';
 import { readJambonzCallStatus, readJambonzInbound, readJambonzStatus } from './jambonz-webhook.mapper';
 
 /** jambonz's call and messaging webhooks (contract §6): signed JSON, answered once stored. */
@@ -14,17 +14,17 @@ import { readJambonzCallStatus, readJambonzInbound, readJambonzStatus } from './
 @UseGuards(JambonzSignatureGuard)
 export class JambonzWebhooksController {
   constructor(
-    private readonly inbound: InboundMessagingService,
-    private readonly outbound: OutboundMessagingService,
-    private readonly calls: CallsService,
+    private readonly inbound: InboundSmsReceiver,
+    private readonly outbound: SmsStatusReceiver,
+    private readonly calls: CallCallbackReceiver,
   ) {}
 
   /** call_hook of a placed call (and of a transfer redirect): verbs that dial the agent or target. */
   @Post('call')
   @HttpCode(200)
-  call(@Query('cid') cid?: string, @Query('transfer') transfer?: string): Promise<unknown[]> {
+  async call(@Query('cid') cid?: string, @Query('transfer') transfer?: string): Promise<unknown[]> {
     if (transfer !== undefined && !AGENT_ENDPOINT.test(transfer)) throw DomainError.invalidField('transfer', 'is not a dial target');
-    return this.calls.jambonzVerbs(cid ?? '', transfer);
+    return JambonzVoiceProvider.answerVerbs(await this.calls.answered(cid ?? '', 'jambonz'), transfer);
   }
 
   @Post('call/status')

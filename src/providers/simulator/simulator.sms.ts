@@ -48,6 +48,11 @@ export class SimulatorSmsProvider implements SmsProvider {
     return { providerRef, state: 'sending' };
   }
 
+  /** The URL a simulated picture is stored and served under (simulatorMediaUrl). */
+  mediaUrl(tenantId: string, id: string): string {
+    return simulatorMediaUrl(tenantId, id);
+  }
+
   /** Where simulated pictures are read from (the messaging module's store). */
   serveMediaFrom(source: SimulatorMediaSource): void {
     this.media = source;

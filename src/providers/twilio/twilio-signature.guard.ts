@@ -1,6 +1,7 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { validateRequest } from 'twilio/lib/webhooks/webhooks';
-import { AppConfig } from '../../config/config.schema';
+import { APP_CONFIG } from '../../config/app-config.token';
+import type { AppConfig } from '../../config/config.schema';
 import { CallbackUrls } from '../callbacks/callback-urls';
 import { WebhookAuthGuard, type WebhookRequest } from '../webhook-auth.guard';
 
@@ -11,7 +12,7 @@ import { WebhookAuthGuard, type WebhookRequest } from '../webhook-auth.guard';
  */
 @Injectable()
 export class TwilioSignatureGuard extends WebhookAuthGuard {
-  constructor(config: AppConfig, callbacks: CallbackUrls) {
+  constructor(@Inject(APP_CONFIG) config: AppConfig, callbacks: CallbackUrls) {
     super(config, callbacks, 'twilio');
   }
 

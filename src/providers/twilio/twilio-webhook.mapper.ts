@@ -1,5 +1,5 @@
 import { DomainError } from '../../common/errors/domain-error';
-import type { InboundMessage } from '../../messaging/inbound-messaging.service';
+import type { InboundMessage } from '../sms-provider.port';
 import type { SmsStatusReport } from '../sms-status';
 import type { CallReport } from '../voice-provider.port';
 import { mapTwilioCallStatus } from './twilio-voice.mapper';

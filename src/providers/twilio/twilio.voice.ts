@@ -1,8 +1,14 @@
 import type twilio from 'twilio';
-import { VoiceProviderError, type CallHandle, type CallReportSink, type CallRequest, type VoiceProvider } from '../voice-provider.port';
+import pino, { type Logger } from 'pino';
+import {
+  VoiceProviderError, type AnsweredCall, type CallHandle, type CallReportSink, type CallRequest, type VoiceProvider,
+} from '../voice-provider.port';
 import { conferenceTwiml, twilioAddress, xml } from './twilio-voice.mapper';
 
 const STATUS_EVENTS = ['initiated', 'ringing', 'answered', 'completed'];
+
+/** What an answer hook of a call that is over, unknown or not ours gets. */
+export const HANGUP_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response><Hangup/></Response>';
 
 /**
  * Twilio Programmable Voice. The bridge is a named conference per call (`call-<id>`): the customer
@@ -14,7 +20,7 @@ const STATUS_EVENTS = ['initiated', 'ringing', 'answered', 'completed'];
 export class TwilioVoiceProvider implements VoiceProvider {
   readonly name = 'twilio';
 
-  constructor(private readonly client: twilio.Twilio) {}
+  constructor(private readonly client: twilio.Twilio, private readonly logger: Logger = pino({ level: 'silent' })) {}
 
   connect(_sink: CallReportSink): void {
     // Twilio reports through its status callbacks (TwilioWebhooksController), not here.
@@ -32,6 +38,22 @@ export class TwilioVoiceProvider implements VoiceProvider {
       statusCallbackMethod: 'POST',
     }));
     return { callId: request.callId, providerRef: created.sid, refs: { conference: conferenceName(request.callId) } };
+  }
+
+  /**
+   * TwiML for the customer's answered leg (`call` undefined: no live call of ours). Only the first
+   * fetch dials the agent (`claimAgentDial`); a replayed fetch gets the same TwiML and no second dial.
+   */
+  async answerTwiml(call: AnsweredCall | undefined, claimAgentDial: (callId: string) => Promise<boolean>): Promise<string> {
+    if (!call) return HANGUP_TWIML;
+    if (!(await claimAgentDial(call.callId))) return this.joinTwiml(call.callId);
+    try {
+      return await this.bridge(call.callId, call.agentEndpoint, call.callerId);
+    } catch (error) {
+      if (!(error instanceof VoiceProviderError)) throw error;
+      this.logger.warn({ callId: call.callId, err: error.message }, 'the agent could not be added; the customer leg is hung up');
+      return HANGUP_TWIML;
+    }
   }
 
   /** The TwiML for the customer's answered leg, after adding the agent to the conference. */

@@ -1,9 +1,9 @@
 import { Body, Controller, Header, HttpCode, Post, Query, UseGuards } from '@nestjs/common';
-import { CallsService } from '../../calls/calls.service';
 import { Public } from '../../common/auth/auth.decorators';
-import { InboundMessagingService } from '../../messaging/inbound-messaging.service';
-import { OutboundMessagingService } from '../../messaging/outbound-messaging.service';
+import { InboundSmsReceiver, SmsStatusReceiver } from '../sms-provider.port';
+import { CallCallbackReceiver, VoiceAdapters } from '../voice-provider.port';
 import { TwilioSignatureGuard } from './twilio-signature.guard';
+import { HANGUP_TWIML, TwilioVoiceProvider } from './twilio.voice';
 import { readTwilioCallStatus, readTwilioInbound, readTwilioStatus } from './twilio-webhook.mapper';
 
 const EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response></Response>';
@@ -14,9 +14,10 @@ const EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response></Response>
 @UseGuards(TwilioSignatureGuard)
 export class TwilioWebhooksController {
   constructor(
-    private readonly inbound: InboundMessagingService,
-    private readonly outbound: OutboundMessagingService,
-    private readonly calls: CallsService,
+    private readonly inbound: InboundSmsReceiver,
+    private readonly outbound: SmsStatusReceiver,
+    private readonly calls: CallCallbackReceiver,
+    private readonly adapters: VoiceAdapters,
   ) {}
 
   @Post('sms')
@@ -31,8 +32,10 @@ export class TwilioWebhooksController {
   @Post('voice')
   @HttpCode(200)
   @Header('content-type', 'text/xml')
-  voice(@Query('cid') cid?: string): Promise<string> {
-    return this.calls.twilioBridge(cid ?? '');
+  async voice(@Query('cid') cid?: string): Promise<string> {
+    const provider = this.adapters.voiceByName('twilio');
+    if (!(provider instanceof TwilioVoiceProvider)) return HANGUP_TWIML;
+    return provider.answerTwiml(await this.calls.answered(cid ?? '', 'twilio'), (callId) => this.calls.claimAgentDial(callId));
   }
 
   @Post('voice/status')

@@ -1,0 +1,8 @@
+/**
+ * What the auth guard and the masking interceptor need to know of a tenant: whether it exists, and
+ * whether it masks personal data. TenantsService answers it; app.module.ts passes it in, so common/
+ * does not import the tenants feature (rule `common-imports-no-feature` of .dependency-cruiser.cjs).
+ */
+export interface TenantLookup {
+  find(id: string): { maskSensitiveData: boolean } | undefined;
+}

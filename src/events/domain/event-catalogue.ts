@@ -1,0 +1,243 @@
+import type { CallState, EndReason } from '../../calls/domain/call-state';
+import type { Channel } from '../../conversations/domain/conversation';
+import type { AssignmentVia } from '../../conversations/domain/conversation-state';
+import type { SmsEncoding } from '../../messaging/domain/segments';
+import { t, type Infer, type Schema } from './typed-schema';
+
+/*
+ * Every event the gateway publishes, one entry per type: what it means and the schema of its
+ * `data`. The TypeScript payload types are derived from these schemas, so appending an unknown type
+ * or a wrong payload does not compile; the AsyncAPI document (/asyncapi.json), the OpenAPI
+ * description of /v1/events, the README's table and the console read the same entries.
+ */
+
+export interface EventDefinition<D> {
+  /** One line: what happened. */
+  summary: string;
+  /** Whether the event names an interaction (a chat, call or message) besides its conversation. */
+  interaction: boolean;
+  data: Schema<D>;
+}
+
+/** All values of a union, in a tuple for `t.enum`: leaving one out, or adding a stranger, does not compile. */
+const allOf = <T extends string>() =>
+  <const V extends readonly [T, ...T[]]>(values: V & ([Exclude<T, V[number]>] extends [never] ? unknown : { missing: Exclude<T, V[number]> })): V => values;
+
+const CALL_STATES = allOf<CallState>()(['initiating', 'ringing', 'answered', 'held', 'ended', 'failed']);
+const END_REASONS = allOf<EndReason>()(['completed', 'busy', 'no-answer', 'rejected', 'canceled', 'failed']);
+const CHANNELS = allOf<Channel>()(['chat', 'voice', 'sms']);
+const VIAS = allOf<AssignmentVia>()(['api', 'sticky', 'queue']);
+const ENCODINGS = allOf<SmsEncoding>()(['GSM-7', 'UCS-2']);
+
+const agentId = (description: string) => t.string(description);
+
+const CONTACT = t.named('Contact', t.object({
+  id: t.string(),
+  name: t.nullable(t.string()),
+  phone: t.nullable(t.string('E.164.')),
+  email: t.nullable(t.string()),
+  externalId: t.nullable(t.string('The id of the contact in the tenant’s own system.')),
+  optedOutAt: t.nullable(t.timestamp('When the contact opted out of SMS; null while they may be texted.')),
+  createdAt: t.timestamp(),
+  updatedAt: t.timestamp(),
+}, {}, 'The contact, as `GET /v1/contacts/{id}` answers it.'));
+
+/** What every call state change carries: the call as it is now. */
+const CALL_STATUS = t.named('CallStatus', t.object({
+  state: t.enum(CALL_STATES, 'The call’s state after the change.'),
+  muted: t.boolean('Whether the agent’s microphone is muted.'),
+  endReason: t.nullable(t.enum(END_REASONS, 'Why the call ended; null while it lasts.')),
+  providerRef: t.nullable(t.string('The provider’s id of the call (Twilio CallSid, jambonz call_sid, SIP Call-ID); null until the provider gave one.')),
+}));
+
+/** Ended by wrap-up: the agent closed the conversation while the interaction was still live. */
+const ENDED_BY_WRAP_UP = t.object({ endReason: t.literal('wrap-up', 'The agent wrapped the conversation up while it was live.') });
+
+/** A delivery report of an outbound message. */
+const SMS_STATUS = t.named('DeliveryReport', t.object({
+  providerRef: t.nullable(t.string('The provider’s id of the message; null when it refused before giving one.')),
+  errorCode: t.nullable(t.string('The provider’s error code, when it reported one.')),
+}, {
+  error: t.string('The provider’s error message, when it reported one.'),
+}));
+
+const callStep = (summary: string): EventDefinition<Infer<typeof CALL_STATUS>> => ({ summary, interaction: true, data: CALL_STATUS });
+const smsStatus = (summary: string): EventDefinition<Infer<typeof SMS_STATUS>> => ({ summary, interaction: true, data: SMS_STATUS });
+const OPT_KEYWORD = t.object({
+  contactId: t.string(),
+  keyword: t.string('The message that was the keyword, trimmed (STOP, START, …).'),
+});
+
+export const EVENT_CATALOGUE = {
+  'conversation.created': {
+    summary: 'A conversation was opened, through the API or by a customer texting in.',
+    interaction: false,
+    data: t.object({
+      channel: t.nullable(t.enum(CHANNELS, 'The channel that opened it; null when the API opened it without a chat.')),
+      assignment: t.object({
+        agentId: t.nullable(agentId('Its agent; null when it waits in the queue.')),
+        via: t.enum(VIAS, '`api`: named by the API call; `sticky`: the returning customer’s agent; `queue`: nobody yet.'),
+      }),
+      contact: CONTACT,
+    }, {
+      conversation: t.document('The conversation, as `GET /v1/conversations/{id}` answers it (when opened through the API).'),
+    }),
+  },
+  'conversation.updated': {
+    summary: 'A conversation went to wrap-up (nothing live left) or back to active (the customer wrote again).',
+    interaction: false,
+    data: t.object({
+      status: t.enum(['active', 'wrap-up']),
+      previousStatus: t.enum(['active', 'wrap-up']),
+    }),
+  },
+  'conversation.closed': {
+    summary: 'The agent wrapped the conversation up.',
+    interaction: false,
+    data: t.object({
+      status: t.literal('closed'),
+      previousStatus: t.enum(['active', 'wrap-up']),
+      disposition: t.string(),
+    }),
+  },
+  'conversation.assigned': {
+    summary: 'An agent claimed the conversation, or a supervisor assigned it.',
+    interaction: false,
+    data: t.object({
+      agentId: agentId('The agent who has it now.'),
+      by: agentId('Who assigned it.'),
+      previousAgentId: t.nullable(agentId('The agent who had it before; null when it came from the queue.')),
+    }),
+  },
+  'conversation.released': {
+    summary: 'The conversation went back to the queue.',
+    interaction: false,
+    data: t.object({
+      agentId: agentId('The agent who had it.'),
+      by: agentId('Who released it.'),
+    }),
+  },
+  'conversation.unattended': {
+    summary: 'The conversation has waited in the queue longer than the tenant’s alert (sent once, on the tenant topic).',
+    interaction: false,
+    data: t.object({
+      queuedAt: t.timestamp(),
+      waitedSeconds: t.integer(),
+      alertSeconds: t.integer('The tenant’s `unattendedAlertSeconds`.'),
+    }),
+  },
+  'chat.linked': {
+    summary: 'A chat session was linked to the conversation.',
+    interaction: true,
+    data: t.object({
+      sessionId: t.string('The chat’s `sessionId`.'),
+      origin: t.nullable(t.string('Where the chat runs: `web` or `mobile`.')),
+    }),
+  },
+  'chat.ended': {
+    summary: 'The linked chat ended.',
+    interaction: true,
+    data: t.anyOf([
+      t.object({ sessionId: t.string('The chat’s `sessionId`.'), endReason: t.literal('completed') }, {}, 'Ended by `POST /v1/conversations/{id}/chat/end`.'),
+      ENDED_BY_WRAP_UP,
+    ]),
+  },
+  'call.initiated': {
+    summary: 'A click-to-call was accepted and is being placed.',
+    interaction: true,
+    data: t.object({
+      to: t.string('The customer’s number.'),
+      agentEndpoint: t.string('The agent’s device: a sip: URI, an E.164 number or user:<name>.'),
+      provider: t.string('The voice provider placing the call.'),
+      consent: t.nullable(t.object({ via: t.string(), at: t.timestamp() }, {}, 'How and when the customer agreed to be called.')),
+    }),
+  },
+  'call.ringing': callStep('The customer’s phone is ringing.'),
+  'call.answered': callStep('The customer answered; the agent is bridged to them.'),
+  'call.held': callStep('The agent put the call on hold.'),
+  'call.resumed': callStep('The agent took the call off hold.'),
+  'call.muted': callStep('The agent’s microphone was muted.'),
+  'call.unmuted': callStep('The agent’s microphone was unmuted.'),
+  'call.ended': {
+    summary: 'The call ended after it was answered, or was hung up, or was ended by wrap-up.',
+    interaction: true,
+    data: t.anyOf([CALL_STATUS, ENDED_BY_WRAP_UP]),
+  },
+  'call.failed': callStep('The attempt failed before anyone answered.'),
+  'sms.queued': {
+    summary: 'An outbound message was recorded and is being handed to the provider.',
+    interaction: true,
+    data: t.object({
+      to: t.string('The recipient’s number.'),
+      segments: t.integer(),
+      encoding: t.enum(ENCODINGS),
+      mediaCount: t.integer('How many media URLs it carries (MMS).'),
+    }),
+  },
+  'sms.sent': smsStatus('The provider sent the message.'),
+  'sms.delivered': smsStatus('The message was delivered.'),
+  'sms.undelivered': smsStatus('The message could not be delivered.'),
+  'sms.failed': smsStatus('The provider refused or failed to send the message.'),
+  'sms.received': {
+    summary: 'A customer’s message came in.',
+    interaction: true,
+    data: t.object({
+      from: t.string('The customer’s number.'),
+      to: t.string('The tenant’s number it was sent to.'),
+      body: t.string(),
+      segments: t.integer(),
+      encoding: t.enum(ENCODINGS),
+      mediaCount: t.integer(),
+      attachments: t.array(t.object({
+        id: t.string(),
+        contentType: t.string(),
+        href: t.string('Where to fetch it: `/v1/attachments/{id}` (with a token).', 'uri-reference'),
+      })),
+    }),
+  },
+  'contact.opted_out': {
+    summary: 'The contact texted a STOP-style keyword: no more SMS to them.',
+    interaction: false,
+    data: OPT_KEYWORD,
+  },
+  'contact.opted_in': {
+    summary: 'The contact texted a START-style keyword after opting out.',
+    interaction: false,
+    data: OPT_KEYWORD,
+  },
+  'agent.presence': {
+    summary: 'An agent came online (opened a socket) or went offline (their last socket closed, or their instance stopped renewing).',
+    interaction: false,
+    data: t.object({
+      agentId: t.string(),
+      status: t.enum(['online', 'offline']),
+    }),
+  },
+} as const satisfies Record<string, EventDefinition<unknown>>;
+
+export type EventCatalogue = typeof EVENT_CATALOGUE;
+export type EventType = keyof EventCatalogue;
+/** The `data` of an event of type `T`. */
+export type EventData<T extends EventType> = Infer<EventCatalogue[T]['data']>;
+
+export const EVENT_TYPES = Object.keys(EVENT_CATALOGUE) as EventType[];
+
+export function isEventType(value: string): value is EventType {
+  return Object.hasOwn(EVENT_CATALOGUE, value);
+}
+
+/**
+ * An event to append to the tenant's log, in the same transaction as the change it describes.
+ * A union over the catalogue: `type` picks the shape of `data`. (`interaction` is not enforced
+ * here: an intersection per type would stop TypeScript from matching events whose type is itself
+ * a union, like a call step's; the AsyncAPI test checks it on the wire instead.)
+ */
+export type NewEvent<T extends EventType = EventType> = {
+  [K in T]: {
+    type: K;
+    conversationId: string | null;
+    interactionId?: string | null;
+    agentId?: string | null;
+    data: EventData<K>;
+  };
+}[T];

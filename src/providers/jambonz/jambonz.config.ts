@@ -1,0 +1,14 @@
+import { IsArray, IsString, Matches, ValidateIf } from 'class-validator';
+import { envList, MEDIA_PREFIX, MEDIA_PREFIX_HINT } from '../../config/config-validators';
+
+/** `providers.jambonz`: the account; an empty API base URL, SID or key leaves jambonz unconfigured. */
+export class JambonzConfig {
+  @ValidateIf((o: JambonzConfig) => o.apiBaseUrl !== '')
+  @Matches(/^https?:\/\/[^\s]+$/, { message: 'must be an absolute http(s) URL or empty' })
+  apiBaseUrl!: string;
+  @IsString() accountSid!: string;
+  @IsString() apiKey!: string;
+  @IsString() webhookSecret!: string;
+  /** Carriers' media hosts inbound media may be fetched from (jambonz itself serves none). */
+  @envList @IsArray() @Matches(MEDIA_PREFIX, { each: true, message: MEDIA_PREFIX_HINT }) mediaPrefixes!: string[];
+}

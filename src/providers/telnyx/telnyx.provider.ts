@@ -1,0 +1,48 @@
+import { Expose, plainToInstance, Transform } from 'class-transformer';
+import { ValidateNested } from 'class-validator';
+import type { ProviderDescriptor } from '../provider-descriptor';
+import { TelnyxSignatureGuard } from './telnyx-signature.guard';
+import { TelnyxConfig } from './telnyx.config';
+import { TelnyxSmsProvider } from './telnyx.sms';
+import { TelnyxWebhooksController } from './telnyx.webhooks.controller';
+
+/**
+ * Telnyx Messaging (SMS/MMS), one account (`providers.telnyx`). Registered by one line in
+ * providers.ts; everything else about it lives in this folder.
+ */
+export const telnyx: ProviderDescriptor<'telnyx', 'sms', { telnyx: TelnyxConfig }> = {
+  name: 'telnyx',
+  channels: ['sms'],
+  config: {
+    properties: {
+      // Built from nothing when the YAML has no `telnyx:` section: TelnyxConfig's initialisers are
+      // its defaults, so config/default.yaml needs no block for a provider that is not used.
+      telnyx: [
+        Expose(),
+        Transform(({ value }) => (value instanceof TelnyxConfig ? value : plainToInstance(TelnyxConfig, value ?? {}))),
+        ValidateNested(),
+      ],
+    },
+    env: {
+      TELNYX_API_KEY: 'providers.telnyx.apiKey',
+      TELNYX_PUBLIC_KEY: 'providers.telnyx.publicKey',
+      TELNYX_MESSAGING_PROFILE_ID: 'providers.telnyx.messagingProfileId',
+      TELNYX_API_BASE_URL: 'providers.telnyx.apiBaseUrl',
+      TELNYX_MEDIA_PREFIXES: 'providers.telnyx.mediaPrefixes',
+    },
+    secrets: ['providers.telnyx.apiKey'],
+  },
+  create: ({ telnyx: settings }) => {
+    if (!settings.apiKey) return undefined;
+    return {
+      sms: new TelnyxSmsProvider({
+        apiKey: settings.apiKey, apiBaseUrl: settings.apiBaseUrl, mediaPrefixes: settings.mediaPrefixes,
+        ...(settings.messagingProfileId ? { messagingProfileId: settings.messagingProfileId } : {}),
+      }),
+    };
+  },
+  // Telnyx posts every event of a message to one URL and names the event in the body, so its
+  // statuses come to the same route as its inbound messages, with our signed `mid`.
+  smsStatusCallbackUrl: (callbacks, interactionId) => callbacks.url('/webhooks/telnyx/sms', { mid: interactionId }),
+  webhooks: { controllers: [TelnyxWebhooksController], providers: [TelnyxSignatureGuard] },
+};

@@ -1,0 +1,106 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Contact } from '../../src/contacts/domain/contact';
+import { newId } from '../../src/common/ids';
+import type { StoredEvent } from '../../src/events/domain/event';
+import { EventLogRepository } from '../../src/events/event-log.repository';
+import { EventOutbox } from '../../src/events/event-outbox.service';
+import type { EventFanout } from '../../src/events/fanout/event-fanout';
+import { MetricsService } from '../../src/metrics/metrics.service';
+import { migrate, openDatabase, type DatabaseHandle } from '../../src/storage/database';
+import { KyselyUnitOfWork } from '../../src/unit-of-work/kysely-unit-of-work';
+import { createTestDatabase, describeWithPostgres } from '../support/postgres';
+
+/** The Kysely unit of work on a real store: a unit's rows and events commit together, and are fanned out only then. */
+function unitOfWorkSuite(open: () => Promise<{ handle: DatabaseHandle; cleanup: () => Promise<void> }>): void {
+  let handle: DatabaseHandle;
+  let cleanup: () => Promise<void>;
+  let published: Array<{ tenantId: string; seq: number; types: string[] }>;
+  let uow: KyselyUnitOfWork;
+  const at = '2026-01-01T00:00:00.000Z';
+  const contact = (): Contact => ({
+    id: newId(), tenantId: 'acme', name: null, phone: null, email: null, externalId: newId(), optedOutAt: null, createdAt: at, updatedAt: at,
+  });
+  const optedOut = (c: Contact) => [{ type: 'contact.opted_out' as const, conversationId: null, data: { contactId: c.id, keyword: 'STOP' } }];
+
+  beforeAll(async () => {
+    ({ handle, cleanup } = await open());
+    await migrate(handle.db);
+    const fanout = {
+      kind: 'memory', publish: (tenantId: string, seq: number, committed?: StoredEvent[]) => published.push({ tenantId, seq, types: (committed ?? []).map((e) => e.type) }),
+    } as unknown as EventFanout;
+    uow = new KyselyUnitOfWork(handle, new EventOutbox(handle, fanout, new MetricsService()));
+    await uow.run((w) => w.tenants.upsert({ id: 'acme', name: 'ACME', defaultRegion: 'GB' }, at));
+  });
+
+  beforeEach(() => { published = []; });
+
+  afterAll(async () => {
+    await handle.close();
+    await cleanup();
+  });
+
+  it("commits a unit's rows and events together, then fans the events out once", async () => {
+    const c = contact();
+    const stored = await uow.run(async (w) => {
+      await w.contacts.insert(c);
+      return w.emit('acme', optedOut(c), at);
+    });
+
+    expect(await uow.direct.contacts.findById('acme', c.id)).toEqual(c);
+    const log = await new EventLogRepository(handle.db).readAfter('acme', stored[0]!.seq - 1, 10);
+    expect(log.map((e) => [e.type, e.data])).toEqual([['contact.opted_out', { contactId: c.id, keyword: 'STOP' }]]);
+    expect(published).toEqual([{ tenantId: 'acme', seq: stored[0]!.seq, types: ['contact.opted_out'] }]);
+  });
+
+  it('rolls back the rows and the events of a unit that throws, and fans nothing out', async () => {
+    const c = contact();
+    const log = new EventLogRepository(handle.db);
+    const before = await log.lastSeq('acme');
+
+    await expect(uow.run(async (w) => {
+      await w.contacts.insert(c);
+      await w.emit('acme', optedOut(c), at);
+      throw new Error('boom');
+    })).rejects.toThrow('boom');
+
+    expect(await uow.direct.contacts.findById('acme', c.id)).toBeUndefined();
+    expect(await log.readAfter('acme', before, 10)).toEqual([]);
+    expect(published).toEqual([]);
+  });
+
+  it("binds every repository of a unit to the unit's transaction", async () => {
+    const c = contact();
+    await expect(uow.run(async (w) => {
+      await w.contacts.insert(c);
+      // Read back inside the unit: the same transaction sees its own write.
+      expect(await w.contacts.findById('acme', c.id)).toEqual(c);
+      await w.idempotency.reserve('acme', `k-${c.id}`, 'h', at);
+      throw new Error('undo');
+    })).rejects.toThrow('undo');
+    expect(await uow.direct.idempotency.find('acme', `k-${c.id}`)).toBeUndefined();
+  });
+
+  it('reads a snapshot in a transaction of its own', async () => {
+    const c = contact();
+    await uow.direct.contacts.insert(c);
+    const read = await uow.snapshot(async (r) => [await r.contacts.findById('acme', c.id), await r.conversations.findById('acme', 'nope')]);
+    expect(read).toEqual([c, undefined]);
+  });
+}
+
+describe('the unit of work on SQLite', () => {
+  unitOfWorkSuite(async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'gateway-uow-'));
+    const handle = openDatabase({ url: `sqlite:${join(dir, 'test.db')}` });
+    return { handle, cleanup: async () => rmSync(dir, { recursive: true, force: true }) };
+  });
+});
+
+describeWithPostgres('the unit of work on PostgreSQL', () => {
+  unitOfWorkSuite(async () => {
+    const database = await createTestDatabase();
+    return { handle: openDatabase({ url: database.url }), cleanup: () => database.drop() };
+  });
+});

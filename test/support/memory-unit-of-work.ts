@@ -1,0 +1,462 @@
+import type { CallDetails } from '../../src/calls/domain/call';
+import { newId } from '../../src/common/ids';
+import type { Contact } from '../../src/contacts/domain/contact';
+import type { Conversation, Interaction } from '../../src/conversations/domain/conversation';
+import type { TimelineEntry } from '../../src/conversations/timeline/timeline.repository';
+import type { IdempotencyRecord } from '../../src/idempotency/idempotency.repository';
+import type { Attachment, MessageContent } from '../../src/messaging/domain/message';
+import type { StoredMedia } from '../../src/messaging/simulator-media.repository';
+import type { AgentPresence } from '../../src/routing/presence.repository';
+import {
+  UnitOfWork, type CallsStore, type ContactsStore, type ConversationsStore, type IdempotencyStore, type MessagesStore,
+  type PresenceStore, type Repositories, type SimulatorMediaStore, type TenantsStore, type TimelineStore, type Work,
+} from '../../src/unit-of-work/unit-of-work';
+
+/**
+ * An in-memory unit of work for unit tests of services: Map-backed repositories that keep the
+ * constraints the services rely on (one live call per conversation, one provider reference per
+ * tenant and channel, unique contact keys), a `run` that is rolled back when its work throws, and
+ * the events of committed units only. It stands in for the queries, not for SQL: the repositories'
+ * own integration tests keep proving those.
+ */
+
+/** An event as committed: what the service emitted, with its tenant and time. */
+export interface EmittedEvent {
+  tenantId: string;
+  at: string;
+  type: string;
+  conversationId: string | null;
+  interactionId?: string | null;
+  agentId?: string | null;
+  data: Record<string, unknown>;
+}
+
+type ConversationRow = Conversation & { queuedAt: string | null; unattendedAlertedAt: string | null };
+type InteractionRow = Interaction & { tenantId: string };
+type CallRow = CallDetails & { tenantId: string; agentDialledAt: string | null };
+type Tenanted<T> = T & { tenantId: string };
+interface PresenceRow { tenantId: string; agentId: string; instanceId: string; since: string; expiresAt: string }
+
+interface State {
+  tenants: Map<string, { id: string; name: string; defaultRegion: string; numbers: string[] }>;
+  contacts: Map<string, Contact>;
+  conversations: Map<string, ConversationRow>;
+  interactions: Map<string, InteractionRow>;
+  calls: Map<string, CallRow>;
+  messages: Map<string, Tenanted<MessageContent>>;
+  attachments: Map<string, Tenanted<Attachment>>;
+  timeline: Array<Tenanted<TimelineEntry>>;
+  presence: PresenceRow[];
+  idempotency: Map<string, IdempotencyRecord>;
+  media: Map<string, StoredMedia>;
+}
+
+function emptyState(): State {
+  return {
+    tenants: new Map(), contacts: new Map(), conversations: new Map(), interactions: new Map(), calls: new Map(),
+    messages: new Map(), attachments: new Map(), timeline: [], presence: [], idempotency: new Map(), media: new Map(),
+  };
+}
+
+/** What a driver throws on a unique index (the services recognise it with isUniqueViolation). */
+export class UniqueViolation extends Error {
+  readonly code = 'SQLITE_CONSTRAINT_UNIQUE';
+}
+
+const copy = <T>(value: T): T => structuredClone(value);
+
+export class MemoryUnitOfWork extends UnitOfWork {
+  /** The rows, for a test to arrange and inspect. */
+  readonly state: State = emptyState();
+  /** Every event of every committed unit, in commit order. */
+  readonly events: EmittedEvent[] = [];
+  /** How many units were run, how many committed. */
+  runs = 0;
+  commits = 0;
+  readonly direct: Repositories = memoryRepositories(this.state);
+
+  async run<T>(work: (w: Work) => Promise<T>): Promise<T> {
+    this.runs += 1;
+    const before = copy(this.state);
+    const pending: EmittedEvent[] = [];
+    const emit = (async (tenantId: string, events: ReadonlyArray<Omit<EmittedEvent, 'tenantId' | 'at'>>, at: string) => {
+      const stored = events.map((e, i) => ({ ...copy(e), tenantId, at, id: newId(), seq: this.events.length + pending.length + i + 1 }));
+      pending.push(...stored.map(({ id: _id, seq: _seq, ...e }) => e as EmittedEvent));
+      return stored;
+    }) as unknown as Work['emit'];
+    try {
+      const result = await work({ ...memoryRepositories(this.state), emit });
+      this.events.push(...pending);
+      this.commits += 1;
+      return result;
+    } catch (error) {
+      Object.assign(this.state, before);
+      throw error;
+    }
+  }
+
+  snapshot<T>(read: (r: Repositories) => Promise<T>): Promise<T> {
+    return read(this.direct);
+  }
+
+  /** The committed events of these types (all when none given). */
+  emitted(...types: string[]): EmittedEvent[] {
+    return types.length === 0 ? this.events : this.events.filter((e) => types.includes(e.type));
+  }
+}
+
+export function memoryUnitOfWork(): MemoryUnitOfWork {
+  return new MemoryUnitOfWork();
+}
+
+/** A stored contact, for arranging tests. */
+export function aContact(overrides: Partial<Contact> = {}): Contact {
+  const at = '2026-01-01T00:00:00.000Z';
+  return { id: newId(), tenantId: 'acme', name: null, phone: '+14155550100', email: null, externalId: null, optedOutAt: null, createdAt: at, updatedAt: at, ...overrides };
+}
+
+/** A stored conversation, for arranging tests. */
+export function aConversation(contact: Contact, overrides: Partial<Conversation> = {}): Conversation {
+  const at = '2026-01-01T00:00:00.000Z';
+  return {
+    id: newId(), tenantId: contact.tenantId, contactId: contact.id, status: 'active', agentId: 'alice', context: null,
+    disposition: null, notes: null, createdAt: at, updatedAt: at, closedAt: null, lastActivityAt: at, ...overrides,
+  };
+}
+
+function memoryRepositories(s: State): Repositories {
+  return {
+    calls: calls(s), contacts: contacts(s), conversations: conversations(s), messages: messages(s), timeline: timeline(s),
+    presence: presence(s), tenants: tenants(s), idempotency: idempotency(s), simulatorMedia: simulatorMedia(s),
+  };
+}
+
+function toConversation(row: ConversationRow): Conversation {
+  const { queuedAt: _q, unattendedAlertedAt: _u, ...conversation } = copy(row);
+  return conversation;
+}
+
+function toInteraction(row: InteractionRow): Interaction {
+  const { tenantId: _t, ...interaction } = copy(row);
+  return interaction;
+}
+
+function newestFirst(a: Conversation, b: Conversation): number {
+  return b.lastActivityAt.localeCompare(a.lastActivityAt) || b.id.localeCompare(a.id);
+}
+
+function conversations(s: State): ConversationsStore {
+  const ofTenant = (tenantId: string) => [...s.conversations.values()].filter((c) => c.tenantId === tenantId);
+  const store: ConversationsStore = {
+    async findById(tenantId, id) {
+      const row = s.conversations.get(id);
+      return row && row.tenantId === tenantId ? toConversation(row) : undefined;
+    },
+    async findByInteractionRef(tenantId, channel, providerRef) {
+      const i = [...s.interactions.values()].find((r) => r.tenantId === tenantId && r.channel === channel && r.providerRef === providerRef);
+      return i && toConversation(s.conversations.get(i.conversationId)!);
+    },
+    async list(tenantId, filter) {
+      return ofTenant(tenantId)
+        .filter((c) => (!filter.status || c.status === filter.status) && (!filter.contactId || c.contactId === filter.contactId))
+        .filter((c) => filter.agentId === undefined || c.agentId === filter.agentId)
+        .filter((c) => !filter.after || newestFirst(c, filter.after as Conversation) > 0)
+        .sort(newestFirst).slice(0, filter.limit).map(toConversation);
+    },
+    async insert(conversation) {
+      s.conversations.set(conversation.id, { ...copy(conversation), queuedAt: conversation.agentId === null ? conversation.createdAt : null, unattendedAlertedAt: null });
+    },
+    async update(conversation) {
+      const row = s.conversations.get(conversation.id);
+      if (row?.tenantId === conversation.tenantId) Object.assign(row, copy(conversation), { agentId: row.agentId });
+    },
+    async touch(tenantId, id, at) {
+      const row = s.conversations.get(id);
+      if (row?.tenantId === tenantId) Object.assign(row, { lastActivityAt: at, updatedAt: at });
+    },
+    async changeAgent(tenantId, id, { from, to, at }) {
+      const row = s.conversations.get(id);
+      if (!row || row.tenantId !== tenantId || row.status === 'closed' || row.agentId !== from) return false;
+      Object.assign(row, { agentId: to, queuedAt: to === null ? at : null, unattendedAlertedAt: null, lastActivityAt: at, updatedAt: at });
+      return true;
+    },
+    async latestOfContact(tenantId, contactId) {
+      const row = ofTenant(tenantId).filter((c) => c.contactId === contactId).sort(newestFirst)[0];
+      return row && toConversation(row);
+    },
+    async unattended(tenantId, queuedBefore, limit) {
+      return ofTenant(tenantId)
+        .filter((c) => c.queuedAt !== null && c.queuedAt <= queuedBefore && c.agentId === null && c.unattendedAlertedAt === null && c.status !== 'closed')
+        .sort((a, b) => a.queuedAt!.localeCompare(b.queuedAt!)).slice(0, limit).map((c) => ({ id: c.id, queuedAt: c.queuedAt! }));
+    },
+    async claimUnattendedAlert(tenantId, id, queuedBefore, at) {
+      const row = s.conversations.get(id);
+      if (!row || row.tenantId !== tenantId || row.queuedAt === null || row.queuedAt > queuedBefore) return false;
+      if (row.agentId !== null || row.unattendedAlertedAt !== null || row.status === 'closed') return false;
+      row.unattendedAlertedAt = at;
+      return true;
+    },
+    async findOpenOfContact(tenantId, contactId) {
+      const row = ofTenant(tenantId).filter((c) => c.contactId === contactId && c.status !== 'closed').sort((a, b) => b.id.localeCompare(a.id))[0];
+      return row && toConversation(row);
+    },
+    async findInteractionForCallback(channel, id, providerRef) {
+      if (!id && !providerRef) return undefined;
+      const row = [...s.interactions.values()].find((i) => i.channel === channel && (id ? i.id === id : i.providerRef === providerRef));
+      return row && { tenantId: row.tenantId, interaction: toInteraction(row) };
+    },
+    async findInteraction(tenantId, id) {
+      const row = s.interactions.get(id);
+      return row?.tenantId === tenantId ? toInteraction(row) : undefined;
+    },
+    async findInteractionByRef(tenantId, channel, providerRef) {
+      const row = [...s.interactions.values()].find((i) => i.tenantId === tenantId && i.channel === channel && i.providerRef === providerRef);
+      return row && toInteraction(row);
+    },
+    async interactionsOf(tenantId, conversationIds) {
+      return [...s.interactions.values()].filter((i) => i.tenantId === tenantId && conversationIds.includes(i.conversationId))
+        .sort((a, b) => a.id.localeCompare(b.id)).map(toInteraction);
+    },
+    async insertInteraction(tenantId, interaction) {
+      const row = { ...copy(interaction), tenantId };
+      checkInteraction(s, row);
+      s.interactions.set(row.id, row);
+    },
+    async updateInteraction(tenantId, interaction) {
+      const row = s.interactions.get(interaction.id);
+      if (row?.tenantId !== tenantId) return;
+      const next = { ...copy(interaction), tenantId };
+      checkInteraction(s, next);
+      s.interactions.set(next.id, next);
+    },
+  };
+  return store;
+}
+
+/** The unique indexes of `interactions`: a provider reference once per tenant and channel, one live call per conversation. */
+function checkInteraction(s: State, row: InteractionRow): void {
+  for (const other of s.interactions.values()) {
+    if (other.id === row.id) continue;
+    if (row.providerRef !== null && other.tenantId === row.tenantId && other.channel === row.channel && other.providerRef === row.providerRef) {
+      throw new UniqueViolation('interactions_provider_ref_uq');
+    }
+    if (row.channel === 'voice' && row.endedAt === null && other.channel === 'voice' && other.endedAt === null && other.conversationId === row.conversationId) {
+      throw new UniqueViolation('interactions_one_live_call_uq');
+    }
+  }
+}
+
+function calls(s: State): CallsStore {
+  const interactions = conversations(s);
+  const withDetails = (tenantId: string, interaction: Interaction) => {
+    const row = s.calls.get(interaction.id);
+    if (!row) return undefined;
+    const { tenantId: _t, agentDialledAt: _a, ...details } = copy(row);
+    return { tenantId, interaction, details };
+  };
+  return {
+    async insert(call) {
+      await interactions.insertInteraction(call.tenantId, call.interaction);
+      s.calls.set(call.interaction.id, { ...copy(call.details), tenantId: call.tenantId, agentDialledAt: null });
+    },
+    async update(call) {
+      await interactions.updateInteraction(call.tenantId, call.interaction);
+      const row = s.calls.get(call.interaction.id);
+      if (row) Object.assign(row, copy(call.details));
+    },
+    async find(tenantId, id) {
+      const interaction = await interactions.findInteraction(tenantId, id);
+      if (!interaction || interaction.channel !== 'voice') return undefined;
+      return withDetails(tenantId, interaction);
+    },
+    async claimAgentDial(id, at) {
+      const row = s.calls.get(id);
+      if (!row || row.agentDialledAt !== null) return false;
+      row.agentDialledAt = at;
+      return true;
+    },
+    async findForCallback(id, providerRef) {
+      const found = await interactions.findInteractionForCallback('voice', id, providerRef);
+      return found && withDetails(found.tenantId, found.interaction);
+    },
+    async detailsOf(tenantId, interactionIds) {
+      return new Map(interactionIds.flatMap((id) => {
+        const row = s.calls.get(id);
+        if (row?.tenantId !== tenantId) return [];
+        const { tenantId: _t, agentDialledAt: _a, ...details } = copy(row);
+        return [[id, details] as const];
+      }));
+    },
+  };
+}
+
+function contacts(s: State): ContactsStore {
+  const check = (contact: Contact) => {
+    for (const other of s.contacts.values()) {
+      if (other.id === contact.id || other.tenantId !== contact.tenantId) continue;
+      for (const key of ['phone', 'email', 'externalId'] as const) {
+        if (contact[key] !== null && other[key] === contact[key]) throw new UniqueViolation(`contacts_tenant_${key}_uq`);
+      }
+    }
+  };
+  return {
+    async findById(tenantId, id) {
+      const row = s.contacts.get(id);
+      return row?.tenantId === tenantId ? copy(row) : undefined;
+    },
+    async findByIds(tenantId, ids) {
+      return ids.flatMap((id) => { const row = s.contacts.get(id); return row?.tenantId === tenantId ? [copy(row)] : []; });
+    },
+    async findByKeys(tenantId, keys) {
+      for (const column of ['externalId', 'phone', 'email'] as const) {
+        const value = keys[column];
+        if (!value) continue;
+        const found = [...s.contacts.values()].find((c) => c.tenantId === tenantId && c[column] === value);
+        if (found) return copy(found);
+      }
+      return undefined;
+    },
+    async insert(contact) {
+      check(contact);
+      s.contacts.set(contact.id, copy(contact));
+    },
+    async update(tenantId, id, changes) {
+      const row = s.contacts.get(id);
+      if (row?.tenantId !== tenantId) return;
+      const next = { ...row, ...copy(changes) };
+      check(next);
+      s.contacts.set(id, next);
+    },
+  };
+}
+
+function messages(s: State): MessagesStore {
+  const attachmentsWhere = (tenantId: string, ids: string[]) => [...s.attachments.values()]
+    .filter((a) => a.tenantId === tenantId && ids.includes(a.interactionId)).sort((a, b) => a.id.localeCompare(b.id))
+    .map(({ tenantId: _t, ...a }) => copy(a));
+  const content = (row: Tenanted<MessageContent>): MessageContent => { const { tenantId: _t, ...c } = copy(row); return c; };
+  return {
+    async insert(tenantId, message) { s.messages.set(message.interactionId, { ...copy(message), tenantId }); },
+    async find(tenantId, interactionId) {
+      const row = s.messages.get(interactionId);
+      return row?.tenantId === tenantId ? content(row) : undefined;
+    },
+    async setError(tenantId, interactionId, errorCode, errorMessage) {
+      const row = s.messages.get(interactionId);
+      if (row?.tenantId === tenantId) Object.assign(row, { errorCode, errorMessage });
+    },
+    async insertAttachments(tenantId, attachments) { for (const a of attachments) s.attachments.set(a.id, { ...copy(a), tenantId }); },
+    async attachmentsOf(tenantId, interactionId) { return attachmentsWhere(tenantId, [interactionId]); },
+    async contentsOf(tenantId, interactionIds) {
+      return interactionIds.flatMap((id) => { const row = s.messages.get(id); return row?.tenantId === tenantId ? [content(row)] : []; });
+    },
+    async attachmentsOfMany(tenantId, interactionIds) { return attachmentsWhere(tenantId, interactionIds); },
+    async findAttachment(tenantId, id) {
+      const row = s.attachments.get(id);
+      if (row?.tenantId !== tenantId) return undefined;
+      const { tenantId: _t, ...a } = copy(row);
+      return a;
+    },
+    async setAttachmentSize(tenantId, id, size) {
+      const row = s.attachments.get(id);
+      if (row?.tenantId === tenantId) row.size = size;
+    },
+  };
+}
+
+function timeline(s: State): TimelineStore {
+  const entries = (tenantId: string, keep: (e: TimelineEntry) => boolean) => s.timeline
+    .filter((e) => e.tenantId === tenantId && keep(e)).sort((a, b) => a.at.localeCompare(b.at) || a.id.localeCompare(b.id))
+    .map(({ tenantId: _t, ...e }) => copy(e));
+  return {
+    async append(tenantId, entry) {
+      s.timeline.push({ id: newId(), tenantId, conversationId: entry.conversationId, interactionId: entry.interactionId ?? null, kind: entry.kind, at: entry.at, data: copy(entry.data) });
+    },
+    async ofConversation(tenantId, conversationId) { return entries(tenantId, (e) => e.conversationId === conversationId); },
+    async ofInteractions(tenantId, interactionIds, kinds) {
+      return entries(tenantId, (e) => e.interactionId !== null && interactionIds.includes(e.interactionId) && kinds.includes(e.kind));
+    },
+  };
+}
+
+function presence(s: State): PresenceStore {
+  const live = (now: string) => s.presence.filter((p) => p.expiresAt > now);
+  return {
+    async hold(instanceId, keys, expiresAt) {
+      for (const k of keys) {
+        const row = s.presence.find((p) => p.tenantId === k.tenantId && p.agentId === k.agentId && p.instanceId === instanceId);
+        if (row) row.expiresAt = expiresAt;
+        else s.presence.push({ tenantId: k.tenantId, agentId: k.agentId, instanceId, since: k.since, expiresAt });
+      }
+    },
+    async renew(instanceId, expiresAt) {
+      const mine = s.presence.filter((p) => p.instanceId === instanceId);
+      for (const row of mine) row.expiresAt = expiresAt;
+      return mine.length;
+    },
+    async drop(instanceId, key) {
+      s.presence = s.presence.filter((p) => !(p.tenantId === key.tenantId && p.agentId === key.agentId && p.instanceId === instanceId));
+    },
+    async isOnline(key, now, except) {
+      return live(now).some((p) => p.tenantId === key.tenantId && p.agentId === key.agentId && p.instanceId !== except);
+    },
+    async list(tenantId, now) {
+      const byAgent = new Map<string, AgentPresence>();
+      for (const p of live(now).filter((r) => r.tenantId === tenantId)) {
+        const seen = byAgent.get(p.agentId);
+        byAgent.set(p.agentId, seen
+          ? { agentId: p.agentId, since: seen.since < p.since ? seen.since : p.since, instances: seen.instances + 1 }
+          : { agentId: p.agentId, since: p.since, instances: 1 });
+      }
+      return [...byAgent.values()].sort((a, b) => a.agentId.localeCompare(b.agentId));
+    },
+    async expire(now) {
+      const gone = s.presence.filter((p) => p.expiresAt <= now);
+      s.presence = s.presence.filter((p) => p.expiresAt > now);
+      return gone.map((p) => ({ tenantId: p.tenantId, agentId: p.agentId }));
+    },
+  };
+}
+
+function tenants(s: State): TenantsStore {
+  return {
+    async upsert(tenant) {
+      const row = s.tenants.get(tenant.id);
+      s.tenants.set(tenant.id, { ...tenant, numbers: row?.numbers ?? [] });
+    },
+    async replaceNumbers(tenantId, numbers) {
+      for (const other of s.tenants.values()) other.numbers = other.numbers.filter((n) => !numbers.includes(n));
+      s.tenants.get(tenantId)!.numbers = [...numbers];
+    },
+  };
+}
+
+function idempotency(s: State): IdempotencyStore {
+  const id = (tenantId: string, key: string) => JSON.stringify([tenantId, key]);
+  return {
+    async reserve(tenantId, key, requestHash, createdAt) {
+      if (s.idempotency.has(id(tenantId, key))) return false;
+      s.idempotency.set(id(tenantId, key), { requestHash, state: 'pending', statusCode: null, responseBody: null, createdAt });
+      return true;
+    },
+    async find(tenantId, key) { const row = s.idempotency.get(id(tenantId, key)); return row && copy(row); },
+    async complete(tenantId, key, statusCode, responseBody) {
+      const row = s.idempotency.get(id(tenantId, key));
+      if (row) Object.assign(row, { state: 'done', statusCode, responseBody });
+    },
+    async release(tenantId, key) { s.idempotency.delete(id(tenantId, key)); },
+    async purgeBefore(cutoff) {
+      const old = [...s.idempotency].filter(([, r]) => r.createdAt < cutoff);
+      for (const [k] of old) s.idempotency.delete(k);
+      return old.length;
+    },
+  };
+}
+
+function simulatorMedia(s: State): SimulatorMediaStore {
+  return {
+    async insert(media) { for (const m of media) s.media.set(m.id, m); },
+    async find(tenantId, id) { const row = s.media.get(id); return row?.tenantId === tenantId ? row : undefined; },
+    async delete(tenantId, ids) { for (const id of ids) if (s.media.get(id)?.tenantId === tenantId) s.media.delete(id); },
+  };
+}
