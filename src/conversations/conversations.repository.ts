@@ -1,4 +1,5 @@
-import { sql, type Selectable } from 'kysely';
+import { PostgresAdapter, sql, type Selectable } from 'kysely';
+import { allColumns, FixedQuery } from '../storage/fixed-query';
 import type { ConversationsTable, InteractionsTable } from '../storage/schema';
 import type { Executor } from '../storage/store';
 import type { Channel, Conversation, ConversationStatus, Direction, Interaction } from './domain/conversation';
@@ -20,8 +21,46 @@ export interface AgentChange {
   at: string;
 }
 
+const CONVERSATION_COLUMNS: Record<keyof ConversationsTable, true> = {
+  id: true, tenantId: true, contactId: true, status: true, agentId: true, context: true, disposition: true, notes: true,
+  createdAt: true, updatedAt: true, closedAt: true, lastActivityAt: true, queuedAt: true, unattendedAlertedAt: true,
+};
+const INTERACTION_COLUMNS: Record<keyof InteractionsTable, true> = {
+  id: true, tenantId: true, conversationId: true, channel: true, direction: true, state: true, provider: true, providerRef: true,
+  fromAddr: true, toAddr: true, origin: true, endReason: true, startedAt: true, endedAt: true, updatedAt: true,
+};
+
+// The queries every inbound message or call step runs, compiled once (storage/fixed-query.ts).
+const insertConversation = new FixedQuery((db, row: ConversationsTable) =>
+  db.insertInto('conversations').values(allColumns(row, CONVERSATION_COLUMNS)));
+const touchConversation = new FixedQuery((db, p: { tenantId: string; id: string; at: string }) =>
+  db.updateTable('conversations').set({ lastActivityAt: p.at, updatedAt: p.at }).where('tenantId', '=', p.tenantId).where('id', '=', p.id));
+const latestOfContact = new FixedQuery((db, p: { tenantId: string; contactId: string }) =>
+  db.selectFrom('conversations').selectAll()
+    .where('tenantId', '=', p.tenantId).where('contactId', '=', p.contactId)
+    .orderBy('lastActivityAt', 'desc').orderBy('id', 'desc').limit(sql.lit(1)));
+const openOfContact = new FixedQuery((db, p: { tenantId: string; contactId: string }) =>
+  db.selectFrom('conversations').selectAll()
+    .where('tenantId', '=', p.tenantId).where('contactId', '=', p.contactId).where('status', '!=', 'closed')
+    // A literal limit: SQLite reads this query about three times faster than with `limit ?`.
+    .orderBy('id', 'desc').limit(sql.lit(1)));
+const interactionByRef = new FixedQuery((db, p: { tenantId: string; channel: string; providerRef: string }) =>
+  db.selectFrom('interactions').selectAll()
+    .where('tenantId', '=', p.tenantId).where('channel', '=', p.channel).where('providerRef', '=', p.providerRef));
+const insertInteraction = new FixedQuery((db, row: InteractionsTable) =>
+  db.insertInto('interactions').values(allColumns(row, INTERACTION_COLUMNS)));
+/** PostgreSQL only (SQLite has no writing CTE): the touch of the conversation rides along, one round trip instead of two. */
+const insertInteractionTouching = new FixedQuery((db, row: InteractionsTable & { at: string }) =>
+  db.with('touched', (w) => w.updateTable('conversations').set({ lastActivityAt: row.at, updatedAt: row.at })
+    .where('tenantId', '=', row.tenantId).where('id', '=', row.conversationId))
+    .insertInto('interactions').values(allColumns<InteractionsTable>(row, INTERACTION_COLUMNS)));
+
 export class ConversationsRepository {
-  constructor(private readonly db: Executor) {}
+  private readonly postgres: boolean;
+
+  constructor(private readonly db: Executor) {
+    this.postgres = db.getExecutor().adapter instanceof PostgresAdapter;
+  }
 
   async findById(tenantId: string, id: string): Promise<Conversation | undefined> {
     const row = await this.db
@@ -63,7 +102,7 @@ export class ConversationsRepository {
 
   async insert(conversation: Conversation): Promise<void> {
     const queuedAt = conversation.agentId === null ? conversation.createdAt : null;
-    await this.db.insertInto('conversations').values({ ...fromConversation(conversation), queuedAt }).execute();
+    await insertConversation.execute(this.db, { ...fromConversation(conversation), queuedAt, unattendedAlertedAt: null });
   }
 
   /** Stores a transition's result. The agent is left alone: it changes only through `changeAgent`, which is race-safe. */
@@ -74,8 +113,7 @@ export class ConversationsRepository {
 
   /** Something happened in the conversation (a message, a call step): lists surface it. */
   async touch(tenantId: string, id: string, at: string): Promise<void> {
-    await this.db.updateTable('conversations').set({ lastActivityAt: at, updatedAt: at })
-      .where('tenantId', '=', tenantId).where('id', '=', id).execute();
+    await touchConversation.execute(this.db, { tenantId, id, at });
   }
 
   /**
@@ -95,11 +133,7 @@ export class ConversationsRepository {
 
   /** The contact's most recently active conversation, whatever its state. */
   async latestOfContact(tenantId: string, contactId: string): Promise<Conversation | undefined> {
-    const row = await this.db
-      .selectFrom('conversations').selectAll()
-      .where('tenantId', '=', tenantId).where('contactId', '=', contactId)
-      .orderBy('lastActivityAt', 'desc').orderBy('id', 'desc').limit(sql.lit(1))
-      .executeTakeFirst();
+    const row = await latestOfContact.first(this.db, { tenantId, contactId });
     return row && toConversation(row);
   }
 
@@ -125,12 +159,7 @@ export class ConversationsRepository {
 
   /** The tenant's newest conversation of the contact that is not closed. */
   async findOpenOfContact(tenantId: string, contactId: string): Promise<Conversation | undefined> {
-    const row = await this.db
-      .selectFrom('conversations').selectAll()
-      .where('tenantId', '=', tenantId).where('contactId', '=', contactId).where('status', '!=', 'closed')
-      // A literal limit: SQLite reads this query about three times faster than with `limit ?`.
-      .orderBy('id', 'desc').limit(sql.lit(1))
-      .executeTakeFirst();
+    const row = await openOfContact.first(this.db, { tenantId, contactId });
     return row && toConversation(row);
   }
 
@@ -152,10 +181,7 @@ export class ConversationsRepository {
   }
 
   async findInteractionByRef(tenantId: string, channel: Channel, providerRef: string): Promise<Interaction | undefined> {
-    const row = await this.db
-      .selectFrom('interactions').selectAll()
-      .where('tenantId', '=', tenantId).where('channel', '=', channel).where('providerRef', '=', providerRef)
-      .executeTakeFirst();
+    const row = await interactionByRef.first(this.db, { tenantId, channel, providerRef });
     return row && toInteraction(row);
   }
 
@@ -169,8 +195,12 @@ export class ConversationsRepository {
     return rows.map(toInteraction);
   }
 
-  async insertInteraction(tenantId: string, interaction: Interaction): Promise<void> {
-    await this.db.insertInto('interactions').values({ tenantId, ...fromInteraction(interaction) }).execute();
+  /** Stores the interaction; with `touch`, also touches its conversation (as `touch` does) at that time. */
+  async insertInteraction(tenantId: string, interaction: Interaction, touch?: { at: string }): Promise<void> {
+    const row = { tenantId, ...fromInteraction(interaction) };
+    if (touch && this.postgres) return void (await insertInteractionTouching.execute(this.db, { ...row, at: touch.at }));
+    if (touch) await this.touch(tenantId, interaction.conversationId, touch.at);
+    await insertInteraction.execute(this.db, row);
   }
 
   async updateInteraction(tenantId: string, interaction: Interaction): Promise<void> {

@@ -1,5 +1,7 @@
-import { PostgresAdapter, sql } from 'kysely';
+import { PostgresAdapter, sql, type Kysely } from 'kysely';
 import { newId } from '../common/ids';
+import { FixedQuery } from '../storage/fixed-query';
+import type { Database } from '../storage/schema';
 import type { Executor } from '../storage/store';
 import type { LogEntry, LogInput } from './domain/event';
 
@@ -8,6 +10,71 @@ export const EVENTS_PER_TRANSACTION = 1024;
 
 /** Rows of transactions older than every transaction still running: committed (or gone) for good. */
 const SETTLED = sql<boolean>`tx < pg_snapshot_xmin(pg_current_snapshot())`;
+
+/** The values of an append of n events: `tenantId`, `at`, and per event i `id<i>`, `type<i>`, …, `data<i>` (JSON), `seq<i>` (SQLite). */
+type AppendValues = Record<string, string | number | null>;
+const EVENT_FIELDS = ['id', 'type', 'conversationId', 'interactionId', 'agentId', 'data'] as const;
+
+/** Appends are compiled once per number of events (storage/fixed-query.ts); a change appends a few. */
+function perCount<Q>(make: (count: number) => Q, cached = 16): (count: number) => Q {
+  const made: Q[] = [];
+  return (count) => (count <= cached ? (made[count] ??= make(count)) : make(count));
+}
+
+/**
+ * The insert at the next free positions of this transaction's block for the tenant (see migration
+ * 010), returning them: one statement, where reading the block and inserting took two round trips
+ * per change. No row at all comes back when the block has no room left.
+ */
+const insertInBlock = perCount((count) => new FixedQuery((db: Kysely<Database>, p: AppendValues) => {
+  const values = sql.join(Array.from({ length: count }, (_, i) =>
+    sql`(${sql.lit(i)}::int, ${p[`id${i}`]}, ${p[`type${i}`]}, ${p[`conversationId${i}`]}, ${p[`interactionId${i}`]}, ${p[`agentId${i}`]}, ${p[`data${i}`]})`));
+  const query = sql<{ seq: number }>`
+    with block as (
+      select p.value + pg_current_xact_id()::text::bigint * ${sql.lit(EVENTS_PER_TRANSACTION)} as lo
+      from event_log_position p where p.id = 1),
+    start as (
+      select block.lo, coalesce((select max(e.seq) + 1 from events e
+        where e.tenant_id = ${p.tenantId} and e.seq >= block.lo and e.seq < block.lo + ${sql.lit(EVENTS_PER_TRANSACTION)}), block.lo) as first
+      from block)
+    insert into events (tenant_id, seq, id, type, conversation_id, interaction_id, agent_id, at, data)
+    select ${p.tenantId}, start.first + v.n, v.id, v.type, v.conversation_id, v.interaction_id, v.agent_id, ${p.at}, v.data
+    from start cross join (values ${values}) as v(n, id, type, conversation_id, interaction_id, agent_id, data)
+    where start.first + ${sql.lit(count)} <= start.lo + ${sql.lit(EVENTS_PER_TRANSACTION)}
+    returning seq`;
+  return { compile: () => query.compile(db) };
+}));
+
+/** SQLite: the events at positions `seq<i>` already taken from the counter. */
+const insertAt = perCount((count) => new FixedQuery((db: Kysely<Database>, p: AppendValues) =>
+  db.insertInto('events').values(Array.from({ length: count }, (_, i) => ({
+    tenantId: p.tenantId as string, seq: p[`seq${i}`] as number, id: p[`id${i}`] as string, type: p[`type${i}`] as string,
+    conversationId: p[`conversationId${i}`] as string | null, interactionId: p[`interactionId${i}`] as string | null,
+    agentId: p[`agentId${i}`] as string | null, at: p.at as string, data: p[`data${i}`] as string,
+  })))));
+
+const takeFromCounter = new FixedQuery((db, p: { count: number }) =>
+  db.updateTable('eventLogPosition').set((eb) => ({ value: eb('value', '+', p.count) })).where('id', '=', 1).returning('value'));
+
+const isPostgres = (db: Executor): boolean => db.getExecutor().adapter instanceof PostgresAdapter;
+
+// The event dispatcher reads after every commit it hears of.
+const readAfter = new FixedQuery((db, p: { tenantId: string; afterSeq: number; limit: number }) => {
+  let query = db
+    .selectFrom('events')
+    .select(['tenantId', 'seq', 'id', 'type', 'conversationId', 'interactionId', 'agentId', 'at', 'data'])
+    .where('tenantId', '=', p.tenantId).where('seq', '>', p.afterSeq);
+  if (isPostgres(db)) query = query.where(SETTLED);
+  return query.orderBy('seq').limit(p.limit);
+});
+
+function appendValues(tenantId: string, at: string, events: LogEntry[]): AppendValues {
+  const values: AppendValues = { tenantId, at };
+  events.forEach((e, i) => {
+    for (const field of EVENT_FIELDS) values[`${field}${i}`] = field === 'data' ? JSON.stringify(e.data) : e[field];
+  });
+  return values;
+}
 
 /**
  * A tenant's log, ordered by position (`seq`). Positions are increasing per tenant, not dense. No
@@ -22,7 +89,7 @@ export class EventLogRepository {
   private readonly postgres: boolean;
 
   constructor(private readonly db: Executor) {
-    this.postgres = db.getExecutor().adapter instanceof PostgresAdapter;
+    this.postgres = isPostgres(db);
   }
 
   /** Appends events to the tenant's log. Must run inside the transaction of the change they describe. */
@@ -39,68 +106,39 @@ export class EventLogRepository {
       at,
       data: e.data,
     }));
+    const values = appendValues(tenantId, at, stored);
     if (this.postgres) {
-      const first = await this.insertInBlock(tenantId, stored, at);
+      const first = await this.insertInBlock(values, stored.length);
       stored.forEach((e, i) => (e.seq = first + i));
       return stored;
     }
     const first = await this.nextInCounter(events.length);
-    stored.forEach((e, i) => (e.seq = first + i));
-    await this.db
-      .insertInto('events')
-      .values(stored.map((e) => ({ ...e, data: JSON.stringify(e.data) })))
-      .execute();
+    stored.forEach((e, i) => (values[`seq${i}`] = e.seq = first + i));
+    await insertAt(stored.length).execute(this.db, values);
     return stored;
   }
 
-  /**
-   * Inserts the events at the next free positions of this transaction's block for the tenant (see
-   * migration 010) and returns the first: one statement, where reading the block and inserting took
-   * two round trips per change. No row at all comes back when the block has no room left.
-   */
-  private async insertInBlock(tenantId: string, events: LogEntry[], at: string): Promise<number> {
-    const values = sql.join(events.map((e, i) =>
-      sql`(${i}::int, ${e.id}, ${e.type}, ${e.conversationId}, ${e.interactionId}, ${e.agentId}, ${JSON.stringify(e.data)})`));
-    const { rows } = await sql<{ seq: number }>`
-      with block as (
-        select p.value + pg_current_xact_id()::text::bigint * ${EVENTS_PER_TRANSACTION} as lo
-        from event_log_position p where p.id = 1),
-      start as (
-        select block.lo, coalesce((select max(e.seq) + 1 from events e
-          where e.tenant_id = ${tenantId} and e.seq >= block.lo and e.seq < block.lo + ${EVENTS_PER_TRANSACTION}), block.lo) as first
-        from block)
-      insert into events (tenant_id, seq, id, type, conversation_id, interaction_id, agent_id, at, data)
-      select ${tenantId}, start.first + v.n, v.id, v.type, v.conversation_id, v.interaction_id, v.agent_id, ${at}, v.data
-      from start cross join (values ${values}) as v(n, id, type, conversation_id, interaction_id, agent_id, data)
-      where start.first + ${events.length} <= start.lo + ${EVENTS_PER_TRANSACTION}
-      returning seq`.execute(this.db);
+  /** Inserts the events in this transaction's block and returns the first position. */
+  private async insertInBlock(values: AppendValues, count: number): Promise<number> {
+    const rows = await insertInBlock(count).rows(this.db, values);
     if (rows.length === 0) {
       throw new Error(`a transaction may append at most ${EVENTS_PER_TRANSACTION} events per tenant (or event_log_position has no row: the schema is not migrated)`);
     }
-    if (rows.length !== events.length) throw new Error(`appended ${rows.length} of ${events.length} events`);
+    if (rows.length !== count) throw new Error(`appended ${rows.length} of ${count} events`);
     const first = Math.min(...rows.map((r) => Number(r.seq)));
     if (!Number.isSafeInteger(first + EVENTS_PER_TRANSACTION)) throw new Error('event positions have outgrown 2^53');
     return first;
   }
 
   private async nextInCounter(count: number): Promise<number> {
-    const { value } = await this.db
-      .updateTable('eventLogPosition')
-      .set((eb) => ({ value: eb('value', '+', count) }))
-      .where('id', '=', 1)
-      .returning('value')
-      .executeTakeFirstOrThrow();
-    return Number(value) - count + 1;
+    const row = await takeFromCounter.first(this.db, { count });
+    if (!row) throw new Error('event_log_position has no row: the schema is not migrated');
+    return Number(row.value) - count + 1;
   }
 
   /** Events after `afterSeq`, oldest first; on PostgreSQL only those no earlier event can still precede. */
   async readAfter(tenantId: string, afterSeq: number, limit: number): Promise<LogEntry[]> {
-    let query = this.db
-      .selectFrom('events')
-      .select(['tenantId', 'seq', 'id', 'type', 'conversationId', 'interactionId', 'agentId', 'at', 'data'])
-      .where('tenantId', '=', tenantId).where('seq', '>', afterSeq);
-    if (this.postgres) query = query.where(SETTLED);
-    const rows = await query.orderBy('seq').limit(limit).execute();
+    const rows = await readAfter.rows(this.db, { tenantId, afterSeq, limit });
     return rows.map((r) => ({ ...r, seq: Number(r.seq), data: JSON.parse(r.data) as Record<string, unknown> }));
   }
 

@@ -55,6 +55,8 @@ export class InboundMessagingService {
       let conversation = await conversations.findOpenOfContact(tenant.id, contact.id);
       // With none open, the tenant's routing picks the agent (a returning customer's, if online) or the queue.
       const route = await this.router.decide(w, tenant, contact.id, conversation, at);
+      // Joining an open conversation unchanged: it is touched with the interaction's insert (one statement on PostgreSQL).
+      let touch: { at: string } | undefined;
       if (!conversation || route.kind === 'open') {
         const opened = openConversation({
           id: newId(), tenantId: tenant.id, contactId: contact.id, agentId: route.kind === 'open' ? route.agentId : null, context: null,
@@ -69,7 +71,7 @@ export class InboundMessagingService {
           await conversations.update(conversation);
           events.push(...reopened.events);
         } else {
-          await conversations.touch(tenant.id, conversation.id, at);
+          touch = { at };
         }
       }
       const interaction: Interaction = {
@@ -77,7 +79,7 @@ export class InboundMessagingService {
         provider: message.provider, providerRef: message.providerRef, from: phone ?? message.from, to,
         origin: null, endReason: null, startedAt: at, endedAt: at, updatedAt: at,
       };
-      await conversations.insertInteraction(tenant.id, interaction);
+      await conversations.insertInteraction(tenant.id, interaction, touch);
       const { segments, encoding } = countSegments(message.body);
       await messages.insert(tenant.id, { interactionId: interaction.id, body: message.body, segments, encoding, errorCode: null, errorMessage: null });
       const attachments: Attachment[] = message.media.map((m) => ({

@@ -1,12 +1,19 @@
+import { allColumns, FixedQuery } from '../storage/fixed-query';
+import type { MessagesTable } from '../storage/schema';
 import type { Executor } from '../storage/store';
 import type { SmsEncoding } from './domain/segments';
 import type { Attachment, MessageContent } from './domain/message';
+
+// Every inbound message stores its text: compiled once (storage/fixed-query.ts).
+const insertMessage = new FixedQuery((db, row: MessagesTable) => db.insertInto('messages').values(allColumns(row, {
+  interactionId: true, tenantId: true, body: true, segments: true, encoding: true, errorCode: true, errorMessage: true,
+})));
 
 export class MessagesRepository {
   constructor(private readonly db: Executor) {}
 
   async insert(tenantId: string, message: MessageContent): Promise<void> {
-    await this.db.insertInto('messages').values({ tenantId, ...message }).execute();
+    await insertMessage.execute(this.db, { tenantId, ...message });
   }
 
   async find(tenantId: string, interactionId: string): Promise<MessageContent | undefined> {

@@ -130,6 +130,24 @@ function repositorySuite(open: () => Promise<{ handle: DatabaseHandle; cleanup: 
     expect(interactions[0]).toMatchObject({ channel: 'chat', providerRef: 'session-page', origin: 'mobile', state: 'active' });
   });
 
+  it('stores an interaction and touches its conversation in the same call, in the tenant only', async () => {
+    const contacts = new ContactsRepository(handle.db);
+    const repo = new ConversationsRepository(handle.db);
+    const c = contact({ phone: '+447700900012' });
+    await contacts.insert(c);
+    const [touched, untouched] = [conversation(c.id), conversation(c.id)];
+    for (const conv of [touched!, untouched!]) await repo.insert(conv);
+    const later = '2026-01-02T00:00:00.000Z';
+    const sms = chat(touched!.id, `session-touch-${newId()}`);
+    await handle.transaction((tx) => new ConversationsRepository(tx).insertInteraction('acme', sms, { at: later }));
+    expect(await repo.findById('acme', touched!.id)).toEqual({ ...touched, lastActivityAt: later, updatedAt: later });
+    expect(await repo.findById('acme', untouched!.id)).toEqual(untouched);
+    expect(await repo.findInteraction('acme', sms.id)).toEqual(sms);
+    // Without `touch` the conversation is left as it was.
+    await repo.insertInteraction('acme', chat(untouched!.id, `session-plain-${newId()}`));
+    expect(await repo.findById('acme', untouched!.id)).toEqual(untouched);
+  });
+
   it('links a chat session once per tenant', async () => {
     const contacts = new ContactsRepository(handle.db);
     const repo = new ConversationsRepository(handle.db);

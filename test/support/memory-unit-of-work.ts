@@ -217,7 +217,8 @@ function conversations(s: State): ConversationsStore {
       return [...s.interactions.values()].filter((i) => i.tenantId === tenantId && conversationIds.includes(i.conversationId))
         .sort((a, b) => a.id.localeCompare(b.id)).map(toInteraction);
     },
-    async insertInteraction(tenantId, interaction) {
+    async insertInteraction(tenantId, interaction, touch) {
+      if (touch) await this.touch(tenantId, interaction.conversationId, touch.at);
       const row = { ...copy(interaction), tenantId };
       checkInteraction(s, row);
       s.interactions.set(row.id, row);

@@ -1,0 +1,82 @@
+import type { Compilable, CompiledQuery, DialectAdapter, Kysely, QueryResult } from 'kysely';
+import type { Database } from './schema';
+import type { Executor } from './store';
+
+/** Marks where a named parameter lands in the compiled query; never a value a query compares with. */
+const MARK = '\u0000fixed-query-parameter:';
+
+interface Template {
+  compiled: CompiledQuery;
+  /** For each compiled parameter: the name of the caller's value, or a constant of the query itself. */
+  slots: Array<{ name: string } | { constant: unknown }>;
+}
+
+/**
+ * A query whose SQL text never changes, only its values: built and compiled once per database (the
+ * SQL differs between SQLite and PostgreSQL) and run again with new values. Kysely builds an
+ * immutable tree, runs the CamelCase plugin over it and compiles it on every execution: measured
+ * at about 15% of the gateway's CPU on SQLite for the handful of queries each inbound message runs.
+ *
+ * `build` receives stand-ins for the values and must pass each one to the query unchanged (no
+ * arithmetic, no JSON, no branching on it); a stand-in that does not come out of the compiler as a
+ * parameter throws on first use, so a misuse fails loudly instead of storing a stand-in.
+ */
+export class FixedQuery<P extends object, O> {
+  private readonly templates = new WeakMap<DialectAdapter, Template>();
+
+  constructor(private readonly build: (db: Kysely<Database>, values: P) => Compilable<O>) {}
+
+  /** Runs the query with these values; rows come back through the database's plugins as usual. */
+  execute(db: Executor, values: P): Promise<QueryResult<O>> {
+    const executor = db.getExecutor();
+    let template = this.templates.get(executor.adapter);
+    if (!template) this.templates.set(executor.adapter, (template = this.compile(db)));
+    const { compiled, slots } = template;
+    const parameters = slots.map((slot) => ('name' in slot ? (values[slot.name as keyof P] ?? null) : slot.constant));
+    return executor.executeQuery<O>({ ...compiled, parameters });
+  }
+
+  /** The rows of a select (or of `returning`). */
+  async rows(db: Executor, values: P): Promise<O[]> {
+    return (await this.execute(db, values)).rows;
+  }
+
+  async first(db: Executor, values: P): Promise<O | undefined> {
+    return (await this.execute(db, values)).rows[0];
+  }
+
+  /** How many rows an update or delete changed. */
+  async affected(db: Executor, values: P): Promise<number> {
+    return Number((await this.execute(db, values)).numAffectedRows ?? 0);
+  }
+
+  private compile(db: Executor): Template {
+    const used = new Set<string>();
+    const standIns = new Proxy({} as P, {
+      get(_, key) {
+        if (typeof key !== 'string') return undefined;
+        used.add(key);
+        return MARK + key;
+      },
+    });
+    const compiled = this.build(db, standIns).compile();
+    const slots = compiled.parameters.map((p) =>
+      typeof p === 'string' && p.startsWith(MARK) ? { name: p.slice(MARK.length) } : { constant: p });
+    const placed = new Set(slots.flatMap((s) => ('name' in s ? [s.name] : [])));
+    const lost = [...used].filter((name) => !placed.has(name));
+    if (lost.length > 0 || compiled.sql.includes(MARK)) {
+      throw new Error(`a fixed query must pass its values through unchanged; not passed as parameters: ${lost.join(', ') || 'a value inlined in the SQL'}`);
+    }
+    return { compiled, slots };
+  }
+}
+
+/**
+ * Every column of a row, for an insert built from stand-ins (they cannot be spread): `columns` must
+ * name each column of the table, so a column added later does not compile until it is listed.
+ */
+export function allColumns<Row>(values: Row, columns: Record<keyof Row, true>): Row {
+  const row = {} as Row;
+  for (const column of Object.keys(columns) as Array<keyof Row>) row[column] = values[column];
+  return row;
+}
