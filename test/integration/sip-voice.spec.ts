@@ -79,7 +79,7 @@ describe('SIP voice provider (3PCC through drachtio)', () => {
     }
   });
 
-  it('bridges agent and customer: the agent\'s offer goes to the customer, the customer\'s answer back in the ACK', async () => {
+  it('bridges agent and customer: the agent is ACKed at once on hold, its offer goes to the customer, the customer\'s answer comes back in a re-INVITE', async () => {
     const handle = await provider.place(request());
     await eventually(() => expect(facts()).toEqual([{ kind: 'ringing' }, { kind: 'answered' }]));
     expect(reports.every((r) => r.provider === 'sip' && r.callId === 'call-1' && r.providerRef === handle.providerRef)).toBe(true);
@@ -91,8 +91,12 @@ describe('SIP voice provider (3PCC through drachtio)', () => {
     expect(customer?.callId).toBe(handle.providerRef); // the Call-ID chosen up front
     expect(customer?.body).toBe(AGENT_SDP);
     expect(customer?.headers.from).toContain('+14155550100'); // caller id
-    const ackToAgent = await fake.waitFor((m) => m.method === 'ACK' && m.callId === agent?.callId);
-    expect(ackToAgent.body).toBe(CUSTOMER_SDP);
+    const [ackToAgent] = fake.requests('ACK', agent?.callId);
+    expect(ackToAgent.body).toContain('c=IN IP4 0.0.0.0'); // a black hole: no media until the customer answers
+    expect(ackToAgent.body).toContain('a=inactive');
+    expect(fake.sent.indexOf(ackToAgent)).toBeLessThan(fake.sent.indexOf(customer!)); // ACKed before the customer is called
+    const bridge = fake.requests('INVITE', agent?.callId)[1];
+    expect(bridge.body).toBe(CUSTOMER_SDP.replace('o=customer 1000 1 IN IP4 10.0.0.20', 'o=contact-gateway ' + /o=contact-gateway (\d+)/.exec(ackToAgent.body)![1] + ' 2 IN IP4 0.0.0.0'));
     expect(handle.refs.agentCallId).toBe(agent?.callId);
     expect(provider.liveCalls).toBe(1);
   });
@@ -176,6 +180,85 @@ describe('SIP voice provider (3PCC through drachtio)', () => {
     expect(invites().customer).toBeUndefined();
   });
 
+  it('hanging up an answered call BYEs both legs and CANCELs nothing', async () => {
+    const handle = await answeredCall();
+    await provider.hangup(handle);
+    await eventually(() => expect(ended()?.fact).toEqual({ kind: 'ended', reason: 'completed' }));
+    expect(fake.requests('CANCEL')).toEqual([]);
+  });
+
+  it('the agent hanging up while the customer rings CANCELs the customer and ends canceled', async () => {
+    customerSteps = ua.ringsForever();
+    const handle = await provider.place(request());
+    await eventually(() => expect(facts()).toEqual([{ kind: 'ringing' }]));
+    await expect(fake.byeFrom(handle.refs.agentCallId)).resolves.toBe(200);
+    await fake.waitFor((m) => m.method === 'CANCEL' && m.callId === handle.providerRef);
+    await eventually(() => expect(facts()).toEqual([{ kind: 'ringing' }, { kind: 'ended', reason: 'canceled' }]));
+    expect(provider.liveCalls).toBe(0);
+  });
+
+  it('cancels the customer after the ring timeout: no-answer', async () => {
+    await provider.close();
+    provider = new SipVoiceProvider({ host: '127.0.0.1', port: fake.port, secret: SECRET, trunkUri: TRUNK, ringTimeoutSeconds: 0.2 });
+    provider.connect(async (report) => void reports.push(report));
+    await eventually(() => provider.check());
+    customerSteps = ua.ringsForever();
+    const handle = await provider.place(request());
+    await eventually(() => expect(facts()).toEqual([{ kind: 'ringing' }, { kind: 'ended', reason: 'no-answer' }]));
+    await fake.waitFor((m) => m.method === 'CANCEL' && m.callId === handle.providerRef);
+    await fake.waitFor((m) => m.method === 'BYE' && m.callId === handle.refs.agentCallId);
+  });
+
+  it('fails, never answered, when the agent refuses the re-INVITE that bridges it', async () => {
+    fake.reinvite = (callId) => (callId === invites().agent?.callId ? { status: 488 } : {});
+    const handle = await provider.place(request());
+    await eventually(() => expect(facts()).toEqual([{ kind: 'ringing' }, { kind: 'ended', reason: 'failed' }]));
+    await fake.waitFor((m) => m.method === 'BYE' && m.callId === handle.providerRef);
+    await fake.waitFor((m) => m.method === 'BYE' && m.callId === handle.refs.agentCallId);
+  });
+
+  it('ends failed, never answered, when the customer hangs up during the re-INVITE that bridges the agent', async () => {
+    fake.reinvite = () => ({ afterMs: 150 });
+    const handle = await provider.place(request());
+    await fake.waitFor((m) => m.method === 'INVITE' && m.callId === handle.refs.agentCallId && m.body.includes('c=IN IP4 10.0.0.20'));
+    await fake.byeFrom(handle.providerRef);
+    await eventually(() => expect(facts()).toEqual([{ kind: 'ringing' }, { kind: 'ended', reason: 'failed' }]));
+    await fake.waitFor((m) => m.method === 'BYE' && m.callId === handle.refs.agentCallId);
+    await new Promise((resolve) => setTimeout(resolve, 200)); // the agent's late 200 changes nothing
+    expect(facts()).toEqual([{ kind: 'ringing' }, { kind: 'ended', reason: 'failed' }]);
+  });
+
+  it('re-INVITEs the customer when the agent answers the bridge from another address than it offered', async () => {
+    const movedAgent = AGENT_SDP.replace(/10\.0\.0\.10/g, '10.0.0.11').replace('1000 1 ', '1000 2 ');
+    fake.reinvite = (callId) => (callId === invites().agent?.callId ? { sdp: movedAgent } : {});
+    const handle = await answeredCall();
+    const [, update] = fake.requests('INVITE', handle.providerRef);
+    expect(update.body).toContain('c=IN IP4 10.0.0.11');
+    expect(update.body).toMatch(/^o=agent 1000 2 /m); // the origin the customer knows, version raised
+  });
+
+  it('relays a customer re-INVITE to the agent and answers with the agent\'s real answer', async () => {
+    const handle = await answeredCall();
+    const moved = CUSTOMER_SDP.replace(/10\.0\.0\.20/g, '10.0.0.21').replace('1000 1 ', '1000 2 ').replace('a=sendrecv', 'a=sendonly');
+    const res = await fake.reinviteFrom(handle.providerRef, moved);
+    expect(res.status).toBe(200);
+    expect(res.body).toContain('a=recvonly'); // the agent's device answered the hold
+    expect(res.body).toContain('c=IN IP4 10.0.0.10');
+    expect(res.body).toMatch(/^o=agent 1000 2 /m); // the origin the customer knows, version raised
+    const relayed = fake.requests('INVITE', handle.refs.agentCallId).at(-1)!;
+    expect(relayed.body).toContain('c=IN IP4 10.0.0.21'); // the moved media reached the agent
+    expect(relayed.body).toContain('a=sendonly');
+    expect(relayed.body).toMatch(/^o=contact-gateway \d+ 3 /m);
+  });
+
+  it('answers 491 to a customer re-INVITE that crosses a hold of ours (glare)', async () => {
+    const handle = await answeredCall();
+    const holding = provider.hold(handle);
+    const res = await fake.reinviteFrom(handle.providerRef, CUSTOMER_SDP.replace('1000 1 ', '1000 2 '));
+    expect(res.status).toBe(491);
+    await holding;
+  });
+
   it('holds and resumes with re-INVITEs to the customer, mutes and unmutes with re-INVITEs to the agent', async () => {
     const handle = await answeredCall();
     const agentCallId = invites().agent?.callId;
@@ -189,7 +272,7 @@ describe('SIP voice provider (3PCC through drachtio)', () => {
 
     await provider.mute(handle);
     await provider.unmute(handle);
-    const [mute, unmute] = fake.requests('INVITE', agentCallId).slice(1);
+    const [mute, unmute] = fake.requests('INVITE', agentCallId).slice(2); // after the INVITE and the re-INVITE that bridged
     expect(mute.body).toContain('a=sendonly');
     expect(mute.body).toContain('c=IN IP4 10.0.0.20'); // the customer's media, as the agent knows it
     expect(unmute.body).toContain('a=sendrecv');

@@ -86,7 +86,12 @@ export class FakeDrachtio extends EventEmitter {
   private readonly sockets = new Set<Socket>();
   private readonly dialogs = new Map<string, Dialog>();
   private readonly invites = new Map<string, InviteTxn>();
-  private readonly awaiting = new Map<string, (status: number) => void>();
+  private readonly awaiting = new Map<string, (response: SipRecord) => void>();
+  /**
+   * How a user agent answers the application's re-INVITE (by Call-ID): by default at once, 200 with
+   * its own description, direction mirrored from the offer; a step may change status, SDP or delay.
+   */
+  reinvite: (callId: string, offer: string) => Partial<UaStep> = () => ({});
 
   private constructor(private readonly server: Server, readonly secret: string) {
     super();
@@ -135,11 +140,31 @@ export class FakeDrachtio extends EventEmitter {
     if (!dialog) throw new Error(`fake drachtio: no open dialog with Call-ID ${callId}`);
     dialog.open = false;
     const txnId = randomUUID();
-    const answered = new Promise<number>((resolve) => this.awaiting.set(txnId, resolve));
+    const answered = new Promise<number>((resolve) => this.awaiting.set(txnId, (res) => resolve(res.status ?? 0)));
     const bye = [`BYE ${contactUri(dialog.local)} SIP/2.0`, `Via: SIP/2.0/UDP ${UA_ADDRESS}:5060;branch=z9hG4bK${txnId.slice(0, 8)}`,
       `From: ${dialog.remote}`, `To: ${dialog.local}`, `Call-ID: ${dialog.callId}`, 'CSeq: 100 BYE', 'Content-Length: 0', '', ''].join(CRLF);
     toApp(dialog.socket, network(txnId, dialog.id, bye));
     return answered;
+  }
+
+  /**
+   * The user agent on a dialog re-INVITEs with `body` (hold, a media move): resolves with the
+   * application's final response, which is ACKed as the user agent would.
+   */
+  async reinviteFrom(callId: string, body: string): Promise<SipRecord> {
+    const dialog = [...this.dialogs.values()].find((d) => d.callId === callId && d.open);
+    if (!dialog) throw new Error(`fake drachtio: no open dialog with Call-ID ${callId}`);
+    const txnId = randomUUID();
+    const cseq = 200 + dialog.cseq++;
+    const answered = new Promise<SipRecord>((resolve) => this.awaiting.set(txnId, resolve));
+    const head = (method: string): string[] => [`${method} ${contactUri(dialog.local)} SIP/2.0`, `Via: SIP/2.0/UDP ${UA_ADDRESS}:5060;branch=z9hG4bK${txnId.slice(0, 8)}`,
+      `From: ${dialog.remote}`, `To: ${dialog.local}`, `Call-ID: ${dialog.callId}`, `CSeq: ${cseq} ${method}`];
+    const invite = [...head('INVITE'), `Contact: <${dialog.target}>`, 'Content-Type: application/sdp', `Content-Length: ${Buffer.byteLength(body)}`, '', body].join(CRLF);
+    toApp(dialog.socket, network(txnId, dialog.id, invite));
+    const res = await answered;
+    if (res.status === 200) dialog.uaSdp = body;
+    toApp(dialog.socket, network(randomUUID(), dialog.id, [...head('ACK'), 'Content-Length: 0', '', ''].join(CRLF)));
+    return res;
   }
 
   /** Application connections open now. */
@@ -209,7 +234,7 @@ export class FakeDrachtio extends EventEmitter {
       // The application answering a request from the network (e.g. 200 to our BYE).
       const record = this.record(msg.method, msg);
       reply(echo(txnId, dialogId, serialize(`SIP/2.0 ${msg.status} ${REASONS[msg.status] ?? 'Response'}`, msg.headers, msg.body)));
-      this.awaiting.get(txnId)?.(record.status ?? 0);
+      this.awaiting.get(txnId)?.(record);
       this.awaiting.delete(txnId);
       return;
     }
@@ -287,13 +312,14 @@ export class FakeDrachtio extends EventEmitter {
     reply(echo(txnId, dialogId, serialize(`${msg.method} ${dialog.target} SIP/2.0`, headers, msg.body)));
     if (msg.method === 'ACK') return;
     if (msg.method === 'BYE') dialog.open = false;
-    const status = msg.method === 'REFER' ? 202 : 200;
-    const body = msg.method === 'INVITE' ? answerTo(msg.body, dialog.uaSdp) : '';
+    const step = msg.method === 'INVITE' ? this.reinvite(dialog.callId, msg.body) : {};
+    const status = msg.method === 'REFER' ? 202 : step.status ?? 200;
+    const body = msg.method === 'INVITE' && status === 200 ? step.sdp ?? answerTo(msg.body, dialog.uaSdp) : '';
     const res = serialize(`SIP/2.0 ${status} ${REASONS[status]}`, {
       via: headers.via, from: dialog.local, to: dialog.remote, 'call-id': dialog.callId, cseq: `${cseq} ${msg.method}`,
       ...(body ? { contact: `<${dialog.target}>`, 'content-type': 'application/sdp' } : {}),
     }, body);
-    setTimeout(() => toApp(socket, network(txnId, dialogId, res)), 2);
+    setTimeout(() => toApp(socket, network(txnId, dialogId, res)), step.afterMs ?? 2);
   }
 
   private record(method: string, msg: Parsed): SipRecord {
@@ -311,7 +337,8 @@ interface Parsed { method: string; uri?: string; status?: number; headers: Recor
 
 const REASONS: Record<number, string> = {
   180: 'Ringing', 183: 'Session Progress', 200: 'OK', 202: 'Accepted', 408: 'Request Timeout', 480: 'Temporarily Unavailable',
-  486: 'Busy Here', 487: 'Request Terminated', 503: 'Service Unavailable', 600: 'Busy Everywhere', 603: 'Decline',
+  481: 'Call/Transaction Does Not Exist', 486: 'Busy Here', 487: 'Request Terminated', 488: 'Not Acceptable Here',
+  491: 'Request Pending', 503: 'Service Unavailable', 600: 'Busy Everywhere', 603: 'Decline',
 };
 
 function parse(text: string): Parsed {

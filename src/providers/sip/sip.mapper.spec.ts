@@ -1,5 +1,7 @@
 import { VoiceProviderError } from '../voice-provider.port';
-import { customerUri, endpointUri, parseTrunk, sipEndReason, sipProgress, withDirection } from './sip.mapper';
+import {
+  blackHoleAnswer, customerUri, endpointUri, mediaTargets, parseTrunk, restamp, sipEndReason, sipProgress, withDirection,
+} from './sip.mapper';
 
 describe('SIP final status → end reason', () => {
   it.each([
@@ -76,4 +78,27 @@ describe('SDP direction for re-INVITEs', () => {
   it('keeps versions beyond 2^53 exact', () => {
     expect(withDirection(offer.replace('1000 7 ', '1000 9007199254740993 '), 'inactive')).toContain('1000 9007199254740994 ');
   });
+});
+
+describe('SDP between the legs (click-to-call without an un-ACKed 200)', () => {
+  const agent = ['v=0', 'o=agent 53655765 4 IN IP4 10.0.0.10', 's=-', 'c=IN IP4 10.0.0.10', 't=0 0',
+    'm=audio 40000 RTP/AVP 0 101', 'a=rtpmap:0 PCMU/8000', 'a=rtpmap:101 telephone-event/8000', 'a=sendrecv', ''].join('\r\n');
+
+  it('answers the agent\'s offer with a black hole: same streams and codecs, inactive, at 0.0.0.0:9, our origin', () => {
+    expect(blackHoleAnswer(agent, '1700000000')).toBe(['v=0', 'o=contact-gateway 1700000000 1 IN IP4 0.0.0.0', 's=-', 'c=IN IP4 0.0.0.0', 't=0 0',
+      'm=audio 9 RTP/AVP 0 101', 'a=rtpmap:0 PCMU/8000', 'a=rtpmap:101 telephone-event/8000', 'a=inactive', ''].join('\r\n'));
+  });
+
+  it('passes a description on under the origin we used on the leg, version raised', () => {
+    const customer = agent.replace('o=agent 53655765 4 IN IP4 10.0.0.10', 'o=customer 99 1 IN IP4 10.0.0.20');
+    const ours = blackHoleAnswer(agent, '17');
+    expect(restamp(customer, ours)).toBe(customer.replace('o=customer 99 1 IN IP4 10.0.0.20', 'o=contact-gateway 17 2 IN IP4 0.0.0.0'));
+    expect(restamp(customer, agent)).toContain('o=agent 53655765 5 IN IP4 10.0.0.10');
+  });
+
+  it.each([
+    [agent, ['10.0.0.10 40000']],
+    [agent.replace('m=audio 40000', 'm=audio 40002'), ['10.0.0.10 40002']],
+    [['v=0', 'c=IN IP4 1.1.1.1', 'm=audio 4000 RTP/AVP 0', 'c=IN IP4 2.2.2.2', 'm=video 4002 RTP/AVP 96'].join('\n'), ['2.2.2.2 4000', '1.1.1.1 4002']],
+  ])('reads where media goes', (sdp, targets) => expect(mediaTargets(sdp)).toEqual(targets));
 });

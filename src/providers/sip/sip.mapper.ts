@@ -95,3 +95,45 @@ export function withDirection(sdp: string, direction: SdpDirection): string {
   if (!explicit) out.push(`a=${direction}`);
   return out.join(eol) + eol;
 }
+
+/**
+ * Our answer to the agent's offer while the customer rings (RFC 3725 §5, the "black hole"): every
+ * stream accepted but inactive, at 0.0.0.0 port 9, so the agent's device completes its INVITE at
+ * once and neither sends nor expects media. `sessionId` names our side in later offers on that leg.
+ */
+export function blackHoleAnswer(offer: string, sessionId: string): string {
+  const eol = offer.includes('\r\n') ? '\r\n' : '\n';
+  const lines = offer.split(/\r?\n/).filter((line) => line !== '');
+  const out = lines.map((line) => {
+    if (line.startsWith('o=')) return `o=contact-gateway ${sessionId} 1 IN IP4 0.0.0.0`;
+    if (line.startsWith('c=')) return 'c=IN IP4 0.0.0.0';
+    const media = /^m=(\S+) \d+(\/\d+)? (.*)$/.exec(line);
+    return media ? `m=${media[1]} 9 ${media[3]}` : line;
+  });
+  return withDirection(out.join(eol) + eol, 'inactive').replace(/^o=(\S+ \S+) 2 /m, 'o=$1 1 ');
+}
+
+/**
+ * `sdp` (a description the other leg gave) as the next description of ours on a leg where we last
+ * sent `previous`: the o= line becomes ours with the version raised by one (RFC 3264 §8: one
+ * origin per side of a session, a higher version for a changed description).
+ */
+export function restamp(sdp: string, previous: string): string {
+  const origin = /^o=(\S+) (\S+) (\d+) (.*)$/m.exec(previous);
+  if (!origin) return sdp;
+  return sdp.replace(/^o=.*$/m, `o=${origin[1]} ${origin[2]} ${BigInt(origin[3]) + 1n} ${origin[4]}`);
+}
+
+/** Where each stream of a description receives media (`address port`), to see media move. */
+export function mediaTargets(sdp: string): string[] {
+  let session = '';
+  const targets: Array<{ address: string; port: string }> = [];
+  for (const line of sdp.split(/\r?\n/)) {
+    const connection = /^c=IN IP[46] (\S+)/.exec(line);
+    const media = /^m=\S+ (\d+)/.exec(line);
+    if (media) targets.push({ address: session, port: media[1] });
+    else if (connection && targets.length === 0) session = connection[1];
+    else if (connection) targets[targets.length - 1].address = connection[1];
+  }
+  return targets.map((t) => `${t.address} ${t.port}`);
+}

@@ -5,10 +5,14 @@ import type { CallFact, EndReason } from '../../calls/domain/call-state';
 import {
   VoiceProviderError, type CallHandle, type CallReport, type CallReportSink, type CallRequest, type VoiceProvider,
 } from '../voice-provider.port';
-import { customerUri, endpointUri, parseTrunk, sipEndReason, sipProgress, withDirection, type SdpDirection } from './sip.mapper';
+import {
+  blackHoleAnswer, customerUri, endpointUri, parseTrunk, sipEndReason, sipProgress, withDirection, type SdpDirection,
+} from './sip.mapper';
+import { bridge, relayReinvite, renegotiating } from './sip.reinvite';
+import { customerInviteOptions, type TrunkCredentials } from './sip.trunk';
 import {
   disconnect, messageOf, required, statusOf,
-  type AgentOffer, type SipCall, type SrfClient, type SrfDialog, type SrfMessage, type SrfRequest, type UacOptions,
+  type AgentOffer, type SipCall, type SrfClient, type SrfDialog, type SrfMessage, type SrfRequest, type SrfResponse, type UacOptions,
 } from './srf.types';
 
 export interface SipVoiceOptions {
@@ -18,18 +22,27 @@ export interface SipVoiceOptions {
   secret: string;
   /** Where customers (and E.164 agents) are dialled: `sip:trunk.example.com:5060` (`providers.sipTrunkUri`). */
   trunkUri: string;
+  /** What the trunk's digest challenges (401/407) are answered with (`providers.sipTrunkUsername`/`sipTrunkPassword`). */
+  trunkCredentials?: TrunkCredentials;
   /** Reconnect backoff after a lost or refused connection: doubles from `initialDelayMs` up to `maxDelayMs`. */
   reconnect?: { initialDelayMs?: number; maxDelayMs?: number };
+  /** How long the customer may ring before the call is cancelled and ends `no-answer` (`providers.sipRingTimeoutSeconds`, 45). */
+  ringTimeoutSeconds?: number;
 }
 
 const DTMF = /^[0-9*#A-Dw,]{1,64}$/;
 const PAUSE_MS = 500; // `w` and `,` in a digit string, as Twilio reads them
 const SEND_TIMEOUT_MS = 10_000; // drachtio-server confirms a sent request at once; silence means a dead link
+const RING_TIMEOUT_SECONDS = 45;
 
 /**
- * Click-to-call through a drachtio-server, as third-party call control (RFC 3725 flow I): the
- * agent's device is INVITEd without SDP, its offer goes to the customer through the trunk, and
- * the customer's answer goes back in the agent's ACK.
+ * Click-to-call through a drachtio-server, as third-party call control with no 200 left un-ACKed
+ * (RFC 3725 §5 "black hole", then a re-INVITE): the agent's device is INVITEd without SDP and its
+ * 200 is ACKed at once with an inactive answer, so the agent's transaction is complete whatever
+ * the ring time and its hangup is heard; the agent's offer goes to the customer through the trunk;
+ * when the customer answers, the agent is re-INVITEd with the customer's answer. The agent hears
+ * silence while the customer rings (README, SIP). Later re-INVITEs from either side are relayed to
+ * the other (glare: 491).
  *
  * Connects on construction and keeps reconnecting with backoff until `close()`; `check()` fails
  * while not connected. A lost connection ends the calls it carried (`failed`): their dialogs
@@ -85,7 +98,7 @@ export class SipVoiceProvider implements VoiceProvider {
     const call: SipCall = {
       callId: request.callId, ref, request, customerUri: customerUri(request.to, this.options.trunkUri),
       log: this.logger.child({ provider: 'sip', callId: request.callId, providerRef: ref }),
-      invited: false, answered: false, rang: false, ended: false, reports: Promise.resolve(), detach: [],
+      invited: false, answered: false, rang: false, ended: false, renegotiating: 0, reports: Promise.resolve(), detach: [],
     };
     this.calls.set(ref, call);
     let sent!: (req: SrfRequest) => void;
@@ -172,7 +185,8 @@ export class SipVoiceProvider implements VoiceProvider {
 
   // ── The call ────────────────────────────────────────────────────────────────────────────────
 
-  private onAgentAnswer(call: SipCall, answer: SrfDialog | AgentOffer): void {
+  private async onAgentAnswer(call: SipCall, answer: SrfDialog | AgentOffer): Promise<void> {
+    call.agentInvite = undefined; // answered: from now on the agent's leg is ended with BYE, never CANCEL
     if ('sip' in answer) {
       // A 200 without an offer: srf has ACKed it into a dialog we cannot bridge.
       call.agent = answer;
@@ -181,10 +195,23 @@ export class SipVoiceProvider implements VoiceProvider {
       return void this.end(call, 'failed');
     }
     call.agentOffer = answer;
-    if (call.ended) return void this.release(call); // hung up while the 200 was on its way
-    call.log.info('agent answered; INVITE to the customer');
-    const opts: UacOptions = { localSdp: answer.sdp, headers: { 'Call-ID': call.ref } };
-    if (call.request.callerId) opts.callingNumber = call.request.callerId;
+    if (call.ended) return this.release(call); // hung up while the 200 was on its way
+    // ACK now, whatever the customer's ring time: an un-ACKed 200 makes the agent's device give up
+    // after 32 s (Timer H), and until the ACK drachtio-server has no dialog to carry the agent's BYE.
+    try {
+      const acked = answer.ack(blackHoleAnswer(answer.sdp, String(Date.now()))); // sends the ACK now
+      call.agentOffer = undefined; // ACKed: a hangup from here on BYEs the dialog below
+      call.agent = await acked;
+    } catch (err) {
+      call.log.warn({ err: messageOf(err) }, 'could not ACK the agent\'s answer');
+      return this.end(call, 'failed');
+    }
+    this.watch(call, call.agent, 'agent');
+    if (call.ended) return this.release(call);
+    call.log.info('agent answered (ACKed on hold); INVITE to the customer');
+    // Call-ID, caller ID (From, P-Asserted-Identity) and the trunk's credentials: sip.trunk.ts.
+    const trunk = { uri: this.options.trunkUri, credentials: this.options.trunkCredentials };
+    const opts: UacOptions = { ...customerInviteOptions(call.ref, call.request.callerId, trunk), localSdp: answer.sdp };
     const onRequest = (err: Error | null, req?: SrfRequest): void => {
       if (err || !req) return;
       call.customerInvite = req;
@@ -201,21 +228,35 @@ export class SipVoiceProvider implements VoiceProvider {
       (dialog) => this.onCustomerAnswer(call, dialog as SrfDialog),
       (err: unknown) => this.onLegFailure(call, 'customer', err),
     ));
+    this.startRingTimer(call);
+  }
+
+  /** Bounds the customer's ringing: then the customer's INVITE is CANCELled and the call ends `no-answer`. */
+  private startRingTimer(call: SipCall): void {
+    const seconds = this.options.ringTimeoutSeconds ?? RING_TIMEOUT_SECONDS;
+    const timer = setTimeout(() => {
+      if (call.ended || call.customer) return;
+      call.log.info({ seconds }, 'the customer did not answer in time; cancelling');
+      void this.end(call, 'no-answer');
+    }, seconds * 1000);
+    call.stopRinging = () => clearTimeout(timer);
+    call.detach.push(call.stopRinging);
   }
 
   private async onCustomerAnswer(call: SipCall, customer: SrfDialog): Promise<void> {
     call.customer = customer;
     call.customerInvite = undefined;
+    call.stopRinging?.();
     if (call.ended) return this.release(call);
     this.watch(call, customer, 'customer');
     try {
-      call.agent = await required(call.agentOffer, 'agent').ack(customer.remote.sdp);
-      call.agentOffer = undefined;
+      await bridge(call, required(call.agent, 'agent'), customer);
     } catch (err) {
-      call.log.warn({ err: messageOf(err) }, 'could not ACK the agent with the customer\'s answer');
+      if (call.ended) return; // a hangup during the re-INVITE has ended the call already
+      call.log.warn({ err: messageOf(err), status: statusOf(err) }, 'could not bridge: the re-INVITE of the agent failed');
       return this.end(call, 'failed');
     }
-    this.watch(call, call.agent, 'agent');
+    if (call.ended) return;
     call.answered = true;
     call.log.info('customer answered; agent and customer bridged');
     this.report(call, { kind: 'answered' });
@@ -235,10 +276,20 @@ export class SipVoiceProvider implements VoiceProvider {
     const onBye = (): void => {
       call.log.info(`the ${side} hung up`);
       call[side] = undefined; // its dialog is over: no BYE back
-      void this.end(call, 'completed');
+      // Before both legs are up: the agent gave up the attempt; the customer hung up before we could bridge.
+      void this.end(call, call.answered ? 'completed' : side === 'agent' ? 'canceled' : 'failed');
     };
+    const onModify = (req: SrfMessage, res: SrfResponse): void => void relayReinvite(call, side, req, res);
+    // With a 'refresh' listener srf answers a session refresh (RFC 4028: the same SDP version) with our SDP itself.
+    const onRefresh = (): void => undefined;
     dialog.on('destroy', onBye);
-    call.detach.push(() => dialog.off('destroy', onBye));
+    dialog.on('modify', onModify);
+    dialog.on('refresh', onRefresh);
+    call.detach.push(() => {
+      dialog.off('destroy', onBye);
+      dialog.off('modify', onModify);
+      dialog.off('refresh', onRefresh);
+    });
   }
 
   /** Reports the ending once, then disposes. */
@@ -299,7 +350,7 @@ export class SipVoiceProvider implements VoiceProvider {
     const call = this.live(handle);
     const dialog = required(call[side], side);
     try {
-      await dialog.modify(withDirection(dialog.local.sdp, direction));
+      await renegotiating(call, () => dialog.modify(withDirection(dialog.local.sdp, direction)));
     } catch (err) {
       throw new VoiceProviderError(`re-INVITE of the ${side} (${direction}) failed: ${messageOf(err)}`);
     }

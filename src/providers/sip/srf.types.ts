@@ -7,14 +7,20 @@ import { VoiceProviderError, type CallRequest } from '../voice-provider.port';
 export interface SrfMessage { status: number; body: string; get(name: string): string | undefined }
 export interface SrfRequest extends SrfMessage { cancel(callback?: (err?: Error) => void): void }
 export interface SrfDialog extends EventEmitter {
-  sip: { callId: string }; local: { sdp: string }; remote: { sdp: string };
+  sip: { callId: string }; local: { sdp: string; contact?: string }; remote: { sdp: string };
   destroy(): Promise<unknown>;
   modify(sdp: string): Promise<string>;
   request(opts: { method: string; headers?: Record<string, string>; body?: string }): Promise<SrfMessage>;
 }
-/** The agent's 200 to our offer-less INVITE, not yet ACKed (RFC 3725 flow I). */
+/** A request from the far end inside a dialog (srf's 'modify' event: a re-INVITE with an offer). */
+export interface SrfResponse { send(status: number, opts?: { body?: string; headers?: Record<string, string> }): void }
+/** The agent's 200 to our offer-less INVITE, which we ACK at once with a black-hole answer. */
 export interface AgentOffer { sdp: string; ack(sdp: string): Promise<SrfDialog>; destroy(): Promise<void> }
-export interface UacOptions { headers?: Record<string, string>; localSdp?: string; noAck?: boolean; callingNumber?: string }
+export interface UacOptions {
+  headers?: Record<string, string>; localSdp?: string; noAck?: boolean; callingNumber?: string;
+  /** Answers a 401/407 with a digest of these (drachtio-srf lib/digest-client.js), once per INVITE. */
+  auth?: { username: string; password: string };
+}
 export interface SrfClient extends EventEmitter {
   connect(opts: Record<string, unknown>): void;
   disconnect(): void;
@@ -35,6 +41,10 @@ export interface SipCall {
   customerInvite?: SrfRequest; customer?: SrfDialog;
   /** `invited`: the agent INVITE went out, so failures are reported rather than thrown by place(). */
   invited: boolean; answered: boolean; rang: boolean; ended: boolean;
+  /** re-INVITEs we have in flight on either leg: a re-INVITE from the far end meanwhile is glare (491). */
+  renegotiating: number;
+  /** Clears the ring timer once the customer answers. */
+  stopRinging?: () => void;
   /** The sink's chain for this call, so that it sees the call's facts in order. */
   reports: Promise<void>;
   detach: Array<() => void>;
