@@ -11,7 +11,7 @@
  * phone-number parsing, masking of personal data in text).
  */
 const PURE_COMMON = [
-  'ids', 'errors/domain-error', 'auth/principal', 'phone/phone', 'masking/sensitive',
+  'ids', 'agent-id', 'errors/domain-error', 'auth/principal', 'phone/phone', 'masking/sensitive',
 ];
 
 /**

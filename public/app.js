@@ -1,32 +1,69 @@
 'use strict';
-/* Agent console for contact-gateway: plain DOM, REST with a bearer token, live events over WebSocket. */
+/*
+ * Agent console for contact-gateway: plain DOM, no build step. REST with the agent's bearer token,
+ * live events over the WebSocket. The transcript is always built from the conversation's timeline
+ * (GET /v1/conversations/:id/timeline); live events only say when to read it again, raise notices
+ * and count unread messages. Everything a tab needs after a reload (token, open conversation,
+ * socket cursor, unread counts) is kept in sessionStorage, so each tab is signed in on its own.
+ */
 
-const TOKEN_KEY = 'contact-gateway.token';
-const CONVERSATION_KEY = 'contact-gateway.conversation';
-/** The first cursor of the event log: subscribing with it replays a conversation from its start. */
-const LOG_START = '0';
-const SIMULATOR_NUMBER = '+15550100000';
+const KEYS = {
+  token: 'contact-gateway.token',
+  conversation: 'contact-gateway.conversation',
+  cursor: 'contact-gateway.cursor',
+  unread: 'contact-gateway.unread',
+};
+const APP_TITLE = 'Agent console';
 const LIVE_CALL_STATES = ['initiating', 'ringing', 'answered', 'held'];
-const RECONNECT_MS = 2000;
+const CONNECTED_CALL_STATES = ['answered', 'held'];
+const RECONNECT_FIRST_MS = 1000;
+const RECONNECT_MAX_MS = 30000;
+const TIMELINE_PAGE = 100;
 
 const state = {
   token: null,
+  tokenClaims: null,
+  me: null, // GET /v1/me: the agent, roles and the tenant's desktop settings
   socket: null,
+  socketOpened: false,
   reconnectTimer: null,
+  reconnectMs: RECONNECT_FIRST_MS,
+  cursor: null, // the last position of the event log this tab has seen
   conversation: null, // the open conversation, as GET /v1/conversations/:id answers it
-  call: null, // the conversation's newest call, as GET /v1/calls/:id answers it
-  cursors: {}, // conversation id -> last event cursor seen
-  feeds: {}, // conversation id -> events seen, oldest first
-  eventTypes: {}, // event type -> one line saying what happened, from the gateway's event catalogue (/asyncapi.json)
-  refreshing: null,
-  refreshAgain: false,
+  timeline: [], // its timeline items, oldest first
+  inbox: { mine: [], queue: [], all: [] },
+  agents: [],
+  unread: {}, // conversation id -> customer messages not seen yet
+  images: new Map(), // attachment href -> data: URL (the API needs the token; <img> cannot send it)
+  eventTypes: {}, // event type -> what it means, from the gateway's event catalogue (/asyncapi.json)
+  dtmfSent: '',
+  seenEvents: new Set(), // ids of the events handled, so a replay does not count twice
+  refreshers: {},
 };
 
 const $ = (id) => document.getElementById(id);
 
-// ---- errors -------------------------------------------------------------------------------------
+/** Builds an element: h('li', { class: 'x', dataset: { id } }, child, 'text', …). */
+function h(tag, attrs = {}, ...children) {
+  const element = document.createElement(tag);
+  for (const [key, value] of Object.entries(attrs)) {
+    if (value === undefined || value === null || value === false) continue;
+    if (key === 'dataset') Object.assign(element.dataset, value);
+    else if (key.startsWith('on')) element.addEventListener(key.slice(2), value);
+    else if (key === 'class') element.className = value;
+    else element.setAttribute(key, value === true ? '' : value);
+  }
+  for (const child of children.flat()) {
+    if (child === undefined || child === null || child === false) continue;
+    element.append(child instanceof Node ? child : String(child));
+  }
+  return element;
+}
+
+// ---- errors and notices -------------------------------------------------------------------------
 
 function showError(problem) {
+  if (problem && problem.signedOut) return; // the sign-in screen already says why
   const banner = $('error');
   const detail = problem.detail || problem.title || problem.message || String(problem);
   const fields = (problem.errors || []).filter((e) => !detail.includes(e.message)).map((e) => `${e.field}: ${e.message}`);
@@ -51,6 +88,16 @@ function action(fn) {
   };
 }
 
+/** A notice in the corner (a customer wrote, a conversation was assigned), with an Open button. */
+function notify(text, conversationId) {
+  const notice = h('div', { class: 'notice', role: 'status', dataset: { conversation: conversationId || '' } },
+    h('span', { class: 'notice-text' }, text),
+    conversationId ? h('button', { type: 'button', onclick: action(async () => { notice.remove(); await openConversation(conversationId); }) }, 'Open') : null,
+    h('button', { type: 'button', class: 'quiet', 'aria-label': 'Dismiss', onclick: () => notice.remove() }, '×'));
+  $('notices').prepend(notice);
+  while ($('notices').children.length > 4) $('notices').lastElementChild.remove();
+}
+
 // ---- REST ---------------------------------------------------------------------------------------
 
 async function api(method, path, body) {
@@ -60,6 +107,11 @@ async function api(method, path, body) {
   const text = await response.text();
   let data = null;
   try { data = text ? JSON.parse(text) : null; } catch { data = { detail: text }; }
+  if (response.status === 401 && state.token) {
+    // The token was refused: stop everything and say so, rather than failing every request.
+    signedOut(`The gateway refused your token (${data?.detail || 'unauthorised'}). Sign in again.`);
+    throw { signedOut: true, status: 401 };
+  }
   if (!response.ok) throw { status: response.status, title: response.statusText, ...(data || {}) };
   return data;
 }
@@ -68,270 +120,813 @@ async function api(method, path, body) {
 
 function decodeJwtPayload(token) {
   const part = token.split('.')[1];
-  if (!part) throw new Error('this is not a JWT (expected three dot-separated parts)');
+  if (!part || token.split('.').length !== 3) throw new Error('this is not a JWT (expected three dot-separated parts)');
   const base64 = part.replace(/-/g, '+').replace(/_/g, '/').padEnd(Math.ceil(part.length / 4) * 4, '=');
   const bytes = Uint8Array.from(atob(base64), (c) => c.charCodeAt(0));
   return JSON.parse(new TextDecoder().decode(bytes));
 }
 
-function describeToken(payload) {
-  const roles = Array.isArray(payload.roles) ? ` (${payload.roles.join(', ')})` : '';
-  const expired = payload.exp && payload.exp * 1000 < Date.now() ? ' · expired' : '';
-  return `agent ${payload.sub ?? '?'} · tenant ${payload.tenant ?? '?'}${roles}${expired}`;
+function tokenExpired(claims) {
+  return Boolean(claims?.exp) && claims.exp * 1000 <= Date.now();
 }
 
-async function signIn() {
-  const token = $('token').value.trim();
-  let payload;
+async function signIn(token) {
+  let claims;
   try {
-    payload = decodeJwtPayload(token);
+    claims = decodeJwtPayload(token);
   } catch (err) {
-    $('whoami').textContent = `Invalid token: ${err.message}`;
-    throw { detail: `Invalid token: ${err.message}` };
+    signedOut(`That is not an access token: ${err.message}.`);
+    return;
+  }
+  if (tokenExpired(claims)) {
+    signedOut('This token has expired. Ask for a new one and sign in again.');
+    return;
   }
   state.token = token;
-  sessionStorage.setItem(TOKEN_KEY, token);
-  $('whoami').textContent = describeToken(payload);
-  $('signout').disabled = false;
+  state.tokenClaims = claims;
+  let me;
+  try {
+    me = await api('GET', '/v1/me');
+  } catch (problem) {
+    if (problem.signedOut) return;
+    throw problem;
+  }
+  state.me = me;
+  sessionStorage.setItem(KEYS.token, token);
+  state.cursor = sessionStorage.getItem(KEYS.cursor);
+  state.unread = JSON.parse(sessionStorage.getItem(KEYS.unread) || '{}');
+  showSignedIn();
   connectSocket();
-  await loadConversations();
+  await loadInbox();
   await reopenSavedConversation();
 }
 
-/** After a reload the conversation that was open is opened again, its feed replayed from the log. */
+function showSignedIn() {
+  const { me } = state;
+  const supervisor = isSupervisor();
+  $('whoami').textContent = `${me.agentId} · ${me.tenant.name}${supervisor ? ' · supervisor' : ''}`;
+  $('signout').hidden = false;
+  $('signin-view').hidden = true;
+  $('app').hidden = false;
+  $('supervisor').hidden = !supervisor;
+  $('sim-card').hidden = !supervisor;
+  $('agent-endpoint').value = `user:${me.agentId}`;
+  $('consent-row').hidden = !me.tenant.requireConsent;
+  renderDispositions();
+  renderTemplates();
+  updateSmsCounter();
+  updateTitle();
+}
+
+function isSupervisor() {
+  return Boolean(state.me?.roles?.some((role) => role === 'supervisor' || role === 'admin'));
+}
+
+/**
+ * The signed-out state: the socket closed for good (no retry), everything of the session
+ * forgotten, and the sign-in card saying why.
+ */
+function signedOut(message) {
+  const hadToken = Boolean(state.token);
+  state.token = null;
+  state.tokenClaims = null;
+  state.me = null;
+  closeSocket();
+  for (const key of Object.values(KEYS)) sessionStorage.removeItem(key);
+  state.conversation = null;
+  state.timeline = [];
+  state.cursor = null;
+  state.unread = {};
+  state.images.clear();
+  state.inbox = { mine: [], queue: [], all: [] };
+  $('app').hidden = true;
+  $('signin-view').hidden = false;
+  $('signout').hidden = true;
+  $('whoami').textContent = 'Not signed in';
+  $('token').value = '';
+  $('notices').replaceChildren();
+  setConnection('offline', 'Offline');
+  clearError();
+  const note = $('signin-message');
+  note.textContent = message || '';
+  note.hidden = !message;
+  document.title = APP_TITLE;
+  if (hadToken || message) $('token').focus();
+}
+
+/** After a reload the conversation that was open is opened again, its transcript read again. */
 async function reopenSavedConversation() {
-  const id = sessionStorage.getItem(CONVERSATION_KEY);
+  const id = sessionStorage.getItem(KEYS.conversation);
   if (!id || state.conversation) return;
   try {
     await openConversation(id);
   } catch (problem) {
     if (problem?.status !== 404) throw problem;
-    sessionStorage.removeItem(CONVERSATION_KEY); // gone, or of another tenant: forget it
+    sessionStorage.removeItem(KEYS.conversation); // gone, or of another tenant: forget it
   }
 }
 
-function signOut() {
-  sessionStorage.removeItem(TOKEN_KEY);
-  state.token = null;
-  closeSocket();
-  closeConversation();
-  state.cursors = {};
-  state.feeds = {};
-  $('token').value = '';
-  $('whoami').textContent = 'Not signed in';
-  $('signout').disabled = true;
-  $('conversations').replaceChildren();
-  clearError();
+// ---- inbox --------------------------------------------------------------------------------------
+
+async function loadInbox() {
+  const supervisor = isSupervisor();
+  const [mine, queue, all, agents] = await Promise.all([
+    api('GET', '/v1/conversations?assigned=me&limit=50'),
+    api('GET', '/v1/conversations?assigned=none&limit=50'),
+    supervisor ? api('GET', '/v1/conversations?limit=50') : null,
+    supervisor ? api('GET', '/v1/agents') : null,
+  ]);
+  const open = (items) => items.filter((c) => c.status !== 'closed');
+  state.inbox = { mine: open(mine.items), queue: open(queue.items), all: all ? all.items : [] };
+  if (agents) state.agents = agents.items;
+  renderInbox();
 }
 
-// ---- conversations list -------------------------------------------------------------------------
-
-async function loadConversations() {
-  const page = await api('GET', '/v1/conversations?limit=50');
-  renderConversations(page.items || []);
+function byLastActivity(a, b) {
+  return String(b.lastActivityAt || b.updatedAt).localeCompare(String(a.lastActivityAt || a.updatedAt));
 }
 
-function renderConversations(items) {
-  $('conversations').replaceChildren(...items.map(conversationListItem));
+function renderInbox() {
+  // The lists are rebuilt on every event: keep the keyboard focus on the same row's button.
+  const focused = document.activeElement;
+  const focusKey = focused?.closest?.('.inbox-list li[data-id]') ? [focused.closest('.inbox-list').id, focused.closest('li').dataset.id, focused.className.split(' ')[0]] : null;
+  renderInboxList($('mine'), state.inbox.mine, 'Nothing assigned to you.', false);
+  renderInboxList($('queue'), state.inbox.queue, 'The queue is empty.', true);
+  if (isSupervisor()) {
+    renderInboxList($('all'), state.inbox.all, 'No conversations yet.', false);
+    $('agents').replaceChildren(...(state.agents.length ? state.agents.map((a) => h('li', { dataset: { agent: a.agentId } }, h('span', { class: 'dot online', 'aria-hidden': 'true' }), ` ${a.agentId}`)) : [h('li', { class: 'muted' }, 'Nobody is online.')]));
+    renderAssignBox();
+  }
+  if (focusKey) $(focusKey[0]).querySelector(`li[data-id="${CSS.escape(focusKey[1])}"] button.${focusKey[2]}`)?.focus();
+  updateTitle();
 }
 
-function conversationListItem(conversation) {
-  const button = document.createElement('button');
-  button.type = 'button';
-  button.dataset.id = conversation.id;
-  button.className = conversation.id === state.conversation?.id ? 'selected' : '';
-  button.textContent = [contactLabel(conversation.contact), conversation.status, formatTime(conversation.createdAt)].join(' · ');
-  button.addEventListener('click', action(() => openConversation(conversation.id)));
-  const item = document.createElement('li');
-  item.append(button);
-  return item;
+function renderInboxList(list, items, emptyText, claimable) {
+  const sorted = [...items].sort(byLastActivity);
+  if (sorted.length === 0) { list.replaceChildren(h('li', { class: 'muted empty-item' }, emptyText)); return; }
+  list.replaceChildren(...sorted.map((conversation) => inboxItem(conversation, claimable)));
+}
+
+function inboxItem(conversation, claimable) {
+  const unread = state.unread[conversation.id] || 0;
+  const channels = [...new Set((conversation.interactions || []).map((i) => i.channel))];
+  const open = h('button', {
+    type: 'button', class: `open${conversation.id === state.conversation?.id ? ' selected' : ''}`, dataset: { id: conversation.id },
+    onclick: action(() => openConversation(conversation.id)),
+  },
+  h('span', { class: 'who' }, contactLabel(conversation.contact)),
+  unread ? h('span', { class: 'unread', 'aria-label': `${unread} unread` }, String(unread)) : null,
+  h('span', { class: 'meta' },
+    h('span', { class: `badge status-${conversation.status}` }, conversation.status),
+    ' ', channels.map(channelIcon).join(' '),
+    conversation.agentId && isSupervisor() ? ` · ${conversation.agentId}` : '',
+    ' · ', relativeTime(conversation.lastActivityAt || conversation.updatedAt)));
+  const claim = claimable ? h('button', { type: 'button', class: 'claim', 'aria-label': `Claim ${contactLabel(conversation.contact)}`, onclick: action(() => claimConversation(conversation.id)) }, 'Claim') : null;
+  return h('li', { dataset: { id: conversation.id, unread: String(unread) } }, open, claim);
+}
+
+function channelIcon(channel) {
+  return { chat: '💬', voice: '📞', sms: '✉️' }[channel] || channel;
 }
 
 function contactLabel(contact) {
-  return contact?.phone || contact?.email || contact?.name || '(no contact details)';
+  return contact?.name || contact?.phone || contact?.email || '(unknown customer)';
+}
+
+function relativeTime(iso) {
+  if (!iso) return '';
+  const seconds = Math.max(0, Math.round((Date.now() - Date.parse(iso)) / 1000));
+  if (seconds < 60) return 'just now';
+  if (seconds < 3600) return `${Math.floor(seconds / 60)} min ago`;
+  const date = new Date(iso);
+  return seconds < 86400 ? date.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' }) : date.toLocaleDateString();
 }
 
 function formatTime(iso) {
-  return iso ? new Date(iso).toLocaleString() : '';
+  return iso ? new Date(iso).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit', second: '2-digit' }) : '';
+}
+
+function formatDuration(seconds) {
+  const s = Math.max(0, Math.floor(seconds));
+  const hours = Math.floor(s / 3600);
+  const mm = String(Math.floor((s % 3600) / 60)).padStart(hours ? 2 : 1, '0');
+  const ss = String(s % 60).padStart(2, '0');
+  return hours ? `${hours}:${mm}:${ss}` : `${mm}:${ss}`;
+}
+
+function totalUnread() {
+  return Object.values(state.unread).reduce((sum, n) => sum + n, 0);
+}
+
+/** The tab's title carries the unread count, so a customer's text is seen from another tab. */
+function updateTitle() {
+  const total = totalUnread();
+  document.title = total > 0 ? `(${total}) ${APP_TITLE}` : APP_TITLE;
+}
+
+function setUnread(conversationId, count) {
+  if (count > 0) state.unread[conversationId] = count;
+  else delete state.unread[conversationId];
+  sessionStorage.setItem(KEYS.unread, JSON.stringify(state.unread));
+  renderInbox();
+}
+
+async function claimConversation(id) {
+  await api('POST', `/v1/conversations/${encodeURIComponent(id)}/claim`);
+  await loadInbox();
+  await openConversation(id);
 }
 
 async function createConversation() {
-  const body = {
-    contact: { phone: $('new-phone').value.trim() },
-    chat: { sessionId: $('new-session').value.trim(), origin: 'mobile' },
-  };
+  const body = { contact: { phone: $('new-phone').value.trim() } };
+  const name = $('new-name').value.trim();
+  if (name) body.contact.name = name;
+  const session = $('new-session').value.trim();
+  if (session) body.chat = { sessionId: session, origin: 'mobile' };
+  const context = $('new-context').value.trim();
+  if (context) {
+    try { body.context = JSON.parse(context); } catch { throw { detail: 'Context must be JSON, e.g. {"gps":[51.5,-0.12]}' }; }
+  }
   const conversation = await api('POST', '/v1/conversations', body);
   $('sim-from').value = body.contact.phone;
+  for (const id of ['new-session', 'new-phone', 'new-name', 'new-context']) $(id).value = '';
+  $('new-card').open = false;
   await openConversation(conversation.id);
-  await loadConversations();
+  await loadInbox();
+}
+
+async function simulateInboundSms() {
+  const to = state.me.tenant.numbers[0] || '+15550100000'; // with no tenants configured, the default tenant owns every number
+  await api('POST', '/v1/simulator/inbound-sms', { from: $('sim-from').value.trim(), to, body: $('sim-body').value });
+  $('sim-body').value = '';
 }
 
 // ---- the open conversation ----------------------------------------------------------------------
 
 async function openConversation(id) {
-  if (state.conversation && state.conversation.id !== id) unsubscribe(state.conversation.id);
+  const previous = state.conversation?.id;
   const conversation = await api('GET', `/v1/conversations/${encodeURIComponent(id)}`);
+  if (previous && previous !== id) {
+    sendFrame({ op: 'unsubscribe', topics: [`conversation:${previous}`] });
+    state.timeline = [];
+    resetComposer();
+    state.dtmfSent = '';
+    $('dtmf-feedback').textContent = '';
+  }
   state.conversation = conversation;
-  state.call = null;
-  sessionStorage.setItem(CONVERSATION_KEY, id);
+  sessionStorage.setItem(KEYS.conversation, id);
+  $('empty').hidden = true;
   $('conversation').hidden = false;
-  renderFeed();
-  await showConversation(conversation);
-  subscribe(id);
-  markSelected(id);
+  $('side').hidden = false;
+  subscribeConversation(id);
+  setUnread(id, 0);
+  showConversation();
+  await Promise.all([loadTranscript(), loadHistory()]);
 }
 
-function closeConversation() {
-  sessionStorage.removeItem(CONVERSATION_KEY);
-  state.conversation = null;
-  state.call = null;
-  $('conversation').hidden = true;
+/** Reads the open conversation again (and its transcript); calls made meanwhile fold into one more. */
+function refreshOpen() {
+  return coalesce('open', async () => {
+    const id = state.conversation?.id;
+    if (!id) return;
+    const conversation = await api('GET', `/v1/conversations/${encodeURIComponent(id)}`);
+    if (state.conversation?.id !== id) return;
+    state.conversation = conversation;
+    showConversation();
+    await loadTranscript();
+  });
 }
 
-function markSelected(id) {
-  for (const button of $('conversations').querySelectorAll('button[data-id]')) {
-    button.classList.toggle('selected', button.dataset.id === id);
+/** Runs `fn` now, or once more after the run in progress: never two at once, never a lost call. */
+function coalesce(name, fn) {
+  const slot = (state.refreshers[name] ||= { running: null, again: false });
+  if (slot.running) { slot.again = true; return slot.running; }
+  slot.running = (async () => {
+    try {
+      do { slot.again = false; await fn(); } while (slot.again);
+    } finally {
+      slot.running = null;
+    }
+  })();
+  return slot.running;
+}
+
+function showConversation() {
+  const c = state.conversation;
+  const mine = c.agentId === state.me.agentId;
+  $('conversation-title').textContent = contactLabel(c.contact);
+  $('conversation-status').textContent = c.status;
+  $('conversation-status').className = `badge status-${c.status}`;
+  $('conversation-agent').textContent = c.agentId ? (mine ? 'Assigned to you' : `Assigned to ${c.agentId}`) : 'In the queue';
+  $('claim').hidden = Boolean(c.agentId) || c.status === 'closed';
+  $('release').hidden = !mine || c.status === 'closed';
+  renderAssignBox();
+  renderContact();
+  renderCall();
+  renderWrapUp();
+  for (const button of document.querySelectorAll('.inbox-list button.open')) button.classList.toggle('selected', button.dataset.id === c.id);
+}
+
+function renderAssignBox() {
+  const c = state.conversation;
+  const show = isSupervisor() && c && c.status !== 'closed';
+  $('assign-box').hidden = !show;
+  if (!show) return;
+  const select = $('assign-agent');
+  const chosen = select.value;
+  const agents = [...new Set([...state.agents.map((a) => a.agentId), state.me.agentId])].filter((a) => a !== c.agentId);
+  select.replaceChildren(...agents.map((a) => h('option', { value: a }, a)));
+  if (agents.includes(chosen)) select.value = chosen;
+  $('assign').disabled = agents.length === 0;
+}
+
+async function assignConversation() {
+  const agentId = $('assign-agent').value;
+  if (!agentId) throw { detail: 'Choose an agent to assign the conversation to.' };
+  await api('POST', `/v1/conversations/${encodeURIComponent(state.conversation.id)}/assign`, { agentId });
+  await refreshOpen();
+  await loadInbox();
+}
+
+async function releaseConversation() {
+  await api('POST', `/v1/conversations/${encodeURIComponent(state.conversation.id)}/release`);
+  await refreshOpen();
+  await loadInbox();
+}
+
+// ---- transcript ---------------------------------------------------------------------------------
+
+async function loadTranscript() {
+  const id = state.conversation?.id;
+  if (!id) return;
+  const items = [];
+  let cursor = null;
+  do {
+    const query = `limit=${TIMELINE_PAGE}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`;
+    const page = await api('GET', `/v1/conversations/${encodeURIComponent(id)}/timeline?${query}`);
+    items.push(...page.items);
+    cursor = page.nextCursor;
+  } while (cursor);
+  if (state.conversation?.id !== id) return;
+  state.timeline = items;
+  renderTranscript();
+}
+
+function renderTranscript() {
+  const list = $('transcript');
+  const atBottom = list.scrollHeight - list.scrollTop - list.clientHeight < 40;
+  const rendered = state.timeline.map(transcriptItem).filter(Boolean);
+  list.replaceChildren(...(rendered.length ? rendered : [h('li', { class: 'system muted' }, 'Nothing has happened yet.')]));
+  if (atBottom || list.dataset.conversation !== state.conversation.id) list.scrollTop = list.scrollHeight;
+  list.dataset.conversation = state.conversation.id;
+  tick();
+}
+
+/**
+ * How each kind of timeline item is drawn. Other features add their own here; an item of a kind
+ * not listed still shows, as a line with its type and time.
+ */
+const TIMELINE_RENDERERS = {
+  chat_linked: (item) => systemLine(item, '💬', `Chat linked${item.data.origin ? ` (${item.data.origin})` : ''} · session ${item.data.sessionId ?? ''}`),
+  chat_ended: (item) => systemLine(item, '💬', 'Chat ended'),
+  message: messageBubble,
+  call: callCard,
+  assigned: (item) => systemLine(item, '👤', `Assigned to ${item.data.agentId}${item.data.by && item.data.by !== item.data.agentId ? ` by ${item.data.by}` : ''}`),
+  released: (item) => systemLine(item, '👤', `Released to the queue${item.data.by ? ` by ${item.data.by}` : ''}`),
+  wrapped_up: (item) => h('li', { class: 'system wrapped', dataset: { type: item.type } },
+    h('span', { class: 'icon', 'aria-hidden': 'true' }, '✅'), ' ',
+    h('span', {}, `Wrapped up: ${item.data.disposition}`, item.data.agentId ? ` · ${item.data.agentId}` : ''),
+    item.data.notes ? h('p', { class: 'note' }, `📝 ${item.data.notes}`) : null,
+    h('time', { datetime: item.at }, formatTime(item.at))),
+};
+
+function transcriptItem(item) {
+  const render = TIMELINE_RENDERERS[item.type];
+  return render ? render(item) : systemLine(item, '•', humanizeType(item.type));
+}
+
+function humanizeType(type) {
+  const words = String(type).replace(/[._]/g, ' ');
+  return words.charAt(0).toUpperCase() + words.slice(1);
+}
+
+function systemLine(item, icon, text) {
+  return h('li', { class: 'system', dataset: { type: item.type } },
+    h('span', { class: 'icon', 'aria-hidden': 'true' }, icon), ' ', h('span', {}, text), h('time', { datetime: item.at }, formatTime(item.at)));
+}
+
+const DELIVERY_LABELS = { queued: 'Sending…', sending: 'Sending…', sent: 'Sent ✓', delivered: 'Delivered ✓✓', undelivered: 'Not delivered ⚠', failed: 'Failed ⚠', received: '' };
+
+function messageBubble(item) {
+  const m = item.data;
+  const inbound = m.direction === 'inbound';
+  const pictures = (m.attachments || []).filter((a) => String(a.contentType).startsWith('image/'));
+  const files = (m.attachments || []).filter((a) => !String(a.contentType).startsWith('image/'));
+  const error = m.error ? ` · ${m.error.message || m.error.code}` : '';
+  return h('li', { class: `bubble ${inbound ? 'in' : 'out'}`, dataset: { type: 'message', id: m.id, state: m.state } },
+    h('span', { class: 'channel' }, `✉️ SMS ${inbound ? `from ${m.from ?? ''}` : `to ${m.to ?? ''}`}`),
+    m.body ? h('p', { class: 'body' }, m.body) : null,
+    pictures.length ? h('div', { class: 'pictures' }, pictures.map(pictureThumb)) : null,
+    files.map((a) => h('p', { class: 'muted' }, `📎 ${a.contentType}`)),
+    h('span', { class: 'meta' },
+      h('time', { datetime: item.at }, formatTime(item.at)),
+      inbound ? '' : h('span', { class: `delivery state-${m.state}` }, ` · ${DELIVERY_LABELS[m.state] ?? m.state}${error}`),
+      m.segments > 1 ? ` · ${m.segments} segments` : ''));
+}
+
+/** A picture the customer sent: fetched with the token (as a data: URL), enlarged on click. */
+function pictureThumb(attachment) {
+  const img = h('img', { alt: 'Picture sent by the customer', class: 'thumb-img' });
+  const button = h('button', { type: 'button', class: 'thumb', 'aria-label': 'Enlarge picture', onclick: () => enlarge(attachment, img) }, img);
+  loadImage(attachment.href).then((url) => { img.src = url; }, () => { img.alt = 'Picture could not be loaded'; });
+  return button;
+}
+
+async function loadImage(href) {
+  if (state.images.has(href)) return state.images.get(href);
+  const response = await fetch(href, { headers: { Authorization: `Bearer ${state.token}` } });
+  if (!response.ok) throw new Error(`${response.status}`);
+  const blob = await response.blob();
+  const url = await new Promise((resolve, reject) => {
+    const reader = new FileReader();
+    reader.onload = () => resolve(reader.result);
+    reader.onerror = () => reject(reader.error);
+    reader.readAsDataURL(blob);
+  });
+  state.images.set(href, url);
+  return url;
+}
+
+function enlarge(attachment, img) {
+  $('lightbox-img').src = img.src;
+  $('lightbox-img').alt = img.alt;
+  $('lightbox').showModal();
+}
+
+const CALL_LABELS = { initiating: 'Calling…', ringing: 'Ringing…', answered: 'Connected', held: 'On hold', ended: 'Ended', failed: 'Failed' };
+
+/** How each step of a call is told; a step of a kind not listed shows its kind. */
+const CALL_STEP_RENDERERS = {
+  held: () => '⏸ Put on hold',
+  resumed: () => '▶️ Taken off hold',
+  muted: () => '🔇 Microphone muted',
+  unmuted: () => '🎙 Microphone unmuted',
+  dtmf_sent: (step) => `🔢 ${step.digitCount} key${step.digitCount === 1 ? '' : 's'} sent`,
+  transferred: (step) => `↪️ Transferred to ${step.to}`,
+};
+
+function callCard(item) {
+  const c = item.data;
+  const live = LIVE_CALL_STATES.includes(c.state);
+  const inbound = c.direction === 'inbound';
+  const who = inbound ? `from ${c.from ?? ''}` : `to ${c.to ?? ''}`;
+  const time = live && c.answeredAt
+    ? h('span', { class: 'timer live', dataset: { since: c.answeredAt } }, '')
+    : c.durationSeconds !== null && c.durationSeconds !== undefined
+      ? h('span', { class: 'duration' }, `Duration ${formatDuration(c.durationSeconds)}${c.holdSeconds ? ` (${formatDuration(c.holdSeconds)} on hold)` : ''}`)
+      : null;
+  return h('li', { class: `call-card${live ? ' live' : ''}`, dataset: { type: 'call', id: c.id, state: c.state } },
+    h('div', { class: 'call-head' },
+      h('span', {}, `📞 ${inbound ? 'Inbound' : 'Outbound'} call ${who}`),
+      h('strong', { class: `badge call-${c.state}` }, CALL_LABELS[c.state] || c.state),
+      c.muted && live ? h('span', { class: 'badge muted-badge' }, '🔇 Muted') : null,
+      time),
+    (c.steps || []).length ? h('ul', { class: 'steps' }, c.steps.map((step) => h('li', { dataset: { kind: step.kind } },
+      (CALL_STEP_RENDERERS[step.kind] || ((s) => humanizeType(s.kind)))(step), ' ', h('time', { datetime: step.at }, formatTime(step.at))))) : null,
+    h('span', { class: 'meta' }, h('time', { datetime: item.at }, formatTime(item.at)),
+      c.endReason && !live ? ` · ${c.endReason}` : '',
+      c.consent ? ` · consent ${c.consent.via}` : ''));
+}
+
+/** Every second: live timers count up (call cards, the call panel, wrap-up). */
+function tick() {
+  for (const timer of document.querySelectorAll('[data-since]')) {
+    timer.textContent = formatDuration((Date.now() - Date.parse(timer.dataset.since)) / 1000);
   }
 }
 
-/** Fetches the open conversation again; calls that arrive while one runs are folded into one more. */
-async function refreshConversation() {
-  if (state.refreshing) { state.refreshAgain = true; return state.refreshing; }
-  state.refreshing = (async () => {
-    do {
-      state.refreshAgain = false;
-      const id = state.conversation?.id;
-      if (!id) break;
-      const conversation = await api('GET', `/v1/conversations/${encodeURIComponent(id)}`);
-      if (state.conversation?.id !== id) break;
-      state.conversation = conversation;
-      await showConversation(conversation);
-    } while (state.refreshAgain);
-  })();
-  try { await state.refreshing; } finally { state.refreshing = null; }
+// ---- contact panel ------------------------------------------------------------------------------
+
+function renderContact() {
+  const contact = state.conversation.contact || {};
+  $('contact-name').textContent = contact.name || '—';
+  $('contact-phone').textContent = contact.phone || '(no phone)';
+  $('contact-email').textContent = contact.email || '—';
+  renderContext(state.conversation.context);
 }
 
-async function showConversation(conversation) {
-  $('conversation-status').textContent = conversation.status;
-  const phone = conversation.contact?.phone;
-  $('contact-phone').textContent = phone || '(no phone)';
-  renderInteractions(conversation.interactions || []);
-  await loadNewestCall(conversation.interactions || []);
-  renderControls();
+/** Where a screen-pop context holds a position: `gps: [lat, lon]`, `{ lat, lon|lng }` or top-level keys. */
+function positionOf(context) {
+  const pick = (o) => {
+    if (Array.isArray(o) && o.length >= 2 && o.every((n) => typeof n === 'number')) return [o[0], o[1]];
+    if (o && typeof o === 'object') {
+      const lat = o.lat ?? o.latitude;
+      const lon = o.lon ?? o.lng ?? o.longitude;
+      if (typeof lat === 'number' && typeof lon === 'number') return [lat, lon];
+    }
+    return null;
+  };
+  for (const key of ['gps', 'position', 'location', 'coordinates']) {
+    const found = pick(context[key]);
+    if (found) return { key, position: found };
+  }
+  const top = pick(context);
+  return top ? { key: null, position: top } : null;
 }
 
-function renderInteractions(interactions) {
-  $('interactions').replaceChildren(...interactions.map((interaction) => {
-    const item = document.createElement('li');
-    item.dataset.channel = interaction.channel;
-    item.dataset.state = interaction.state;
-    item.dataset.id = interaction.id;
-    item.textContent = `${interaction.channel} · ${interaction.state}`;
-    item.title = [interaction.direction, interaction.endReason, formatTime(interaction.startedAt)].filter(Boolean).join(' · ');
-    return item;
-  }));
+function renderContext(context) {
+  const box = $('context');
+  if (!context || Object.keys(context).length === 0) { box.replaceChildren(h('p', { class: 'muted' }, 'No screen-pop data.')); return; }
+  const found = positionOf(context);
+  const rows = [];
+  if (found) {
+    const [lat, lon] = found.position;
+    const text = `${lat.toFixed(5)}, ${lon.toFixed(5)}`;
+    rows.push(h('p', { class: 'gps' }, '📍 ', h('span', { id: 'gps-coordinates' }, text), ' ',
+      h('a', { href: `https://www.openstreetmap.org/?mlat=${lat}&mlon=${lon}#map=16/${lat}/${lon}`, target: '_blank', rel: 'noopener noreferrer' }, 'Map')));
+  }
+  const skip = new Set(found ? (found.key ? [found.key] : ['lat', 'latitude', 'lon', 'lng', 'longitude']) : []);
+  const rest = Object.entries(context).filter(([key]) => !skip.has(key));
+  if (rest.length) {
+    rows.push(h('dl', { class: 'facts' }, rest.flatMap(([key, value]) => [h('dt', {}, key), h('dd', {}, typeof value === 'object' ? JSON.stringify(value) : String(value))])));
+  }
+  box.replaceChildren(...rows);
 }
 
-function newestCallInteraction(interactions) {
-  const calls = interactions.filter((i) => i.channel === 'voice');
+async function loadHistory() {
+  const conversation = state.conversation;
+  if (!conversation?.contact?.id) return;
+  const page = await api('GET', `/v1/contacts/${encodeURIComponent(conversation.contact.id)}/activities?limit=10`);
+  if (state.conversation?.id !== conversation.id) return;
+  const past = page.items.filter((a) => a.id !== conversation.id);
+  $('history').replaceChildren(...(past.length ? past.map((a) => h('li', {},
+    h('button', { type: 'button', class: 'link', dataset: { id: a.id }, onclick: action(() => openConversation(a.id)) },
+      `${new Date(a.createdAt).toLocaleDateString()} · ${(a.channels || []).map(channelIcon).join(' ')} · ${a.status}${a.disposition ? ` · ${a.disposition}` : ''}`),
+    a.lastMessage ? h('p', { class: 'muted preview' }, a.lastMessage.preview) : null)) : [h('li', { class: 'muted' }, 'First conversation with this contact.')]));
+}
+
+// ---- call controls ------------------------------------------------------------------------------
+
+function newestCall() {
+  const calls = (state.conversation?.interactions || []).filter((i) => i.channel === 'voice');
   calls.sort((a, b) => String(a.startedAt).localeCompare(String(b.startedAt)));
   return calls[calls.length - 1] || null;
 }
 
-/** The call controls need `muted`, which only the call itself carries. */
-async function loadNewestCall(interactions) {
-  const interaction = newestCallInteraction(interactions);
-  if (!interaction) { state.call = null; return; }
-  if (!LIVE_CALL_STATES.includes(interaction.state)) { state.call = { ...interaction, muted: false }; return; }
-  state.call = await api('GET', `/v1/calls/${encodeURIComponent(interaction.id)}`);
-}
-
-// ---- controls -----------------------------------------------------------------------------------
-
-function renderControls() {
+function renderCall() {
   const conversation = state.conversation;
-  const open = Boolean(conversation) && conversation.status !== 'closed';
-  const call = state.call;
+  const open = conversation.status !== 'closed';
+  const call = newestCall();
   const callState = call?.state;
   const live = LIVE_CALL_STATES.includes(callState);
-  const connected = callState === 'answered' || callState === 'held';
-  $('call-state').textContent = callState || 'no call';
-  $('contact-phone').disabled = !open || live || !conversation?.contact?.phone;
+  const connected = CONNECTED_CALL_STATES.includes(callState);
+  const muted = Boolean(call?.muted) && connected;
+  const badge = $('call-state');
+  badge.textContent = call ? CALL_LABELS[callState] || callState : 'no call';
+  badge.className = `badge call-${callState || 'none'}`;
+  badge.dataset.state = callState || 'none';
+  const timer = $('call-timer');
+  if (live && call.answeredAt) timer.dataset.since = call.answeredAt;
+  else delete timer.dataset.since;
+  timer.textContent = !live && call?.durationSeconds != null ? `lasted ${formatDuration(call.durationSeconds)}` : '';
+  $('mute-state').hidden = !muted;
+  const consentNeeded = state.me.tenant.requireConsent && !$('consent').checked;
+  $('contact-phone').disabled = !open || live || !conversation.contact?.phone || consentNeeded;
   $('hold').disabled = callState !== 'answered';
   $('resume').disabled = callState !== 'held';
-  $('mute').disabled = !connected || Boolean(call?.muted);
-  $('unmute').disabled = !connected || !call?.muted;
+  $('mute').disabled = !connected || muted;
+  $('mute').setAttribute('aria-pressed', String(muted));
+  $('mute').textContent = muted ? '🔇 Muted' : 'Mute';
+  $('unmute').disabled = !connected || !muted;
   $('hangup').disabled = !live;
+  // An inbound call ringing on the consoles: answering connects this agent's device (409 if another agent was faster).
+  $('answer').hidden = !(call && call.direction === 'inbound' && ['initiating', 'ringing'].includes(callState));
   for (const key of $('dtmf').querySelectorAll('button')) key.disabled = callState !== 'answered';
-  $('sms-send').disabled = !open;
-  $('wrapup').disabled = !open;
+  tick();
 }
 
 async function placeCall() {
-  const id = state.conversation.id;
-  state.call = await api('POST', `/v1/conversations/${encodeURIComponent(id)}/calls`, { agentEndpoint: $('agent-endpoint').value.trim() });
-  renderControls();
-  await refreshConversation();
+  const body = { agentEndpoint: $('agent-endpoint').value.trim() };
+  if (state.me.tenant.requireConsent) body.consent = { via: 'chat', at: new Date().toISOString() };
+  await api('POST', `/v1/conversations/${encodeURIComponent(state.conversation.id)}/calls`, body);
+  state.dtmfSent = '';
+  $('dtmf-feedback').textContent = '';
+  await refreshOpen();
 }
 
 async function callCommand(command, body) {
-  if (!state.call) throw { detail: 'There is no call in this conversation.' };
-  state.call = await api('POST', `/v1/calls/${encodeURIComponent(state.call.id)}/${command}`, body);
-  renderControls();
+  const call = newestCall();
+  if (!call) throw { detail: 'There is no call in this conversation.' };
+  const view = await api('POST', `/v1/calls/${encodeURIComponent(call.id)}/${command}`, body);
+  // Show the new state at once; the events that follow refresh the rest.
+  Object.assign(call, { state: view.state, muted: view.muted });
+  renderCall();
+  return view;
 }
 
-// ---- SMS, simulator, wrap-up --------------------------------------------------------------------
+/** A key of the keypad: says it is being sent, then that it was (or why not). */
+async function sendDigit(digit) {
+  const feedback = $('dtmf-feedback');
+  const key = $('dtmf').querySelector(`[data-digit="${CSS.escape(digit)}"]`);
+  key?.classList.add('pressed');
+  feedback.className = 'dtmf-feedback sending';
+  feedback.textContent = `Sending ${digit}…`;
+  try {
+    await callCommand('dtmf', { digits: digit });
+    state.dtmfSent += digit;
+    feedback.className = 'dtmf-feedback sent';
+    feedback.textContent = `Sent ${state.dtmfSent} ✓`;
+  } catch (problem) {
+    feedback.className = 'dtmf-feedback failed';
+    feedback.textContent = `${digit} not sent: ${problem.detail || problem.title || 'error'}`;
+    throw problem;
+  } finally {
+    key?.classList.remove('pressed');
+  }
+}
 
-function updateSmsCounter() {
-  const text = $('sms-body').value;
-  const counter = window.exports && window.exports.countSegments;
-  if (typeof counter !== 'function') {
-    $('sms-counter').textContent = 'segment counter unavailable (/segments.js not loaded)';
+// ---- SMS composer -------------------------------------------------------------------------------
+
+function composeLimit() {
+  return state.me?.tenant?.maxComposeLength || 1600;
+}
+
+function renderTemplates() {
+  const select = $('sms-template');
+  const templates = state.me.tenant.smsTemplates || [];
+  select.replaceChildren(h('option', { value: '' }, 'No template: write the message'),
+    ...templates.map((text, i) => h('option', { value: String(i) }, text.length > 60 ? `${text.slice(0, 57)}…` : text)));
+  select.disabled = templates.length === 0;
+}
+
+/** The `<name>` fields of a template, each once, in order. */
+function templateParams(text) {
+  return [...new Set([...text.matchAll(/<([^<>\s]{1,64})>/g)].map((m) => m[1]))];
+}
+
+function fillTemplate(text, params) {
+  return text.replace(/<([^<>\s]{1,64})>/g, (whole, name) => (params[name] ? params[name] : whole));
+}
+
+function currentTemplate() {
+  const index = $('sms-template').value;
+  return index === '' ? null : state.me.tenant.smsTemplates[Number(index)];
+}
+
+function templateValues() {
+  const params = {};
+  for (const input of $('template-params').querySelectorAll('input[data-param]')) params[input.dataset.param] = input.value.trim();
+  return params;
+}
+
+function chooseTemplate() {
+  const template = currentTemplate();
+  const box = $('template-params');
+  $('sms-body').readOnly = Boolean(template);
+  if (!template) {
+    box.hidden = true;
+    box.replaceChildren();
+    $('sms-body').value = '';
+    updateSmsCounter();
     return;
   }
-  const { encoding, segments } = counter(text);
-  const characters = Array.from(text).length;
-  $('sms-counter').textContent = `${segments} ${segments === 1 ? 'segment' : 'segments'} · ${encoding} · ${characters} ${characters === 1 ? 'character' : 'characters'}`;
+  box.replaceChildren(...templateParams(template).map((name) => {
+    const id = `param-${name.replace(/[^A-Za-z0-9_-]/g, '_')}`;
+    return h('div', { class: 'param' }, h('label', { for: id }, name), h('input', { id, type: 'text', dataset: { param: name }, autocomplete: 'off', oninput: previewTemplate }));
+  }));
+  box.hidden = box.children.length === 0;
+  previewTemplate();
+  box.querySelector('input')?.focus();
 }
 
-async function sendSms() {
-  const id = state.conversation.id;
-  await api('POST', `/v1/conversations/${encodeURIComponent(id)}/messages`, { body: $('sms-body').value });
-  $('sms-body').value = '';
+function previewTemplate() {
+  const template = currentTemplate();
+  if (template) $('sms-body').value = fillTemplate(template, templateValues());
   updateSmsCounter();
 }
 
-async function simulateInboundSms() {
-  const body = { from: $('sim-from').value.trim(), to: SIMULATOR_NUMBER, body: $('sim-body').value };
-  await api('POST', '/v1/simulator/inbound-sms', body);
-  $('sim-body').value = '';
+function resetComposer() {
+  $('sms-template').value = '';
+  chooseTemplate();
+}
+
+function updateSmsCounter() {
+  const body = $('sms-body').value;
+  const limit = composeLimit();
+  $('sms-body').maxLength = limit;
+  const counter = $('sms-counter');
+  const open = Boolean(state.conversation) && state.conversation.status !== 'closed';
+  const template = currentTemplate();
+  const missing = template ? Object.entries(templateValues()).filter(([, v]) => !v).map(([k]) => k) : [];
+  if (body.length === 0) {
+    counter.textContent = `Up to ${limit.toLocaleString('en')} characters`;
+    counter.className = 'counter empty';
+    $('sms-send').disabled = true;
+    return;
+  }
+  const { segments, encoding } = window.exports.countSegments(body);
+  const over = body.length > limit;
+  counter.textContent = `${body.length.toLocaleString('en')} / ${limit.toLocaleString('en')} characters · ${segments} segment${segments === 1 ? '' : 's'} · ${encoding}`
+    + (missing.length ? ` · fill in ${missing.join(', ')}` : '');
+  counter.className = `counter${over ? ' over' : ''}`;
+  $('sms-send').disabled = !open || over || missing.length > 0;
+}
+
+async function sendSms() {
+  if ($('sms-send').disabled) return;
+  const template = currentTemplate();
+  const body = template ? { template: { text: template, params: templateValues() } } : { body: $('sms-body').value };
+  await api('POST', `/v1/conversations/${encodeURIComponent(state.conversation.id)}/messages`, body);
+  resetComposer();
+  $('sms-body').value = '';
+  updateSmsCounter();
+  await refreshOpen();
+}
+
+// ---- wrap-up ------------------------------------------------------------------------------------
+
+function renderDispositions() {
+  const reasons = state.me.tenant.dispositions || [];
+  const select = $('disposition');
+  select.hidden = reasons.length === 0;
+  $('disposition-text').hidden = reasons.length > 0;
+  $('disposition-label').htmlFor = reasons.length ? 'disposition' : 'disposition-text';
+  select.replaceChildren(h('option', { value: '', disabled: true, selected: true }, 'Choose a reason…'), ...reasons.map((r) => h('option', { value: r }, r)));
+}
+
+function chosenDisposition() {
+  return (state.me.tenant.dispositions || []).length ? $('disposition').value : $('disposition-text').value.trim();
+}
+
+function renderWrapUp() {
+  const c = state.conversation;
+  const closed = c.status === 'closed';
+  const timer = $('wrapup-timer');
+  if (c.status === 'wrap-up') timer.dataset.since = c.updatedAt;
+  else delete timer.dataset.since;
+  timer.textContent = closed ? `· closed: ${c.disposition}` : '';
+  for (const id of ['disposition', 'disposition-text', 'notes']) $(id).disabled = closed;
+  $('wrapup').disabled = closed || !chosenDisposition();
+  updateSmsCounter();
 }
 
 async function wrapUp() {
-  const id = state.conversation.id;
-  const body = { disposition: $('disposition').value.trim() };
+  const disposition = chosenDisposition();
+  if (!disposition) throw { detail: 'Choose a wrap-up reason first.' };
+  const body = { disposition };
   const notes = $('notes').value.trim();
   if (notes) body.notes = notes;
-  await api('POST', `/v1/conversations/${encodeURIComponent(id)}/wrap-up`, body);
-  await refreshConversation();
-  await loadConversations();
+  await api('POST', `/v1/conversations/${encodeURIComponent(state.conversation.id)}/wrap-up`, body);
+  $('notes').value = '';
+  await refreshOpen();
+  await loadInbox();
 }
 
 // ---- live events --------------------------------------------------------------------------------
 
+function setConnection(stateName, text) {
+  const badge = $('connection');
+  badge.dataset.state = stateName;
+  badge.textContent = text;
+}
+
 function connectSocket() {
   closeSocket();
+  if (!state.token) return;
   const scheme = location.protocol === 'https:' ? 'wss:' : 'ws:';
   const socket = new WebSocket(`${scheme}//${location.host}/v1/events?access_token=${encodeURIComponent(state.token)}`);
   state.socket = socket;
-  socket.addEventListener('open', () => { if (state.conversation) subscribe(state.conversation.id); });
+  state.socketOpened = false;
+  setConnection('connecting', 'Connecting…');
+  socket.addEventListener('open', () => {
+    state.socketOpened = true;
+    state.reconnectMs = RECONNECT_FIRST_MS;
+    setConnection('live', 'Live');
+    subscribeAll();
+  });
   socket.addEventListener('message', (message) => handleFrame(JSON.parse(message.data)));
-  socket.addEventListener('close', () => scheduleReconnect(socket));
+  socket.addEventListener('close', (closed) => { if (state.socket === socket) onSocketClosed(closed, socket); });
 }
 
-function scheduleReconnect(socket) {
-  if (state.socket !== socket || !state.token) return; // closed on purpose
-  state.reconnectTimer = setTimeout(connectSocket, RECONNECT_MS);
+/**
+ * A socket that ends unasked: a refused or expired token signs the tab out (no retry loop);
+ * anything else reconnects, backing off, and resumes from the last cursor.
+ */
+async function onSocketClosed(closed) {
+  state.socket = null;
+  if (!state.token) return;
+  if (closed.code === 4001 || tokenExpired(state.tokenClaims)) {
+    signedOut('Your session expired. Sign in again with a new token.');
+    return;
+  }
+  setConnection('offline', 'Reconnecting…');
+  if (!state.socketOpened) {
+    // Refused before it opened: a browser does not say why, the API does (a 401 signs out).
+    try { await api('GET', '/v1/me'); } catch (problem) { if (problem.signedOut) return; }
+  }
+  const wait = closed.code === 4029 ? Math.max(state.reconnectMs, 10000) : state.reconnectMs;
+  state.reconnectMs = Math.min(state.reconnectMs * 2, RECONNECT_MAX_MS);
+  state.reconnectTimer = setTimeout(connectSocket, wait);
 }
 
 function closeSocket() {
@@ -345,55 +940,114 @@ function sendFrame(frame) {
   if (state.socket?.readyState === WebSocket.OPEN) state.socket.send(JSON.stringify(frame));
 }
 
-/**
- * Subscribes to a conversation's events. The first time (a reload, or a conversation not open
- * before) `since` is the start of the log, so the server replays the conversation's history before
- * going live; afterwards it is the last cursor seen, so nothing is missed or repeated.
- */
-function subscribe(conversationId) {
-  const since = state.cursors[conversationId] || LOG_START;
-  sendFrame({ op: 'subscribe', topics: [`conversation:${conversationId}`], since });
+/** My conversations, the queue (supervisors: the whole tenant) and the open conversation, from the last cursor seen. */
+function subscribeAll() {
+  const topics = [`agent:${state.me.agentId}`, 'queue'];
+  if (isSupervisor()) topics.push('tenant');
+  if (state.conversation) topics.push(`conversation:${state.conversation.id}`);
+  const frame = { op: 'subscribe', topics };
+  if (state.cursor) frame.since = state.cursor;
+  sendFrame(frame);
 }
 
-function unsubscribe(conversationId) {
-  sendFrame({ op: 'unsubscribe', topics: [`conversation:${conversationId}`] });
+function subscribeConversation(id) {
+  const frame = { op: 'subscribe', topics: [`conversation:${id}`] };
+  if (state.cursor) frame.since = state.cursor;
+  sendFrame(frame);
+}
+
+function saveCursor(cursor) {
+  if (!cursor) return;
+  state.cursor = cursor;
+  sessionStorage.setItem(KEYS.cursor, cursor);
 }
 
 function handleFrame(frame) {
-  if (frame.op === 'event') handleEvent(frame);
-  else if (frame.op === 'error') showError({ detail: `Live events: ${frame.detail} (${frame.status})` });
+  if (frame.op === 'event') {
+    handleEvent(frame.event);
+    saveCursor(frame.cursor);
+  } else if (frame.op === 'heartbeat') {
+    saveCursor(frame.cursor);
+  } else if (frame.op === 'error') {
+    if (frame.status === 400 && /cursor|since/i.test(frame.detail || '') && state.cursor) {
+      // A cursor the log does not know (a new database): start again from now.
+      state.cursor = null;
+      sessionStorage.removeItem(KEYS.cursor);
+      subscribeAll();
+      refreshEverything();
+      return;
+    }
+    showError({ detail: `Live events: ${frame.detail} (${frame.status})` });
+  }
 }
 
-function handleEvent(frame) {
-  const event = frame.event;
-  const conversationId = event.conversationId || frame.topic.replace(/^conversation:/, '');
-  state.cursors[conversationId] = frame.cursor;
-  const feed = (state.feeds[conversationId] ||= []);
-  if (feed.some((seen) => seen.id === event.id)) return;
-  feed.push(event);
-  if (conversationId !== state.conversation?.id) return;
-  $('feed').append(feedItem(event));
-  $('feed').scrollTop = $('feed').scrollHeight;
-  refreshConversation().catch(showError);
+let inboxTimer = null;
+/** Several events in a row reload the inbox once. */
+function scheduleInboxRefresh() {
+  clearTimeout(inboxTimer);
+  inboxTimer = setTimeout(() => coalesce('inbox', loadInbox).catch(showError), 100);
 }
 
-function renderFeed() {
-  const events = state.feeds[state.conversation.id] || [];
-  $('feed').replaceChildren(...events.map(feedItem));
+let openTimer = null;
+function scheduleOpenRefresh() {
+  clearTimeout(openTimer);
+  openTimer = setTimeout(() => refreshOpen().catch(showError), 100);
 }
 
-function feedItem(event) {
-  const item = document.createElement('li');
-  item.dataset.type = event.type;
-  const summary = summarizeEvent(event);
-  item.textContent = summary ? `${event.type} — ${summary}` : event.type;
-  item.title = [state.eventTypes[event.type], formatTime(event.at)].filter(Boolean).join(' · ');
-  return item;
+function refreshEverything() {
+  scheduleInboxRefresh();
+  if (state.conversation) scheduleOpenRefresh();
+}
+
+/**
+ * What an event changes on screen. Any event of the open conversation reloads it (its transcript
+ * is the timeline); any event about conversations reloads the inbox. Types this console does not
+ * know still do both.
+ */
+function handleEvent(event) {
+  // A topic subscribed later replays from the cursor: an event already seen is not counted again.
+  if (state.seenEvents.has(event.id)) return;
+  state.seenEvents.add(event.id);
+  if (state.seenEvents.size > 5000) state.seenEvents.delete(state.seenEvents.values().next().value);
+  if (event.type === 'agent.presence') { if (isSupervisor()) scheduleInboxRefresh(); return; }
+  const id = event.conversationId;
+  if (!id) return;
+  if (event.type === 'conversation.unattended') notify(summarizeEvent(event), id);
+  const viewing = id === state.conversation?.id && document.visibilityState === 'visible';
+  if (event.type === 'sms.received') {
+    if (!viewing) setUnread(id, (state.unread[id] || 0) + 1);
+    const from = event.data.from || 'a customer';
+    if (!viewing || document.hasFocus() === false) notify(`New message from ${from}: ${previewText(event.data.body)}`, id);
+  }
+  if (event.type === 'call.incoming' && id !== state.conversation?.id) notify(`Incoming call from ${event.data.from || 'a customer'}`, id);
+  if (event.type === 'conversation.assigned' && event.data.agentId === state.me.agentId && event.data.by !== state.me.agentId) {
+    notify('A conversation was assigned to you.', id);
+  }
+  if (id === state.conversation?.id) {
+    applyCallEvent(event);
+    scheduleOpenRefresh();
+  }
+  scheduleInboxRefresh();
+}
+
+/** A call event changes the call panel at once (the refresh that follows brings the rest). */
+function applyCallEvent(event) {
+  if (!event.type.startsWith('call.') || !event.interactionId) return;
+  const call = (state.conversation.interactions || []).find((i) => i.id === event.interactionId);
+  if (!call || typeof event.data.state !== 'string') return;
+  call.state = event.data.state;
+  if (typeof event.data.muted === 'boolean') call.muted = event.data.muted;
+  renderCall();
+}
+
+function previewText(body) {
+  const text = String(body || '').replace(/\s+/g, ' ').trim();
+  return text.length > 80 ? `“${text.slice(0, 77)}…”` : `“${text}”`;
 }
 
 /**
  * The event types the gateway publishes and what each means, read from its AsyncAPI document (the
- * event catalogue): the feed's tooltips say what happened. Public, like the console's own files.
+ * event catalogue): a notice for an event of a type this console does not draw says what happened.
  */
 async function loadEventTypes() {
   const response = await fetch('/asyncapi.json');
@@ -409,14 +1063,13 @@ async function loadEventTypes() {
 /** A short line from the event's data; values are shown as the server sent them (maybe masked). */
 function summarizeEvent(event) {
   const data = event.data || {};
-  const parts = [];
+  const parts = [state.eventTypes[event.type] || humanizeType(event.type)];
   if (data.from) parts.push(`from ${data.from}`);
   if (data.to) parts.push(`to ${data.to}`);
-  if (data.body) parts.push(`“${data.body}”`);
-  for (const key of ['state', 'status', 'endReason', 'disposition', 'keyword', 'errorCode', 'error']) {
+  if (data.body) parts.push(previewText(data.body));
+  for (const key of ['state', 'status', 'endReason', 'disposition', 'keyword', 'errorCode', 'agentId']) {
     if (data[key] !== undefined && data[key] !== null && typeof data[key] !== 'object') parts.push(`${key} ${data[key]}`);
   }
-  if (data.segments) parts.push(`${data.segments} seg ${data.encoding || ''}`.trim());
   return parts.join(' · ');
 }
 
@@ -424,38 +1077,56 @@ function summarizeEvent(event) {
 
 function wireDtmfPad() {
   for (const key of $('dtmf').querySelectorAll('button[data-digit]')) {
-    key.addEventListener('click', action(() => callCommand('dtmf', { digits: key.dataset.digit })));
+    key.addEventListener('click', action(() => sendDigit(key.dataset.digit)));
   }
+  // Typed digits go to the keypad while it has the focus.
+  $('dtmf').addEventListener('keydown', (e) => {
+    if (/^[0-9*#]$/.test(e.key) && !$('dtmf').querySelector('button').disabled) {
+      e.preventDefault();
+      action(() => sendDigit(e.key))();
+    }
+  });
 }
 
 function wire() {
-  $('signin').addEventListener('click', action(signIn));
-  $('signout').addEventListener('click', signOut);
-  $('refresh').addEventListener('click', action(loadConversations));
+  $('signin').addEventListener('click', action(() => signIn($('token').value.trim())));
+  $('token').addEventListener('keydown', (e) => { if (e.key === 'Enter' && !e.shiftKey) { e.preventDefault(); $('signin').click(); } });
+  $('signout').addEventListener('click', () => signedOut('You signed out.'));
+  $('refresh').addEventListener('click', action(loadInbox));
   $('create').addEventListener('click', action(createConversation));
   $('new-phone').addEventListener('input', () => { $('sim-from').value = $('new-phone').value.trim(); });
+  $('sim-send').addEventListener('click', action(simulateInboundSms));
+  $('claim').addEventListener('click', action(() => claimConversation(state.conversation.id)));
+  $('release').addEventListener('click', action(releaseConversation));
+  $('assign').addEventListener('click', action(assignConversation));
   $('contact-phone').addEventListener('click', action(placeCall));
-  for (const command of ['hold', 'resume', 'mute', 'unmute', 'hangup']) {
+  $('consent').addEventListener('change', () => state.conversation && renderCall());
+  for (const command of ['answer', 'hold', 'resume', 'mute', 'unmute', 'hangup']) {
     $(command).addEventListener('click', action(() => callCommand(command)));
   }
   wireDtmfPad();
   $('sms-body').addEventListener('input', updateSmsCounter);
+  $('sms-body').addEventListener('keydown', (e) => { if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) { e.preventDefault(); action(sendSms)(); } });
+  $('sms-template').addEventListener('change', chooseTemplate);
   $('sms-send').addEventListener('click', action(sendSms));
-  $('sim-send').addEventListener('click', action(simulateInboundSms));
+  $('disposition').addEventListener('change', () => renderWrapUp());
+  $('disposition-text').addEventListener('input', () => renderWrapUp());
   $('wrapup').addEventListener('click', action(wrapUp));
+  $('lightbox-close').addEventListener('click', () => $('lightbox').close());
+  $('lightbox').addEventListener('click', (e) => { if (e.target === $('lightbox')) $('lightbox').close(); });
+  document.addEventListener('visibilitychange', () => {
+    if (document.visibilityState === 'visible' && state.conversation && state.unread[state.conversation.id]) setUnread(state.conversation.id, 0);
+  });
 }
 
 function start() {
   wire();
-  updateSmsCounter();
-  renderControls();
-  // Without it the feed still shows each event's type; only the tooltips go without.
-  loadEventTypes().then(() => { if (state.conversation) renderFeed(); }, () => {});
-  const saved = sessionStorage.getItem(TOKEN_KEY);
-  if (saved) {
-    $('token').value = saved;
-    action(signIn)();
-  }
+  setInterval(tick, 1000);
+  // Without it notices still show each event's type; only the catalogue's wording goes without.
+  loadEventTypes().catch(() => {});
+  const saved = sessionStorage.getItem(KEYS.token);
+  if (saved) action(() => signIn(saved))();
+  else signedOut('');
 }
 
 start();

@@ -23,6 +23,7 @@ import { PresenceService } from './routing/presence.service';
 import { UnattendedSweeper } from './routing/unattended.service';
 import { HealthController } from './health/health.controller';
 import { HealthService } from './health/health.service';
+import { BootSummaryService } from './operations/boot-summary.service';
 import { IdempotencyInterceptor } from './idempotency/idempotency.interceptor';
 import { IdempotencyService } from './idempotency/idempotency.service';
 import { MetricsController } from './metrics/metrics.controller';
@@ -36,12 +37,20 @@ import { EVENT_FANOUT } from './events/fanout/event-fanout';
 import { MemoryFanout } from './events/fanout/memory.fanout';
 import { RedisFanout } from './events/fanout/redis.fanout';
 import { TenantsService } from './tenants/tenants.service';
+import { TenantAdminController } from './tenants/admin/tenant-admin.controller';
+import { TenantAdminService } from './tenants/admin/tenant-admin.service';
 import { KyselyUnitOfWork } from './unit-of-work/kysely-unit-of-work';
 import { UnitOfWork } from './unit-of-work/unit-of-work';
 import { CallsController } from './calls/calls.controller';
 import { ConsoleController } from './console/console.controller';
+import { MeController } from './console/me.controller';
 import { OpenApiController } from './openapi/openapi.controller';
 import { CallsService } from './calls/calls.service';
+import { ParticipantsController } from './calls/participants/participants.controller';
+import { ParticipantsService } from './calls/participants/participants.service';
+import { HandoverController } from './conversations/handover/handover.controller';
+import { HandoverService } from './conversations/handover/handover.service';
+import { ParticipantCallbackReceiver } from './providers/voice-participants.port';
 import { AttachmentsController } from './messaging/attachments.controller';
 import { InboundMessagingService } from './messaging/inbound-messaging.service';
 import { MessagesController } from './messaging/messages.controller';
@@ -56,6 +65,22 @@ import { ProvidersLifecycle } from './providers/providers.lifecycle';
 import { InboundSmsReceiver, SmsStatusReceiver } from './providers/sms-provider.port';
 import { CallCallbackReceiver, VoiceAdapters } from './providers/voice-provider.port';
 import { CallbackUrls } from './providers/callbacks/callback-urls';
+import { CallAudioSinks, RecordingReportReceiver } from './providers/call-media.port';
+import { AudioGateway } from './media/audio.gateway';
+import { AudioHub } from './media/audio-hub';
+import { MediaLifecycle } from './media/media-lifecycle.service';
+import { RecordingsController } from './media/recordings.controller';
+import { RecordingsService } from './media/recordings.service';
+import { LocalDiskRecordingStorage } from './media/storage/local-disk.storage';
+import { RecordingStorage } from './media/storage/recording-storage.port';
+import { AgentDevices } from './agents/agent-devices.port';
+import { AgentDevicesController } from './agents/agent-devices.controller';
+import { AgentsService } from './agents/agents.service';
+import { InboundCallsController } from './calls/inbound/inbound-calls.controller';
+import { InboundCallsService } from './calls/inbound/inbound-calls.service';
+import { RingNoAnswerSweeper } from './calls/inbound/ring-no-answer.sweeper';
+import { SimulatedInboundCallsService } from './calls/inbound/simulated-inbound-calls.service';
+import { InboundCallReceiver } from './providers/inbound-call.port';
 
 /** Each provider's webhook controllers and what they need injected, as its descriptor lists them. */
 const WEBHOOKS = (PROVIDERS as readonly AnyProviderDescriptor[]).map((provider) => provider.webhooks);
@@ -69,9 +94,9 @@ export class AppModule {
       global: true,
       imports: [StorageModule.forRoot()],
       controllers: [
-        ConversationsController, TimelineController, ContactsController, MessagesController, CallsController, AttachmentsController, SimulatorController,
+        RecordingsController, ConversationsController, TimelineController, ContactsController, MessagesController, CallsController, ParticipantsController, HandoverController, AttachmentsController, SimulatorController,
         ...WEBHOOKS.flatMap((webhooks) => webhooks?.controllers ?? []), HealthController, MetricsController, ConsoleController, OpenApiController,
-        AssignmentController, AgentsController,
+        AssignmentController, AgentsController, AgentDevicesController, InboundCallsController, MeController, TenantAdminController,
       ],
       providers: [
         { provide: AppConfig, useValue: config },
@@ -104,6 +129,8 @@ export class AppModule {
         UnattendedSweeper,
         SimulatorMessagingService,
         CallsService,
+        ParticipantsService,
+        HandoverService,
         TimelineService,
         { provide: CallbackUrls, useFactory: () => new CallbackUrls(config.http.publicBaseUrl, config.auth.jwtSecret) },
         ...WEBHOOKS.flatMap((webhooks) => webhooks?.providers ?? []),
@@ -112,15 +139,32 @@ export class AppModule {
         { provide: InboundSmsReceiver, useExisting: InboundMessagingService },
         { provide: SmsStatusReceiver, useExisting: OutboundMessagingService },
         { provide: CallCallbackReceiver, useExisting: CallsService },
+        AgentsService,
+        { provide: AgentDevices, useExisting: AgentsService },
+        InboundCallsService,
+        SimulatedInboundCallsService,
+        RingNoAnswerSweeper,
+        { provide: InboundCallReceiver, useExisting: InboundCallsService },
+        { provide: ParticipantCallbackReceiver, useExisting: ParticipantsService },
         { provide: VoiceAdapters, useExisting: ProviderRegistry },
         ProvidersLifecycle,
+        // Media (src/media): recordings, the live audio hub and socket.
+        { provide: RecordingStorage, useFactory: () => new LocalDiskRecordingStorage(config.media.recordingsDir) },
+        AudioHub,
+        { provide: CallAudioSinks, useExisting: AudioHub },
+        RecordingsService,
+        { provide: RecordingReportReceiver, useExisting: RecordingsService },
+        MediaLifecycle,
+        AudioGateway,
         { provide: APP_FILTER, useFactory: () => new ProblemFilter(logger, isStoreUnavailable) },
         TenantsService,
+        TenantAdminService,
         ConversationsService,
         ContactsService,
         IdempotencyService,
         IdempotencyInterceptor,
         HealthService,
+        BootSummaryService,
         MetricsService,
       ],
       exports: [AppConfig, LOGGER],

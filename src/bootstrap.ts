@@ -1,6 +1,6 @@
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
-import { WsAdapter } from '@nestjs/platform-ws';
+import { RoutedWsAdapter } from './common/net/routed-ws-adapter';
 import type { Logger } from 'pino';
 import { AppModule } from './app.module';
 import { AppConfig } from './config/config.schema';
@@ -51,10 +51,14 @@ export async function startGateway(config: AppConfig, logger: Logger): Promise<G
     // jambonz signs the raw body; it is kept next to the parsed one.
     rawBody: true,
     bufferLogs: false,
+    // A failing start-up (the store unreachable, a refused configuration) is thrown to the caller,
+    // which says why on stderr and picks the exit code, instead of Nest exiting on its own.
+    abortOnError: false,
   });
   app.useGlobalPipes(validationPipe());
   // Frames are read by EventSubscriptions, not by Nest's {event, data} message routing.
-  app.useWebSocketAdapter(new WsAdapter(app, { messageParser: () => undefined }));
+  // Gateway paths may hold parameters (`/v1/calls/:id/audio`).
+  app.useWebSocketAdapter(new RoutedWsAdapter(app, { messageParser: () => undefined }));
   instrument(app, logger);
   const fastify = app.getHttpAdapter().getInstance();
   addSecurityHeaders(fastify);

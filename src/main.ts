@@ -37,7 +37,14 @@ async function main(): Promise<void> {
     exiting = true;
     void releaseLogs(destination, LOG_RELEASE_MS).finally(() => process.exit(code));
   };
-  const gateway = await startGateway(config, logger);
+  let gateway;
+  try {
+    gateway = await startGateway(config, logger);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    process.stderr.write(`${error.message}\n`); // found once tenants and providers are known (BootSummaryService)
+    return exit(78);
+  }
   const { url } = gateway;
   logger.info({ url, env: config.env }, 'gateway listening');
 

@@ -1,6 +1,7 @@
 import { interactionView, type InteractionView } from '../conversations/conversation.view';
 import { callTimes, type CallTimes } from './domain/call-time';
 import type { Call } from './domain/call';
+import type { ParticipantView } from './participants/participant.view';
 
 /** A recorded step of a call: `{ kind: 'dtmf_sent', at, digitCount: 4, agentId }`, `{ kind: 'transferred', at, to }` … */
 export interface CallStepView {
@@ -18,6 +19,8 @@ export interface CallView extends InteractionView, CallTimes {
   consent: { via: string; at: string } | null;
   /** Hold, resume, mute, unmute, DTMF (a count of keys, never the keys) and transfers, oldest first. */
   steps: CallStepView[];
+  /** The customer, the agent and every party consulted, added or supervising, oldest first. */
+  participants: ParticipantView[];
 }
 
 /** A call's stored step as its views show it: its data with its kind and time. */
@@ -26,11 +29,11 @@ export function stepView(entry: { kind: string; at: string; data: Record<string,
 }
 
 /** `steps` are the call's recorded steps; a live call's times are measured up to `now`. */
-export function callView(call: Call, steps: CallStepView[], now: string): CallView {
+export function callView(call: Call, steps: CallStepView[], now: string, participants: ParticipantView[] = []): CallView {
   const { agentEndpoint, callerId, muted, answeredAt, consent } = call.details;
   return {
     ...interactionView(call.interaction), conversationId: call.interaction.conversationId, agentEndpoint, callerId, muted, answeredAt,
     ...callTimes(answeredAt, call.interaction.endedAt, steps, now),
-    consent, steps,
+    consent, steps, participants,
   };
 }

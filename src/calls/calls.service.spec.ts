@@ -147,7 +147,7 @@ describe('CallsService', () => {
       expect(await service.report(report(id, { kind: 'ringing' }))).toBe('stale');
 
       expect(uow.emitted().map((e) => e.type)).toEqual(['call.initiated', 'call.ringing', 'call.answered']);
-      expect(uow.emitted('call.answered')[0]!.data).toEqual({ state: 'answered', muted: false, endReason: null, providerRef: 'CA1' });
+      expect(uow.emitted('call.answered')[0]!.data).toEqual({ state: 'answered', muted: false, endReason: null, providerRef: 'CA1', direction: 'outbound' });
       expect(uow.state.interactions.get(id)!.state).toBe('answered');
     });
 

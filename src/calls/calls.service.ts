@@ -1,5 +1,6 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import type { Logger } from 'pino';
+import { AgentDevices } from '../agents/agent-devices.port';
 import type { Principal } from '../common/auth/principal';
 import { DomainError, ErrorCode } from '../common/errors/domain-error';
 import { newId, nowIso } from '../common/ids';
@@ -21,6 +22,9 @@ import { chooseCallerId, endpointRefusal } from './domain/dial-policy';
 import { CALL_STEP_KINDS, stepOf, type CallStep } from './domain/call-step';
 import { statusOf, withStatus, type Call } from './domain/call';
 import type { PlaceCallDto } from './dto/call.dto';
+import { callCommandRefusal } from './participants/domain/participant';
+import { participantsView } from './participants/participant.view';
+import { partiesLeavingWith } from './participants/parties-at-call-end';
 
 /**
  * Click-to-call and call control (contract §4); provider progress arrives through `report`, an
@@ -34,11 +38,18 @@ export class CallsService implements CallCallbackReceiver {
     private readonly providers: ProviderRegistry,
     private readonly callbacks: CallbackUrls,
     @Inject(LOGGER) private readonly logger: Logger,
+    @Optional() private readonly devices?: AgentDevices,
   ) {}
 
-  async place(principal: Principal, conversationId: string, input: PlaceCallDto): Promise<CallView> {
+  async place(principal: Principal, conversationId: string, body: PlaceCallDto): Promise<CallView> {
     const tenant = this.tenants.get(principal.tenantId);
-    const provider = this.providers.voiceFor(tenant, input.provider);
+    const provider = this.providers.voiceFor(tenant, body.provider);
+    // No endpoint named: the calling agent's own device (admin API or seed), checked like a named one.
+    const agentEndpoint = body.agentEndpoint ?? (await this.devices?.deviceOf(tenant.id, principal.agentId));
+    if (!agentEndpoint) {
+      throw DomainError.invalidField('agentEndpoint', 'is required: no device is set for this agent (PUT /v1/agents/{agentId}/device)', ErrorCode.Unprocessable);
+    }
+    const input = { ...body, agentEndpoint };
     const forbidden = endpointRefusal(tenant.agentEndpoints, input.agentEndpoint);
     if (forbidden) throw DomainError.invalidField('agentEndpoint', forbidden, ErrorCode.Unprocessable);
     const unreachable = provider.refusal?.(input.agentEndpoint);
@@ -89,7 +100,7 @@ export class CallsService implements CallCallbackReceiver {
     try {
       const handle = await provider.place({
         callId: call.interaction.id, to: call.interaction.to!, agentEndpoint: call.details.agentEndpoint, callerId,
-        callbacks: this.callbacks,
+        ringTimeoutSeconds: input.ringTimeoutSeconds ?? tenant.ringTimeoutSeconds, callbacks: this.callbacks,
       });
       await this.change(call.interaction.id, (current) => ({ call: withHandle(current, handle), transition: unchanged(current) }));
     } catch (error) {
@@ -104,14 +115,15 @@ export class CallsService implements CallCallbackReceiver {
     const call = await this.uow.direct.calls.find(principal.tenantId, id);
     if (!call) throw DomainError.notFound('call');
     const steps = await this.uow.direct.timeline.ofInteractions(principal.tenantId, [id], CALL_STEP_KINDS);
-    return callView(call, steps.map(stepView), nowIso());
+    const participants = await this.uow.direct.participants.ofCall(principal.tenantId, id);
+    return callView(call, steps.map(stepView), nowIso(), participantsView(call, participants));
   }
 
   /** An agent's command: checked against the state, carried out by the provider, then recorded. */
   async command(principal: Principal, id: string, command: CallCommand, argument?: string): Promise<CallView> {
     const call = await this.uow.direct.calls.find(principal.tenantId, id);
     if (!call) throw DomainError.notFound('call');
-    const refused = commandRefusal(statusOf(call), command);
+    const refused = commandRefusal(statusOf(call), command) ?? callCommandRefusal(await this.uow.direct.participants.ofCall(principal.tenantId, id), command);
     if (refused) throw new DomainError(ErrorCode.Conflict, refused);
     // A transfer bridges the customer to a party of the agent's choosing: the same list as the agent's own leg.
     const forbidden = command === 'transfer' ? endpointRefusal(this.tenants.get(principal.tenantId).agentEndpoints, argument!) : undefined;
@@ -162,6 +174,8 @@ export class CallsService implements CallCallbackReceiver {
     const call = await this.uow.direct.calls.findForCallback(report.callId, report.providerRef || undefined);
     if (!call || call.interaction.provider !== report.provider) return 'unknown';
     if (report.providerRef && call.interaction.providerRef && call.interaction.providerRef !== report.providerRef) return 'unknown';
+    // An inbound caller's leg is answered by the provider's greeting: the call is answered when an agent is connected (agentConnected).
+    if (report.fact.kind === 'answered' && call.interaction.direction === 'inbound') return 'stale';
     let applied = false;
     await this.change(call.interaction.id, (current) => {
       const transition = applyFact(statusOf(current), report.fact, nowIso());
@@ -169,6 +183,11 @@ export class CallsService implements CallCallbackReceiver {
       return { call: current, transition };
     });
     return applied ? 'applied' : 'stale';
+  }
+
+  /** An inbound call's agent was connected by its provider: the call is answered (forward-only, like a report). */
+  async agentConnected(callId: string): Promise<void> {
+    await this.change(callId, (current) => ({ call: current, transition: applyFact(statusOf(current), { kind: 'answered' }, nowIso()) }));
   }
 
   /**
@@ -210,11 +229,12 @@ export class CallsService implements CallCallbackReceiver {
     const conversation = (await conversations.findById(call.tenantId, call.interaction.conversationId))!;
     // The call as it is now (`call` carries the transition's status): its typed fields, in the order clients have seen them.
     const { state, muted, endReason } = transition.status;
-    const data = { state, muted, endReason, providerRef: call.interaction.providerRef };
+    const data = { state, muted, endReason, providerRef: call.interaction.providerRef, direction: call.interaction.direction };
     const events = transition.events.map((type) => ({ type, conversationId: conversation.id, interactionId: call.interaction.id, agentId: conversation.agentId, data }));
+    const parting = isTerminal(state) ? await partiesLeavingWith(w, call, conversation.agentId, at) : [];
     const settled = settle(conversation, await conversations.interactionsOf(call.tenantId, [conversation.id]), at);
     if (settled.changed) await conversations.update(settled.conversation);
-    await w.emit(call.tenantId, [...events, ...settled.events.map((e) => ({ ...e, agentId: conversation.agentId }))], at);
+    await w.emit(call.tenantId, [...events, ...parting, ...settled.events.map((e) => ({ ...e, agentId: conversation.agentId }))], at);
   }
 }
 

@@ -183,3 +183,19 @@ describe('loadConfig: media prefixes', () => {
     expect(() => load({ JAMBONZ_MEDIA_PREFIXES: prefix })).toThrow(/JAMBONZ_MEDIA_PREFIXES \(providers\.jambonz\.mediaPrefixes\) must hold http\(s\) URL prefixes ending in "\/"/);
   });
 });
+
+describe('loadConfig: the operator\'s CONFIG_FILE', () => {
+  it('lays tenants and settings over the shipped files, under the environment', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'gw-config-'));
+    const file = join(dir, 'gateway.yaml');
+    writeFileSync(file, 'http:\n  publicBaseUrl: https://from-file.example.com\n  port: 4000\ntenants:\n  - id: acme\n    numbers: ["+14155550100"]\n');
+    const config = load({ CONFIG_FILE: file, PORT: '5000' });
+    expect(config.tenants?.map((t) => [t.id, t.numbers])).toEqual([['acme', ['+14155550100']]]);
+    expect(config.http.publicBaseUrl).toBe('https://from-file.example.com');
+    expect(config.http.port).toBe(5000); // the environment wins over the file
+  });
+
+  it('refuses a CONFIG_FILE that is not there, naming it', () => {
+    expect(() => load({ CONFIG_FILE: '/nonexistent/gateway.yaml' })).toThrow('Invalid configuration: /nonexistent/gateway.yaml is missing');
+  });
+});

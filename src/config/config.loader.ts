@@ -31,6 +31,9 @@ export const ENV_SETTINGS: Readonly<Record<string, string>> = {
   SIMULATOR_ALL_TENANTS: 'simulator.allTenants',
   SIMULATOR_MEDIA_MAX_BYTES: 'simulator.mediaMaxBytes',
   ROUTING_UNATTENDED_SWEEP_MS: 'routing.unattendedSweepMs',
+  RECORDINGS_DIR: 'media.recordingsDir',
+  RECORDING_RETENTION_SWEEP_MS: 'media.retentionSweepMs',
+  ROUTING_RING_NO_ANSWER_SWEEP_MS: 'routing.ringNoAnswerSweepMs',
   EVENTS_HEARTBEAT_MS: 'events.heartbeatMs',
   EVENTS_POLL_MS: 'events.pollMs',
   EVENTS_MAX_SOCKETS_PER_TOKEN: 'events.maxSocketsPerToken',
@@ -67,13 +70,18 @@ export type DeepPartial<T> = { [K in keyof T]?: T[K] extends object ? DeepPartia
 
 type Tree = Record<string, unknown>;
 
-/** Loads default.yaml, then <NODE_ENV>.yaml, then environment variables, then overrides; validates. */
+/**
+ * Loads default.yaml, then <NODE_ENV>.yaml, then the operator's CONFIG_FILE (tenants, numbers,
+ * policies: the file docker/compose.yaml mounts), then environment variables, then overrides;
+ * validates.
+ */
 export function loadConfig(options: LoadConfigOptions = {}): AppConfig {
   const configDir = options.configDir ?? join(__dirname, '..', '..', 'config');
   const env = options.env ?? {};
   const tree = readYaml(join(configDir, 'default.yaml'), true);
   const envName = env.NODE_ENV ?? (options.overrides?.env as string | undefined) ?? 'development';
   merge(tree, readYaml(join(configDir, `${envName}.yaml`), false));
+  if (env.CONFIG_FILE) merge(tree, readYaml(env.CONFIG_FILE, true));
   for (const [name, path] of Object.entries(ENV_SETTINGS)) {
     const value = env[name];
     if (value !== undefined) setPath(tree, path, value);

@@ -1,10 +1,13 @@
 import 'reflect-metadata';
+import { AGENT_ID, AGENT_ID_HINT } from '../common/agent-id';
 import { Transform, Type } from 'class-transformer';
 import {
-  IsArray, IsBoolean, IsIn, IsInt, IsNumber, IsOptional, IsString, Matches, Max, MaxLength, Min, MinLength, ValidateIf,
+  ArrayMaxSize, IsArray, IsBoolean, IsIn, IsInt, IsNumber, IsOptional, IsString, Length, Matches, Max, MaxLength, Min, MinLength, ValidateIf,
   ValidateBy, ValidateNested,
 } from 'class-validator';
+import { AGENT_ENDPOINT } from '../calls/domain/agent-endpoint';
 import { AGENT_ENDPOINT_PATTERN, AGENT_ENDPOINT_PATTERN_HINT } from '../calls/domain/dial-policy';
+import { RING_TIMEOUT_LIMITS } from '../calls/domain/ring-timeout';
 import type { AnyProviderDescriptor } from '../providers/provider-descriptor';
 import {
   PROVIDERS, SMS_PROVIDERS, VOICE_PROVIDERS, type ProvidersSettings, type SmsProviderName, type VoiceProviderName,
@@ -79,6 +82,8 @@ export class MetricsConfig {
 
 export class HealthConfig {
   @Type(() => Number) @IsInt() @Min(50) @Max(60_000) readyTimeoutMs!: number;
+  /** How long a provider's readiness probe (an authenticated read of the account) is reused. */
+  @Type(() => Number) @IsInt() @Min(0) @Max(3_600_000) providerCheckCacheMs!: number;
 }
 
 export class ShutdownConfig {
@@ -130,6 +135,8 @@ export class DefaultsConfig {
 export class RoutingConfig {
   /** How often each instance looks for conversations left unassigned too long (unattended alerts). */
   @Type(() => Number) @IsInt() @Min(50) @Max(600_000) unattendedSweepMs!: number;
+  /** How often each instance looks for inbound calls that rang out on an agent (RONA: back to the queue). */
+  @Type(() => Number) @IsInt() @Min(50) @Max(60_000) ringNoAnswerSweepMs!: number;
 }
 
 export class SimulatorConfig {
@@ -143,6 +150,19 @@ export class SimulatorConfig {
    * only it, takes a body large enough for five of them in base64 (simulatorBodyLimit).
    */
   @Type(() => Number) @IsInt() @Min(1024) @Max(5 * 1024 * 1024) mediaMaxBytes!: number;
+}
+
+/** An agent's device from the YAML seed (`tenants[].agents`); the admin API's setting overrides it. */
+export class AgentSeedConfig {
+  @Matches(AGENT_ID, { message: AGENT_ID_HINT }) id!: string;
+  @Matches(AGENT_ENDPOINT, { message: 'must be a sip: URI, an E.164 number or user:<name>' }) endpoint!: string;
+}
+
+export class MediaConfig {
+  /** Where recordings are kept (local disk; a volume shared by every instance when there are several). */
+  @IsString() @MinLength(1) recordingsDir!: string;
+  /** How often each instance removes recordings past their tenant's `recordingRetentionDays`. */
+  @Type(() => Number) @IsInt() @Min(50) @Max(86_400_000) retentionSweepMs!: number;
 }
 
 export class TenantConfig {
@@ -175,6 +195,26 @@ export class TenantConfig {
   @IsOptional() @IsInt() @Min(1) @Max(365) stickyDays?: number;
   /** A conversation left in the queue this long is announced once as `conversation.unattended` (0: never). */
   @IsOptional() @IsInt() @Min(0) @Max(7 * 24 * 3600) unattendedAlertSeconds?: number;
+  /** Wrap-up reasons agents choose from; when set, a wrap-up with any other disposition is refused (422). */
+  @IsOptional() @IsArray() @ArrayMaxSize(100) @IsString({ each: true }) @Length(1, 100, { each: true }) dispositions?: string[];
+  /** SMS templates agents pick from in the console; `<name>` marks a parameter they fill in. */
+  @IsOptional() @IsArray() @ArrayMaxSize(100) @IsString({ each: true }) @Length(1, 1600, { each: true }) smsTemplates?: string[];
+  /** How long a customer's phone may ring on click-to-call before the call ends `no-answer` (a request may ask for less or more). */
+  @IsOptional() @IsInt() @Min(RING_TIMEOUT_LIMITS.min) @Max(RING_TIMEOUT_LIMITS.max) ringTimeoutSeconds?: number;
+  /** Call recording: `off` (default), `always` (every answered call, pausable, not stoppable) or `on-demand`. */
+  @IsOptional() @IsIn(['off', 'always', 'on-demand']) recordCalls?: 'off' | 'always' | 'on-demand';
+  /** What a paused recording keeps of the paused span: `silence` (default) or nothing (`skip`). */
+  @IsOptional() @IsIn(['silence', 'skip']) pauseBehavior?: 'silence' | 'skip';
+  /** Recordings are deleted this many days after they became available (0: kept until deleted). */
+  @IsOptional() @IsInt() @Min(0) @Max(36_500) recordingRetentionDays?: number;
+  /** Inbound calls: how long an agent's console may ring with a call before it goes back to the queue and the agent is marked away (RONA). */
+  @IsOptional() @IsInt() @Min(1) @Max(600) ringNoAnswerSeconds?: number;
+  /** Inbound calls: what the caller hears first, then hold music until an agent answers. */
+  @IsOptional() @IsString() @Length(1, 500) inboundGreeting?: string;
+  /** Inbound calls: the audio (https) played in a loop while the caller waits; empty: the provider's own. */
+  @IsOptional() @Matches(/^https?:\/\/[^\s]{1,2000}$/, { message: 'must be an http(s) URL' }) holdMusicUrl?: string;
+  /** Agents' devices (seed): where each agent's calls ring unless set through `PUT /v1/agents/{id}/device`. */
+  @IsOptional() @IsArray() @ArrayMaxSize(10_000) @ValidateNested({ each: true }) @Type(() => AgentSeedConfig) agents?: AgentSeedConfig[];
 }
 
 /**
@@ -207,6 +247,7 @@ export class AppConfig {
   @ValidateNested() @Type(() => DefaultsConfig) defaults!: DefaultsConfig;
   @ValidateNested() @Type(() => SimulatorConfig) simulator!: SimulatorConfig;
   @ValidateNested() @Type(() => RoutingConfig) routing!: RoutingConfig;
+  @ValidateNested() @Type(() => MediaConfig) media!: MediaConfig;
   @IsOptional() @IsArray() @ValidateNested({ each: true }) @Type(() => TenantConfig)
   tenants?: TenantConfig[];
   @ValidateNested() @Type(() => ProvidersConfigSchema) providers!: ProvidersConfig;

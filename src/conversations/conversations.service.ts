@@ -13,6 +13,7 @@ import { isLive, type Conversation, type Interaction } from './domain/conversati
 import { endChat, openConversation, wrapUp, type Transition } from './domain/conversation-state';
 import type { CreateConversationDto, ListConversationsQuery, WrapUpDto } from './dto/conversation.dto';
 import { entriesOf } from './domain/timeline';
+import { dispositionProblem } from './domain/disposition';
 import { interactionExtras, loadInteractionDetails } from './timeline/interaction-details';
 
 export const MAX_CONTEXT_BYTES = 16 * 1024;
@@ -111,6 +112,8 @@ export class ConversationsService {
 
   /** Live calls are hung up through their provider first; then the conversation closes. */
   async wrapUp(principal: Principal, id: string, input: WrapUpDto): Promise<ConversationView> {
+    const refused = dispositionProblem(input.disposition, this.tenants.get(principal.tenantId).dispositions);
+    if (refused) throw DomainError.invalidField('disposition', refused, ErrorCode.Unprocessable);
     const interactions = await this.uow.direct.conversations.interactionsOf(principal.tenantId, [id]);
     for (const call of interactions.filter((i) => i.channel === 'voice' && isLive(i))) {
       await this.calls.command(principal, call.id, 'hangup').catch((error: unknown) => {

@@ -63,7 +63,7 @@ const call = interaction({ id: 'i2', channel: 'voice', direction: 'outbound', st
 
 describe('the event catalogue', () => {
   it('has a summary and a schema Ajv compiles for every type', () => {
-    expect(EVENT_TYPES.length).toBe(26);
+    expect(EVENT_TYPES.length).toBe(40);
     for (const type of EVENT_TYPES) expect(EVENT_CATALOGUE[type].summary).toMatch(/\.$/);
     expect(Object.keys(validators)).toEqual(EVENT_TYPES);
   });
@@ -103,7 +103,7 @@ describe('the event catalogue', () => {
       for (const fact of facts) {
         const step = applyFact(status, fact, LATER);
         const { state, muted, endReason } = step.status;
-        events.push(...step.events.map((type) => ({ type, conversationId: 'c1', interactionId: 'i2', data: { state, muted, endReason, providerRef: 'SIM-1' } })));
+        events.push(...step.events.map((type) => ({ type, conversationId: 'c1', interactionId: 'i2', data: { state, muted, endReason, providerRef: 'SIM-1', direction: 'outbound' as const } })));
       }
       for (const command of commands) {
         let step;
@@ -113,7 +113,7 @@ describe('the event catalogue', () => {
           continue; // refused in this state
         }
         const { state, muted, endReason } = step.status;
-        events.push(...step.events.map((type) => ({ type, conversationId: 'c1', interactionId: 'i2', data: { state, muted, endReason, providerRef: null } })));
+        events.push(...step.events.map((type) => ({ type, conversationId: 'c1', interactionId: 'i2', data: { state, muted, endReason, providerRef: null, direction: 'inbound' as const } })));
       }
     }
     expect([...new Set(events.map((e) => e.type))].sort()).toEqual(

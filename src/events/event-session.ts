@@ -3,7 +3,7 @@ import type { Principal } from '../common/auth/principal';
 import type { StoredEvent } from './domain/event';
 import type { EventEnvelope, EventFrame, ServerFrame } from './domain/socket-frames';
 import { maskView } from '../common/masking/view-masking';
-import { encodeEventCursor, matchTopic, type Topic } from './domain/topics';
+import { encodeEventCursor, matchTopic, mayReceive, type Topic } from './domain/topics';
 import { FrameBudget } from './frame-budget';
 
 /** Close codes a client acts on: each means "reconnect, with `since` = your last cursor". */
@@ -138,7 +138,7 @@ export class EventSession {
   private offer(event: StoredEvent): void {
     this.position = event.seq;
     const topic = matchTopic(event, this.topics);
-    if (!topic) return;
+    if (!topic || !mayReceive(this.principal, event.type)) return;
     if (this.sendText(eventFrame(event, topic, this.masked))) this.hooks.delivered(1);
   }
 }

@@ -46,9 +46,30 @@ export class MetricsService {
     registers: [this.registry],
   });
 
+  readonly providerRequests = new Counter({
+    name: 'gateway_provider_requests_total',
+    help: 'Requests to providers\' APIs, by provider, operation (method and path, ids folded) and outcome (ok, 4xx, 5xx, network)',
+    labelNames: ['provider', 'operation', 'outcome'] as const,
+    registers: [this.registry],
+  });
+
+  readonly providerDuration = new Histogram({
+    name: 'gateway_provider_request_duration_seconds',
+    help: 'Latency of requests to providers\' APIs, by provider and operation',
+    labelNames: ['provider', 'operation'] as const,
+    buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+    registers: [this.registry],
+  });
+
   constructor() {
     collectDefaultMetrics({ register: this.registry });
   }
+
+  /** A ProviderCallObserver (providers/provider-calls.ts). */
+  readonly observeProviderCall = (provider: string, operation: string, outcome: string, seconds: number): void => {
+    this.providerRequests.inc({ provider, operation, outcome });
+    this.providerDuration.observe({ provider, operation }, seconds);
+  };
 
   observeRequest(method: string, route: string, status: number, seconds: number): void {
     this.httpRequests.inc({ method, route, status: String(status) });

@@ -10,6 +10,8 @@ pre{background:#f6f8fa;padding:.6rem;overflow:auto;white-space:pre-wrap}
 .m{display:inline-block;min-width:4.2rem;font-weight:700;text-transform:uppercase}
 .get{color:#0a7}.post{color:#07c}.patch{color:#b70}.put{color:#b70}.delete{color:#c22}
 .lock{color:#888;font-size:12px;margin-left:.5rem} .desc{white-space:pre-wrap}
+.ok{color:#0a7}.err{color:#b33} .ex{margin-bottom:.2rem;color:#555}
+details details{border-style:dashed}
 `;
 
 const DOCS_SCRIPT = `
@@ -60,15 +62,47 @@ const DOCS_SCRIPT = `
           return p.name + ' (' + p.in + (p.required ? ', required' : '') + ')';
         }).join(', ')]));
       }
+      function show(label, media) {
+        if (media.schema) children.push(el('details', {}, [el('summary', {}, [label + ' schema']), el('pre', {}, [JSON.stringify(resolve(media.schema, 0), null, 2)])]));
+        if (media.example !== undefined) {
+          children.push(el('p', { 'class': 'ex' }, [label + ' example:']));
+          children.push(el('pre', {}, [typeof media.example === 'string' ? media.example : JSON.stringify(media.example, null, 2)]));
+        }
+      }
       if (o.op.requestBody) {
         var content = o.op.requestBody.content || {};
-        Object.keys(content).forEach(function (media) {
-          children.push(el('p', {}, ['Body (' + media + '):']));
-          children.push(el('pre', {}, [JSON.stringify(resolve(content[media].schema, 0), null, 2)]));
-        });
+        Object.keys(content).forEach(function (media) { show('Request (' + media + ')', content[media]); });
       }
-      children.push(el('p', {}, ['Responses: ' + Object.keys(o.op.responses || {}).join(', ')]));
+      var responses = o.op.responses || {};
+      Object.keys(responses).forEach(function (status) {
+        var response = responses[status];
+        var ok = /^[123]/.test(status);
+        children.push(el('p', {}, [el('strong', { 'class': ok ? 'ok' : 'err' }, [status]), ' ' + (response.description || '')]));
+        if (ok) Object.keys(response.content || {}).forEach(function (media) { show('Response ' + status + ' (' + media + ')', response.content[media]); });
+      });
       root.appendChild(el('details', {}, children));
+    });
+  });
+  // The WebSocket, from the AsyncAPI document: its frames and every event type with its payload.
+  var events = document.getElementById('events-spec');
+  if (!events) return;
+  var asyncapi = JSON.parse(events.textContent);
+  var messages = (asyncapi.components && asyncapi.components.messages) || {};
+  var section = document.getElementById('events');
+  section.appendChild(el('h2', {}, ['Live events: WebSocket ' + ((asyncapi.channels.events || {}).address || '/v1/events')]));
+  section.appendChild(el('p', { 'class': 'desc' }, [asyncapi.info.description || '']));
+  section.appendChild(el('p', { 'class': 'desc' }, [(asyncapi.channels.events || {}).description || '']));
+  var eventNames = (asyncapi.operations.events.messages || []).map(function (m) { return m.$ref.split('/').pop(); });
+  var frameNames = Object.keys(messages).filter(function (name) { return eventNames.indexOf(name) < 0; });
+  [['Frames', frameNames], ['Event types', eventNames]].forEach(function (group) {
+    section.appendChild(el('h3', {}, [group[0]]));
+    group[1].forEach(function (name) {
+      var message = messages[name];
+      section.appendChild(el('details', { 'data-message': name }, [
+        el('summary', {}, [el('code', {}, [name]), ' — ', message.summary || '']),
+        el('p', {}, ['Payload schema:']),
+        el('pre', {}, [JSON.stringify(message.payload, null, 2)]),
+      ]));
     });
   });
 })();
@@ -78,15 +112,17 @@ const DOCS_SCRIPT = `
 export const DOCS_CONTENT_SECURITY_POLICY = pageContentSecurityPolicy({ scripts: [DOCS_SCRIPT], styles: [DOCS_STYLE] });
 
 /** Self-contained page (no external assets): the document is inlined and rendered by a small script. */
-export function renderDocsPage(document: Record<string, unknown>): string {
+export function renderDocsPage(document: Record<string, unknown>, asyncApi?: Record<string, unknown>): string {
   // `<` is escaped so that no string in the document can close the script element.
-  const data = JSON.stringify(document).replace(/</g, '\\u003c').replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
+  const inline = (value: unknown) => JSON.stringify(value).replace(/</g, '\\u003c').replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
+  const data = inline(document);
   const title = String((document.info as { title?: string } | undefined)?.title ?? 'API').replace(/[&<>"]/g, (c) => `&#${c.charCodeAt(0)};`);
   return `<!doctype html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
+<link rel="icon" href="data:,">
 <title>${title}</title>
 <style>${DOCS_STYLE}</style>
 </head>
@@ -94,7 +130,9 @@ export function renderDocsPage(document: Record<string, unknown>): string {
 <h1>${title}</h1>
 <p><a href="/openapi.json">/openapi.json</a> (REST) · <a href="/asyncapi.json">/asyncapi.json</a> (live events over the WebSocket <code>/v1/events</code>: frames and one message per event type)</p>
 <div id="ops"><noscript>Enable JavaScript, or read <a href="/openapi.json">/openapi.json</a>.</noscript></div>
+<div id="events"></div>
 <script id="spec" type="application/json">${data}</script>
+${asyncApi ? `<script id="events-spec" type="application/json">${inline(asyncApi)}</script>` : ''}
 <script>${DOCS_SCRIPT}</script>
 </body>
 </html>

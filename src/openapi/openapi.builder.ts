@@ -18,6 +18,10 @@ import { EVENT_TYPES } from '../events/domain/event-catalogue';
 import type { AnyProviderDescriptor } from '../providers/provider-descriptor';
 import { PROVIDERS } from '../providers/providers';
 import { allowNullWhereAccepted, withoutNull } from './nullability';
+import { API_DOC, HIDDEN_FROM_DOCS } from './api-doc.decorator';
+import { OPERATION_DOCS, type OperationDoc } from './operation-docs';
+import { RESPONSE_SCHEMAS } from './response-schemas';
+import { VOICE_OPERATION_DOCS, VOICE_RESPONSE_SCHEMAS } from './operation-docs.voice';
 
 // class-transformer keeps its @Type() metadata here; the package ships no typings for this subpath.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -40,6 +44,8 @@ export interface OpenApiInfo {
   title?: string;
   version?: string;
   description?: string;
+  /** The socket's heartbeat interval (`events.heartbeatMs`), stated in the WebSocket's description. */
+  heartbeatMs?: number;
 }
 
 /** One HTTP operation as read from Nest's metadata, before it becomes OpenAPI. */
@@ -147,9 +153,14 @@ function scalarSchema(paramType: unknown): Json {
   return { type: 'string' };
 }
 
-function problemResponse(description: string): Json {
-  return { description, content: { [PROBLEM_MEDIA]: { schema: { $ref: `${SCHEMA_PREFIX}Problem` } } } };
+function problemResponse(description: string, status = 400): Json {
+  const example = { type: 'about:blank', title: PROBLEM_TITLES[status] ?? 'Bad Request', status, detail: description };
+  return { description, content: { [PROBLEM_MEDIA]: { schema: { $ref: `${SCHEMA_PREFIX}Problem` }, example } } };
 }
+
+const PROBLEM_TITLES: Record<number, string> = {
+  400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 409: 'Conflict', 422: 'Unprocessable Entity',
+};
 
 /** The `$ref` names a schema uses, directly. */
 function refsIn(node: unknown, into: Set<string>): Set<string> {
@@ -184,7 +195,7 @@ const PROBLEM_SCHEMA: Json = {
 };
 
 /** `GET /v1/events`: a WebSocket upgrade, documented by hand (contract §7). */
-function eventsOperation(): Json {
+function eventsOperation(heartbeatMs: number | undefined): Json {
   return {
     tags: ['Events'],
     operationId: 'events_subscribe',
@@ -203,7 +214,8 @@ function eventsOperation(): Json {
       '- `{ "op": "event", "cursor": "<opaque>", "topic": "...", "event": { "id", "type", "conversationId", "interactionId"?, "at", "data" } }`',
       '- `{ "op": "subscribed", "topics": [...] }`',
       '- `{ "op": "error", "status", "detail" }`',
-      '- `{ "op": "pong" }`, and a heartbeat at least every 30 s.',
+      '- `{ "op": "pong" }`',
+      `- \`{ "op": "heartbeat", "cursor": "<opaque>" }\` ${heartbeatMs ? `every ${heartbeatMs / 1000} s` : 'every `EVENTS_HEARTBEAT_MS`'} (\`EVENTS_HEARTBEAT_MS\`, 15 s by default), with a WebSocket ping; a peer that leaves a ping unanswered for an interval is closed.`,
       '',
       `Event types (each with its payload schema in /asyncapi.json): ${EVENT_TYPES.map((type) => `\`${type}\``).join(', ')}.`,
       '',
@@ -221,7 +233,7 @@ function eventsOperation(): Json {
     ],
     responses: {
       '101': { description: 'Switching Protocols: the WebSocket is open and JSON frames flow as described.' },
-      '401': problemResponse('Missing, expired or forged token.'),
+      '401': problemResponse('Missing, expired or forged token.', 401),
     },
   };
 }
@@ -233,13 +245,17 @@ export function buildOpenApiDocument(app: INestApplicationContext | ModulesConta
     classTransformerMetadataStorage: defaultMetadataStorage,
   }) as Record<string, Json>;
   allowNullWhereAccepted(allSchemas);
+  Object.assign(allSchemas, RESPONSE_SCHEMAS, VOICE_RESPONSE_SCHEMAS);
   const used = new Set<string>();
   const paths: Record<string, Record<string, Json>> = {};
   const operationIds = new Set<string>();
   const tags = new Set<string>();
 
   for (const route of discoverRoutes(app)) {
+    if (Reflect.getMetadata(HIDDEN_FROM_DOCS, route.handler) === true || Reflect.getMetadata(HIDDEN_FROM_DOCS, route.controller) === true) continue;
     const path = toOpenApiPath(route.path);
+    const doc = (Reflect.getMetadata(API_DOC, route.handler) as OperationDoc | undefined) 
+      ?? OPERATION_DOCS[`${route.method} ${path}`] ?? VOICE_OPERATION_DOCS[`${route.method} ${path}`];
     const tag = tagOf(route.controller);
     tags.add(tag);
     const args = routeArgs(route);
@@ -324,18 +340,21 @@ export function buildOpenApiDocument(app: INestApplicationContext | ModulesConta
     const headers = (Reflect.getMetadata(HEADERS_METADATA, route.handler) ?? []) as Array<{ name: string; value: string }>;
     const declaredType = headers.find((h) => h.name.toLowerCase() === 'content-type')?.value;
     const success: Json = { description: status === 204 ? 'No Content' : status === 202 ? 'Accepted' : status === 201 ? 'Created' : 'OK' };
-    if (status !== 204 && !rawResponse) {
+    if (status !== 204 && doc?.response) {
+      success.content = { [declaredType ?? doc.responseMedia ?? 'application/json']: { schema: doc.response, example: doc.responseExample } };
+      refsIn(doc.response, used);
+    } else if (status !== 204 && !rawResponse) {
       success.content = { [declaredType ?? 'application/json']: { schema: declaredType?.includes('xml') ? { type: 'string' } : {} } };
     }
     const responses: Json = { [String(status)]: success };
-    if (hasInput) responses['400'] = problemResponse('Invalid input; `errors` names each field.');
-    if (!isPublic) responses['401'] = problemResponse('Missing, expired or forged bearer token.');
+    if (hasInput) responses['400'] = problemResponse('Invalid input; `errors` names each field.', 400);
+    if (!isPublic) responses['401'] = problemResponse('Missing, expired or forged bearer token.', 401);
     if (roles) {
-      responses['403'] = problemResponse(roles.length > 0 ? `The token has none of the roles ${roles.join(', ')}.` : 'No role may call this operation.');
+      responses['403'] = problemResponse(roles.length > 0 ? `The token has none of the roles ${roles.join(', ')}.` : 'No role may call this operation.', 403);
     }
-    if (route.path.startsWith('/webhooks/')) responses['403'] = problemResponse('Missing or wrong provider signature.');
-    if (pathParams.size > 0) responses['404'] = problemResponse('No such resource in the caller’s tenant.');
-    if (idempotent) responses['422'] = problemResponse('Idempotency-Key reused with another body.');
+    if (route.path.startsWith('/webhooks/')) responses['403'] = problemResponse('Missing or wrong provider signature.', 403);
+    if (pathParams.size > 0) responses['404'] = problemResponse('No such resource in the caller’s tenant.', 404);
+    if (idempotent) responses['422'] = problemResponse('Idempotency-Key reused with another body.', 422);
     responses['4XX'] = problemResponse('Any other client error, as a problem document.');
 
     let operationId = `${tag.replace(/\s+/g, '_').toLowerCase()}_${route.handlerName}`;
@@ -345,20 +364,23 @@ export function buildOpenApiDocument(app: INestApplicationContext | ModulesConta
     const operation: Json = {
       tags: [tag],
       operationId,
-      summary: humanize(route.handlerName),
+      summary: doc?.summary ?? humanize(route.handlerName),
       security: isPublic ? [] : [{ bearer: [] }],
       responses,
     };
-    if (roles) {
-      operation.description = roles.length > 0 ? `Roles: ${roles.join(', ')} (the token needs one of them).` : 'Roles: none declared, so every token is refused (403).';
-      operation['x-roles'] = roles;
-    }
+    const rolesLine = roles && (roles.length > 0 ? `Roles: ${roles.join(', ')} (the token needs one of them).` : 'Roles: none declared, so every token is refused (403).');
+    const description = [doc?.description, rolesLine].filter(Boolean).join('\n\n');
+    if (description) operation.description = description;
+    if (roles) operation['x-roles'] = roles;
     if (parameters.length > 0) operation.parameters = parameters;
+    if (requestBody && doc?.requestExample !== undefined) {
+      for (const media of Object.values<Json>(requestBody.content)) media.example = doc.requestExample;
+    }
     if (requestBody) operation.requestBody = requestBody;
     (paths[path] ??= {})[route.method] = operation;
   }
 
-  (paths['/v1/events'] ??= {}).get = eventsOperation();
+  (paths['/v1/events'] ??= {}).get = eventsOperation(info.heartbeatMs);
   tags.add('Events');
 
   // Only the schemas the operations reach, transitively.

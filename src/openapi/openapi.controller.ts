@@ -1,6 +1,7 @@
 import { Controller, Get, Header } from '@nestjs/common';
 import { ModulesContainer } from '@nestjs/core';
 import { Public } from '../common/auth/auth.decorators';
+import { AppConfig } from '../config/config.schema';
 import { buildAsyncApiDocument } from './asyncapi.builder';
 import { buildOpenApiDocument } from './openapi.builder';
 import { DOCS_CONTENT_SECURITY_POLICY, renderDocsPage } from './docs-page';
@@ -16,7 +17,7 @@ export class OpenApiController {
   private readonly asyncApiDocument = buildAsyncApiDocument();
   private html: string | undefined;
 
-  constructor(private readonly modules: ModulesContainer) {}
+  constructor(private readonly modules: ModulesContainer, private readonly config: AppConfig) {}
 
   @Get('openapi.json')
   @Header('cache-control', 'no-cache')
@@ -34,11 +35,11 @@ export class OpenApiController {
   @Header('content-type', 'text/html; charset=utf-8')
   @Header('content-security-policy', DOCS_CONTENT_SECURITY_POLICY)
   docs(): string {
-    return (this.html ??= renderDocsPage(this.spec()));
+    return (this.html ??= renderDocsPage(this.spec(), this.asyncApiDocument));
   }
 
   /** Built on first use (every controller is registered by then) and kept. */
   private spec(): Record<string, unknown> {
-    return (this.document ??= buildOpenApiDocument(this.modules));
+    return (this.document ??= buildOpenApiDocument(this.modules, { heartbeatMs: this.config.events.heartbeatMs }));
   }
 }

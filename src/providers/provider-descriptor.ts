@@ -1,4 +1,5 @@
 import type { Provider, Type } from '@nestjs/common';
+import type { ProviderCallObserver } from './provider-calls';
 import type { Logger } from 'pino';
 import type { CallbackUrls } from './callbacks/callback-urls';
 import type { SmsProvider } from './sms-provider.port';
@@ -10,7 +11,13 @@ export type Channel = 'sms' | 'voice';
  * What an agent may ask of a live call beyond placing and hanging it up. `record` and `conference`
  * join when their commands land; adding one here makes every voice descriptor say where it stands.
  */
-export type VoiceCapability = 'hold' | 'mute' | 'dtmf' | 'transfer';
+export type VoiceCapability = 'hold' | 'mute' | 'dtmf' | 'transfer' | MultipartyCapability | MediaCapability;
+
+/** A call's media (src/media): recording it (`POST /v1/calls/:id/recording`) and its live audio (`GET /v1/calls/:id/audio`). */
+export type MediaCapability = 'record' | 'liveAudio';
+
+/** Calls of more than two parties (src/calls/participants): consult/complete/cancel, merge and added parties, supervision. */
+export type MultipartyCapability = 'consult' | 'conference' | 'supervise';
 
 /** Per capability: `true` when the provider does it, else the reason it cannot (said in the 422). */
 export type VoiceCapabilities = Readonly<Record<VoiceCapability, true | string>>;
@@ -19,12 +26,19 @@ export type VoiceCapabilities = Readonly<Record<VoiceCapability, true | string>>
 export interface ProviderDeps {
   logger: Logger;
   callbacks: CallbackUrls;
+  /** Told of every request to the provider's API (/metrics), where the adapter can see them. */
+  observe?: ProviderCallObserver;
 }
 
 /** The adapters one provider account gives, one per channel it serves. */
 export interface ProviderAdapters {
   sms?: SmsProvider;
   voice?: VoiceProvider;
+  /**
+   * A cheap authenticated read of the account (never a call or a message): readiness says
+   * `provider:<name>` is down when it fails — unreachable API, revoked credentials.
+   */
+  probe?: () => Promise<void>;
 }
 
 /**

@@ -89,8 +89,8 @@ describe('ProviderRegistry (built from the descriptors)', () => {
     expect(built.standInSender('twilio')).toBeUndefined();
   });
 
-  it('lists a readiness check for each real voice provider, none for the simulator', () => {
-    expect(registry({ ...TWILIO, ...SIP }).readinessChecks().map(([name]) => name)).toEqual(['voice:twilio', 'voice:sip']);
+  it('lists a readiness check for each real voice provider and each account probe, none for the simulator', () => {
+    expect(registry({ ...TWILIO, ...SIP }).readinessChecks().map(([name]) => name)).toEqual(['voice:twilio', 'voice:sip', 'provider:twilio']);
     expect(registry({}).readinessChecks()).toEqual([]);
   });
 });

@@ -6,6 +6,8 @@ import { DomainError, ErrorCode } from '../common/errors/domain-error';
 import type { TenantSettings } from '../tenants/tenant';
 import { CallbackUrls } from './callbacks/callback-urls';
 import type { AnyProviderDescriptor, VoiceCapability } from './provider-descriptor';
+import { CachedProbe } from './provider-calls';
+import { MetricsService } from '../metrics/metrics.service';
 import { PROVIDERS, type SmsProviderName, type VoiceProviderName } from './providers';
 import type { SimulatorSmsProvider } from './simulator/simulator.sms';
 import type { SmsProvider } from './sms-provider.port';
@@ -26,17 +28,20 @@ export class ProviderRegistry {
   private readonly voice = new Map<VoiceProviderName, VoiceProvider>();
   private readonly defaultSms: SmsProviderName;
   private readonly defaultVoice: VoiceProviderName;
+  private readonly probes = new Map<string, CachedProbe>();
 
   constructor(
     config: AppConfig,
     @Inject(LOGGER) logger: Logger,
     private readonly callbacks: CallbackUrls,
     @Optional() @Inject(PROVIDER_DESCRIPTORS) private readonly descriptors: readonly AnyProviderDescriptor[] = PROVIDERS,
+    @Optional() metrics?: MetricsService,
   ) {
     for (const descriptor of descriptors) {
-      const adapters = descriptor.create(config.providers, { logger, callbacks });
+      const adapters = descriptor.create(config.providers, { logger, callbacks, observe: metrics?.observeProviderCall });
       if (adapters?.sms) this.sms.set(descriptor.name as SmsProviderName, adapters.sms);
       if (adapters?.voice) this.voice.set(descriptor.name as VoiceProviderName, adapters.voice);
+      if (adapters?.probe) this.probes.set(descriptor.name, new CachedProbe(adapters.probe, config.health.providerCheckCacheMs));
     }
     this.defaultSms = this.firstConfigured(this.sms);
     this.defaultVoice = this.firstConfigured(this.voice);
@@ -47,9 +52,12 @@ export class ProviderRegistry {
    * simulator) has none: it is no dependency the instance could lose.
    */
   readinessChecks(): Array<[string, () => Promise<void>]> {
-    return [...this.voice.values()]
+    const voice = [...this.voice.values()]
       .filter((provider) => !this.descriptor(provider.name)?.fallback)
-      .map((provider) => [`voice:${provider.name}`, () => provider.check()]);
+      .map((provider): [string, () => Promise<void>] => [`voice:${provider.name}`, () => provider.check()]);
+    // Each account's own probe (an authenticated read, cached): the API reachable and the credentials good.
+    const accounts = [...this.probes].map(([name, probe]): [string, () => Promise<void>] => [`provider:${name}`, () => probe.check()]);
+    return [...voice, ...accounts];
   }
 
   /** The simulator's SMS adapter (its routes play customers and serve simulated pictures). */
@@ -98,6 +106,19 @@ export class ProviderRegistry {
   /** The name of the SMS provider a tenant's messages go through, configured on this gateway or not. */
   smsNameFor(tenant: TenantSettings): SmsProviderName {
     return tenant.smsProvider ?? this.defaultSms;
+  }
+
+  /**
+   * Which providers a tenant's messages and calls go through, for the start-up summary: the SMS
+   * provider and whether it is the stand-in (the simulator), and the voice provider or why none.
+   */
+  routeOf(tenant: TenantSettings): { sms: SmsProviderName; smsIsSimulator: boolean; voice: string } {
+    const sms = this.smsNameFor(tenant);
+    const voice = tenant.voiceProvider ?? this.defaultVoice;
+    return {
+      sms, smsIsSimulator: Boolean(this.descriptor(sms)?.fallback),
+      voice: this.voice.has(voice) ? voice : `${voice} (not configured)`,
+    };
   }
 
   /** Where a provider is to post the delivery reports of one outbound message (its descriptor says). */

@@ -1,6 +1,8 @@
 import type { CallFact } from '../calls/domain/call-state';
 import type { CallbackUrls } from './callbacks/callback-urls';
+import type { IncomingCall, IncomingVerdict } from './inbound-call.port';
 import type { VoiceProviderName } from './providers';
+import type { ParticipantControl } from './voice-participants.port';
 
 /** The names derive from the providers' list (providers.ts). */
 export type { VoiceProviderName } from './providers';
@@ -15,6 +17,11 @@ export interface CallRequest {
   agentEndpoint: string;
   /** The number the customer sees. */
   callerId: string;
+  /**
+   * How long the customer may ring before the call ends `no-answer` (the request's, else the
+   * tenant's; 45 when a caller names none).
+   */
+  ringTimeoutSeconds?: number;
   /** Makes the signed URLs of the gateway's webhooks for this call. */
   callbacks: CallbackUrls;
 }
@@ -63,6 +70,15 @@ export interface VoiceProvider {
   unmute(call: CallHandle): Promise<void>;
   sendDtmf(call: CallHandle, digits: string): Promise<void>;
   transfer(call: CallHandle, to: string): Promise<void>;
+  /**
+   * Inbound calls: connects the agent's device to a caller who waits on hold (the agent answered
+   * on the console). Absent: the provider takes no inbound calls (answering is refused, 422).
+   */
+  connectAgent?(call: CallHandle, agentEndpoint: string, callerId: string): Promise<void>;
+  /** Inbound calls the adapter receives itself (SIP INVITEs) go to `receiver` (wired at start-up). */
+  acceptInbound?(receiver: (call: IncomingCall) => Promise<IncomingVerdict>): void;
+  /** Parties beyond the call's two legs, when the adapter can bridge them (voice-participants.port.ts). */
+  readonly participants?: ParticipantControl;
   /** Where the adapter reports progress of its calls (set once at start-up). */
   connect(sink: CallReportSink): void;
   /** Throws when the provider is not usable (readiness), e.g. SIP not connected to drachtio. */

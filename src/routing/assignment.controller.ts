@@ -1,4 +1,5 @@
 import { Body, Controller, HttpCode, Param, Post } from '@nestjs/common';
+import { AGENT_ID, AGENT_ID_HINT } from '../common/agent-id';
 import { IsString, Matches } from 'class-validator';
 import { CurrentPrincipal } from '../common/auth/auth.decorators';
 import type { Principal } from '../common/auth/principal';
@@ -8,7 +9,7 @@ import { AssignmentService } from './assignment.service';
 
 export class AssignDto {
   /** The agent's id as in their token (and their `agent:<id>` topic). */
-  @IsString() @Matches(/^[A-Za-z0-9._:@-]{1,200}$/, { message: 'must be an agent id: 1 to 200 letters, digits or . _ : @ -' })
+  @IsString() @Matches(AGENT_ID, { message: AGENT_ID_HINT })
   agentId!: string;
 }
 

@@ -2,6 +2,7 @@ import { Inject, Injectable, OnApplicationShutdown, OnModuleInit } from '@nestjs
 import type { Logger } from 'pino';
 import { nowIso } from '../common/ids';
 import { LOGGER } from '../common/logging/logger.token';
+import { PeriodicSweep } from '../common/periodic-sweep';
 import { AppConfig } from '../config/config.schema';
 import { TenantsService } from '../tenants/tenants.service';
 import { UnitOfWork } from '../unit-of-work/unit-of-work';
@@ -17,48 +18,44 @@ const BATCH = 100;
  */
 @Injectable()
 export class UnattendedSweeper implements OnModuleInit, OnApplicationShutdown {
-  private timer?: NodeJS.Timeout;
-  private sweeping = false;
+  private readonly sweeper: PeriodicSweep;
 
   constructor(
     private readonly uow: UnitOfWork,
     private readonly tenants: TenantsService,
     private readonly config: AppConfig,
-    @Inject(LOGGER) private readonly logger: Logger,
-  ) {}
+    @Inject(LOGGER) logger: Logger,
+  ) {
+    this.sweeper = new PeriodicSweep('unattended', () => this.alertAll(), logger);
+  }
 
   onModuleInit(): void {
-    this.timer = setInterval(() => void this.sweep(), this.config.routing.unattendedSweepMs);
-    this.timer.unref();
+    this.sweeper.start(this.config.routing.unattendedSweepMs);
   }
 
   onApplicationShutdown(): void {
-    clearInterval(this.timer);
+    this.sweeper.stop();
   }
 
-  async sweep(): Promise<void> {
-    if (this.sweeping) return;
-    this.sweeping = true;
-    try {
-      for (const tenant of this.tenants.all()) {
-        if (tenant.unattendedAlertSeconds === 0) continue;
-        const now = nowIso();
-        const queuedBefore = new Date(Date.parse(now) - tenant.unattendedAlertSeconds * 1000).toISOString();
-        const waiting = await this.uow.direct.conversations.unattended(tenant.id, queuedBefore, BATCH);
-        for (const { id, queuedAt } of waiting) {
-          await this.uow.run(async (w) => {
-            if (!(await w.conversations.claimUnattendedAlert(tenant.id, id, queuedBefore, now))) return;
-            await w.emit(tenant.id, [{
-              type: 'conversation.unattended', conversationId: id, agentId: null,
-              data: { queuedAt, waitedSeconds: Math.floor((Date.parse(now) - Date.parse(queuedAt)) / 1000), alertSeconds: tenant.unattendedAlertSeconds },
-            }], now);
-          });
-        }
+  sweep(): Promise<void> {
+    return this.sweeper.run();
+  }
+
+  private async alertAll(): Promise<void> {
+    for (const tenant of this.tenants.all()) {
+      if (tenant.unattendedAlertSeconds === 0) continue;
+      const now = nowIso();
+      const queuedBefore = new Date(Date.parse(now) - tenant.unattendedAlertSeconds * 1000).toISOString();
+      const waiting = await this.uow.direct.conversations.unattended(tenant.id, queuedBefore, BATCH);
+      for (const { id, queuedAt } of waiting) {
+        await this.uow.run(async (w) => {
+          if (!(await w.conversations.claimUnattendedAlert(tenant.id, id, queuedBefore, now))) return;
+          await w.emit(tenant.id, [{
+            type: 'conversation.unattended', conversationId: id, agentId: null,
+            data: { queuedAt, waitedSeconds: Math.floor((Date.parse(now) - Date.parse(queuedAt)) / 1000), alertSeconds: tenant.unattendedAlertSeconds },
+          }], now);
+        });
       }
-    } catch (error) {
-      this.logger.warn({ err: error instanceof Error ? error.message : String(error) }, 'unattended sweep failed; retrying on the next one');
-    } finally {
-      this.sweeping = false;
     }
   }
 }

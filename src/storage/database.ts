@@ -181,12 +181,17 @@ async function checkMigrated(db: Kysely<Database>): Promise<void> {
   }
 }
 
-/** Applies every pending migration; throws with the failing migration's error. */
-export async function migrate(db: Kysely<Database>): Promise<void> {
+/**
+ * Applies every pending migration; throws with the failing migration's error, or — when no
+ * migration could even start (server down, wrong password, no such database) — with where the
+ * store was looked for, named as the operator set it: DATABASE_URL.
+ */
+export async function migrate(db: Kysely<Database>, location = 'the store'): Promise<void> {
   const migrator = new Migrator({ db, provider: migrationProvider });
   const { error, results } = await migrator.migrateToLatest();
-  if (error) {
-    const failed = results?.find((r) => r.status === 'Error')?.migrationName ?? 'unknown';
-    throw new Error(`migration ${failed} failed: ${error instanceof Error ? error.message : String(error)}`);
-  }
+  if (!error) return;
+  const cause = error instanceof Error ? error.message || (error as NodeJS.ErrnoException).code || error.name : String(error);
+  const failed = results?.find((r) => r.status === 'Error')?.migrationName;
+  if (failed) throw new Error(`migration ${failed} failed: ${cause}`);
+  throw new Error(`cannot use the store at DATABASE_URL (database.url) ${location}: ${cause}`);
 }

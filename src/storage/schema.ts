@@ -20,6 +20,18 @@ export interface TenantsTable {
 export interface TenantNumbersTable {
   number: string;
   tenantId: string;
+  /** Which provider owns the number (migration 015); null: not said. */
+  provider: string | null;
+}
+
+/** A tenant's providers and policies as the admin API last set them (migration 015). */
+export interface TenantSettingsTable {
+  tenantId: string;
+  /** Bumped by every change; instances reload a tenant whose version moved. */
+  version: number;
+  /** JSON: tenants/tenant-document.ts. */
+  document: string;
+  updatedAt: string;
 }
 
 export interface ContactsTable {
@@ -169,9 +181,70 @@ export interface SimulatorMediaTable {
   createdAt: string;
 }
 
+/** Where an agent's calls ring and whether they are away (migration 013). */
+export interface AgentProfilesTable {
+  tenantId: string;
+  agentId: string;
+  endpoint: string | null;
+  awaySince: string | null;
+  updatedAt: string;
+}
+
+/** To whom an inbound call is offered (null: the queue) and who answered it (migration 013). */
+export interface InboundCallsTable {
+  interactionId: string;
+  tenantId: string;
+  offeredTo: string | null;
+  offeredAt: string;
+  answeredBy: string | null;
+  answeredAt: string | null;
+}
+
+/** A party of a call (src/calls/participants); `role`, `state`, `mode` and `reason` are the domain's unions. */
+export interface CallParticipantsTable {
+  id: string;
+  tenantId: string;
+  callId: string;
+  role: string;
+  endpoint: string;
+  state: string;
+  mode: string;
+  ref: string;
+  reason: string | null;
+  addedBy: string | null;
+  joinedAt: string | null;
+  leftAt: string | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+/** A call recording (media/): live while `recording`/`paused`, then a file in the recording storage. */
+export interface RecordingsTable {
+  id: string;
+  tenantId: string;
+  callId: string;
+  conversationId: string;
+  provider: string;
+  providerRef: string | null;
+  state: string;
+  pauseBehavior: string;
+  startedBy: string | null;
+  storageKey: string | null;
+  contentType: string | null;
+  size: number | null;
+  durationMs: number | null;
+  channels: number | null;
+  startedAt: string;
+  endedAt: string | null;
+  availableAt: string | null;
+  deletedAt: string | null;
+  updatedAt: string;
+}
+
 export interface Database {
   tenants: TenantsTable;
   tenantNumbers: TenantNumbersTable;
+  tenantSettings: TenantSettingsTable;
   contacts: ContactsTable;
   conversations: ConversationsTable;
   interactions: InteractionsTable;
@@ -184,5 +257,9 @@ export interface Database {
   timelineEntries: TimelineEntriesTable;
   agentPresence: AgentPresenceTable;
   simulatorMedia: SimulatorMediaTable;
+  recordings: RecordingsTable;
+  callParticipants: CallParticipantsTable;
+  agentProfiles: AgentProfilesTable;
+  inboundCalls: InboundCallsTable;
 }
 

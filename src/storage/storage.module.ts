@@ -22,7 +22,7 @@ export class StorageModule implements OnApplicationShutdown {
           useFactory: async (config: AppConfig, logger: Logger): Promise<DatabaseHandle> => {
             const handle = openDatabase(config.database);
             try {
-              await migrate(handle.db);
+              await migrate(handle.db, handle.location);
             } catch (error) {
               await handle.close();
               throw error;

@@ -23,4 +23,18 @@ export interface TenantSettings extends Tenant {
   stickyDays: number;
   /** Seconds in the queue before `conversation.unattended` (0: never). */
   unattendedAlertSeconds: number;
+  /** Wrap-up reasons agents choose from (empty: any disposition of 1–100 characters). */
+  dispositions: readonly string[];
+  /** SMS templates offered to agents (`<name>` marks a parameter). */
+  smsTemplates: readonly string[];
+  /** Click-to-call: how long the customer may ring (a request's `ringTimeoutSeconds` overrides it). */
+  ringTimeoutSeconds: number;
+  /** Call recording policy, what a pause keeps, and how long recordings are kept (0: until deleted). */
+  recordCalls: 'off' | 'always' | 'on-demand';
+  pauseBehavior: 'silence' | 'skip';
+  recordingRetentionDays: number;
+  /** Which provider owns each number, where the admin API or the seed said (absent: not said). */
+  numberProviders?: ReadonlyMap<string, string>;
+  /** The stored settings' version (bumped by every admin change); absent for settings built elsewhere. */
+  version?: number;
 }

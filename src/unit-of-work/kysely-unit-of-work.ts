@@ -1,5 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { AgentsRepository } from '../agents/agents.repository';
 import { CallsRepository } from '../calls/calls.repository';
+import { ParticipantsRepository } from '../calls/participants/participants.repository';
+import { InboundCallsRepository } from '../calls/inbound/inbound-calls.repository';
 import { ContactsRepository } from '../contacts/contacts.repository';
 import { ConversationsRepository } from '../conversations/conversations.repository';
 import { TimelineRepository } from '../conversations/timeline/timeline.repository';
@@ -7,6 +10,7 @@ import { EventOutbox, type Outbox } from '../events/event-outbox.service';
 import { IdempotencyRepository } from '../idempotency/idempotency.repository';
 import { MessagesRepository } from '../messaging/messages.repository';
 import { SimulatorMediaRepository } from '../messaging/simulator-media.repository';
+import { RecordingsRepository } from '../media/recordings.repository';
 import { PresenceRepository } from '../routing/presence.repository';
 import type { DatabaseHandle } from '../storage/database';
 import { DATABASE } from '../storage/storage.module';
@@ -32,6 +36,10 @@ class KyselyRepositories implements Repositories {
   get tenants() { return (this.built.tenants ??= new TenantsRepository(this.db)); }
   get idempotency() { return (this.built.idempotency ??= new IdempotencyRepository(this.db)); }
   get simulatorMedia() { return (this.built.simulatorMedia ??= new SimulatorMediaRepository(this.db)); }
+  get recordings() { return (this.built.recordings ??= new RecordingsRepository(this.db)); }
+  get participants() { return (this.built.participants ??= new ParticipantsRepository(this.db)); }
+  get agents() { return (this.built.agents ??= new AgentsRepository(this.db)); }
+  get inboundCalls() { return (this.built.inboundCalls ??= new InboundCallsRepository(this.db)); }
 }
 
 class KyselyWork extends KyselyRepositories implements Work {

@@ -1,4 +1,7 @@
+import type { AgentsRepository } from '../agents/agents.repository';
 import type { CallsRepository } from '../calls/calls.repository';
+import type { ParticipantsRepository } from '../calls/participants/participants.repository';
+import type { InboundCallsRepository } from '../calls/inbound/inbound-calls.repository';
 import type { ContactsRepository } from '../contacts/contacts.repository';
 import type { ConversationsRepository } from '../conversations/conversations.repository';
 import type { TimelineRepository } from '../conversations/timeline/timeline.repository';
@@ -6,6 +9,7 @@ import type { Outbox } from '../events/event-outbox.service';
 import type { IdempotencyRepository } from '../idempotency/idempotency.repository';
 import type { MessagesRepository } from '../messaging/messages.repository';
 import type { SimulatorMediaRepository } from '../messaging/simulator-media.repository';
+import type { RecordingsRepository } from '../media/recordings.repository';
 import type { PresenceRepository } from '../routing/presence.repository';
 import type { TenantsRepository } from '../tenants/tenants.repository';
 
@@ -24,6 +28,10 @@ export type PresenceStore = Store<PresenceRepository>;
 export type TenantsStore = Store<TenantsRepository>;
 export type IdempotencyStore = Store<IdempotencyRepository>;
 export type SimulatorMediaStore = Store<SimulatorMediaRepository>;
+export type RecordingsStore = Store<RecordingsRepository>;
+export type ParticipantsStore = Store<ParticipantsRepository>;
+export type AgentsStore = Store<AgentsRepository>;
+export type InboundCallsStore = Store<InboundCallsRepository>;
 
 /** Every repository, bound to one connection or transaction. */
 export interface Repositories {
@@ -36,6 +44,10 @@ export interface Repositories {
   readonly tenants: TenantsStore;
   readonly idempotency: IdempotencyStore;
   readonly simulatorMedia: SimulatorMediaStore;
+  readonly recordings: RecordingsStore;
+  readonly participants: ParticipantsStore;
+  readonly agents: AgentsStore;
+  readonly inboundCalls: InboundCallsStore;
 }
 
 /** The repositories of one transaction, and its outbox. */

@@ -25,8 +25,8 @@ describe('the AsyncAPI document, served and checked against real frames', () => 
 
   beforeAll(async () => {
     gw = await startTestGateway({
-      tenants: [{ id: 'acme', numbers: [NUMBER], inboundRouting: 'queue', unattendedAlertSeconds: 1 }],
-      routing: { unattendedSweepMs: 100 },
+      tenants: [{ id: 'acme', numbers: [NUMBER], inboundRouting: 'queue', unattendedAlertSeconds: 1, ringNoAnswerSeconds: 1, recordCalls: 'on-demand', agents: [{ id: 'alice', endpoint: 'user:alice' }] }],
+      routing: { unattendedSweepMs: 100, ringNoAnswerSweepMs: 100 },
       events: { heartbeatMs: 300 },
     });
     const res = await gw.request('GET', '/asyncapi.json', { token: null });
@@ -66,7 +66,8 @@ describe('the AsyncAPI document, served and checked against real frames', () => 
   });
 
   it('describes every frame a socket receives while every type of event happens', async () => {
-    watch = await connect('sam', 'supervisor');
+    watch = await EventClient.connect(gw.url, await gw.token({ tenantId: 'acme', agentId: 'sam', roles: ['supervisor', 'admin'] }));
+    clients.push(watch);
     watch.send({ op: 'subscribe', topics: ['tenant'] });
     await watch.next((f) => f.op === 'subscribed');
 
@@ -81,10 +82,22 @@ describe('the AsyncAPI document, served and checked against real frames', () => 
     await seen('chat.linked');
     const call = await post(`/v1/conversations/${conversation.id}/calls`, { agentEndpoint: 'user:alice' });
     await seen('call.answered', ofCall(call.id));
+    // Its recording: started, paused (PCI), resumed, stopped, available.
+    for (const action of ['start', 'pause', 'resume', 'stop']) await post(`/v1/calls/${call.id}/recording`, { action });
+    await seen('recording.available', ofCall(call.id));
     for (const command of ['hold', 'resume', 'mute', 'unmute', 'hangup']) await post(`/v1/calls/${call.id}/${command}`);
     await seen('call.ended', ofCall(call.id));
     const failing = await post(`/v1/conversations/${conversation.id}/calls`, { agentEndpoint: 'user:alice', to: '+14155550500' });
     await seen('call.failed', ofCall(failing.id));
+    // Parties: a colleague consulted (updated, joined), then let go (left).
+    const consulting = await post(`/v1/conversations/${conversation.id}/calls`, { agentEndpoint: 'user:alice' });
+    await seen('call.answered', ofCall(consulting.id));
+    await post(`/v1/calls/${consulting.id}/consult`, { to: 'user:bob' });
+    await seen('call.participant.joined', ofCall(consulting.id));
+    await post(`/v1/calls/${consulting.id}/consult/cancel`);
+    await seen('call.participant.left', ofCall(consulting.id));
+    await post(`/v1/calls/${consulting.id}/hangup`);
+    await seen('call.ended', ofCall(consulting.id));
 
     // Messages out: delivered, undelivered, failed.
     for (const to of [CUSTOMER, '+14155550001', '+14155550002']) await post(`/v1/conversations/${conversation.id}/messages`, { body: 'Hello', to });
@@ -119,6 +132,26 @@ describe('the AsyncAPI document, served and checked against real frames', () => 
     await seen('conversation.assigned');
     await post(`/v1/conversations/${queued.conversationId}/release`);
     await seen('conversation.released');
+    await post(`/v1/conversations/${queued.conversationId}/transfer`, { agentId: 'alice' }, 'sam', 'supervisor');
+    await seen('conversation.transferred');
+
+    // A customer calls in: it rings on their conversation's agent (bob), rings out (RONA: bob away), alice answers.
+    const bob = await connect('bob');
+    await seen('agent.presence', (f) => f.event.data.agentId === 'bob' && f.event.data.status === 'online');
+    const bobs = await post('/v1/conversations', { contact: { phone: '+14155552673' } }, 'bob');
+    const incoming = await post('/v1/simulator/inbound-call', { from: '+14155552673', to: NUMBER }, 'sam', 'supervisor');
+    await seen('call.incoming', (f) => f.event.conversationId === bobs.id && f.event.data.offeredTo === 'bob');
+    await seen('call.requeued', ofCall(incoming.callId));
+    await seen('agent.status', (f) => f.event.data.agentId === 'bob' && f.event.data.status === 'away');
+    await post(`/v1/calls/${incoming.callId}/answer`);
+    await seen('call.accepted', ofCall(incoming.callId));
+    await post(`/v1/calls/${incoming.callId}/hangup`);
+    bob.close();
+
+    // An admin changes the tenant (admins only receive it: the watcher is also an admin).
+    const changed = await gw.request('PATCH', '/v1/admin/tenants/acme', { token: await gw.token({ tenantId: 'acme', agentId: 'ada', roles: ['admin'] }), body: { policies: { stickyDays: 8 } } });
+    expect(changed.status).toBe(200);
+    await seen('tenant.updated');
 
     await watch.next((f) => f.op === 'heartbeat', 5000);
     const events = watch.frames.filter((f) => f.op === 'event');
@@ -133,7 +166,9 @@ describe('the AsyncAPI document, served and checked against real frames', () => 
   }, 60_000);
 
   it('replays, from a cursor, frames the document describes', async () => {
-    const client = await connect('sam', 'supervisor');
+    // The watcher's roles: an admin's replay holds `tenant.updated` too.
+    const client = await EventClient.connect(gw.url, await gw.token({ tenantId: 'acme', agentId: 'sam', roles: ['supervisor', 'admin'] }));
+    clients.push(client);
     client.send({ op: 'subscribe', topics: ['tenant'], since: '0' });
     const live = watch.events().map((f) => f.event.id);
     const replayed = await client.eventCount(live.length, 10_000);

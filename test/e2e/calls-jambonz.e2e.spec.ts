@@ -17,7 +17,7 @@ describe('click-to-call over jambonz', () => {
     await jambonz.start();
     gw = await startTestGateway({
       http: { publicBaseUrl: PUBLIC },
-      tenants: [{ id: 'acme', numbers: ['+14155550100'], defaultRegion: 'US', voiceProvider: 'jambonz' }],
+      tenants: [{ id: 'acme', numbers: ['+14155550100'], defaultRegion: 'US', voiceProvider: 'jambonz', ringTimeoutSeconds: 30 }],
       providers: jambonz.providers(),
     });
     token = await gw.token({ tenantId: 'acme' });
@@ -44,7 +44,7 @@ describe('click-to-call over jambonz', () => {
     const id = placed.body.id as string;
     const created = jambonz.calls.at(-1)!;
     expect(created.body).toEqual({
-      from: '+14155550100', to: { type: 'phone', number: '+14155552671' },
+      from: '+14155550100', to: { type: 'phone', number: '+14155552671' }, timeout: 30, // the tenant's ringTimeoutSeconds
       call_hook: { url: signed('/webhooks/jambonz/call', { cid: id }), method: 'POST' },
       call_status_hook: { url: signed('/webhooks/jambonz/call/status', { cid: id }), method: 'POST' },
       tag: { callId: id },

@@ -126,7 +126,7 @@ describe('click-to-call on the simulator', () => {
   });
 
   it.each<[string, object, number, string]>([
-    ['no agentEndpoint', {}, 400, 'agentEndpoint'],
+    ['no agentEndpoint, with no device set for the agent', {}, 422, 'agentEndpoint'],
     ['a bad agentEndpoint', { agentEndpoint: 'tel:123' }, 400, 'agentEndpoint'],
     ['an invalid to', { agentEndpoint: 'user:a', to: '12' }, 400, 'to'],
     ['a bad consent', { agentEndpoint: 'user:a', consent: { via: 'telepathy' } }, 400, 'consent.via'],

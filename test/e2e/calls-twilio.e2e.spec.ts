@@ -52,6 +52,7 @@ describe('click-to-call over Twilio (conference bridge)', () => {
     expect(create.params.get('Url')).toBe(signed('/webhooks/twilio/voice', id));
     expect(create.params.get('StatusCallback')).toBe(signed('/webhooks/twilio/voice/status', id));
     expect(create.params.getAll('StatusCallbackEvent')).toEqual(['initiated', 'ringing', 'answered', 'completed']);
+    expect(create.params.get('Timeout')).toBe('45'); // no ringTimeoutSeconds anywhere: the default
     const callSid = (await gw.request('GET', `/v1/calls/${id}`, { token })).body.providerRef as string;
     expect(callSid).toMatch(/^CA[0-9a-f]{32}$/);
 
@@ -92,6 +93,18 @@ describe('click-to-call over Twilio (conference bridge)', () => {
     expect(feed.events().map((f) => f.event.type)).toEqual(expected);
     feed.close();
     expect((await gw.request('GET', `/v1/conversations/${conv.id}`, { token })).body.interactions[0]).toMatchObject({ channel: 'chat', state: 'active' });
+  });
+
+  it('rings the customer as long as the request asks (ringTimeoutSeconds), within Twilio\'s 5 to 600 s', async () => {
+    const { body: conv } = await gw.request('POST', '/v1/conversations', { token, body: { contact: { phone: '+14155552672' }, chat: { sessionId: 'tw-ring' } } });
+    for (const bad of [4, 601, 12.5, '20', null]) {
+      const refused = await gw.request('POST', `/v1/conversations/${conv.id}/calls`, { token, body: { agentEndpoint: AGENT_SIP, ringTimeoutSeconds: bad } });
+      expect([bad, refused.status, refused.body.errors?.[0]?.field]).toEqual([bad, 400, 'ringTimeoutSeconds']);
+    }
+    const placed = await gw.request('POST', `/v1/conversations/${conv.id}/calls`, { token, body: { agentEndpoint: AGENT_SIP, ringTimeoutSeconds: 20 } });
+    expect(placed.status).toBe(202);
+    expect(lastVoice('/Calls.json').params.get('Timeout')).toBe('20');
+    expect((await gw.request('POST', `/v1/calls/${placed.body.id}/hangup`, { token })).status).toBe(200);
   });
 
   it('dials the agent once however often the signed answer webhook is replayed', async () => {

@@ -30,6 +30,10 @@ describe.each(CONFIGURATIONS)('fuzzing the public endpoints (%s configuration)',
   let conversationId: string;
   let contactId: string;
   let callId: string;
+  /** A live call for the participants' routes (consult, conference, supervise). */
+  let partyCallId: string;
+  /** A conversation the hand-over route may move from agent to agent (the fixture's must stay its agent's). */
+  let handoverId: string;
   /** A conversation the field fuzz may change (the fixture's must stay as it was). */
   let spare: { conversationId: string; contactId: string };
   let before: { conversation: string; contact: string };
@@ -45,7 +49,7 @@ describe.each(CONFIGURATIONS)('fuzzing the public endpoints (%s configuration)',
         jambonz: { apiBaseUrl: 'http://127.0.0.1:9', accountSid: JAMBONZ_ACCOUNT, apiKey: JAMBONZ_KEY, webhookSecret: JAMBONZ_SECRET },
       },
     }, { nodeEnv });
-    token = await gw.token({ tenantId: 'acme', roles: ['supervisor'] });
+    token = await gw.token({ tenantId: 'acme', roles: ['supervisor', 'admin'] });
     const conv = await gw.request('POST', '/v1/conversations', { token, body: { contact: { phone: '+14155552671', name: 'Fixture' }, chat: { sessionId: 'fuzz-fixture' } } });
     conversationId = conv.body.id;
     contactId = conv.body.contact.id;
@@ -53,6 +57,9 @@ describe.each(CONFIGURATIONS)('fuzzing the public endpoints (%s configuration)',
     await new Promise((r) => setTimeout(r, 400)); // the simulated call answers
     const other = await gw.request('POST', '/v1/conversations', { token, body: { contact: { phone: '+14155552681' } } });
     spare = { conversationId: other.body.id, contactId: other.body.contact.id };
+    const third = await gw.request('POST', '/v1/conversations', { token, body: { contact: { phone: '+14155552683' } } });
+    partyCallId = (await gw.request('POST', `/v1/conversations/${third.body.id}/calls`, { token, body: { agentEndpoint: 'user:alice' } })).body.id;
+    handoverId = (await gw.request('POST', '/v1/conversations', { token, body: { contact: { phone: '+14155552684' } } })).body.id;
     before = await snapshot();
   });
   afterAll(async () => {
@@ -84,8 +91,21 @@ describe.each(CONFIGURATIONS)('fuzzing the public endpoints (%s configuration)',
     ['POST', '/v1/conversations/:id/calls', () => `/v1/conversations/${conversationId}/calls`],
     ['POST', '/v1/calls/:id/dtmf', () => `/v1/calls/${callId}/dtmf`],
     ['POST', '/v1/calls/:id/transfer', () => `/v1/calls/${callId}/transfer`],
+    ['POST', '/v1/calls/:id/consult', () => `/v1/calls/${partyCallId}/consult`],
+    ['POST', '/v1/calls/:id/participants', () => `/v1/calls/${partyCallId}/participants`],
+    ['POST', '/v1/calls/:id/supervise', () => `/v1/calls/${partyCallId}/supervise`],
+    ['PATCH', '/v1/calls/:id/supervise', () => `/v1/calls/${partyCallId}/supervise`],
+    ['PATCH', '/v1/calls/:id/supervise/:pid', () => `/v1/calls/${partyCallId}/supervise/${partyCallId}-agent`],
+    ['POST', '/v1/conversations/:id/transfer', () => `/v1/conversations/${handoverId}/transfer`],
     ['POST', '/v1/conversations/:id/wrap-up', () => `/v1/conversations/${conversationId}/wrap-up`],
     ['POST', '/v1/simulator/inbound-sms', () => '/v1/simulator/inbound-sms'],
+    ['POST', '/v1/simulator/inbound-call', () => '/v1/simulator/inbound-call'],
+    ['POST', '/v1/calls/:id/answer', () => `/v1/calls/${callId}/answer`],
+    ['PUT', '/v1/agents/:agentId/device', () => '/v1/agents/fuzz/device'],
+    ['PUT', '/v1/agents/me/status', () => '/v1/agents/me/status'],
+    ['POST', '/v1/calls/:id/recording', () => `/v1/calls/${callId}/recording`],
+    ['PATCH', '/v1/admin/tenants/:tenantId', () => '/v1/admin/tenants/acme'],
+    ['PUT', '/v1/admin/tenants/:tenantId/numbers/:number', () => '/v1/admin/tenants/acme/numbers/%2B14155550177'],
   ];
 
   it.each(jsonRoutes)('%s %s never answers a malformed body with a 5xx', async (method, _name, path) => {
@@ -102,11 +122,23 @@ describe.each(CONFIGURATIONS)('fuzzing the public endpoints (%s configuration)',
     ['PATCH', () => `/v1/contacts/${spare.contactId}`, { name: 'Spare' }],
     ['POST', () => `/v1/conversations/${spare.conversationId}/messages`, { body: 'hi', to: '+14155552681', provider: 'simulator' }],
     ['POST', () => `/v1/conversations/${spare.conversationId}/messages`, { template: { text: 'Hi <name>', params: { name: 'F' } }, mediaUrls: ['https://media.example.com/a.jpg'] }],
-    ['POST', () => `/v1/conversations/${spare.conversationId}/calls`, { agentEndpoint: 'user:alice', to: '+14155552671', callerId: '+14155550100', provider: 'simulator', consent: { via: 'chat', at: '2026-01-01T00:00:00Z' } }],
+    ['POST', () => `/v1/conversations/${spare.conversationId}/calls`, { agentEndpoint: 'user:alice', to: '+14155552671', callerId: '+14155550100', provider: 'simulator', consent: { via: 'chat', at: '2026-01-01T00:00:00Z' }, ringTimeoutSeconds: 30 }],
     ['POST', () => `/v1/calls/${callId}/dtmf`, { digits: '12#' }],
     ['POST', () => `/v1/calls/${callId}/transfer`, { to: 'user:bob' }],
+    ['POST', () => `/v1/calls/${partyCallId}/consult`, { to: 'user:bob' }],
+    ['POST', () => `/v1/calls/${partyCallId}/participants`, { to: 'user:bob', role: 'consultee' }],
+    ['POST', () => `/v1/calls/${partyCallId}/supervise`, { endpoint: 'user:sue', mode: 'monitor' }],
+    ['PATCH', () => `/v1/calls/${partyCallId}/supervise`, { mode: 'whisper' }],
+    ['POST', () => `/v1/conversations/${handoverId}/transfer`, { agentId: 'bob' }],
     ['POST', () => '/v1/simulator/inbound-sms', { from: '+14155552682', to: '+14155550100', body: 'hello', media: [{ contentType: 'image/png', data: 'iVBORw0KGgo=' }] }],
     ['POST', () => `/v1/conversations/${spare.conversationId}/wrap-up`, { disposition: 'resolved', notes: 'n' }],
+    ['POST', () => '/v1/simulator/inbound-call', { from: '+14155552699', to: '+14155550100' }],
+    ['PUT', () => '/v1/agents/fuzz/device', { endpoint: 'user:fuzz' }],
+    ['PUT', () => '/v1/agents/me/status', { status: 'available' }],
+    ['POST', () => `/v1/calls/${callId}/recording`, { action: 'pause' }],
+    // Values the fixture already has: the tenant's behaviour stays as the other routes expect it.
+    ['PATCH', () => '/v1/admin/tenants/acme', { name: 'acme', policies: { maxComposeLength: 1600, doNotCall: ['+14155559999'], stickyDays: 7 } }],
+    ['PUT', () => '/v1/admin/tenants/acme/numbers/%2B14155550177', { provider: 'simulator' }],
   ];
   const badValues: unknown[] = [undefined, null, '', ' ', 0, -1, 1.5, true, [], {}, [null], { a: null }, 'x'.repeat(5000), '\u0000', '+', 'null', '__proto__'];
 
@@ -141,7 +173,7 @@ describe.each(CONFIGURATIONS)('fuzzing the public endpoints (%s configuration)',
   });
 
   it('answers random query strings and ids on every GET with a 4xx or a 200', async () => {
-    const routes = ['/v1/conversations', '/v1/contacts', '/v1/conversations/', '/v1/contacts/', '/v1/calls/', '/v1/messages/', '/v1/attachments/'];
+    const routes = ['/v1/conversations', '/v1/contacts', '/v1/me', '/v1/conversations/', '/v1/contacts/', '/v1/calls/', '/v1/messages/', '/v1/attachments/', '/v1/recordings/', '/v1/admin/tenants/'];
     await fc.assert(fc.asyncProperty(fc.constantFrom(...routes), fc.string({ maxLength: 300 }), fc.string({ maxLength: 100 }), async (route, id, query) => {
       const path = route.endsWith('/') ? route + encodeURIComponent(id || 'x') : route;
       const res = await gw.request('GET', `${path}?${encodeURI(query).replace(/#/g, '%23')}`, { token });
@@ -151,7 +183,8 @@ describe.each(CONFIGURATIONS)('fuzzing the public endpoints (%s configuration)',
 
   it('answers unsigned and badly signed webhooks with 403, and broken signed ones with 4xx', async () => {
     const hooks = ['/webhooks/twilio/sms', '/webhooks/twilio/sms/status', '/webhooks/twilio/voice', '/webhooks/twilio/voice/status',
-      '/webhooks/jambonz/sms', '/webhooks/jambonz/sms/status', '/webhooks/jambonz/call', '/webhooks/jambonz/call/status'];
+      '/webhooks/jambonz/sms', '/webhooks/jambonz/sms/status', '/webhooks/jambonz/call', '/webhooks/jambonz/call/status', '/webhooks/twilio/voice/participant',
+      '/webhooks/twilio/voice/incoming', '/webhooks/twilio/voice/hold', '/webhooks/jambonz/call/incoming', '/webhooks/twilio/recording/status'];
     const formish = fc.oneof(
       fc.string({ maxLength: 500 }),
       fc.dictionary(fc.string({ maxLength: 20 }), fc.string({ maxLength: 50 })).map((d) => new URLSearchParams(d).toString()),
@@ -171,6 +204,18 @@ describe.each(CONFIGURATIONS)('fuzzing the public endpoints (%s configuration)',
       expect(res.status).toBeLessThan(500);
       const status = await twilio.post(gw.url, PUBLIC, new CallbackUrls(PUBLIC, gw.config.auth.jwtSecret).url('/webhooks/twilio/voice/status', { cid: 'x' }).slice(PUBLIC.length), params);
       expect(status.status).toBeLessThan(500);
+      const leg = await twilio.post(gw.url, PUBLIC, new CallbackUrls(PUBLIC, gw.config.auth.jwtSecret).url('/webhooks/twilio/voice/participant', { cid: partyCallId, pid: 'x' }).slice(PUBLIC.length), params);
+      expect(leg.status).toBeLessThan(500);
+      const incoming = await twilio.post(gw.url, PUBLIC, '/webhooks/twilio/voice/incoming', params);
+      expect(incoming.status).toBeLessThan(500);
+    }), { numRuns: RUNS });
+  });
+
+  it('answers signed Twilio recording callbacks with random fields without a 5xx, and fetches nothing they name', async () => {
+    const fields = fc.constantFrom('RecordingSid', 'RecordingUrl', 'RecordingStatus', 'RecordingDuration', 'CallSid', 'AccountSid');
+    await fc.assert(fc.asyncProperty(fc.dictionary(fields, fc.string({ maxLength: 60 })), fc.constantFrom('x', callId), async (params, rid) => {
+      const res = await twilio.post(gw.url, PUBLIC, new CallbackUrls(PUBLIC, gw.config.auth.jwtSecret).url('/webhooks/twilio/recording/status', { rid }).slice(PUBLIC.length), params);
+      expect(res.status).toBeLessThan(500);
     }), { numRuns: RUNS });
   });
 

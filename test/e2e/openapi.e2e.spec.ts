@@ -148,13 +148,34 @@ describe('OpenAPI document', () => {
         return { url: `/v1/conversations/${id}/calls`, bodies: [{ agentEndpoint: 'user:alice', to: contact.phone, provider: 'simulator', consent: { via: 'chat', at: '2026-01-01T00:00:00Z' } }] };
       },
       'post /v1/calls/{id}/dtmf': async () => ({ url: `/v1/calls/${await answeredCall()}/dtmf`, bodies: [{ digits: '1' }] }),
+      'post /v1/calls/{id}/recording': async () => ({ url: `/v1/calls/${await answeredCall()}/recording`, bodies: [{ action: 'start' }] }),
       'post /v1/calls/{id}/transfer': async () => ({ url: `/v1/calls/${await answeredCall()}/transfer`, bodies: [{ to: 'user:bob' }] }),
+      'post /v1/calls/{id}/consult': async () => ({ url: `/v1/calls/${await answeredCall()}/consult`, bodies: [{ to: 'user:bob' }] }),
+      'post /v1/calls/{id}/participants': async () => ({ url: `/v1/calls/${await answeredCall()}/participants`, bodies: [{ to: 'user:bob', role: 'consultee' }] }),
+      'post /v1/calls/{id}/supervise': async () => ({ url: `/v1/calls/${await answeredCall()}/supervise`, bodies: [{ endpoint: 'user:sue', mode: 'monitor' }] }),
+      'post /v1/conversations/{id}/transfer': async () => ({ url: `/v1/conversations/${(await conversation()).id}/transfer`, bodies: [{ agentId: 'bob' }, { queue: true }] }),
+      'patch /v1/calls/{id}/supervise': async () => {
+        const id = await answeredCall();
+        await gw.request('POST', `/v1/calls/${id}/supervise`, { token: supervisor, body: { endpoint: 'user:sue', mode: 'monitor' } });
+        return { url: `/v1/calls/${id}/supervise`, bodies: [{ mode: 'whisper' }] };
+      },
+      'patch /v1/calls/{id}/supervise/{pid}': async () => {
+        const id = await answeredCall();
+        const view = await gw.request('POST', `/v1/calls/${id}/supervise`, { token: supervisor, body: { endpoint: 'user:sue', mode: 'monitor' } });
+        return { url: `/v1/calls/${id}/supervise/${view.body.participants[2].participantId}`, bodies: [{ mode: 'whisper' }] };
+      },
       'post /v1/conversations/{id}/assign': async () => ({ url: `/v1/conversations/${(await conversation()).id}/assign`, bodies: [{ agentId: 'bob' }] }),
       'post /v1/conversations/{id}/wrap-up': async () => ({ url: `/v1/conversations/${(await conversation()).id}/wrap-up`, bodies: [{ disposition: 'resolved', notes: 'n' }] }),
       'post /v1/simulator/inbound-sms': async () => ({
         url: '/v1/simulator/inbound-sms',
         bodies: [{ from: phone(), to: '+14155550100', body: 'hello', media: [{ contentType: 'image/png', data: png }] }],
       }),
+      'post /v1/simulator/inbound-call': async () => ({ url: '/v1/simulator/inbound-call', bodies: [{ from: phone(), to: '+14155550100' }] }),
+      'put /v1/agents/{agentId}/device': async () => ({ url: '/v1/agents/nully/device', bodies: [{ endpoint: 'user:nully' }] }),
+      'put /v1/agents/me/status': async () => ({ url: '/v1/agents/me/status', bodies: [{ status: 'available' }] }),
+      // The default tenant's own values: the change is accepted and changes nothing the other cases see.
+      'patch /v1/admin/tenants/{tenantId}': async () => ({ url: '/v1/admin/tenants/default', bodies: [{ name: 'Default tenant', policies: { maxComposeLength: 1600 } }] }),
+      'put /v1/admin/tenants/{tenantId}/numbers/{number}': async () => ({ url: '/v1/admin/tenants/default/numbers/%2B14155550188', bodies: [{ provider: 'simulator' }] }),
     };
 
     type Schema = OpenAPIV3_1.SchemaObject;
@@ -175,7 +196,7 @@ describe('OpenAPI document', () => {
 
     let operations: Array<[string, Schema]>;
     beforeAll(async () => {
-      supervisor = await gw.token({ roles: ['supervisor'] });
+      supervisor = await gw.token({ roles: ['supervisor', 'admin'] });
       const deref = (await SwaggerParser.dereference(structuredClone(spec) as never)) as OpenAPIV3_1.Document;
       operations = Object.entries(deref.paths ?? {}).flatMap(([path, item]) => Object.entries(item as Record<string, OpenAPIV3_1.OperationObject>)
         .filter(([, op]) => (op.requestBody as OpenAPIV3_1.RequestBodyObject | undefined)?.content?.['application/json'])

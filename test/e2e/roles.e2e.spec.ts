@@ -18,14 +18,25 @@ interface SecuredOperation {
  * Playing a customer is for supervisors and admins (training, demos), not for agents; so are
  * giving a conversation to an agent and seeing who is online.
  */
-const SUPERVISOR_ONLY = new Set(['post /v1/simulator/inbound-sms', 'post /v1/conversations/{id}/assign', 'get /v1/agents']);
+const SUPERVISOR_ONLY = new Set(['post /v1/simulator/inbound-sms', 'post /v1/conversations/{id}/assign', 'get /v1/agents',
+  'post /v1/simulator/inbound-call', 'get /v1/agents/{agentId}/device',
+  // Listening in on, coaching or joining an agent's call.
+  'post /v1/calls/{id}/supervise', 'patch /v1/calls/{id}/supervise', 'patch /v1/calls/{id}/supervise/{pid}']);
+
+/** Where an agent's calls ring is set by admins only. */
+const ADMIN_ONLY = new Set(['put /v1/agents/{agentId}/device', 'delete /v1/agents/{agentId}/device',
+  // Erasing a call recording (erasure requests).
+  'delete /v1/recordings/{id}',
+  // The tenant's own settings, policies and numbers (the admin API).
+  'get /v1/admin/tenants', 'get /v1/admin/tenants/{tenantId}', 'patch /v1/admin/tenants/{tenantId}',
+  'put /v1/admin/tenants/{tenantId}/numbers/{number}', 'delete /v1/admin/tenants/{tenantId}/numbers/{number}']);
 
 /** The role matrix, written out independently of the decorators, one row per kind of token. */
 const MATRIX: Array<[row: string, roles: Role[], mayCall: (operation: string) => boolean]> = [
-  ['an agent: conversations, contacts, calls, messages and attachments of their tenant', ['agent'], (op) => !SUPERVISOR_ONLY.has(op)],
-  ['a supervisor: everything an agent may, and the simulator', ['supervisor'], () => true],
+  ['an agent: conversations, contacts, calls, messages and attachments of their tenant', ['agent'], (op) => !SUPERVISOR_ONLY.has(op) && !ADMIN_ONLY.has(op)],
+  ['a supervisor: everything an agent may, and the simulator', ['supervisor'], (op) => !ADMIN_ONLY.has(op)],
   ['an admin: everything', ['admin'], () => true],
-  ['an agent who is also a supervisor: everything', ['agent', 'supervisor'], () => true],
+  ['an agent who is also a supervisor: everything', ['agent', 'supervisor'], (op) => !ADMIN_ONLY.has(op)],
   ['a token with no role (roles: [])', [], () => false],
 ];
 

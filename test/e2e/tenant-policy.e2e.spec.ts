@@ -134,16 +134,20 @@ describe('tenant numbers across restarts', () => {
   beforeEach(() => { dir = mkdtempSync(join(tmpdir(), 'gateway-numbers-')); });
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
-  it('starts after a number moved from one tenant to another in the configuration, and routes it to the new one', async () => {
+  it('starts after the configuration moved a number, keeps the store’s owner (the YAML is a seed), and moves it through the admin API', async () => {
     const database = { url: `sqlite:${join(dir, 'gateway.db')}` };
     const before = await startTestGateway({ database, tenants: [{ id: 'acme', numbers: [] }, { id: 'globex', numbers: ['+14155550100'] }] });
     await before.close();
-    // acme is written first on the next start, while the store still gives the number to globex.
     const gw = await startTestGateway({ database, tenants: [{ id: 'acme', numbers: ['+14155550100'] }, { id: 'globex', numbers: [] }] });
     try {
       const text = async (tenantId: string) => gw.request('POST', '/v1/simulator/inbound-sms', {
         token: await gw.token({ tenantId, roles: ['supervisor'] }), body: { from: CUSTOMER, to: '+14155550100', body: 'hello' },
       });
+      expect((await text('globex')).status).toBe(202);
+      expect((await text('acme')).status).toBe(404);
+      const admin = async (tenantId: string) => gw.token({ tenantId, roles: ['admin'] });
+      expect((await gw.request('DELETE', '/v1/admin/tenants/globex/numbers/%2B14155550100', { token: await admin('globex') })).status).toBe(204);
+      expect((await gw.request('PUT', '/v1/admin/tenants/acme/numbers/%2B14155550100', { token: await admin('acme'), body: {} })).status).toBe(200);
       expect((await text('acme')).status).toBe(202);
       expect((await text('globex')).status).toBe(404);
     } finally {

@@ -61,7 +61,7 @@ function repositorySuite(open: () => Promise<{ handle: DatabaseHandle; cleanup: 
     const acme = await handle.db.selectFrom('tenants').select(['id', 'name', 'defaultRegion']).where('id', '=', 'acme').executeTakeFirst();
     expect(acme).toEqual({ id: 'acme', name: 'ACME Insurance', defaultRegion: 'GB' });
     const owners = await handle.db.selectFrom('tenantNumbers').selectAll().execute();
-    expect(owners).toEqual([{ number: '+442071838750', tenantId: 'acme' }]);
+    expect(owners).toEqual([{ number: '+442071838750', tenantId: 'acme', provider: null }]);
   });
 
   it('moves a number to the tenant the configuration now gives it, whichever tenant is written first', async () => {
@@ -73,9 +73,9 @@ function repositorySuite(open: () => Promise<{ handle: DatabaseHandle; cleanup: 
     await repo.replaceNumbers('acme', ['+442071838750']);
     const owners = await handle.db.selectFrom('tenantNumbers').selectAll().orderBy('number').execute();
     expect(owners).toEqual([
-      { number: '+14155550100', tenantId: 'other' },
-      { number: '+442071838750', tenantId: 'acme' },
-      { number: '+442071838751', tenantId: 'other' },
+      { number: '+14155550100', tenantId: 'other', provider: null },
+      { number: '+442071838750', tenantId: 'acme', provider: null },
+      { number: '+442071838751', tenantId: 'other', provider: null },
     ]);
     await repo.replaceNumbers('other', []);
     expect(await handle.db.selectFrom('tenantNumbers').select('number').where('tenantId', '=', 'other').execute()).toEqual([]);

@@ -197,13 +197,9 @@ describe('SIP voice provider (3PCC through drachtio)', () => {
     expect(provider.liveCalls).toBe(0);
   });
 
-  it('cancels the customer after the ring timeout: no-answer', async () => {
-    await provider.close();
-    provider = new SipVoiceProvider({ host: '127.0.0.1', port: fake.port, secret: SECRET, trunkUri: TRUNK, ringTimeoutSeconds: 0.2 });
-    provider.connect(async (report) => void reports.push(report));
-    await eventually(() => provider.check());
+  it('cancels the customer after the request\'s ring timeout: no-answer', async () => {
     customerSteps = ua.ringsForever();
-    const handle = await provider.place(request());
+    const handle = await provider.place(request({ ringTimeoutSeconds: 0.2 }));
     await eventually(() => expect(facts()).toEqual([{ kind: 'ringing' }, { kind: 'ended', reason: 'no-answer' }]));
     await fake.waitFor((m) => m.method === 'CANCEL' && m.callId === handle.providerRef);
     await fake.waitFor((m) => m.method === 'BYE' && m.callId === handle.refs.agentCallId);
@@ -305,6 +301,32 @@ describe('SIP voice provider (3PCC through drachtio)', () => {
     await expect(provider.place(request({ agentEndpoint: 'user:alice' }))).rejects.toThrow(VoiceProviderError);
     await expect(provider.place(request({ agentEndpoint: 'user:alice' }))).rejects.toThrow(/cannot reach agent endpoint "user:alice"/);
     expect(fake.sent.length).toBe(sent);
+  });
+
+  it('an E.164 agent through a trunk that challenges (401): the agent\'s INVITE answers with the trunk account; a PBX agent never sees it', async () => {
+    await provider.close();
+    provider = new SipVoiceProvider({ host: '127.0.0.1', port: fake.port, secret: SECRET, trunkUri: TRUNK, trunkCredentials: { username: 'trunk-user', password: 'trunk-secret' } });
+    provider.connect(async (report) => void reports.push(report));
+    await eventually(() => provider.check());
+    const challenge = { status: 401, afterMs: 5, headers: { 'www-authenticate': 'Digest realm="trunk.test", nonce="n0nce", qop="auth", algorithm=MD5' } };
+    const script = fake.script;
+    // The agent's number behind the trunk: challenged, then answered once the INVITE carries credentials.
+    fake.script = (invite) => (invite.uri !== 'sip:+15551234567@trunk.example.com:5060' ? script(invite) : invite.headers.authorization ? ua.answers() : [challenge]);
+    try {
+      await provider.place(request({ agentEndpoint: '+15551234567' }));
+      await eventually(() => expect(facts()).toContainEqual({ kind: 'answered' }));
+      const [first, retried] = fake.requests('INVITE').filter((m) => m.uri === 'sip:+15551234567@trunk.example.com:5060');
+      expect(first!.headers.authorization).toBeUndefined();
+      expect(retried!.headers.authorization).toMatch(/^Digest .*username="trunk-user".*realm="trunk.test"/);
+
+      agentSteps = [challenge];
+      reports.length = 0;
+      await provider.place(request({ agentEndpoint: 'sip:1001@pbx.example' }));
+      await eventually(() => expect(facts()).toEqual([{ kind: 'ended', reason: 'failed' }]));
+      expect(fake.requests('INVITE').filter((m) => m.uri === 'sip:1001@pbx.example' && m.headers.authorization)).toEqual([]);
+    } finally {
+      fake.script = script;
+    }
   });
 
   it('controls of a call it does not know fail; a second hangup is harmless', async () => {

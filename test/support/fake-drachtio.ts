@@ -29,6 +29,8 @@ export interface UaStep {
   status: number;
   sdp?: string;
   afterMs?: number;
+  /** Extra response headers, lower-case names (e.g. a 401's `www-authenticate`). */
+  headers?: Record<string, string>;
 }
 export type UaScript = (invite: SipRecord) => UaStep[];
 
@@ -262,16 +264,16 @@ export class FakeDrachtio extends EventEmitter {
     let at = 0;
     for (const step of this.script(record)) {
       at += step.afterMs ?? 0;
-      txn.timers.push(setTimeout(() => this.respond(txnId, txn, step.status, step.sdp), at));
+      txn.timers.push(setTimeout(() => this.respond(txnId, txn, step.status, step.sdp, step.headers), at));
     }
   }
 
   /** The user agent's response to the application's INVITE. */
-  private respond(txnId: string, txn: InviteTxn, status: number, body = ''): void {
+  private respond(txnId: string, txn: InviteTxn, status: number, body = '', extra: Record<string, string> = {}): void {
     if (txn.final) return;
     const callId = txn.record.callId;
     const headers: Record<string, string> = {
-      via: txn.record.headers.via, from: txn.from, to: txn.to, 'call-id': callId, cseq: '1 INVITE',
+      via: txn.record.headers.via, from: txn.from, to: txn.to, 'call-id': callId, cseq: '1 INVITE', ...extra,
     };
     if (status < 300) headers.contact = `<sip:ua@${UA_ADDRESS}:5060>`;
     if (body) headers['content-type'] = 'application/sdp';

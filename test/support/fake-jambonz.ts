@@ -39,6 +39,11 @@ export class FakeJambonz extends HttpFake {
       res.writeHead(401, { 'content-type': 'application/json' }).end(JSON.stringify({ msg: 'unauthorized' }));
       return;
     }
+    if (req.method === 'GET' && req.url === `/v1/Accounts/${JAMBONZ_ACCOUNT}`) {
+      // "Retrieve an account" (the gateway's readiness probe).
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ account_sid: JAMBONZ_ACCOUNT, name: 'Fake account', is_active: true }));
+      return;
+    }
     if (req.method === 'POST' && req.url === `/v1/Accounts/${JAMBONZ_ACCOUNT}/Messages`) {
       const body = JSON.parse(await readBody(req)) as Record<string, unknown>;
       const sid = randomUUID();

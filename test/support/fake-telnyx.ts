@@ -89,6 +89,10 @@ export class FakeTelnyx extends HttpFake {
     if (req.headers.authorization !== `Bearer ${TELNYX_API_KEY}`) {
       return json(res, 401, { errors: [{ code: '10009', title: 'Authentication failed', detail: 'The API key is missing or invalid.' }] });
     }
+    if (req.method === 'GET' && req.url === '/v2/balance') {
+      // The account's balance (the gateway's readiness probe).
+      return json(res, 200, { data: { record_type: 'balance', balance: '300.00', pending: '0.00', credit_limit: '0.00', available_credit: '300.00', currency: 'USD' } });
+    }
     if (req.method === 'POST' && req.url === '/v2/messages') {
       const body = JSON.parse(await readBody(req)) as SentMessage['body'];
       const refusal = this.refuseNext;

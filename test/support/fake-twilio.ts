@@ -29,6 +29,8 @@ export class FakeTwilio extends HttpFake {
   readonly voice: VoiceRequest[] = [];
   /** friendly name → conference SID, for conferences with participants. */
   readonly conferences = new Map<string, string>();
+  /** conference SID → label → participant, as the Conference Participants resource keeps them. */
+  readonly participants = new Map<string, Map<string, FakeParticipant>>();
   readonly media = new Map<string, { type: string; bytes: Buffer }>();
   /** Media paths answered with a redirect (as Twilio redirects to a signed CDN URL). */
   readonly mediaRedirects = new Map<string, { status: number; location: string }>();
@@ -69,6 +71,15 @@ export class FakeTwilio extends HttpFake {
       res.writeHead(401, { 'content-type': 'application/json' }).end(JSON.stringify({ code: 20003, message: 'Authenticate', status: 401 }));
       return;
     }
+    if (req.method === 'GET' && path === `/2010-04-01/Accounts/${TWILIO_SID}.json`) {
+      // The account resource, as Twilio answers it (the gateway's readiness probe reads it).
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({
+        sid: TWILIO_SID, owner_account_sid: TWILIO_SID, friendly_name: 'Fake account', status: 'active', type: 'Full',
+        date_created: 'Thu, 01 Jan 2026 00:00:00 +0000', date_updated: 'Thu, 01 Jan 2026 00:00:00 +0000', auth_token: TWILIO_TOKEN,
+        uri: `/2010-04-01/Accounts/${TWILIO_SID}.json`, subresource_uris: {},
+      }));
+      return;
+    }
     const redirect = this.mediaRedirects.get(path);
     if (redirect && (req.method === 'GET' || req.method === 'HEAD')) {
       res.writeHead(redirect.status, { location: redirect.location }).end();
@@ -107,6 +118,7 @@ export class FakeTwilio extends HttpFake {
     const params = new URLSearchParams(req.method === 'GET' ? (req.url ?? '').split('?')[1] ?? '' : body);
     const json = (status: number, payload: object) => res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(payload));
     const record = () => this.voice.push({ method: req.method ?? '', path, params });
+    const error = (status: number, code: number, message: string) => json(status, { code, message, more_info: "", status });
     let m: RegExpExecArray | null;
     if (req.method === 'POST' && path === `${base}/Calls.json`) {
       record();
@@ -121,10 +133,27 @@ export class FakeTwilio extends HttpFake {
     }
     if (req.method === 'POST' && (m = new RegExp(`^${base}/Conferences/([^/]+)/Participants\\.json$`).exec(path))) {
       record();
+      // Participants are created by the conference's friendly name (it starts the conference) or its SID.
       const name = decodeURIComponent(m[1]!);
-      const conference = this.conferences.get(name) ?? `CF${hex()}`;
+      const known = name.startsWith('CF') ? name : this.conferences.get(name);
+      if (name.startsWith('CF') && !this.participants.has(name)) return error(404, 20404, `The requested resource ${path} was not found`), true;
+      const conference = known ?? `CF${hex()}`;
       this.conferences.set(name, conference);
-      json(201, { account_sid: TWILIO_SID, call_sid: `CA${hex()}`, conference_sid: conference, label: params.get('Label'), status: 'queued', muted: false, hold: false });
+      // The customer joined by TwiML (<Dial><Conference participantLabel="customer">), which the fake does not see.
+      const parties = this.participants.get(conference) ?? new Map([['customer', participant(conference, 'customer', `CA${hex()}`)]]);
+      this.participants.set(conference, parties);
+      if (!params.get('To') || !params.get('From')) return error(400, 21604, 'A \'To\' and a \'From\' phone number are required.'), true;
+      const label = params.get('Label') ?? undefined;
+      if (label && parties.has(label)) return error(400, 16024, `A participant with label ${label} already exists`), true;
+      const coaching = params.get('Coaching') === 'true';
+      const coached = params.get('CallSidToCoach');
+      if (coaching && ![...parties.values()].some((p) => p.call_sid === coached)) return error(400, 16025, 'CallSidToCoach must be a participant of the conference'), true;
+      const created = {
+        ...participant(conference, label ?? null, `CA${hex()}`), status: 'queued', muted: params.get('Muted') === 'true', coaching,
+        call_sid_to_coach: coaching ? coached : null, end_conference_on_exit: params.get('EndConferenceOnExit') === 'true',
+      };
+      parties.set(label ?? created.call_sid, created);
+      json(201, created);
       return true;
     }
     if (req.method === 'GET' && path === `${base}/Conferences.json`) {
@@ -135,9 +164,32 @@ export class FakeTwilio extends HttpFake {
       json(200, { conferences, page: 0, page_size: 1, start: 0, end: conferences.length, first_page_uri: path, next_page_uri: null, previous_page_uri: null, uri: path });
       return true;
     }
-    if (req.method === 'POST' && (m = new RegExp(`^${base}/Conferences/(CF[0-9a-f]{32})/Participants/([^/]+)\\.json$`).exec(path))) {
+    if ((m = new RegExp(`^${base}/Conferences/(CF[0-9a-f]{32})/Participants/([^/]+)\\.json$`).exec(path))) {
       record();
-      json(200, { account_sid: TWILIO_SID, conference_sid: m[1], label: m[2], hold: params.get('Hold') === 'true', muted: params.get('Muted') === 'true', status: 'connected' });
+      // A participant is addressed by its CallSid or its label.
+      const parties = this.participants.get(m[1]!);
+      const key = decodeURIComponent(m[2]!);
+      const found = parties && ([...parties.entries()].find(([label, p]) => label === key || p.call_sid === key));
+      if (!found) return error(404, 20404, `The requested resource ${path} was not found`), true;
+      const [label, party] = found;
+      if (req.method === 'DELETE') {
+        parties!.delete(label);
+        res.writeHead(204).end();
+        return true;
+      }
+      if (req.method === 'POST') {
+        const flag = (name: string) => (params.has(name) ? params.get(name) === 'true' : undefined);
+        party.hold = flag('Hold') ?? party.hold;
+        party.muted = flag('Muted') ?? party.muted;
+        party.end_conference_on_exit = flag('EndConferenceOnExit') ?? party.end_conference_on_exit;
+        party.coaching = flag('Coaching') ?? party.coaching;
+        if (params.has('CallSidToCoach')) party.call_sid_to_coach = params.get('CallSidToCoach');
+        if (party.coaching && ![...parties!.values()].some((p) => p !== party && p.call_sid === party.call_sid_to_coach)) {
+          return error(400, 16025, 'CallSidToCoach must be a participant of the conference'), true;
+        }
+        if (!party.coaching) party.call_sid_to_coach = null;
+      }
+      json(200, party);
       return true;
     }
     return false;
@@ -146,4 +198,25 @@ export class FakeTwilio extends HttpFake {
 
 export function hex(): string {
   return randomBytes(16).toString('hex');
+}
+
+/** A Conference Participant resource, in Twilio's JSON field names. */
+export interface FakeParticipant {
+  account_sid: string;
+  call_sid: string;
+  conference_sid: string;
+  label: string | null;
+  status: string;
+  hold: boolean;
+  muted: boolean;
+  coaching: boolean;
+  call_sid_to_coach: string | null;
+  end_conference_on_exit: boolean;
+}
+
+function participant(conference: string, label: string | null, callSid: string): FakeParticipant {
+  return {
+    account_sid: TWILIO_SID, call_sid: callSid, conference_sid: conference, label, status: 'connected', hold: false, muted: false,
+    coaching: false, call_sid_to_coach: null, end_conference_on_exit: true,
+  };
 }

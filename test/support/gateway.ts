@@ -49,6 +49,8 @@ export async function startTestGateway(overrides: DeepPartial<AppConfig> = {}, o
       ...overrides,
       database: { url: `sqlite:${join(dir, 'gateway.db')}`, ...overrides.database },
       auth: { jwtSecret: randomBytes(32).toString('hex'), ...overrides.auth },
+      // Recordings go to the test's own directory, never under the checkout's ./data.
+      media: { recordingsDir: join(dir, 'recordings'), ...overrides.media },
     },
   });
   const logger = pino({ level: 'silent' });

@@ -15,7 +15,11 @@ export abstract class HttpFake {
   }
 
   stop(): Promise<void> {
-    return new Promise((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+    return new Promise((resolve) => {
+      if (!this.server) return resolve();
+      this.server.close(() => resolve());
+      this.server.closeAllConnections(); // a client's keep-alive connection must not hold the fake open
+    });
   }
 
   protected abstract handle(req: IncomingMessage, res: ServerResponse): Promise<void>;

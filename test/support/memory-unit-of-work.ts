@@ -1,4 +1,5 @@
 import type { CallDetails } from '../../src/calls/domain/call';
+import type { Participant } from '../../src/calls/participants/domain/participant';
 import { newId } from '../../src/common/ids';
 import type { Contact } from '../../src/contacts/domain/contact';
 import type { Conversation, Interaction } from '../../src/conversations/domain/conversation';
@@ -6,10 +7,13 @@ import type { TimelineEntry } from '../../src/conversations/timeline/timeline.re
 import type { IdempotencyRecord } from '../../src/idempotency/idempotency.repository';
 import type { Attachment, MessageContent } from '../../src/messaging/domain/message';
 import type { StoredMedia } from '../../src/messaging/simulator-media.repository';
+import type { Recording } from '../../src/media/domain/recording';
 import type { AgentPresence } from '../../src/routing/presence.repository';
+import type { AgentProfileRow } from '../../src/agents/agents.repository';
+import type { InboundCallRow } from '../../src/calls/inbound/inbound-calls.repository';
 import {
-  UnitOfWork, type CallsStore, type ContactsStore, type ConversationsStore, type IdempotencyStore, type MessagesStore,
-  type PresenceStore, type Repositories, type SimulatorMediaStore, type TenantsStore, type TimelineStore, type Work,
+  UnitOfWork, type AgentsStore, type InboundCallsStore, type CallsStore, type ContactsStore, type ConversationsStore, type IdempotencyStore, type MessagesStore,
+  type ParticipantsStore, type PresenceStore, type RecordingsStore, type Repositories, type SimulatorMediaStore, type TenantsStore, type TimelineStore, type Work,
 } from '../../src/unit-of-work/unit-of-work';
 
 /**
@@ -49,12 +53,17 @@ interface State {
   presence: PresenceRow[];
   idempotency: Map<string, IdempotencyRecord>;
   media: Map<string, StoredMedia>;
+  recordings: Map<string, Recording>;
+  participants: Map<string, Tenanted<Participant> & { createdAt: string }>;
+  agents: Map<string, Tenanted<AgentProfileRow>>;
+  inboundCalls: Map<string, InboundCallRow>;
 }
 
 function emptyState(): State {
   return {
     tenants: new Map(), contacts: new Map(), conversations: new Map(), interactions: new Map(), calls: new Map(),
-    messages: new Map(), attachments: new Map(), timeline: [], presence: [], idempotency: new Map(), media: new Map(),
+    messages: new Map(), attachments: new Map(), timeline: [], presence: [], idempotency: new Map(), media: new Map(), recordings: new Map(), participants: new Map(),
+    agents: new Map(), inboundCalls: new Map(),
   };
 }
 
@@ -127,7 +136,8 @@ export function aConversation(contact: Contact, overrides: Partial<Conversation>
 function memoryRepositories(s: State): Repositories {
   return {
     calls: calls(s), contacts: contacts(s), conversations: conversations(s), messages: messages(s), timeline: timeline(s),
-    presence: presence(s), tenants: tenants(s), idempotency: idempotency(s), simulatorMedia: simulatorMedia(s),
+    presence: presence(s), tenants: tenants(s), idempotency: idempotency(s), simulatorMedia: simulatorMedia(s), recordings: recordings(s), participants: participants(s),
+    agents: agents(s), inboundCalls: inboundCalls(s),
   };
 }
 
@@ -380,6 +390,57 @@ function timeline(s: State): TimelineStore {
   };
 }
 
+function agents(s: State): AgentsStore {
+  const key = (tenantId: string, agentId: string) => `${tenantId}\u0000${agentId}`;
+  const upsert = (tenantId: string, agentId: string, change: Partial<AgentProfileRow>, at: string) => {
+    const row = s.agents.get(key(tenantId, agentId)) ?? { tenantId, agentId, endpoint: null, awaySince: null, updatedAt: at };
+    s.agents.set(key(tenantId, agentId), { ...row, ...change, updatedAt: at });
+  };
+  return {
+    async find(tenantId, agentId) {
+      const row = s.agents.get(key(tenantId, agentId));
+      if (!row) return undefined;
+      const { tenantId: _t, ...profile } = copy(row);
+      return profile;
+    },
+    async setEndpoint(tenantId, agentId, endpoint, at) { upsert(tenantId, agentId, { endpoint }, at); },
+    async setAway(tenantId, agentId, awaySince, at) { upsert(tenantId, agentId, { awaySince }, at); },
+  };
+}
+
+function inboundCalls(s: State): InboundCallsStore {
+  const mine = (tenantId: string, id: string) => {
+    const row = s.inboundCalls.get(id);
+    return row && row.tenantId === tenantId ? row : undefined;
+  };
+  return {
+    async insert(row) { s.inboundCalls.set(row.interactionId, copy(row)); },
+    async find(tenantId, id) { const row = mine(tenantId, id); return row && copy(row); },
+    async claimAnswer(tenantId, id, agentId, at) {
+      const row = mine(tenantId, id);
+      if (!row || row.answeredBy !== null || (row.offeredTo !== null && row.offeredTo !== agentId)) return false;
+      Object.assign(row, { answeredBy: agentId, answeredAt: at, offeredTo: agentId });
+      return true;
+    },
+    async releaseAnswer(tenantId, id, agentId, at) {
+      const row = mine(tenantId, id);
+      if (row?.answeredBy === agentId) Object.assign(row, { answeredBy: null, answeredAt: null, offeredTo: null, offeredAt: at });
+    },
+    async requeue(tenantId, id, agentId, offeredAt, at) {
+      const row = mine(tenantId, id);
+      if (!row || row.offeredTo !== agentId || row.offeredAt !== offeredAt || row.answeredBy !== null) return false;
+      Object.assign(row, { offeredTo: null, offeredAt: at });
+      return true;
+    },
+    async ringingOut(tenantId, before, limit) {
+      return [...s.inboundCalls.values()]
+        .filter((r) => r.tenantId === tenantId && r.offeredTo !== null && r.answeredBy === null && r.offeredAt < before
+          && ['initiating', 'ringing'].includes(s.interactions.get(r.interactionId)?.state ?? ''))
+        .sort((a, b) => a.offeredAt.localeCompare(b.offeredAt)).slice(0, limit).map(copy);
+    },
+  };
+}
+
 function presence(s: State): PresenceStore {
   const live = (now: string) => s.presence.filter((p) => p.expiresAt > now);
   return {
@@ -429,6 +490,63 @@ function tenants(s: State): TenantsStore {
       for (const other of s.tenants.values()) other.numbers = other.numbers.filter((n) => !numbers.includes(n));
       s.tenants.get(tenantId)!.numbers = [...numbers];
     },
+    ...tenantSettings(s),
+  };
+}
+
+/** The admin API's tenant settings and number owners (migration 015), kept beside the state. */
+const settingsOf = new WeakMap<State, { settings: Map<string, { version: number; document: string; updatedAt: string }>; providers: Map<string, string | null> }>();
+
+function tenantSettings(s: State): Omit<TenantsStore, 'upsert' | 'replaceNumbers'> {
+  let t = settingsOf.get(s);
+  if (!t) settingsOf.set(s, (t = { settings: new Map(), providers: new Map() }));
+  const { settings, providers } = t;
+  const owner = (number: string) => [...s.tenants.values()].find((row) => row.numbers.includes(number))?.id;
+  return {
+    async insertSettings(tenantId, document, updatedAt) {
+      if (settings.has(tenantId)) return false;
+      settings.set(tenantId, { version: 1, document, updatedAt });
+      return true;
+    },
+    async settingsVersions() {
+      return [...settings].map(([tenantId, row]) => ({ tenantId, version: row.version }));
+    },
+    async settings(tenantIds) {
+      return [...settings].filter(([id]) => !tenantIds || tenantIds.includes(id)).sort(([a], [b]) => a.localeCompare(b)).map(([tenantId, row]) => ({ tenantId, ...row }));
+    },
+    async numbers(tenantIds) {
+      return [...s.tenants.values()].filter((row) => !tenantIds || tenantIds.includes(row.id))
+        .flatMap((row) => row.numbers.map((number) => ({ tenantId: row.id, number, provider: providers.get(number) ?? null })))
+        .sort((a, b) => a.number.localeCompare(b.number));
+    },
+    async updateSettings(tenantId, document, expectedVersion, updatedAt) {
+      if (settings.get(tenantId)?.version !== expectedVersion) return false;
+      settings.set(tenantId, { version: expectedVersion + 1, document, updatedAt });
+      return true;
+    },
+    async bumpVersion(tenantId, updatedAt) {
+      const row = settings.get(tenantId);
+      if (!row) return undefined;
+      settings.set(tenantId, { ...row, version: row.version + 1, updatedAt });
+      return row.version + 1;
+    },
+    async ownerOfNumber(number) {
+      return owner(number);
+    },
+    async putNumber(tenantId, number, provider) {
+      const current = owner(number);
+      if (current !== undefined && current !== tenantId) return false;
+      if (current === undefined) s.tenants.get(tenantId)!.numbers.push(number);
+      providers.set(number, provider);
+      return true;
+    },
+    async deleteNumber(tenantId, number) {
+      const row = s.tenants.get(tenantId);
+      if (!row?.numbers.includes(number)) return false;
+      row.numbers = row.numbers.filter((n) => n !== number);
+      providers.delete(number);
+      return true;
+    },
   };
 }
 
@@ -454,10 +572,50 @@ function idempotency(s: State): IdempotencyStore {
   };
 }
 
+function recordings(s: State): RecordingsStore {
+  const mine = (tenantId: string) => [...s.recordings.values()].filter((r) => r.tenantId === tenantId);
+  return {
+    async insert(r) {
+      const live = (x: Recording) => x.state === 'recording' || x.state === 'paused';
+      if (live(r) && [...s.recordings.values()].some((x) => x.callId === r.callId && live(x))) throw new UniqueViolation('one live recording per call');
+      s.recordings.set(r.id, copy(r));
+    },
+    async update(r) { if (s.recordings.get(r.id)?.tenantId === r.tenantId) s.recordings.set(r.id, copy(r)); },
+    async find(tenantId, id) { const r = s.recordings.get(id); return r?.tenantId === tenantId ? copy(r) : undefined; },
+    async findById(id) { const r = s.recordings.get(id); return r && copy(r); },
+    async ofCall(tenantId, callId) { return mine(tenantId).filter((r) => r.callId === callId).sort((a, b) => a.startedAt.localeCompare(b.startedAt)).map(copy); },
+    async availableBefore(tenantId, before, limit) {
+      return mine(tenantId).filter((r) => r.state === 'available' && r.availableAt! < before).sort((a, b) => a.availableAt!.localeCompare(b.availableAt!)).slice(0, limit).map(copy);
+    },
+  };
+}
+
 function simulatorMedia(s: State): SimulatorMediaStore {
   return {
     async insert(media) { for (const m of media) s.media.set(m.id, m); },
     async find(tenantId, id) { const row = s.media.get(id); return row?.tenantId === tenantId ? row : undefined; },
     async delete(tenantId, ids) { for (const id of ids) if (s.media.get(id)?.tenantId === tenantId) s.media.delete(id); },
+  };
+}
+
+function participants(s: State): ParticipantsStore {
+  return {
+    async ofCall(tenantId, callId) {
+      return [...s.participants.values()].filter((p) => p.tenantId === tenantId && p.callId === callId)
+        .sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.id.localeCompare(b.id))
+        .map(({ tenantId: _t, createdAt: _c, ...p }) => copy(p));
+    },
+    async ofCalls(tenantId, callIds) {
+      return [...s.participants.values()].filter((p) => p.tenantId === tenantId && callIds.includes(p.callId))
+        .sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.id.localeCompare(b.id))
+        .map(({ tenantId: _t, createdAt: _c, ...p }) => copy(p));
+    },
+    async save(tenantId, list, at) {
+      for (const p of list) {
+        const known = s.participants.get(p.id);
+        if (known && known.tenantId !== tenantId) continue;
+        s.participants.set(p.id, { ...copy(p), tenantId, createdAt: known?.createdAt ?? at });
+      }
+    },
   };
 }

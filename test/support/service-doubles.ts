@@ -9,7 +9,8 @@ export function aTenant(overrides: Partial<TenantSettings> = {}): TenantSettings
   return {
     id: 'acme', name: 'Acme', defaultRegion: 'US', numbers: ['+14155550000'], requireConsent: false, doNotCall: new Set(),
     maxComposeLength: 1600, maskSensitiveData: false, agentEndpoints: ['*'], inboundRouting: 'sticky', stickyDays: 7,
-    unattendedAlertSeconds: 120, ...overrides,
+    unattendedAlertSeconds: 120, ringTimeoutSeconds: 45, dispositions: [], smsTemplates: [],
+    recordCalls: 'off', pauseBehavior: 'silence', recordingRetentionDays: 0, ...overrides,
   };
 }
 

@@ -25,8 +25,14 @@ export type CallFact =
 
 export type CallCommand = 'hangup' | 'hold' | 'resume' | 'mute' | 'unmute' | 'dtmf' | 'transfer';
 
-/** The events of a call's steps (`call.initiated` is the API's, before the machine runs). */
-export type CallStepEvent = Exclude<Extract<EventType, `call.${string}`>, 'call.initiated'>;
+/**
+ * The events of a call's steps (`call.initiated` is the API's, before the machine runs; the
+ * participants' own events are src/calls/participants').
+ */
+export type CallStepEvent = Exclude<Extract<EventType, `call.${string}`>, 'call.initiated' | `call.participant.${string}` | InboundCallEvent>;
+
+/** An inbound call's own events (src/calls/inbound), announced outside the state machine. */
+type InboundCallEvent = 'call.incoming' | 'call.requeued' | 'call.accepted';
 
 export interface CallTransition {
   changed: boolean;

@@ -1,5 +1,6 @@
 import { callView, stepView, type CallView } from '../../calls/call.view';
 import { CALL_STEP_KINDS } from '../../calls/domain/call-step';
+import { participantsView } from '../../calls/participants/participant.view';
 import { messageView, type MessageView } from '../../messaging/message.view';
 import type { Repositories } from '../../unit-of-work/unit-of-work';
 import type { InteractionExtras } from '../conversation.view';
@@ -11,14 +12,15 @@ export interface InteractionDetails {
   messages: Map<string, MessageView>;
 }
 
-/** Loads the details of these interactions (of one tenant) in four queries, whatever their number. */
+/** Loads the details of these interactions (of one tenant) in five queries, whatever their number. */
 export async function loadInteractionDetails(
-  stores: Pick<Repositories, 'calls' | 'timeline' | 'messages'>, tenantId: string, interactions: Interaction[], now: string,
+  stores: Pick<Repositories, 'calls' | 'timeline' | 'messages' | 'participants'>, tenantId: string, interactions: Interaction[], now: string,
 ): Promise<InteractionDetails> {
   const voiceIds = interactions.filter((i) => i.channel === 'voice').map((i) => i.id);
   const smsIds = interactions.filter((i) => i.channel === 'sms').map((i) => i.id);
   const details = await stores.calls.detailsOf(tenantId, voiceIds);
   const steps = await stores.timeline.ofInteractions(tenantId, voiceIds, CALL_STEP_KINDS);
+  const parties = await stores.participants.ofCalls(tenantId, voiceIds);
   const { messages } = stores;
   const contents = new Map((await messages.contentsOf(tenantId, smsIds)).map((c) => [c.interactionId, c]));
   const attachments = await messages.attachmentsOfMany(tenantId, smsIds);
@@ -28,7 +30,8 @@ export async function loadInteractionDetails(
     const call = details.get(interaction.id);
     if (interaction.channel === 'voice' && call) {
       const own = steps.filter((s) => s.interactionId === interaction.id).map(stepView);
-      result.calls.set(interaction.id, callView({ tenantId, interaction, details: call }, own, now));
+      const asCall = { tenantId, interaction, details: call };
+      result.calls.set(interaction.id, callView(asCall, own, now, participantsView(asCall, parties.filter((p) => p.callId === interaction.id))));
     }
     const content = contents.get(interaction.id);
     if (interaction.channel === 'sms' && content) {

@@ -1,4 +1,5 @@
 import type { CallState, EndReason } from '../../calls/domain/call-state';
+import type { LeftReason, ParticipantMode, ParticipantRole, ParticipantState } from '../../calls/participants/domain/participant';
 import type { Channel } from '../../conversations/domain/conversation';
 import type { AssignmentVia } from '../../conversations/domain/conversation-state';
 import type { SmsEncoding } from '../../messaging/domain/segments';
@@ -48,6 +49,7 @@ const CALL_STATUS = t.named('CallStatus', t.object({
   muted: t.boolean('Whether the agent’s microphone is muted.'),
   endReason: t.nullable(t.enum(END_REASONS, 'Why the call ended; null while it lasts.')),
   providerRef: t.nullable(t.string('The provider’s id of the call (Twilio CallSid, jambonz call_sid, SIP Call-ID); null until the provider gave one.')),
+  direction: t.enum(['inbound', 'outbound'], '`inbound`: the customer called in; `outbound`: a click-to-call.'),
 }));
 
 /** Ended by wrap-up: the agent closed the conversation while the interaction was still live. */
@@ -61,12 +63,32 @@ const SMS_STATUS = t.named('DeliveryReport', t.object({
   error: t.string('The provider’s error message, when it reported one.'),
 }));
 
+/** A party of a call as it is after the change (src/calls/participants). */
+const PARTICIPANT = t.named('CallParticipant', t.object({
+  participantId: t.string('Stable within the call: `DELETE /v1/calls/{id}/participants/{participantId}` takes it.'),
+  role: t.enum(allOf<ParticipantRole>()(['customer', 'agent', 'consultee', 'supervisor'])),
+  endpoint: t.string('The customer’s number, or the agent endpoint dialled (sip: URI, E.164 or user:<name>).'),
+  state: t.enum(allOf<ParticipantState>()(['dialing', 'ringing', 'connected', 'held', 'left'])),
+  mode: t.enum(allOf<ParticipantMode>()(['talk', 'private', 'monitor', 'whisper', 'barge']), '`private`: consulted while the customer holds; `monitor`: listens; `whisper`: only the agent hears them; `barge`: talks with everyone.'),
+  reason: t.nullable(t.enum(allOf<LeftReason>()(['completed', 'busy', 'no-answer', 'rejected', 'canceled', 'failed', 'removed', 'call-ended']), 'Why the party left; null while present.')),
+  addedBy: t.nullable(t.string('The agent who brought the party in; null for the call’s own customer and agent.')),
+}));
+
 const callStep = (summary: string): EventDefinition<Infer<typeof CALL_STATUS>> => ({ summary, interaction: true, data: CALL_STATUS });
 const smsStatus = (summary: string): EventDefinition<Infer<typeof SMS_STATUS>> => ({ summary, interaction: true, data: SMS_STATUS });
 const OPT_KEYWORD = t.object({
   contactId: t.string(),
   keyword: t.string('The message that was the keyword, trimmed (STOP, START, …).'),
 });
+
+/** A recording's state change (media/): which recording, and how a pause treats the audio. */
+const RECORDING_STEP = t.named('RecordingStep', t.object({
+  recordingId: t.string(),
+  state: t.enum(['recording', 'paused', 'stopped'], 'The recording’s state after the change.'),
+  pauseBehavior: t.enum(['silence', 'skip'], '`silence`: a paused span is kept as silence; `skip`: it is left out of the file.'),
+  by: t.nullable(agentId('Who asked for it; null for the tenant’s `always` policy or the call’s end.')),
+}));
+const recordingStep = (summary: string): EventDefinition<Infer<typeof RECORDING_STEP>> => ({ summary, interaction: true, data: RECORDING_STEP });
 
 export const EVENT_CATALOGUE = {
   'conversation.created': {
@@ -117,6 +139,16 @@ export const EVENT_CATALOGUE = {
       by: agentId('Who released it.'),
     }),
   },
+  'conversation.transferred': {
+    summary: 'The conversation — its chat, messages and live call — was handed to another agent or back to the queue.',
+    interaction: false,
+    data: t.object({
+      fromAgentId: t.nullable(agentId('The agent who had it; null when it came from the queue.')),
+      toAgentId: t.nullable(agentId('The agent who has it now; null when it went back to the queue.')),
+      by: agentId('Who handed it over.'),
+      callId: t.nullable(t.string('The live call that went with it (the new agent’s device was dialled into it); null when none.')),
+    }),
+  },
   'conversation.unattended': {
     summary: 'The conversation has waited in the queue longer than the tenant’s alert (sent once, on the tenant topic).',
     interaction: false,
@@ -152,6 +184,34 @@ export const EVENT_CATALOGUE = {
       consent: t.nullable(t.object({ via: t.string(), at: t.timestamp() }, {}, 'How and when the customer agreed to be called.')),
     }),
   },
+  'call.incoming': {
+    summary: 'A customer called one of the tenant’s numbers; the call rings on its agent’s console, or waits in the queue.',
+    interaction: true,
+    data: t.object({
+      from: t.string('The caller’s number.'),
+      to: t.string('The tenant’s number they dialled.'),
+      provider: t.string('The voice provider the call came through.'),
+      direction: t.literal('inbound'),
+      offeredTo: t.nullable(agentId('The agent whose console rings; null: the call waits in the queue for any agent.')),
+      ringNoAnswerSeconds: t.integer('How long it rings on that agent before it goes back to the queue (RONA).'),
+    }),
+  },
+  'call.requeued': {
+    summary: 'The agent an inbound call rang on did not answer in time (RONA): the call waits in the queue again.',
+    interaction: true,
+    data: t.object({
+      agentId: agentId('The agent who let it ring out (now marked away).'),
+      ringNoAnswerSeconds: t.integer(),
+    }),
+  },
+  'call.accepted': {
+    summary: 'An agent answered an inbound call from the console; their device is being connected (every other console stops ringing).',
+    interaction: true,
+    data: t.object({
+      agentId: agentId('The agent who answered.'),
+      agentEndpoint: t.string('Their device the call is connected to.'),
+    }),
+  },
   'call.ringing': callStep('The customer’s phone is ringing.'),
   'call.answered': callStep('The customer answered; the agent is bridged to them.'),
   'call.held': callStep('The agent put the call on hold.'),
@@ -164,6 +224,21 @@ export const EVENT_CATALOGUE = {
     data: t.anyOf([CALL_STATUS, ENDED_BY_WRAP_UP]),
   },
   'call.failed': callStep('The attempt failed before anyone answered.'),
+  'call.participant.joined': {
+    summary: 'A party’s leg answered and joined the call (a consulted colleague, an added party, a supervisor listening).',
+    interaction: true,
+    data: PARTICIPANT,
+  },
+  'call.participant.left': {
+    summary: 'A party left the call: removed, hung up, did not answer (the reason says which), or the call ended.',
+    interaction: true,
+    data: PARTICIPANT,
+  },
+  'call.participant.updated': {
+    summary: 'A party is being dialled or rings, was held or taken off hold, took over the customer, or a supervisor changed mode.',
+    interaction: true,
+    data: PARTICIPANT,
+  },
   'sms.queued': {
     summary: 'An outbound message was recorded and is being handed to the provider.',
     interaction: true,
@@ -205,12 +280,46 @@ export const EVENT_CATALOGUE = {
     interaction: false,
     data: OPT_KEYWORD,
   },
+  'agent.status': {
+    summary: 'An agent was marked away (an inbound call rang out on them: RONA) or made themselves available or away.',
+    interaction: false,
+    data: t.object({
+      agentId: t.string(),
+      status: t.enum(['available', 'away']),
+      reason: t.enum(['rona', 'agent'], '`rona`: a call rang out unanswered; `agent`: the agent said so.'),
+    }),
+  },
   'agent.presence': {
     summary: 'An agent came online (opened a socket) or went offline (their last socket closed, or their instance stopped renewing).',
     interaction: false,
     data: t.object({
       agentId: t.string(),
       status: t.enum(['online', 'offline']),
+    }),
+  },
+  'recording.started': recordingStep('The call is being recorded (by an agent’s or supervisor’s command, or the tenant’s `always` policy).'),
+  'recording.paused': recordingStep('The recording was paused (e.g. while the customer gives card details); live audio streams pause with it.'),
+  'recording.resumed': recordingStep('The recording was resumed.'),
+  'recording.stopped': recordingStep('The recording was stopped; its file follows as `recording.available`.'),
+  'recording.available': {
+    summary: 'A finished recording can be played: `GET /v1/recordings/{id}` (HTTP Range supported).',
+    interaction: true,
+    data: t.named('RecordingFile', t.object({
+      recordingId: t.string(),
+      href: t.string('Where to fetch it (with the bearer token).', 'uri-reference'),
+      contentType: t.string('`audio/wav`.'),
+      channels: t.integer('2: the customer on the left channel, the agent on the right.'),
+      durationMs: t.integer('How long the file plays.'),
+      size: t.integer('Bytes.'),
+    })),
+  },
+  'tenant.updated': {
+    summary: 'An admin changed the tenant’s settings, policies or numbers (`/v1/admin/tenants/{id}`); every instance applies it. Sent to admins only.',
+    interaction: false,
+    data: t.object({
+      version: t.integer('The settings’ version after the change (GET /v1/admin/tenants/{id} answers it).'),
+      changed: t.array(t.string(), 'What changed: `name`, `smsProvider`, `policies.<name>`, `numbers`, ...'),
+      by: t.string('The admin who made the change (their agent id).'),
     }),
   },
 } as const satisfies Record<string, EventDefinition<unknown>>;

@@ -1,4 +1,5 @@
 import { ROLES, type Principal } from '../../common/auth/principal';
+import { AGENT_ID } from '../../common/agent-id';
 import type { LogEntry } from './event';
 import type { EventType } from './event-catalogue';
 
@@ -10,7 +11,6 @@ export type Topic =
   /** Events of conversations nobody is assigned to, and their assignments: any agent of the tenant. */
   | { kind: 'queue'; name: 'queue' };
 
-const ID = /^[A-Za-z0-9._:@-]{1,200}$/;
 
 /** Parses `conversation:<id>`, `agent:<id>`, `queue` or `tenant`; undefined for anything else. */
 export function parseTopic(name: unknown): Topic | undefined {
@@ -20,7 +20,7 @@ export function parseTopic(name: unknown): Topic | undefined {
   const colon = name.indexOf(':');
   const kind = name.slice(0, colon);
   const id = name.slice(colon + 1);
-  if ((kind === 'conversation' || kind === 'agent') && ID.test(id)) return { kind, id, name };
+  if ((kind === 'conversation' || kind === 'agent') && AGENT_ID.test(id)) return { kind, id, name };
   return undefined;
 }
 
@@ -34,6 +34,14 @@ export function refusal(principal: Principal, topic: Topic): string | undefined 
     return "another agent's topic needs the supervisor role";
   }
   return undefined;
+}
+
+/** Events only admins receive (whatever topic they match): a tenant's configuration is theirs to see. */
+const ADMIN_ONLY: ReadonlySet<string> = new Set<EventType>(['tenant.updated']);
+
+/** Whether the principal may receive an event of this type at all. */
+export function mayReceive(principal: Pick<Principal, 'roles'>, type: string): boolean {
+  return !ADMIN_ONLY.has(type) || principal.roles.includes('admin');
 }
 
 /** Assignment changes reach the queue too: a claimed conversation leaves everyone's queue, a released one enters it. */

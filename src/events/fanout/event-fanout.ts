@@ -17,6 +17,16 @@ export interface EventFanout {
   close(): Promise<void>;
 }
 
-export type SignalHandler = (tenantId: string, seq: number, committed?: StoredEvent[]) => void;
+/**
+ * `types`: on a signal from another instance, those of SIGNALLED_TYPES its events included (local
+ * signals carry `committed` instead).
+ */
+export type SignalHandler = (tenantId: string, seq: number, committed?: StoredEvent[], types?: readonly string[]) => void;
+
+/**
+ * Event types a signal names, for instances that act on them without reading the log (a tenant's
+ * settings are reloaded on `tenant.updated`). Kept short: every other signal stays `{t, s}`.
+ */
+export const SIGNALLED_TYPES: ReadonlySet<string> = new Set(['tenant.updated']);
 
 export const EVENT_FANOUT = Symbol('EVENT_FANOUT');

@@ -1,7 +1,7 @@
 import Redis from 'ioredis';
 import type { Logger } from 'pino';
 import type { StoredEvent } from '../domain/event';
-import type { EventFanout, SignalHandler } from './event-fanout';
+import { SIGNALLED_TYPES, type EventFanout, type SignalHandler } from './event-fanout';
 
 const CHANNEL = 'contact-gateway:events';
 
@@ -29,7 +29,9 @@ export class RedisFanout implements EventFanout {
 
   publish(tenantId: string, seq: number, committed?: StoredEvent[]): void {
     this.deliver(tenantId, seq, committed);
-    this.publisher.publish(CHANNEL, JSON.stringify({ t: tenantId, s: seq })).catch((error: Error) => {
+    const named = committed?.filter((e) => SIGNALLED_TYPES.has(e.type)).map((e) => e.type) ?? [];
+    const signal = named.length > 0 ? { t: tenantId, s: seq, y: [...new Set(named)] } : { t: tenantId, s: seq };
+    this.publisher.publish(CHANNEL, JSON.stringify(signal)).catch((error: Error) => {
       this.logger.warn({ err: error.message }, 'event signal not published; other instances catch up by polling');
     });
   }
@@ -52,14 +54,15 @@ export class RedisFanout implements EventFanout {
 
   private receive(message: string): void {
     try {
-      const { t, s } = JSON.parse(message) as { t: unknown; s: unknown };
-      if (typeof t === 'string' && typeof s === 'number') this.deliver(t, s);
+      const { t, s, y } = JSON.parse(message) as { t: unknown; s: unknown; y?: unknown };
+      const types = Array.isArray(y) ? y.filter((type): type is string => typeof type === 'string') : undefined;
+      if (typeof t === 'string' && typeof s === 'number') this.deliver(t, s, undefined, types);
     } catch {
       this.logger.warn('ignored a malformed event signal');
     }
   }
 
-  private deliver(tenantId: string, seq: number, committed?: StoredEvent[]): void {
-    for (const handler of this.handlers) handler(tenantId, seq, committed);
+  private deliver(tenantId: string, seq: number, committed?: StoredEvent[], types?: readonly string[]): void {
+    for (const handler of this.handlers) handler(tenantId, seq, committed, types);
   }
 }

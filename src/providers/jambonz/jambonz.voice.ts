@@ -4,6 +4,7 @@ import {
 } from '../voice-provider.port';
 import type { CallbackUrls } from '../callbacks/callback-urls';
 import type { JambonzSettings } from './jambonz.sms';
+import { RING_TIMEOUT_LIMITS } from '../../calls/domain/ring-timeout';
 import { jambonzTarget } from './jambonz-voice.mapper';
 
 /**
@@ -30,6 +31,7 @@ export class JambonzVoiceProvider implements VoiceProvider {
     const sid = await this.attempt('place the call', () => this.client.calls.create({
       from: request.callerId,
       to: { type: 'phone', number: request.to },
+      timeout: request.ringTimeoutSeconds ?? RING_TIMEOUT_LIMITS.default,
       call_hook: { url: request.callbacks.url('/webhooks/jambonz/call', params), method: 'POST' },
       call_status_hook: { url: request.callbacks.url('/webhooks/jambonz/call/status', params), method: 'POST' },
       tag: { callId: request.callId },
@@ -83,6 +85,15 @@ export class JambonzVoiceProvider implements VoiceProvider {
         sip_request: { method: 'INFO', content_type: 'application/dtmf-relay', content: `Signal=${digit}\r\nDuration=160` },
       }, 'send digits');
     }
+  }
+
+  /**
+   * Inbound: redirects the waiting caller's leg (greeting, then hold music) to our call_hook,
+   * which answers with a dial of the agent's device (answered() gives it, answerVerbs dials it).
+   */
+  connectAgent(call: CallHandle): Promise<void> {
+    const url = this.callbacks.url('/webhooks/jambonz/call', { cid: call.callId });
+    return this.update(call, { call_hook: { url, method: 'POST' } }, 'connect the agent');
   }
 
   /** Redirects the customer's leg: our call_hook then dials the new target. */

@@ -10,7 +10,7 @@ export const simulator: ProviderDescriptor<'simulator', 'sms' | 'voice'> = {
   name: 'simulator',
   channels: ['sms', 'voice'],
   create: () => ({ sms: new SimulatorSmsProvider(), voice: new SimulatorVoiceProvider() }),
-  capabilities: { hold: true, mute: true, dtmf: true, transfer: true },
+  capabilities: { hold: true, mute: true, dtmf: true, transfer: true, consult: true, conference: true, supervise: true, record: true, liveAudio: true },
   // No route takes these (the simulator reports by itself); the URL is kept as it always was.
   smsStatusCallbackUrl: (callbacks, interactionId) => callbacks.url('/webhooks/simulator/sms/status', { mid: interactionId }),
   fallback: true,

@@ -1,18 +1,29 @@
 import { newId } from '../../common/ids';
 import type { CallFact } from '../../calls/domain/call-state';
 import type { CallHandle, CallReportSink, CallRequest, VoiceProvider } from '../voice-provider.port';
+import { SimulatorParticipants } from './simulator.participants';
+import type { CallAudioSink, CallMedia, StopAudio } from '../call-media.port';
+import { startSimulatorAudio } from './simulator-audio';
 
 /**
  * The built-in voice provider: the customer's phone "rings" and "answers" like a real one, and
  * its progress enters through the same report path as the real providers' callbacks. Magic
  * customer numbers: ending in 0486 → busy, 0480 → rings, then no answer, 0500 → fails.
  */
-export class SimulatorVoiceProvider implements VoiceProvider {
+export class SimulatorVoiceProvider implements VoiceProvider, CallMedia {
   readonly name = 'simulator';
+  /** The gateway records simulated calls itself, from the tones below. */
+  readonly recordingMode = 'gateway';
+  private readonly audio = new Map<string, CallAudioSink>();
   private sink?: CallReportSink;
   private readonly timers = new Map<string, NodeJS.Timeout[]>();
 
-  constructor(private readonly stepMs = 100) {}
+  /** Consultation, conference and supervision legs, on the same clock. */
+  readonly participants: SimulatorParticipants;
+
+  constructor(private readonly stepMs = 100) {
+    this.participants = new SimulatorParticipants(stepMs);
+  }
 
   connect(sink: CallReportSink): void {
     this.sink = sink;
@@ -37,18 +48,34 @@ export class SimulatorVoiceProvider implements VoiceProvider {
   async hangup(call: CallHandle): Promise<void> {
     for (const timer of this.timers.get(call.providerRef) ?? []) clearTimeout(timer);
     this.timers.delete(call.providerRef);
+    this.participants.end(call.callId);
   }
+
+  /** Inbound: the simulated caller is "connected" to the agent's device at once. */
+  async connectAgent(): Promise<void> {}
 
   async hold(): Promise<void> {}
   async resume(): Promise<void> {}
   async mute(): Promise<void> {}
   async unmute(): Promise<void> {}
-  async sendDtmf(): Promise<void> {}
+  /** Keys the agent sends are heard on the agent's track of the call's live audio. */
+  async sendDtmf(call: CallHandle, digits: string): Promise<void> {
+    for (const digit of digits.replace(/[w,]/g, '')) this.audio.get(call.callId)?.dtmf(digit, 'agent');
+  }
+
+  /** Tones on both tracks, from now until stopped (media/: the audio hub stops it when the call ends). */
+  async startAudio(call: CallHandle, sink: CallAudioSink): Promise<StopAudio> {
+    const stop = startSimulatorAudio(sink);
+    this.audio.set(call.callId, sink);
+    return async () => { this.audio.delete(call.callId); await stop(); };
+  }
+
   async transfer(): Promise<void> {}
   async check(): Promise<void> {}
 
   async close(): Promise<void> {
     for (const timers of this.timers.values()) for (const timer of timers) clearTimeout(timer);
     this.timers.clear();
+    this.participants.close();
   }
 }

@@ -35,7 +35,7 @@ describe('SIP trunk account settings', () => {
   it('hands the account to the adapter only when a username is set', async () => {
     const logger = { child: () => logger } as never;
     const create = (settings: { sipTrunkUsername: string; sipTrunkPassword: string }) => sip.create({
-      drachtio: { host: '127.0.0.1', port: 1, secret: 'x' }, sipTrunkUri: 'sip:trunk.example.com', sipRingTimeoutSeconds: 45, ...settings,
+      drachtio: { host: '127.0.0.1', port: 1, secret: 'x' }, sipTrunkUri: 'sip:trunk.example.com', sipTrunkAddresses: [], ...settings,
     }, { logger, callbacks: undefined as never })?.voice as unknown as { options: { trunkCredentials?: unknown }; close(): Promise<void> };
     const withAccount = create({ sipTrunkUsername: 'acme', sipTrunkPassword: 's3cret' });
     const without = create({ sipTrunkUsername: '', sipTrunkPassword: '' });

@@ -2,14 +2,17 @@ import { randomUUID } from 'node:crypto';
 import Srf from 'drachtio-srf';
 import pino, { type Logger } from 'pino';
 import type { CallFact, EndReason } from '../../calls/domain/call-state';
+import { RING_TIMEOUT_LIMITS } from '../../calls/domain/ring-timeout';
 import {
   VoiceProviderError, type CallHandle, type CallReport, type CallReportSink, type CallRequest, type VoiceProvider,
 } from '../voice-provider.port';
 import {
   blackHoleAnswer, customerUri, endpointUri, parseTrunk, sipEndReason, sipProgress, withDirection, type SdpDirection,
 } from './sip.mapper';
+import type { IncomingCall, IncomingVerdict } from '../inbound-call.port';
+import { SipInbound } from './sip-inbound';
 import { bridge, relayReinvite, renegotiating } from './sip.reinvite';
-import { customerInviteOptions, type TrunkCredentials } from './sip.trunk';
+import { customerInviteOptions, trunkAuth, type TrunkCredentials } from './sip.trunk';
 import {
   disconnect, messageOf, required, statusOf,
   type AgentOffer, type SipCall, type SrfClient, type SrfDialog, type SrfMessage, type SrfRequest, type SrfResponse, type UacOptions,
@@ -26,14 +29,13 @@ export interface SipVoiceOptions {
   trunkCredentials?: TrunkCredentials;
   /** Reconnect backoff after a lost or refused connection: doubles from `initialDelayMs` up to `maxDelayMs`. */
   reconnect?: { initialDelayMs?: number; maxDelayMs?: number };
-  /** How long the customer may ring before the call is cancelled and ends `no-answer` (`providers.sipRingTimeoutSeconds`, 45). */
-  ringTimeoutSeconds?: number;
+  /** Inbound calls: the addresses INVITEs may come from (the trunk's; `providers.sipTrunkAddresses`). */
+  trunkAddresses?: readonly string[];
 }
 
 const DTMF = /^[0-9*#A-Dw,]{1,64}$/;
 const PAUSE_MS = 500; // `w` and `,` in a digit string, as Twilio reads them
 const SEND_TIMEOUT_MS = 10_000; // drachtio-server confirms a sent request at once; silence means a dead link
-const RING_TIMEOUT_SECONDS = 45;
 
 /**
  * Click-to-call through a drachtio-server, as third-party call control with no 200 left un-ACKed
@@ -58,9 +60,12 @@ export class SipVoiceProvider implements VoiceProvider {
   private lastError?: string;
   private attempt = 0;
   private retry?: NodeJS.Timeout;
+  /** Calls from the trunk waiting for an agent (sip-inbound.ts). */
+  private readonly inbound: SipInbound;
 
   constructor(private readonly options: SipVoiceOptions, private readonly logger: Logger = pino({ level: 'silent' })) {
     parseTrunk(options.trunkUri); // a bad trunk is a configuration error: fail at boot
+    this.inbound = new SipInbound(options.trunkAddresses ?? [], (report) => void this.sink?.(report).catch(() => undefined), logger.child({ component: 'sip-inbound' }));
     this.open();
   }
 
@@ -111,7 +116,9 @@ export class SipVoiceProvider implements VoiceProvider {
       if (call.ended) void this.release(call); // went out after place() gave up
       sent(req);
     };
-    this.follow(call, srf.createUAC(agentUri, { noAck: true, callingNumber: request.to }, { cbRequest: onRequest }).then(
+    // An E.164 agent is reached through the trunk, which may challenge for its account (sip.trunk.ts).
+    const auth = trunkAuth(agentUri, { uri: this.options.trunkUri, credentials: this.options.trunkCredentials });
+    this.follow(call, srf.createUAC(agentUri, { noAck: true, callingNumber: request.to, auth }, { cbRequest: onRequest }).then(
       (answer) => this.onAgentAnswer(call, answer),
       (err: unknown) => (call.invited ? this.onLegFailure(call, 'agent', err) : failed(err)),
     ));
@@ -168,11 +175,39 @@ export class SipVoiceProvider implements VoiceProvider {
     call.log.info({ status: res.status }, 'customer referred to the transfer target');
   }
 
+  /** Inbound: where calls from the trunk are recorded (sip-inbound.ts). */
+  acceptInbound(receiver: (call: IncomingCall) => Promise<IncomingVerdict>): void {
+    this.inbound.accept(receiver);
+  }
+
+  /**
+   * Inbound: the agent answered on the console. Their device is INVITEd with the waiting caller's
+   * offer and the caller answered with the device's answer; from then on the call is one of ours
+   * like a placed one (hold, mute, DTMF, transfer, BYE from either side).
+   */
+  async connectAgent(handle: CallHandle, agentEndpoint: string, callerId: string): Promise<void> {
+    const srf = this.requireSrf();
+    const agentUri = endpointUri(agentEndpoint, this.options.trunkUri);
+    const { uas, uac } = await this.inbound.connect(handle.providerRef, agentUri, (req, res, uri, opts) => srf.createB2BUA(req, res, uri, opts));
+    const call: SipCall = {
+      callId: handle.callId, ref: handle.providerRef, customerUri: '',
+      request: { callId: handle.callId, to: '', agentEndpoint, callerId, callbacks: undefined as never },
+      log: this.logger.child({ provider: 'sip', callId: handle.callId, providerRef: handle.providerRef, direction: 'inbound' }),
+      invited: true, answered: true, rang: true, ended: false, renegotiating: 0, reports: Promise.resolve(), detach: [],
+      customer: uas, agent: uac,
+    };
+    this.calls.set(call.ref, call);
+    this.watch(call, uas, 'customer');
+    this.watch(call, uac, 'agent');
+    call.log.info('inbound caller connected to the agent');
+  }
+
   /** Ends every call (BYE/CANCEL, reported like a hangup), stops reconnecting, disconnects. */
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
     clearTimeout(this.retry);
+    this.inbound.releaseAll();
     await Promise.all([...this.calls.values()].map((call) => this.end(call, call.answered ? 'completed' : 'canceled')));
     const srf = this.srf;
     if (srf && this.connected) {
@@ -233,7 +268,7 @@ export class SipVoiceProvider implements VoiceProvider {
 
   /** Bounds the customer's ringing: then the customer's INVITE is CANCELled and the call ends `no-answer`. */
   private startRingTimer(call: SipCall): void {
-    const seconds = this.options.ringTimeoutSeconds ?? RING_TIMEOUT_SECONDS;
+    const seconds = call.request.ringTimeoutSeconds ?? RING_TIMEOUT_LIMITS.default;
     const timer = setTimeout(() => {
       if (call.ended || call.customer) return;
       call.log.info({ seconds }, 'the customer did not answer in time; cancelling');
@@ -380,6 +415,7 @@ export class SipVoiceProvider implements VoiceProvider {
   private open(): void {
     const srf = new Srf() as unknown as SrfClient;
     this.srf = srf;
+    srf.invite((req, res) => void this.inbound.onInvite(req, res));
     srf.on('connect', (err: Error | null, hostport?: string) => {
       if (err) {
         this.lastError = err.message;
@@ -407,6 +443,7 @@ export class SipVoiceProvider implements VoiceProvider {
     if (wasConnected) {
       this.logger.warn({ calls: this.calls.size }, 'lost the connection to drachtio-server');
       for (const call of this.calls.values()) void this.end(call, 'failed');
+      this.inbound.releaseAll();
     }
     if (this.closed) return;
     const { initialDelayMs = 500, maxDelayMs = 30_000 } = this.options.reconnect ?? {};

@@ -1,6 +1,7 @@
 import type { EventEmitter } from 'node:events';
 import type { Logger } from 'pino';
 import { VoiceProviderError, type CallRequest } from '../voice-provider.port';
+import type { InboundInvite, InboundResponse } from './sip-inbound';
 
 // drachtio-srf as its installed source behaves (its bundled typings miss noAck's result and the
 // progress callbacks' error argument).
@@ -24,6 +25,9 @@ export interface UacOptions {
 export interface SrfClient extends EventEmitter {
   connect(opts: Record<string, unknown>): void;
   disconnect(): void;
+  /** Inbound: the handler of INVITEs drachtio-server hands this app (sip-inbound.ts). */
+  invite(handler: (req: InboundInvite, res: InboundResponse) => void): void;
+  createB2BUA(req: InboundInvite, res: InboundResponse, uri: string, opts: Record<string, unknown>): Promise<{ uas: SrfDialog; uac: SrfDialog }>;
   createUAC(uri: string, opts: UacOptions, progress: {
     cbRequest?: (err: Error | null, req?: SrfRequest) => void; cbProvisional?: (res: SrfMessage) => void;
   }): Promise<SrfDialog | AgentOffer>;

@@ -1,4 +1,5 @@
 import { Expose, plainToInstance, Transform } from 'class-transformer';
+import { probeAccount } from '../provider-calls';
 import { ValidateNested } from 'class-validator';
 import type { ProviderDescriptor } from '../provider-descriptor';
 import { TelnyxSignatureGuard } from './telnyx-signature.guard';
@@ -32,13 +33,15 @@ export const telnyx: ProviderDescriptor<'telnyx', 'sms', { telnyx: TelnyxConfig 
     },
     secrets: ['providers.telnyx.apiKey'],
   },
-  create: ({ telnyx: settings }) => {
+  create: ({ telnyx: settings }, { observe }) => {
     if (!settings.apiKey) return undefined;
     return {
+      // Readiness: the account's balance, read with the API key (Telnyx has no cheaper authenticated read).
+      probe: () => probeAccount(observe, 'telnyx', `${settings.apiBaseUrl.replace(/\/+$/, '')}/v2/balance`, `Bearer ${settings.apiKey}`),
       sms: new TelnyxSmsProvider({
         apiKey: settings.apiKey, apiBaseUrl: settings.apiBaseUrl, mediaPrefixes: settings.mediaPrefixes,
         ...(settings.messagingProfileId ? { messagingProfileId: settings.messagingProfileId } : {}),
-      }),
+      }, observe),
     };
   },
   // Telnyx posts every event of a message to one URL and names the event in the body, so its

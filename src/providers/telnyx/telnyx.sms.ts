@@ -1,4 +1,5 @@
 import { fetchMedia, mediaPrefix, type MediaPolicy } from '../media-fetch';
+import { outcomeOf, type ProviderCallObserver } from '../provider-calls';
 import { ProviderError, type OutboundMessage, type SendResult, type SmsProvider } from '../sms-provider.port';
 import { mapTelnyxMessageStatus } from './telnyx.mapper';
 
@@ -35,7 +36,7 @@ export class TelnyxSmsProvider implements SmsProvider {
   private readonly endpoint: string;
   private readonly media: MediaPolicy;
 
-  constructor(private readonly settings: TelnyxSettings) {
+  constructor(private readonly settings: TelnyxSettings, private readonly observe?: ProviderCallObserver) {
     this.endpoint = `${settings.apiBaseUrl.replace(/\/+$/, '')}/v2/messages`;
     // Inbound media links carry their own credential (presigned); the API key never goes with them.
     this.media = { own: null, anonymous: (settings.mediaPrefixes ?? TELNYX_MEDIA_PREFIXES).map(mediaPrefix) };
@@ -53,8 +54,9 @@ export class TelnyxSmsProvider implements SmsProvider {
       use_profile_webhooks: false,
       ...(this.settings.messagingProfileId ? { messaging_profile_id: this.settings.messagingProfileId } : {}),
     };
-    let response: Response;
+    let response: Response | undefined;
     let answer: unknown;
+    const started = process.hrtime.bigint();
     try {
       response = await fetch(this.endpoint, {
         method: 'POST',
@@ -65,6 +67,8 @@ export class TelnyxSmsProvider implements SmsProvider {
       answer = await response.json().catch(() => undefined);
     } catch (error) {
       throw new ProviderError(`telnyx could not be reached: ${error instanceof Error ? error.message : String(error)}`);
+    } finally {
+      this.observe?.('telnyx', 'POST /v2/messages', outcomeOf(response?.status), Number(process.hrtime.bigint() - started) / 1e9);
     }
     if (!response.ok) {
       const first = firstError(answer);

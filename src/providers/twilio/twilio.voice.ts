@@ -1,9 +1,16 @@
 import type twilio from 'twilio';
+import { attempt, conferenceName, conferenceSid } from './twilio-client';
 import pino, { type Logger } from 'pino';
 import {
   VoiceProviderError, type AnsweredCall, type CallHandle, type CallReportSink, type CallRequest, type VoiceProvider,
 } from '../voice-provider.port';
+import { RING_TIMEOUT_LIMITS } from '../../calls/domain/ring-timeout';
+import type { PauseBehavior } from '../../media/domain/recording-state';
+import type { CallbackUrls } from '../callbacks/callback-urls';
+import type { CallAudioSink, CallMedia, StopAudio } from '../call-media.port';
+import { TwilioCallMedia } from './twilio.media';
 import { conferenceTwiml, twilioAddress, xml } from './twilio-voice.mapper';
+import { TwilioParticipants } from './twilio.participants';
 
 const STATUS_EVENTS = ['initiated', 'ringing', 'answered', 'completed'];
 
@@ -17,10 +24,34 @@ export const HANGUP_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response><Ha
  * and mute are participant updates, DTMF is played to the customer's leg, a transfer redirects
  * the customer's leg (the conference, and so the agent's leg, ends with it), hangup completes it.
  */
-export class TwilioVoiceProvider implements VoiceProvider {
+export class TwilioVoiceProvider implements VoiceProvider, CallMedia {
   readonly name = 'twilio';
+  /** Twilio records calls itself (Recordings) and reports the file to a signed callback. */
+  readonly recordingMode = 'native';
 
-  constructor(private readonly client: twilio.Twilio, private readonly logger: Logger = pino({ level: 'silent' })) {}
+  /** Consulted, added and supervising parties: more participants of the same conference. */
+  readonly participants: TwilioParticipants;
+
+  constructor(private readonly client: twilio.Twilio, private readonly logger: Logger = pino({ level: 'silent' })) {
+    this.participants = new TwilioParticipants(client);
+  }
+
+  /** Recordings and Media Streams of a call (twilio.media.ts). */
+  private get media(): TwilioCallMedia {
+    return new TwilioCallMedia(this.client);
+  }
+
+  startRecording(call: CallHandle, recording: { id: string; callbacks: CallbackUrls }): Promise<string> {
+    return this.media.startRecording(call, recording);
+  }
+
+  updateRecording(call: CallHandle, recordingSid: string, status: 'paused' | 'in-progress' | 'stopped', pauseBehavior: PauseBehavior): Promise<void> {
+    return this.media.updateRecording(call, recordingSid, status, pauseBehavior);
+  }
+
+  startAudio(call: CallHandle, sink: CallAudioSink, callbacks: CallbackUrls): Promise<StopAudio> {
+    return this.media.startAudio(call, sink, callbacks);
+  }
 
   connect(_sink: CallReportSink): void {
     // Twilio reports through its status callbacks (TwilioWebhooksController), not here.
@@ -28,9 +59,10 @@ export class TwilioVoiceProvider implements VoiceProvider {
 
   async place(request: CallRequest): Promise<CallHandle> {
     const params = { cid: request.callId };
-    const created = await this.attempt('place the call', () => this.client.calls.create({
+    const created = await attempt('place the call', () => this.client.calls.create({
       to: request.to,
       from: request.callerId,
+      timeout: request.ringTimeoutSeconds ?? RING_TIMEOUT_LIMITS.default,
       url: request.callbacks.url('/webhooks/twilio/voice', params),
       method: 'POST',
       statusCallback: request.callbacks.url('/webhooks/twilio/voice/status', params),
@@ -59,10 +91,18 @@ export class TwilioVoiceProvider implements VoiceProvider {
   /** The TwiML for the customer's answered leg, after adding the agent to the conference. */
   async bridge(callId: string, agentEndpoint: string, callerId: string): Promise<string> {
     const conference = conferenceName(callId);
-    await this.attempt('add the agent', () => this.client.conferences(conference).participants.create({
+    await attempt('add the agent', () => this.client.conferences(conference).participants.create({
       from: callerId, to: twilioAddress(agentEndpoint), label: 'agent', endConferenceOnExit: true, beep: 'false',
     }));
     return this.joinTwiml(callId);
+  }
+
+  /**
+   * Inbound: the caller waits in the call's conference (incoming-call TwiML, twilio-inbound.mapper.ts);
+   * the agent's device is added to it as a participant, which starts the conference and ends the music.
+   */
+  async connectAgent(call: CallHandle, agentEndpoint: string, callerId: string): Promise<void> {
+    await this.bridge(call.callId, agentEndpoint, callerId);
   }
 
   /** The TwiML that puts the customer's leg into the call's conference. */
@@ -71,7 +111,7 @@ export class TwilioVoiceProvider implements VoiceProvider {
   }
 
   async hangup(call: CallHandle): Promise<void> {
-    await this.attempt('hang up', () => this.client.calls(call.providerRef).update({ status: 'completed' }));
+    await attempt('hang up', () => this.client.calls(call.providerRef).update({ status: 'completed' }));
   }
 
   hold(call: CallHandle): Promise<void> {
@@ -92,36 +132,21 @@ export class TwilioVoiceProvider implements VoiceProvider {
 
   async sendDtmf(call: CallHandle, digits: string): Promise<void> {
     const twiml = conferenceTwiml(conferenceName(call.callId), 'customer', `<Play digits="${xml(digits)}"/>`);
-    await this.attempt('send digits', () => this.client.calls(call.providerRef).update({ twiml }));
+    await attempt('send digits', () => this.client.calls(call.providerRef).update({ twiml }));
   }
 
   async transfer(call: CallHandle, to: string): Promise<void> {
     const target = twilioAddress(to);
     const noun = target.startsWith('sip:') ? `<Sip>${xml(target)}</Sip>` : target.startsWith('client:') ? `<Client>${xml(target.slice(7))}</Client>` : `<Number>${xml(target)}</Number>`;
     const twiml = `<?xml version="1.0" encoding="UTF-8"?><Response><Dial>${noun}</Dial></Response>`;
-    await this.attempt('transfer', () => this.client.calls(call.providerRef).update({ twiml }));
+    await attempt('transfer', () => this.client.calls(call.providerRef).update({ twiml }));
   }
 
   async check(): Promise<void> {}
   async close(): Promise<void> {}
 
   private async participant(call: CallHandle, label: 'customer' | 'agent', change: { hold?: boolean; muted?: boolean }): Promise<void> {
-    const name = call.refs.conference ?? conferenceName(call.callId);
-    const [conference] = await this.attempt('find the conference', () => this.client.conferences.list({ friendlyName: name, status: 'in-progress', limit: 1 }));
-    if (!conference) throw new VoiceProviderError(`conference ${name} is not in progress`);
-    await this.attempt('update the participant', () => this.client.conferences(conference.sid).participants(label).update(change));
+    const conference = await conferenceSid(this.client, call.refs.conference ?? conferenceName(call.callId));
+    await attempt('update the participant', () => this.client.conferences(conference).participants(label).update(change));
   }
-
-  private async attempt<T>(what: string, work: () => Promise<T>): Promise<T> {
-    try {
-      return await work();
-    } catch (error) {
-      const e = error as { code?: number; message?: string };
-      throw new VoiceProviderError(`twilio could not ${what}: ${e.message ?? 'unknown error'}${e.code ? ` (${e.code})` : ''}`);
-    }
-  }
-}
-
-export function conferenceName(callId: string): string {
-  return `call-${callId}`;
 }

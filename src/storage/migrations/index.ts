@@ -10,6 +10,10 @@ import * as m008 from './008-routing';
 import * as m009 from './009-simulator-media';
 import * as m010 from './010-event-positions';
 import * as m011 from './011-contact-activity-index';
+import * as m012 from './012-call-participants';
+import * as m013 from './013-inbound-calls';
+import * as m014 from './014-recordings';
+import * as m015 from './015-tenant-admin';
 
 /** Migrations are compiled in, so a built image needs no migration files on disk. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -24,6 +28,10 @@ const MIGRATIONS: Record<string, Migration> = {
   '009-simulator-media': m009,
   '010-event-positions': m010,
   '011-contact-activity-index': m011,
+  '012-call-participants': m012,
+  '013-inbound-calls': m013,
+  '014-recordings': m014,
+  '015-tenant-admin': m015,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -1,0 +1,38 @@
+import type { AppConfig } from '../../config/config.schema';
+
+/** A tenant's inbound call settings (`tenants[]` in the configuration), with their defaults. */
+export interface InboundSettings {
+  ringNoAnswerSeconds: number;
+  greeting: string;
+  /** null: the provider's own hold music. */
+  holdMusicUrl: string | null;
+  /** Agents' devices from the YAML seed, by agent id. */
+  seededDevices: ReadonlyMap<string, string>;
+}
+
+export const INBOUND_DEFAULTS = {
+  ringNoAnswerSeconds: 20,
+  greeting: 'Thank you for calling. Please hold while we connect you to an agent.',
+} as const;
+
+/** Reads once per tenant and keeps it (the configuration does not change while running). */
+export class InboundSettingsReader {
+  private readonly cache = new Map<string, InboundSettings>();
+
+  constructor(private readonly config: AppConfig) {}
+
+  of(tenantId: string): InboundSettings {
+    let settings = this.cache.get(tenantId);
+    if (!settings) {
+      const t = this.config.tenants?.find((tenant) => tenant.id === tenantId);
+      settings = {
+        ringNoAnswerSeconds: t?.ringNoAnswerSeconds ?? INBOUND_DEFAULTS.ringNoAnswerSeconds,
+        greeting: t?.inboundGreeting ?? INBOUND_DEFAULTS.greeting,
+        holdMusicUrl: t?.holdMusicUrl ?? null,
+        seededDevices: new Map((t?.agents ?? []).map((a) => [a.id, a.endpoint])),
+      };
+      this.cache.set(tenantId, settings);
+    }
+    return settings;
+  }
+}

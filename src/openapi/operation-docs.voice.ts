@@ -1,0 +1,74 @@
+/* eslint-disable @typescript-eslint/no-explicit-any */
+import type { OperationDoc } from './operation-docs';
+
+type Json = Record<string, any>;
+
+/*
+ * Reference text for the inbound-call, participant, recording and agent-device routes. Their
+ * handlers may carry the same with `@ApiDoc()` instead; a handler's own doc wins over this table.
+ * Schemas of views still taking shape say what a client may rely on and allow more.
+ */
+const ref = (name: string): Json => ({ $ref: `#/components/schemas/${name}` });
+const nullable = (schema: Json): Json => ({ anyOf: [schema, { type: 'null' }] });
+const open = (properties: Json, required: string[]): Json => ({ type: 'object', required, properties, additionalProperties: true });
+
+export const VOICE_RESPONSE_SCHEMAS: Record<string, Json> = {
+  AgentProfile: open({
+    agentId: { type: 'string' },
+    endpoint: nullable({ type: 'string', description: 'Where the agent’s calls ring; null: nowhere yet.' }),
+    endpointSource: nullable({ enum: ['api', 'seed'] }),
+    status: { enum: ['available', 'away'] },
+    awaySince: nullable({ type: 'string', format: 'date-time' }),
+  }, ['agentId', 'endpoint', 'status']),
+  Recording: open({
+    id: { type: 'string' }, callId: { type: 'string' }, conversationId: { type: 'string' }, provider: { type: 'string' },
+    state: { type: 'string' }, startedAt: { type: 'string', format: 'date-time' }, endedAt: nullable({ type: 'string', format: 'date-time' }),
+    href: nullable({ type: 'string', description: 'Set once the file is available: GET it (Range supported).' }),
+    contentType: nullable({ type: 'string' }), durationMs: nullable({ type: 'integer' }),
+  }, ['id', 'callId', 'state', 'href']),
+  RecordingList: { type: 'object', required: ['items'], properties: { items: { type: 'array', items: ref('Recording') } } },
+  SimulatedCall: open({ callId: { type: 'string' }, conversationId: { type: 'string' }, greeting: { type: 'string' }, holdMusicUrl: nullable({ type: 'string' }) }, ['callId', 'conversationId']),
+};
+
+const CALL = {
+  id: '01JE8Z4B2C0000000000000002', channel: 'voice', direction: 'inbound', state: 'answered', provider: 'simulator', providerRef: 'sim-call-2',
+  from: '+447966197542', to: '+14155550100', origin: null, endReason: null, startedAt: '2026-12-04T09:01:00.000Z', endedAt: null,
+  conversationId: '01JE8Z3K5V0000000000000000', agentEndpoint: 'user:alice', callerId: '+14155550100', muted: false,
+  answeredAt: '2026-12-04T09:01:05.000Z', durationSeconds: 42, holdSeconds: 0, talkSeconds: 42, consent: null, steps: [],
+};
+const PROFILE = { agentId: 'alice', endpoint: 'user:alice', endpointSource: 'api', status: 'available', awaySince: null };
+const RECORDING = {
+  id: '01JE8Z7R0000000000000000RC', callId: CALL.id, conversationId: CALL.conversationId, provider: 'simulator', state: 'available', pauseBehavior: 'silence',
+  startedAt: '2026-12-04T09:01:06.000Z', endedAt: '2026-12-04T09:02:00.000Z', availableAt: '2026-12-04T09:02:01.000Z',
+  href: '/v1/recordings/01JE8Z7R0000000000000000RC', contentType: 'audio/wav', channels: 2, durationMs: 54000,
+};
+const TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response></Response>';
+const callDoc = (summary: string, description: string, requestExample?: unknown): OperationDoc => ({ summary, description, response: ref('Call'), requestExample, responseExample: CALL });
+
+export const VOICE_OPERATION_DOCS: Record<string, OperationDoc> = {
+  'get /v1/agents/me/profile': { summary: 'My agent profile', description: 'The caller’s device (where their calls ring) and whether they are available for inbound calls.', response: ref('AgentProfile'), responseExample: PROFILE },
+  'put /v1/agents/me/status': { summary: 'Set my availability', description: '`available` again after a ring-no-answer (or `away`): inbound calls ring only on available agents.', response: ref('AgentProfile'), requestExample: { status: 'available' }, responseExample: PROFILE },
+  'get /v1/agents/{agentId}/device': { summary: 'An agent’s device', description: 'The agent’s profile: their device and availability.', response: ref('AgentProfile'), responseExample: PROFILE },
+  'put /v1/agents/{agentId}/device': { summary: 'Set an agent’s device', description: 'Where the agent’s calls ring (a `sip:` URI, an E.164 number or `user:<name>`, within the tenant’s `agentEndpoints`).', response: ref('AgentProfile'), requestExample: { endpoint: 'user:alice' }, responseExample: PROFILE },
+  'delete /v1/agents/{agentId}/device': { summary: 'Clear an agent’s device', description: 'Removes the device set through the API; the tenant’s configured one, if any, applies again.' },
+  'post /v1/calls/{id}/answer': callDoc('Answer an inbound call', 'The console’s answer button: the agent’s device is connected to the caller. 200 for the one agent who wins, 409 for every other.'),
+  'post /v1/calls/{id}/consult': callDoc('Consult', 'Holds the customer and rings `to`; the agent and the consulted party talk privately.', { to: 'user:bob' }),
+  'post /v1/calls/{id}/consult/complete': callDoc('Complete the transfer', 'The consulted party takes the customer; the agent leaves the call.'),
+  'post /v1/calls/{id}/consult/merge': callDoc('Merge into a conference', 'The customer, the agent and the consulted party talk together.'),
+  'post /v1/calls/{id}/consult/cancel': callDoc('Cancel the consultation', 'The consulted party is dropped; the agent is back with the customer.'),
+  'post /v1/calls/{id}/participants': callDoc('Add a participant', 'Brings another agent (`role: agent`) or a consulted party into the call.', { to: 'user:bob', role: 'agent' }),
+  'delete /v1/calls/{id}/participants/{pid}': callDoc('Remove a participant', 'Drops one participant from the call.'),
+  'post /v1/calls/{id}/supervise': callDoc('Supervise a call', 'A supervisor listens (`monitor`), coaches the agent unheard by the customer (`whisper`) or joins (`barge`).', { endpoint: 'user:sue', mode: 'monitor' }),
+  'patch /v1/calls/{id}/supervise': callDoc('Change my supervision mode', 'Changes the mode of the supervising party the caller brought in.', { mode: 'whisper' }),
+  'patch /v1/calls/{id}/supervise/{pid}': callDoc('Change a supervisor’s mode', 'Changes the mode of one supervising party.', { mode: 'barge' }),
+  'post /v1/calls/{id}/recording': { summary: 'Control the recording', description: '`start`, `pause` (e.g. while the customer gives card details), `resume` or `stop`: the recording as it is after the command.', response: ref('Recording'), requestExample: { action: 'pause' }, responseExample: { ...RECORDING, state: 'paused', href: null } },
+  'get /v1/calls/{id}/recordings': { summary: 'A call’s recordings', description: 'The call’s recordings, oldest first.', response: ref('RecordingList'), responseExample: { items: [RECORDING] } },
+  'get /v1/recordings/{id}': { summary: 'Play a recording', description: 'The audio file, with HTTP Range (206) so a browser’s `<audio>` can seek; 416 for a range it cannot serve.', response: { type: 'string', format: 'binary' }, responseMedia: 'audio/wav', responseExample: '(WAV bytes)' },
+  'delete /v1/recordings/{id}': { summary: 'Delete a recording', description: 'Deletes the recording and its file.' },
+  'post /v1/simulator/inbound-call': { summary: 'Simulate a customer calling in', description: 'Plays a customer calling one of the tenant’s numbers through the simulator voice provider.', response: ref('SimulatedCall'), requestExample: { from: '+447966197542', to: '+14155550100' }, responseExample: { callId: CALL.id, conversationId: CALL.conversationId, greeting: 'Thank you for calling.', holdMusicUrl: null } },
+  'post /webhooks/twilio/voice/incoming': { summary: 'Twilio: incoming call', description: 'Twilio’s voice webhook for a call to one of the tenant’s numbers (signed): TwiML that greets the caller and holds them until an agent answers.', response: { type: 'string' }, responseMedia: 'text/xml', requestExample: 'CallSid=CA123&From=%2B447966197542&To=%2B14155550100', responseExample: TWIML },
+  'post /webhooks/twilio/voice/hold': { summary: 'Twilio: hold music', description: 'TwiML Twilio fetches while the caller waits (signed).', response: { type: 'string' }, responseMedia: 'text/xml', responseExample: TWIML },
+  'post /webhooks/twilio/voice/participant': { summary: 'Twilio: participant status', description: 'Twilio’s status callback for a participant of a conference (signed).', requestExample: 'CallSid=CA456&StatusCallbackEvent=participant-join' },
+  'post /webhooks/twilio/recording/status': { summary: 'Twilio: recording status', description: 'Twilio’s recording status callback (signed): the file is fetched and kept.', requestExample: 'RecordingSid=RE123&RecordingStatus=completed' },
+  'post /webhooks/jambonz/call/incoming': { summary: 'jambonz: incoming call', description: 'jambonz’s call_hook for a call to one of the tenant’s numbers (signed): verbs that greet the caller and hold them until an agent answers.', response: ref('JambonzVerbs'), requestExample: { call_sid: 'abc', from: '+447966197542', to: '+14155550100', direction: 'inbound' }, responseExample: [{ verb: 'say', text: 'Thank you for calling.' }] },
+};

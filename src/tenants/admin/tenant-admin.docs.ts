@@ -1,0 +1,79 @@
+/* eslint-disable @typescript-eslint/no-explicit-any */
+import type { OperationDoc } from '../../openapi/operation-docs';
+
+type Json = Record<string, any>;
+
+/*
+ * The admin API's reference text and the schema of its answer (TenantAdminView), kept beside the
+ * routes; the e2e suite checks real answers against the schema.
+ */
+const nullable = (schema: Json): Json => ({ anyOf: [schema, { type: 'null' }] });
+const strings: Json = { type: 'array', items: { type: 'string' } };
+
+export const TENANT_ADMIN_SCHEMA: Json = {
+  type: 'object',
+  required: ['id', 'name', 'defaultRegion', 'smsProvider', 'voiceProvider', 'numbers', 'policies', 'version', 'updatedAt'],
+  properties: {
+    id: { type: 'string' },
+    name: { type: 'string' },
+    defaultRegion: { type: 'string', description: 'Two-letter ISO 3166 region numbers without a + are read in.' },
+    smsProvider: nullable({ type: 'string', description: 'null: the gateway’s default SMS provider.' }),
+    voiceProvider: nullable({ type: 'string', description: 'null: the gateway’s default voice provider.' }),
+    numbers: {
+      type: 'array',
+      items: { type: 'object', required: ['number', 'provider'], properties: { number: { type: 'string', description: 'E.164.' }, provider: nullable({ type: 'string', description: 'The provider that owns the number; null: not said.' }) } },
+    },
+    policies: {
+      type: 'object',
+      required: ['requireConsent', 'doNotCall', 'maxComposeLength', 'maskSensitiveData', 'agentEndpoints', 'inboundRouting', 'stickyDays', 'unattendedAlertSeconds', 'dispositions', 'smsTemplates', 'ringTimeoutSeconds', 'recordCalls', 'pauseBehavior', 'recordingRetentionDays'],
+      properties: {
+        requireConsent: { type: 'boolean' }, doNotCall: strings, maxComposeLength: { type: 'integer' }, maskSensitiveData: { type: 'boolean' },
+        agentEndpoints: strings, inboundRouting: { enum: ['sticky', 'queue'] }, stickyDays: { type: 'integer' }, unattendedAlertSeconds: { type: 'integer' },
+        dispositions: strings, smsTemplates: strings, ringTimeoutSeconds: { type: 'integer' }, recordCalls: { enum: ['off', 'always', 'on-demand'] },
+        pauseBehavior: { enum: ['silence', 'skip'] }, recordingRetentionDays: { type: 'integer' },
+      },
+    },
+    version: { type: 'integer', description: 'Bumped by every change; send it back in PATCH to refuse a change made on an older one (409).' },
+    updatedAt: { type: 'string', format: 'date-time' },
+  },
+};
+
+const EXAMPLE = {
+  id: 'acme', name: 'Acme', defaultRegion: 'GB', smsProvider: 'twilio', voiceProvider: 'twilio',
+  numbers: [{ number: '+447700900100', provider: 'twilio' }],
+  policies: {
+    requireConsent: false, doNotCall: ['+447700900999'], maxComposeLength: 1600, maskSensitiveData: true, agentEndpoints: ['user:*'],
+    inboundRouting: 'sticky', stickyDays: 7, unattendedAlertSeconds: 120, dispositions: ['resolved', 'callback'], smsTemplates: [],
+    ringTimeoutSeconds: 30, recordCalls: 'off', pauseBehavior: 'silence', recordingRetentionDays: 0,
+  },
+  version: 3, updatedAt: '2026-12-04T09:00:00.000Z',
+};
+
+export const TENANT_ADMIN_DOCS = {
+  list: {
+    summary: 'Tenants I administer',
+    description: 'The caller’s own tenant (an admin manages their tenant only; new tenants come from the configuration’s seed).',
+    response: { type: 'object', required: ['items'], properties: { items: { type: 'array', items: TENANT_ADMIN_SCHEMA } } },
+    responseExample: { items: [EXAMPLE] },
+  },
+  get: {
+    summary: 'A tenant’s settings',
+    description: 'Providers, numbers and policies as this instance applies them. Any tenant but the caller’s own answers 403.',
+    response: TENANT_ADMIN_SCHEMA, responseExample: EXAMPLE,
+  },
+  patch: {
+    summary: 'Change a tenant’s settings',
+    description: 'Any subset of name, region, providers (which must be configured on the gateway, else 422) and policies; lists replace the stored list. '
+      + 'Stored, announced as `tenant.updated` (to admins) and applied by every instance without a restart. With `version`, a change made on an older version is refused (409).',
+    response: TENANT_ADMIN_SCHEMA, requestExample: { voiceProvider: 'twilio', policies: { requireConsent: true, doNotCall: ['+447700900999'] }, version: 3 }, responseExample: { ...EXAMPLE, version: 4 },
+  },
+  putNumber: {
+    summary: 'Add a number, or say which provider owns it',
+    description: 'Inbound messages and calls to the number belong to the tenant from then on. A number of another tenant is refused (409).',
+    response: TENANT_ADMIN_SCHEMA, requestExample: { provider: 'twilio' }, responseExample: EXAMPLE,
+  },
+  deleteNumber: {
+    summary: 'Remove a number',
+    description: 'The number is no longer the tenant’s (404 when it was not).',
+  },
+} satisfies Record<string, OperationDoc>;

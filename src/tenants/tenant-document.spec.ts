@@ -1,0 +1,50 @@
+import { applyPatch, documentFromSeed, POLICY_NAMES, readDocument, toSettings, type TenantDocument } from './tenant-document';
+
+const DEFAULTS = { region: 'US', agentEndpoints: ['user:*'], ringTimeoutSeconds: 30 };
+
+describe('a tenant’s stored document', () => {
+  const seeded = documentFromSeed({ id: 'acme', doNotCall: ['+14155550123'], maxComposeLength: 160, voiceProvider: 'twilio' }, DEFAULTS);
+
+  it('starts from the seed, with the configuration’s defaults where the seed says nothing', () => {
+    expect(seeded).toMatchObject({ name: 'acme', defaultRegion: 'US', smsProvider: null, voiceProvider: 'twilio' });
+    expect(seeded.policies).toMatchObject({ doNotCall: ['+14155550123'], maxComposeLength: 160, agentEndpoints: ['user:*'], ringTimeoutSeconds: 30, recordCalls: 'off' });
+    expect(Object.keys(seeded.policies).sort()).toEqual([...POLICY_NAMES].sort());
+  });
+
+  it.each<[string, string, (d: TenantDocument) => unknown, unknown]>([
+    ['a policy stored before the gateway knew it takes its default', '{"name":"x","policies":{"requireConsent":true}}', (d) => [d.policies.requireConsent, d.policies.stickyDays], [true, 7]],
+    ['a policy the gateway no longer knows is dropped', '{"name":"x","policies":{"gone":1}}', (d) => 'gone' in d.policies, false],
+    ['a null policy takes its default', '{"name":"x","policies":{"maxComposeLength":null}}', (d) => d.policies.maxComposeLength, 1600],
+    ['no region: the configuration’s', '{"name":"x"}', (d) => d.defaultRegion, 'US'],
+    ['round trip', JSON.stringify(seeded), (d) => d, seeded],
+  ])('reads back: %s', (_name, json, pick, expected) => {
+    expect(pick(readDocument(json, DEFAULTS))).toEqual(expected);
+  });
+
+  it.each<[string, Parameters<typeof applyPatch>[1], string[]]>([
+    ['nothing', {}, []],
+    ['the same values', { name: 'acme', voiceProvider: 'twilio', policies: { maxComposeLength: 160, doNotCall: ['+14155550123'] } }, []],
+    ['a name', { name: 'Acme Ltd' }, ['name']],
+    ['a provider back to the default', { voiceProvider: null }, ['voiceProvider']],
+    ['a list, whole', { policies: { doNotCall: ['+14155550123', '+14155550124'] } }, ['policies.doNotCall']],
+    ['two policies and a region', { defaultRegion: 'GB', policies: { requireConsent: true, recordCalls: 'always' } }, ['defaultRegion', 'policies.requireConsent', 'policies.recordCalls']],
+  ])('a patch of %s changes what differs', (_name, patch, changed) => {
+    const result = applyPatch(seeded, patch);
+    expect(result.changed).toEqual(changed);
+    if (changed.length === 0) expect(result.document).toEqual(seeded);
+  });
+
+  it('never changes the document it patches', () => {
+    const before = JSON.stringify(seeded);
+    const { document } = applyPatch(seeded, { policies: { doNotCall: ['+14155550999'], maxComposeLength: 10 } });
+    expect(JSON.stringify(seeded)).toBe(before);
+    expect(document.policies.doNotCall).toEqual(['+14155550999']);
+  });
+
+  it('becomes the settings the gateway reads, numbers with their providers', () => {
+    const settings = toSettings('acme', seeded, [{ number: '+14155550100', provider: 'twilio' }, { number: '+14155550101', provider: null }], 4);
+    expect(settings).toMatchObject({ id: 'acme', numbers: ['+14155550100', '+14155550101'], voiceProvider: 'twilio', smsProvider: undefined, maxComposeLength: 160, version: 4 });
+    expect(settings.doNotCall.has('+14155550123')).toBe(true);
+    expect([...settings.numberProviders!]).toEqual([['+14155550100', 'twilio']]);
+  });
+});
