@@ -79,6 +79,7 @@ import { AgentsService } from './agents/agents.service';
 import { InboundCallsController } from './calls/inbound/inbound-calls.controller';
 import { InboundCallsService } from './calls/inbound/inbound-calls.service';
 import { RingNoAnswerSweeper } from './calls/inbound/ring-no-answer.sweeper';
+import { QueueTimeoutSweeper } from './calls/inbound/queue-timeout.sweeper';
 import { SimulatedInboundCallsService } from './calls/inbound/simulated-inbound-calls.service';
 import { InboundCallReceiver } from './providers/inbound-call.port';
 
@@ -144,6 +145,7 @@ export class AppModule {
         InboundCallsService,
         SimulatedInboundCallsService,
         RingNoAnswerSweeper,
+        QueueTimeoutSweeper,
         { provide: InboundCallReceiver, useExisting: InboundCallsService },
         { provide: ParticipantCallbackReceiver, useExisting: ParticipantsService },
         { provide: VoiceAdapters, useExisting: ProviderRegistry },

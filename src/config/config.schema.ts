@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import { AGENT_ID, AGENT_ID_HINT } from '../common/agent-id';
 import { Transform, Type } from 'class-transformer';
 import {
-  ArrayMaxSize, IsArray, IsBoolean, IsIn, IsInt, IsNumber, IsOptional, IsString, Length, Matches, Max, MaxLength, Min, MinLength, ValidateIf,
+  ArrayMaxSize, ArrayUnique, IsArray, IsBoolean, IsIn, IsInt, IsNumber, IsOptional, IsString, Length, Matches, Max, MaxLength, Min, MinLength, ValidateIf,
   ValidateBy, ValidateNested,
 } from 'class-validator';
 import { AGENT_ENDPOINT } from '../calls/domain/agent-endpoint';
@@ -175,6 +175,9 @@ export class TenantConfig {
   numbers?: string[];
   @IsOptional() @IsIn(SMS_PROVIDERS) smsProvider?: SmsProviderName;
   @IsOptional() @IsIn(VOICE_PROVIDERS) voiceProvider?: VoiceProviderName;
+  /** Providers in failover order: a send or call the first could not take (no answer, 5xx) is tried once on the second. */
+  @IsOptional() @IsArray() @ArrayMaxSize(2) @ArrayUnique() @IsIn(SMS_PROVIDERS, { each: true }) smsProviders?: SmsProviderName[];
+  @IsOptional() @IsArray() @ArrayMaxSize(2) @ArrayUnique() @IsIn(VOICE_PROVIDERS, { each: true }) voiceProviders?: VoiceProviderName[];
   /** Calls need the customer's consent (`consent` on the request), e.g. asked for in the chat. */
   @IsOptional() @IsBoolean() requireConsent?: boolean;
   @IsOptional() @IsArray() @Matches(/^\+[1-9]\d{6,14}$/, { each: true, message: 'must hold E.164 numbers' })
@@ -213,6 +216,10 @@ export class TenantConfig {
   @IsOptional() @IsString() @Length(1, 500) inboundGreeting?: string;
   /** Inbound calls: the audio (https) played in a loop while the caller waits; empty: the provider's own. */
   @IsOptional() @Matches(/^https?:\/\/[^\s]{1,2000}$/, { message: 'must be an http(s) URL' }) holdMusicUrl?: string;
+  /** Inbound calls: after this many seconds without an answer the caller is offered voicemail (0, the default: never). */
+  @IsOptional() @IsInt() @Min(0) @Max(86_400) queueTimeoutSeconds?: number;
+  /** Inbound calls: what a caller whose wait timed out hears before leaving a message. */
+  @IsOptional() @IsString() @Length(1, 500) voicemailPrompt?: string;
   /** Agents' devices (seed): where each agent's calls ring unless set through `PUT /v1/agents/{id}/device`. */
   @IsOptional() @IsArray() @ArrayMaxSize(10_000) @ValidateNested({ each: true }) @Type(() => AgentSeedConfig) agents?: AgentSeedConfig[];
 }

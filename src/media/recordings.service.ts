@@ -123,8 +123,8 @@ export class RecordingsService extends RecordingReportReceiver {
   }
 
   async recorded(report: { provider: string; recordingId: string; providerRef: string; fetch: () => Promise<Response | undefined> }): Promise<'stored' | 'unknown'> {
-    const recording = await this.uow.direct.recordings.findById(report.recordingId);
-    if (!recording || recording.provider !== report.provider || recording.providerRef !== report.providerRef) return 'unknown';
+    const recording = await this.reportedRecording(report);
+    if (!recording) return 'unknown';
     if (recording.state === 'available' || recording.state === 'deleted') return 'stored';
     const response = await report.fetch().catch((error: unknown) => {
       if (error instanceof MediaRedirectRefused) throw new DomainError(ErrorCode.BadGateway, `the provider's recording answer was refused: ${error.message}`);
@@ -147,10 +147,22 @@ export class RecordingsService extends RecordingReportReceiver {
   }
 
   async absent(report: { provider: string; recordingId: string; providerRef: string }): Promise<void> {
-    const recording = await this.uow.direct.recordings.findById(report.recordingId);
-    if (!recording || recording.provider !== report.provider || recording.providerRef !== report.providerRef) return;
+    const recording = await this.reportedRecording(report);
+    if (!recording) return;
     if (recording.state === 'available' || recording.state === 'deleted' || recording.state === 'failed') return;
     await this.uow.run(async (w) => w.recordings.update({ ...recording, state: 'failed', endedAt: recording.endedAt ?? nowIso(), updatedAt: nowIso() }));
+  }
+
+  /**
+   * The recording a provider's report is about: ours (the signed `rid`), of that provider, and with
+   * the provider's id it gave us. A voicemail's provider gives its id only in this report (Twilio
+   * `<Record>`): a recording of that provider still without one adopts it, once.
+   */
+  private async reportedRecording(report: { provider: string; recordingId: string; providerRef: string }): Promise<Recording | undefined> {
+    const recording = await this.uow.direct.recordings.findById(report.recordingId);
+    if (!recording || recording.provider !== report.provider) return undefined;
+    if (recording.providerRef === null) return { ...recording, providerRef: report.providerRef };
+    return recording.providerRef === report.providerRef ? recording : undefined;
   }
 
   private async apply(call: Call, action: RecordingAction, by: string | null): Promise<Recording> {
@@ -251,7 +263,8 @@ export class RecordingsService extends RecordingReportReceiver {
     return next;
   }
 
-  private async makeAvailable(recording: Recording, file: { storageKey: string; size: number; durationMs: number; channels: number }): Promise<Recording> {
+  /** The recording's file is stored: it becomes an attachment of the conversation (also a voicemail the gateway stored). */
+  async makeAvailable(recording: Recording, file: { storageKey: string; size: number; durationMs: number; channels: number }): Promise<Recording> {
     const at = nowIso();
     const next: Recording = { ...recording, ...file, contentType: 'audio/wav', state: 'available', endedAt: recording.endedAt ?? at, availableAt: at, updatedAt: at };
     await this.uow.run(async (w) => {

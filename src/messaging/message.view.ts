@@ -1,6 +1,7 @@
 import { interactionView, type InteractionView } from '../conversations/conversation.view';
 import type { Interaction } from '../conversations/domain/conversation';
 import type { Attachment, MessageContent } from './domain/message';
+import type { ProviderAttempt } from '../failover/domain/failover';
 
 export interface AttachmentView {
   id: string;
@@ -16,6 +17,8 @@ export interface MessageView extends InteractionView {
   segments: number;
   encoding: string;
   error: { code: string | null; message: string | null } | null;
+  /** Provider failover: each provider it was handed to, in order, and why it failed (null: it took it). */
+  attempts: ProviderAttempt[];
   attachments: AttachmentView[];
 }
 
@@ -31,6 +34,7 @@ export function messageView(interaction: Interaction, content: MessageContent, a
     segments: content.segments,
     encoding: content.encoding,
     error: content.errorCode || content.errorMessage ? { code: content.errorCode, message: content.errorMessage } : null,
+    attempts: content.attempts ?? [],
     attachments: attachments.map(attachmentView),
   };
 }

@@ -3,26 +3,34 @@ import type { MessagesTable } from '../storage/schema';
 import type { Executor } from '../storage/store';
 import type { SmsEncoding } from './domain/segments';
 import type { Attachment, MessageContent } from './domain/message';
+import { parseAttempts, type ProviderAttempt } from '../failover/domain/failover';
 
 // Every inbound message stores its text: compiled once (storage/fixed-query.ts).
 const insertMessage = new FixedQuery((db, row: MessagesTable) => db.insertInto('messages').values(allColumns(row, {
-  interactionId: true, tenantId: true, body: true, segments: true, encoding: true, errorCode: true, errorMessage: true,
+  interactionId: true, tenantId: true, body: true, segments: true, encoding: true, errorCode: true, errorMessage: true, attempts: true,
 })));
 
 export class MessagesRepository {
   constructor(private readonly db: Executor) {}
 
   async insert(tenantId: string, message: MessageContent): Promise<void> {
-    await insertMessage.execute(this.db, { tenantId, ...message });
+    const { attempts, ...content } = message;
+    await insertMessage.execute(this.db, { tenantId, ...content, attempts: attempts?.length ? JSON.stringify(attempts) : null });
   }
 
   async find(tenantId: string, interactionId: string): Promise<MessageContent | undefined> {
     const row = await this.db
       .selectFrom('messages')
-      .select(['interactionId', 'body', 'segments', 'encoding', 'errorCode', 'errorMessage'])
+      .select(['interactionId', 'body', 'segments', 'encoding', 'errorCode', 'errorMessage', 'attempts'])
       .where('tenantId', '=', tenantId).where('interactionId', '=', interactionId)
       .executeTakeFirst();
-    return row && { ...row, encoding: row.encoding as SmsEncoding };
+    return row && { ...row, encoding: row.encoding as SmsEncoding, attempts: parseAttempts(row.attempts) };
+  }
+
+  /** Provider failover: the providers the message was handed to so far (the whole list). */
+  async setAttempts(tenantId: string, interactionId: string, attempts: ProviderAttempt[]): Promise<void> {
+    await this.db.updateTable('messages').set({ attempts: JSON.stringify(attempts) })
+      .where('tenantId', '=', tenantId).where('interactionId', '=', interactionId).execute();
   }
 
   async setError(tenantId: string, interactionId: string, errorCode: string | null, errorMessage: string | null): Promise<void> {
@@ -48,10 +56,10 @@ export class MessagesRepository {
     if (interactionIds.length === 0) return [];
     const rows = await this.db
       .selectFrom('messages')
-      .select(['interactionId', 'body', 'segments', 'encoding', 'errorCode', 'errorMessage'])
+      .select(['interactionId', 'body', 'segments', 'encoding', 'errorCode', 'errorMessage', 'attempts'])
       .where('tenantId', '=', tenantId).where('interactionId', 'in', interactionIds)
       .execute();
-    return rows.map((row) => ({ ...row, encoding: row.encoding as SmsEncoding }));
+    return rows.map((row) => ({ ...row, encoding: row.encoding as SmsEncoding, attempts: parseAttempts(row.attempts) }));
   }
 
   /** The attachments of these message interactions, in the order they were stored. */

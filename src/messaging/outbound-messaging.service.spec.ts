@@ -28,7 +28,7 @@ describe('OutboundMessagingService', () => {
   function build(answer: () => Promise<SendResult>): void {
     provider = fakeProvider(answer);
     const providers = {
-      smsFor: () => provider, standInSender: () => undefined,
+      smsFor: () => provider, smsChainFor: () => [provider], standInSender: () => undefined,
       smsStatusCallbackUrl: (name: string, id: string) => `https://gateway.example/webhooks/${name}/sms/status?mid=${id}`,
     } as unknown as ProviderRegistry;
     service = new OutboundMessagingService(uow, tenantsOf(aTenant()), providers, quietLogger());
@@ -64,6 +64,58 @@ describe('OutboundMessagingService', () => {
       expect(view).toMatchObject({ state: 'failed', providerRef: null, error: { code: '30003', message: 'unreachable' } });
       expect(uow.emitted().map((e) => e.type)).toEqual(['sms.queued', 'sms.failed']);
       expect(uow.emitted('sms.failed')[0]!.data).toEqual({ providerRef: null, errorCode: '30003', error: 'unreachable' });
+    });
+
+    describe('failover (a tenant listing two providers)', () => {
+      let second: ReturnType<typeof fakeProvider>;
+
+      function buildTwo(first: () => Promise<SendResult>): void {
+        provider = fakeProvider(first);
+        second = Object.assign(fakeProvider(async () => ({ providerRef: 'TX1', state: 'queued' })), { name: 'telnyx' });
+        const providers = {
+          smsChainFor: () => [provider, second], standInSender: () => undefined,
+          smsStatusCallbackUrl: (name: string, id: string) => `https://gateway.example/webhooks/${name}/sms/status?mid=${id}`,
+        } as unknown as ProviderRegistry;
+        service = new OutboundMessagingService(uow, tenantsOf(aTenant()), providers, quietLogger());
+      }
+
+      it('hands a message the first could not take (retryable) to the second, once, and records both attempts', async () => {
+        buildTwo(async () => { throw new ProviderError('twilio refused the message: Service Unavailable', '503', true); });
+
+        const view = await service.send(principal, conversationId, { body: 'Hello' });
+
+        expect(provider.sent).toHaveLength(1);
+        expect(second.sent).toEqual([expect.objectContaining({ interactionId: view.id, statusCallbackUrl: expect.stringContaining('/webhooks/telnyx/') })]);
+        expect(view).toMatchObject({ provider: 'telnyx', providerRef: 'TX1', state: 'queued', error: null, attempts: [
+          { provider: 'twilio', error: 'twilio refused the message: Service Unavailable', code: '503' },
+          { provider: 'telnyx', error: null, code: null },
+        ] });
+        expect(uow.state.interactions.size).toBe(1);
+        expect(uow.emitted().map((e) => e.type)).toEqual(['sms.queued']);
+      });
+
+      it('never fails over on a refusal (4xx): the message fails at the first', async () => {
+        buildTwo(async () => { throw new ProviderError('twilio refused the message: invalid To', '21211', false); });
+
+        const view = await service.send(principal, conversationId, { body: 'Hello' });
+
+        expect(second.sent).toEqual([]);
+        expect(view).toMatchObject({ provider: 'twilio', state: 'failed', error: { code: '21211' }, attempts: [
+          { provider: 'twilio', error: 'twilio refused the message: invalid To', code: '21211' },
+        ] });
+      });
+
+      it('tries the second only once: when it fails too, the message fails with its error', async () => {
+        buildTwo(async () => { throw new ProviderError('down', null, true); });
+        second.send = async (m) => { second.sent.push(m); throw new ProviderError('also down', '500', true); };
+
+        const view = await service.send(principal, conversationId, { body: 'Hello' });
+
+        expect([provider.sent.length, second.sent.length]).toEqual([1, 1]);
+        expect(view).toMatchObject({ provider: 'telnyx', state: 'failed', error: { code: '500', message: 'also down' }, attempts: [
+          { provider: 'twilio', error: 'down', code: null }, { provider: 'telnyx', error: 'also down', code: '500' },
+        ] });
+      });
     });
 
     it('lets any other provider failure through, the message left queued', async () => {

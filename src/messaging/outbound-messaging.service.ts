@@ -10,7 +10,9 @@ import type { Interaction } from '../conversations/domain/conversation';
 import { ProviderRegistry } from '../providers/provider.registry';
 import { ProviderError, type SmsProvider } from '../providers/sms-provider.port';
 import type { SmsStatusReport } from '../providers/sms-status';
+import type { TenantSettings } from '../tenants/tenant';
 import { TenantsService } from '../tenants/tenants.service';
+import { failsOver, type ProviderAttempt } from '../failover/domain/failover';
 import { UnitOfWork } from '../unit-of-work/unit-of-work';
 import { countSegments } from './domain/segments';
 import { advance, isTerminal, type SmsState } from './domain/sms-state';
@@ -53,7 +55,10 @@ export class OutboundMessagingService {
     }
     if (!body && mediaUrls.length === 0) throw DomainError.invalidField('body', 'is required unless mediaUrls are given');
     if (body.length > 1600) throw DomainError.invalidField('template', 'renders to more than 1600 characters', ErrorCode.Unprocessable);
-    const provider = this.providers.smsFor(tenant, input.provider);
+    // In failover order (failover/domain): the message is recorded as the first's, and moves to the
+    // next only when the first certainly did not take it.
+    const chain = this.providers.smsChainFor(tenant, input.provider);
+    const provider = chain[0]!;
     const from = tenant.numbers[0] ?? this.providers.standInSender(provider.name);
     if (!from) throw DomainError.invalidField('tenant.numbers', 'the tenant has no number to send from', ErrorCode.Unprocessable);
     const { encoding, segments } = countSegments(body);
@@ -84,7 +89,7 @@ export class OutboundMessagingService {
       return created;
     });
 
-    await this.handOver(provider, interaction, body, mediaUrls);
+    await this.handOver(chain, tenant, interaction, body, mediaUrls);
     return this.view(tenant.id, interaction.id);
   }
 
@@ -133,16 +138,58 @@ export class OutboundMessagingService {
     return messageView(interaction, content, await messages.attachmentsOf(tenantId, interactionId));
   }
 
-  private async handOver(provider: SmsProvider, interaction: Interaction, body: string, mediaUrls: string[]): Promise<void> {
-    const statusCallbackUrl = this.providers.smsStatusCallbackUrl(provider.name, interaction.id);
-    const report = { provider: provider.name, interactionId: interaction.id };
-    try {
-      const sent = await provider.send({ interactionId: interaction.id, from: interaction.from!, to: interaction.to!, body, mediaUrls, statusCallbackUrl });
-      await this.applyStatus({ ...report, providerRef: sent.providerRef, state: sent.state, answersSend: true });
-    } catch (error) {
-      if (!(error instanceof ProviderError)) throw error;
-      this.logger.warn({ ...report, code: error.code }, 'provider refused a message');
-      await this.applyStatus({ ...report, state: 'failed', errorCode: error.code, errorMessage: error.message });
+  /**
+   * Hands the message to the first provider of the chain and records what it said. A failure the
+   * provider marks retryable (it did not take the message: no answer, 5xx) moves the message to the
+   * next provider, once; a refusal (4xx) or an answer is final. The message is one row throughout,
+   * and only the provider that took it can report on it (applyStatus checks the provider), so a
+   * failover never produces a second message. With more than one provider the attempts are kept.
+   */
+  private async handOver(chain: SmsProvider[], tenant: TenantSettings, interaction: Interaction, body: string, mediaUrls: string[]): Promise<void> {
+    const attempts: ProviderAttempt[] = [];
+    const keep = async () => {
+      if (chain.length > 1) await this.uow.run((w) => w.messages.setAttempts(tenant.id, interaction.id, attempts));
+    };
+    let current = interaction;
+    for (const provider of chain) {
+      if (attempts.length > 0) current = await this.moveTo(tenant, current, provider, attempts);
+      const statusCallbackUrl = this.providers.smsStatusCallbackUrl(provider.name, current.id);
+      const report = { provider: provider.name, interactionId: current.id };
+      try {
+        const sent = await provider.send({ interactionId: current.id, from: current.from!, to: current.to!, body, mediaUrls, statusCallbackUrl });
+        attempts.push({ provider: provider.name, error: null, code: null });
+        await keep();
+        await this.applyStatus({ ...report, providerRef: sent.providerRef, state: sent.state, answersSend: true });
+        return;
+      } catch (error) {
+        if (!(error instanceof ProviderError)) throw error;
+        attempts.push({ provider: provider.name, error: error.message, code: error.code });
+        const next = chain[attempts.length];
+        if (next && failsOver(error, attempts.length, chain.length) && this.senderFor(tenant, next)) {
+          this.logger.warn({ ...report, code: error.code, next: next.name }, 'provider could not take a message; failing over');
+          continue;
+        }
+        this.logger.warn({ ...report, code: error.code }, 'provider refused a message');
+        await keep();
+        await this.applyStatus({ ...report, state: 'failed', errorCode: error.code, errorMessage: error.message });
+        return;
+      }
     }
+  }
+
+  /** The message now goes through `provider` (sent from a number it owns when the tenant says which). */
+  private async moveTo(tenant: TenantSettings, interaction: Interaction, provider: SmsProvider, attempts: ProviderAttempt[]): Promise<Interaction> {
+    const moved: Interaction = { ...interaction, provider: provider.name, from: this.senderFor(tenant, provider)!, updatedAt: nowIso() };
+    await this.uow.run(async (w) => {
+      await w.conversations.updateInteraction(tenant.id, moved);
+      await w.messages.setAttempts(tenant.id, interaction.id, attempts);
+    });
+    return moved;
+  }
+
+  /** A failover provider sends from a number the tenant says it owns, else from the tenant's first. */
+  private senderFor(tenant: TenantSettings, provider: SmsProvider): string | undefined {
+    const owned = tenant.numbers.find((number) => tenant.numberProviders?.get(number) === provider.name);
+    return owned ?? tenant.numbers[0] ?? this.providers.standInSender(provider.name);
   }
 }

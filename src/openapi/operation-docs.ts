@@ -47,6 +47,7 @@ const MESSAGE = {
   id: '01JE8Z5C3D0000000000000003', channel: 'sms', direction: 'outbound', state: 'delivered', provider: 'simulator', providerRef: 'SM123',
   from: '+14155550100', to: '+447966197542', origin: null, endReason: null, startedAt: '2026-12-04T09:05:00.000Z', endedAt: null,
   conversationId: CONVERSATION.id, body: 'Your claim 4711 is open.', segments: 1, encoding: 'GSM-7', error: null, attachments: [],
+  attempts: [{ provider: 'twilio', error: 'twilio refused the message: Service Unavailable', code: '20500' }, { provider: 'simulator', error: null, code: null }],
 };
 const CLOSED = { ...CONVERSATION, status: 'closed', disposition: 'Resolved', notes: 'Tow truck sent.', closedAt: '2026-12-04T09:10:00.000Z' };
 const TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response></Response>';

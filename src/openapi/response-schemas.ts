@@ -111,6 +111,10 @@ export const RESPONSE_SCHEMAS: Record<string, Json> = {
     segments: int,
     encoding: { enum: ['GSM-7', 'UCS-2'] },
     error: nullable(object({ code: nullable(str), message: nullable(str) })),
+    attempts: {
+      type: 'array', description: 'Provider failover: each provider the message was handed to, in order; `error` null: that provider took it.',
+      items: object({ provider: str, error: nullable(str), code: nullable(str) }),
+    },
     attachments: { type: 'array', items: ref('Attachment') },
   }),
   TimelineItem: object({

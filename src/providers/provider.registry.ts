@@ -4,6 +4,7 @@ import { LOGGER } from '../common/logging/logger.token';
 import { AppConfig } from '../config/config.schema';
 import { DomainError, ErrorCode } from '../common/errors/domain-error';
 import type { TenantSettings } from '../tenants/tenant';
+import { providerChain } from '../failover/domain/failover';
 import { CallbackUrls } from './callbacks/callback-urls';
 import type { AnyProviderDescriptor, VoiceCapability } from './provider-descriptor';
 import { CachedProbe } from './provider-calls';
@@ -97,6 +98,19 @@ export class ProviderRegistry {
       throw DomainError.invalidField(requested ? 'provider' : 'tenant.smsProvider', `${name} is not configured on this gateway`, ErrorCode.Unprocessable);
     }
     return provider;
+  }
+
+  /**
+   * The SMS providers a tenant's message is handed to, in failover order (failover/domain): only
+   * the one a request names, else the tenant's list (each must be configured), else its provider.
+   */
+  smsChainFor(tenant: TenantSettings, requested?: SmsProviderName): SmsProvider[] {
+    if (requested) return [this.smsFor(tenant, requested)];
+    return providerChain(tenant.smsProviders, tenant.smsProvider, this.defaultSms).map((name, n) => {
+      const provider = this.sms.get(name);
+      if (!provider) throw DomainError.invalidField(`tenant.smsProviders.${n}`, `${name} is not configured on this gateway`, ErrorCode.Unprocessable);
+      return provider;
+    });
   }
 
   smsByName(name: string): SmsProvider | undefined {

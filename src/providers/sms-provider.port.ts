@@ -22,10 +22,15 @@ export interface SendResult {
   state: SmsState;
 }
 
-/** A provider refused or could not take the message; the message is recorded as failed. */
+/**
+ * A provider refused or could not take the message; the message is recorded as failed.
+ * `retryable`: the provider certainly did not accept it (no answer: network error or timeout, or a
+ * 5xx), so the tenant's next provider may be tried (failover); a 4xx or any answer that might mean
+ * the message was taken is never retryable.
+ */
 export class ProviderError extends Error {
   override name = 'ProviderError';
-  constructor(message: string, readonly code: string | null = null) {
+  constructor(message: string, readonly code: string | null = null, readonly retryable = false) {
     super(message);
   }
 }

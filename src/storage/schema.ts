@@ -124,6 +124,8 @@ export interface MessagesTable {
   encoding: string;
   errorCode: string | null;
   errorMessage: string | null;
+  /** Provider failover: JSON `[{ provider, error, code }]` (failover/domain/failover.ts); null: none recorded. */
+  attempts: string | null;
 }
 
 export interface AttachmentsTable {

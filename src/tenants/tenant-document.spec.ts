@@ -17,6 +17,7 @@ describe('a tenant’s stored document', () => {
     ['a null policy takes its default', '{"name":"x","policies":{"maxComposeLength":null}}', (d) => d.policies.maxComposeLength, 1600],
     ['no region: the configuration’s', '{"name":"x"}', (d) => d.defaultRegion, 'US'],
     ['round trip', JSON.stringify(seeded), (d) => d, seeded],
+    ['no failover lists (stored before failover): none', '{"name":"x","smsProvider":"telnyx"}', (d) => [d.smsProvider, d.smsProviders, d.voiceProviders], ['telnyx', [], []]],
   ])('reads back: %s', (_name, json, pick, expected) => {
     expect(pick(readDocument(json, DEFAULTS))).toEqual(expected);
   });
@@ -46,5 +47,22 @@ describe('a tenant’s stored document', () => {
     expect(settings).toMatchObject({ id: 'acme', numbers: ['+14155550100', '+14155550101'], voiceProvider: 'twilio', smsProvider: undefined, maxComposeLength: 160, version: 4 });
     expect(settings.doNotCall.has('+14155550123')).toBe(true);
     expect([...settings.numberProviders!]).toEqual([['+14155550100', 'twilio']]);
+  });
+
+  it.each<[string, Parameters<typeof documentFromSeed>[0], { sms?: string; smsList: string[]; voice?: string }]>([
+    ['a single provider is a one-element list', { id: 'a', smsProvider: 'telnyx' }, { sms: 'telnyx', smsList: [] }],
+    ['a failover list names the primary', { id: 'a', smsProviders: ['twilio', 'telnyx'] }, { sms: 'twilio', smsList: ['twilio', 'telnyx'] }],
+    ['the list wins over the single provider', { id: 'a', smsProvider: 'simulator', smsProviders: ['telnyx', 'twilio'] }, { sms: 'telnyx', smsList: ['telnyx', 'twilio'] }],
+    ['voice the same way', { id: 'a', voiceProviders: ['twilio', 'jambonz'] }, { voice: 'twilio', smsList: [] }],
+  ])('failover lists: %s', (_name, seed, expected) => {
+    const settings = toSettings('a', documentFromSeed(seed, DEFAULTS), [], 1);
+    expect({ sms: settings.smsProvider, smsList: settings.smsProviders, voice: settings.voiceProvider }).toEqual(expected);
+  });
+
+  it('patches a failover list as a whole, and reports it changed only when it did', () => {
+    const listed = applyPatch(seeded, { smsProviders: ['twilio', 'telnyx'] });
+    expect([listed.document.smsProviders, listed.changed]).toEqual([['twilio', 'telnyx'], ['smsProviders']]);
+    expect(applyPatch(listed.document, { smsProviders: ['twilio', 'telnyx'] }).changed).toEqual([]);
+    expect(applyPatch(listed.document, { smsProviders: [] }).document.smsProviders).toEqual([]);
   });
 });

@@ -27,6 +27,9 @@ export interface TenantDocument {
   defaultRegion: string;
   smsProvider: SmsProviderName | null;
   voiceProvider: VoiceProviderName | null;
+  /** Providers in failover order; empty: the single provider above (or the gateway's default). */
+  smsProviders: SmsProviderName[];
+  voiceProviders: VoiceProviderName[];
   policies: TenantPolicies;
 }
 
@@ -38,6 +41,7 @@ export interface TenantNumber {
 
 /** The configuration's view of a tenant (TenantConfig), every field optional. */
 export type TenantSeed = { id: string; name?: string; defaultRegion?: string; smsProvider?: SmsProviderName; voiceProvider?: VoiceProviderName }
+  & { smsProviders?: readonly SmsProviderName[]; voiceProviders?: readonly VoiceProviderName[] }
   & Partial<Omit<TenantPolicies, 'doNotCall' | 'agentEndpoints' | 'dispositions' | 'smsTemplates'>>
   & { doNotCall?: readonly string[]; agentEndpoints?: readonly string[]; dispositions?: readonly string[]; smsTemplates?: readonly string[] };
 
@@ -68,7 +72,8 @@ export function documentFromSeed(seed: TenantSeed, defaults: DocumentDefaults): 
   }
   return {
     name: seed.name ?? seed.id, defaultRegion: seed.defaultRegion ?? defaults.region,
-    smsProvider: seed.smsProvider ?? null, voiceProvider: seed.voiceProvider ?? null, policies,
+    smsProvider: seed.smsProvider ?? null, voiceProvider: seed.voiceProvider ?? null,
+    smsProviders: [...(seed.smsProviders ?? [])], voiceProviders: [...(seed.voiceProviders ?? [])], policies,
   };
 }
 
@@ -85,7 +90,8 @@ export function readDocument(json: string, defaults: DocumentDefaults): TenantDo
   }
   return {
     name: stored.name ?? '', defaultRegion: stored.defaultRegion ?? defaults.region,
-    smsProvider: stored.smsProvider ?? null, voiceProvider: stored.voiceProvider ?? null, policies,
+    smsProvider: stored.smsProvider ?? null, voiceProvider: stored.voiceProvider ?? null,
+    smsProviders: stored.smsProviders ?? [], voiceProviders: stored.voiceProviders ?? [], policies,
   };
 }
 
@@ -96,6 +102,9 @@ export interface TenantPatch {
   /** null: back to the gateway's default provider. */
   smsProvider?: SmsProviderName | null;
   voiceProvider?: VoiceProviderName | null;
+  /** The whole failover list (replaces the stored one); []: none. */
+  smsProviders?: SmsProviderName[];
+  voiceProviders?: VoiceProviderName[];
   policies?: Partial<TenantPolicies>;
 }
 
@@ -103,9 +112,9 @@ export interface TenantPatch {
 export function applyPatch(document: TenantDocument, patch: TenantPatch): { document: TenantDocument; changed: string[] } {
   const next: TenantDocument = { ...document, policies: { ...document.policies } };
   const changed: string[] = [];
-  for (const key of ['name', 'defaultRegion', 'smsProvider', 'voiceProvider'] as const) {
+  for (const key of ['name', 'defaultRegion', 'smsProvider', 'voiceProvider', 'smsProviders', 'voiceProviders'] as const) {
     const value = patch[key];
-    if (value === undefined || value === document[key]) continue;
+    if (value === undefined || sameValue(value, document[key])) continue;
     (next as unknown as Record<string, unknown>)[key] = value;
     changed.push(key);
   }
@@ -129,7 +138,10 @@ export function toSettings(id: string, document: TenantDocument, numbers: readon
     id, name: document.name, defaultRegion: document.defaultRegion,
     numbers: numbers.map((n) => n.number),
     numberProviders: new Map(numbers.filter((n) => n.provider !== null).map((n) => [n.number, n.provider!])),
-    smsProvider: document.smsProvider ?? undefined, voiceProvider: document.voiceProvider ?? undefined,
+    // A failover list names the primary provider too: it is the tenant's provider for every reader.
+    smsProvider: document.smsProviders[0] ?? document.smsProvider ?? undefined,
+    voiceProvider: document.voiceProviders[0] ?? document.voiceProvider ?? undefined,
+    smsProviders: document.smsProviders, voiceProviders: document.voiceProviders,
     requireConsent: p.requireConsent, doNotCall: new Set(p.doNotCall), maxComposeLength: p.maxComposeLength,
     maskSensitiveData: p.maskSensitiveData, agentEndpoints: p.agentEndpoints, inboundRouting: p.inboundRouting,
     stickyDays: p.stickyDays, unattendedAlertSeconds: p.unattendedAlertSeconds, dispositions: p.dispositions,

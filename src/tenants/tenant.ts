@@ -12,6 +12,9 @@ export interface TenantSettings extends Tenant {
   numbers: string[];
   smsProvider?: SmsProviderName;
   voiceProvider?: VoiceProviderName;
+  /** Providers in failover order (failover/domain/failover.ts); empty or absent: the single provider above. */
+  smsProviders?: readonly SmsProviderName[];
+  voiceProviders?: readonly VoiceProviderName[];
   requireConsent: boolean;
   doNotCall: ReadonlySet<string>;
   maxComposeLength: number;

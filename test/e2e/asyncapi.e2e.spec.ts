@@ -25,7 +25,7 @@ describe('the AsyncAPI document, served and checked against real frames', () => 
 
   beforeAll(async () => {
     gw = await startTestGateway({
-      tenants: [{ id: 'acme', numbers: [NUMBER], inboundRouting: 'queue', unattendedAlertSeconds: 1, ringNoAnswerSeconds: 1, recordCalls: 'on-demand', agents: [{ id: 'alice', endpoint: 'user:alice' }] }],
+      tenants: [{ id: 'acme', numbers: [NUMBER], inboundRouting: 'queue', unattendedAlertSeconds: 1, ringNoAnswerSeconds: 1, queueTimeoutSeconds: 4, recordCalls: 'on-demand', agents: [{ id: 'alice', endpoint: 'user:alice' }] }],
       routing: { unattendedSweepMs: 100, ringNoAnswerSweepMs: 100 },
       events: { heartbeatMs: 300 },
     });
@@ -147,6 +147,9 @@ describe('the AsyncAPI document, served and checked against real frames', () => 
     await seen('call.accepted', ofCall(incoming.callId));
     await post(`/v1/calls/${incoming.callId}/hangup`);
     bob.close();
+    // A caller nobody answers within queueTimeoutSeconds is sent to voicemail.
+    const unanswered = await post('/v1/simulator/inbound-call', { from: '+14155552674', to: NUMBER }, 'sam', 'supervisor');
+    await seen('call.voicemail', ofCall(unanswered.callId));
 
     // An admin changes the tenant (admins only receive it: the watcher is also an admin).
     const changed = await gw.request('PATCH', '/v1/admin/tenants/acme', { token: await gw.token({ tenantId: 'acme', agentId: 'ada', roles: ['admin'] }), body: { policies: { stickyDays: 8 } } });

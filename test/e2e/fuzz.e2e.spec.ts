@@ -184,7 +184,8 @@ describe.each(CONFIGURATIONS)('fuzzing the public endpoints (%s configuration)',
   it('answers unsigned and badly signed webhooks with 403, and broken signed ones with 4xx', async () => {
     const hooks = ['/webhooks/twilio/sms', '/webhooks/twilio/sms/status', '/webhooks/twilio/voice', '/webhooks/twilio/voice/status',
       '/webhooks/jambonz/sms', '/webhooks/jambonz/sms/status', '/webhooks/jambonz/call', '/webhooks/jambonz/call/status', '/webhooks/twilio/voice/participant',
-      '/webhooks/twilio/voice/incoming', '/webhooks/twilio/voice/hold', '/webhooks/jambonz/call/incoming', '/webhooks/twilio/recording/status'];
+      '/webhooks/twilio/voice/incoming', '/webhooks/twilio/voice/hold', '/webhooks/jambonz/call/incoming', '/webhooks/twilio/recording/status',
+      '/webhooks/twilio/voice/voicemail-done'];
     const formish = fc.oneof(
       fc.string({ maxLength: 500 }),
       fc.dictionary(fc.string({ maxLength: 20 }), fc.string({ maxLength: 50 })).map((d) => new URLSearchParams(d).toString()),

@@ -7,6 +7,7 @@ import { ConversationsRepository } from '../../src/conversations/conversations.r
 import type { Conversation, Interaction } from '../../src/conversations/domain/conversation';
 import { EventLogRepository } from '../../src/events/event-log.repository';
 import { IdempotencyRepository } from '../../src/idempotency/idempotency.repository';
+import { MessagesRepository } from '../../src/messaging/messages.repository';
 import SqliteDatabase from 'better-sqlite3';
 import { CamelCasePlugin, Kysely, SqliteDialect, sql } from 'kysely';
 import type { Database } from '../../src/storage/schema';
@@ -52,6 +53,24 @@ function repositorySuite(open: () => Promise<{ handle: DatabaseHandle; cleanup: 
   it('applies migrations once and reports the schema as current', async () => {
     await migrate(handle.db);
     await expect(handle.check()).resolves.toBeUndefined();
+  });
+
+  it('keeps a message\'s provider attempts (failover), read back as none before any are recorded', async () => {
+    const c = contact();
+    await new ContactsRepository(handle.db).insert(c);
+    const conv = conversation(c.id);
+    const conversations = new ConversationsRepository(handle.db);
+    await conversations.insert(conv);
+    const sms: Interaction = { ...chat(conv.id, 'unused'), channel: 'sms', direction: 'outbound', state: 'queued', provider: 'twilio', providerRef: null, origin: null };
+    await conversations.insertInteraction('acme', sms);
+    const messages = new MessagesRepository(handle.db);
+    await messages.insert('acme', { interactionId: sms.id, body: 'hi', segments: 1, encoding: 'GSM-7', errorCode: null, errorMessage: null });
+    expect((await messages.find('acme', sms.id))!.attempts).toEqual([]);
+    const attempts = [{ provider: 'twilio', error: 'twilio refused the message: Service Unavailable', code: '20500' }, { provider: 'telnyx', error: null, code: null }];
+    await messages.setAttempts('acme', sms.id, attempts);
+    await messages.setAttempts('other', sms.id, []);
+    expect((await messages.find('acme', sms.id))!.attempts).toEqual(attempts);
+    expect((await messages.contentsOf('acme', [sms.id]))[0]!.attempts).toEqual(attempts);
   });
 
   it('keeps tenants and their numbers, and upserts by id', async () => {

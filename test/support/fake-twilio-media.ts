@@ -16,6 +16,8 @@ export interface FakeRecording {
   pauses: Array<{ from: number; to: number | null; behavior: 'skip' | 'silence' }>;
   stoppedAt: number | null;
   status: 'in-progress' | 'paused' | 'stopped';
+  /** A `<Record>` verb's recording: the caller alone, one channel (RecordingSource RecordVerb). */
+  verb?: boolean;
 }
 
 export interface FakeStream {
@@ -99,9 +101,42 @@ export class FakeTwilioMedia extends FakeTwilio {
     for (const r of this.recordings.values()) if (r.callSid === callSid && r.status !== 'stopped') this.setStatus(r, 'stopped', 'silence', performance.now());
   }
 
+  /**
+   * The caller leaves a `seconds` long message on the `<Record>` of the TwiML the gateway last
+   * redirected `callSid` to (a Calls update with `Twiml`): Twilio posts the recording status
+   * callback (`completed`, one channel, RecordingSource RecordVerb) and then the verb's `action`,
+   * both signed. Returns the TwiML and what the gateway answered to the `action`.
+   */
+  async leaveVoicemail(callSid: string, seconds: number): Promise<{ twiml: string; recordingSid: string; action: { status: number; text: string } }> {
+    const update = [...this.voice].reverse().find((r) => r.method === 'POST' && r.path.endsWith(`/Calls/${callSid}.json`) && r.params.has('Twiml'));
+    if (!update || !this.target) throw new Error(`no TwiML was sent to ${callSid}`);
+    const twiml = update.params.get('Twiml')!;
+    const verb = /<Record ([^>]*)\/>/.exec(twiml);
+    if (!verb) throw new Error(`the TwiML has no <Record>: ${twiml}`);
+    const attribute = (name: string) => new RegExp(`${name}="([^"]*)"`).exec(verb[1]!)?.[1]?.replace(/&amp;/g, '&').replace(/&quot;/g, '"');
+    const now = performance.now();
+    const sid = `RE${hex()}`;
+    const recording: FakeRecording = {
+      sid, callSid, params: new URLSearchParams({ RecordingStatusCallback: attribute('recordingStatusCallback') ?? '' }),
+      startedAt: now - seconds * 1000, pauses: [], stoppedAt: now, status: 'stopped', verb: true,
+    };
+    this.recordings.set(sid, recording);
+    await this.report(recording);
+    const { gatewayUrl, publicBase } = this.target;
+    const action = await this.post(gatewayUrl, publicBase, attribute('action')!.slice(publicBase.length), {
+      AccountSid: TWILIO_SID, CallSid: callSid, RecordingSid: sid, RecordingUrl: `${this.url}/2010-04-01/Accounts/${TWILIO_SID}/Recordings/${sid}`,
+      RecordingDuration: String(seconds), Digits: 'hangup', CallStatus: 'in-progress',
+    });
+    return { twiml, recordingSid: sid, action };
+  }
+
   /** The WAV file of a stopped recording. */
   wavOf(recording: FakeRecording): Buffer {
     const { customer, agent } = this.samples(recording);
+    if (recording.verb) {
+      const mono = toLeBytes(customer);
+      return Buffer.concat([wavHeader(mono.length, { channels: 1, sampleRate: 8000 }), mono]);
+    }
     const data = toLeBytes(interleave(customer, agent));
     return Buffer.concat([wavHeader(data.length, { channels: 2, sampleRate: 8000 }), data]);
   }
@@ -174,8 +209,9 @@ export class FakeTwilioMedia extends FakeTwilio {
     const answer = await this.post(gatewayUrl, publicBase, callback.slice(publicBase.length), {
       AccountSid: TWILIO_SID, CallSid: recording.callSid, RecordingSid: recording.sid,
       RecordingUrl: `${this.url}/2010-04-01/Accounts/${TWILIO_SID}/Recordings/${recording.sid}`,
-      RecordingStatus: 'completed', RecordingDuration: String(duration), RecordingChannels: '2', RecordingSource: 'StartCallRecordingAPI',
-      RecordingStartTime: new Date().toUTCString(), RecordingTrack: 'both', ErrorCode: '0',
+      RecordingStatus: 'completed', RecordingDuration: String(duration), RecordingChannels: recording.verb ? '1' : '2',
+      RecordingSource: recording.verb ? 'RecordVerb' : 'StartCallRecordingAPI', RecordingStartTime: new Date().toUTCString(),
+      ...(recording.verb ? {} : { RecordingTrack: 'both' }), ErrorCode: '0',
     });
     this.callbackAnswers.push(answer.status);
   }

@@ -356,6 +356,10 @@ function messages(s: State): MessagesStore {
       const row = s.messages.get(interactionId);
       if (row?.tenantId === tenantId) Object.assign(row, { errorCode, errorMessage });
     },
+    async setAttempts(tenantId, interactionId, attempts) {
+      const row = s.messages.get(interactionId);
+      if (row?.tenantId === tenantId) row.attempts = copy(attempts);
+    },
     async insertAttachments(tenantId, attachments) { for (const a of attachments) s.attachments.set(a.id, { ...copy(a), tenantId }); },
     async attachmentsOf(tenantId, interactionId) { return attachmentsWhere(tenantId, [interactionId]); },
     async contentsOf(tenantId, interactionIds) {
@@ -431,6 +435,20 @@ function inboundCalls(s: State): InboundCallsStore {
       if (!row || row.offeredTo !== agentId || row.offeredAt !== offeredAt || row.answeredBy !== null) return false;
       Object.assign(row, { offeredTo: null, offeredAt: at });
       return true;
+    },
+    async claimForVoicemail(tenantId, id, at) {
+      const row = mine(tenantId, id);
+      if (!row || row.answeredBy !== null) return false;
+      Object.assign(row, { answeredBy: '#voicemail', answeredAt: at });
+      return true;
+    },
+    async waitingSince(tenantId, providers, before, limit) {
+      const startedAt = (r: InboundCallRow) => s.interactions.get(r.interactionId)?.startedAt ?? '';
+      return [...s.inboundCalls.values()]
+        .filter((r) => r.tenantId === tenantId && r.answeredBy === null && startedAt(r) < before
+          && providers.includes(s.interactions.get(r.interactionId)?.provider ?? '')
+          && ['initiating', 'ringing'].includes(s.interactions.get(r.interactionId)?.state ?? ''))
+        .sort((a, b) => startedAt(a).localeCompare(startedAt(b))).slice(0, limit).map(copy);
     },
     async ringingOut(tenantId, before, limit) {
       return [...s.inboundCalls.values()]

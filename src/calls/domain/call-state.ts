@@ -32,7 +32,7 @@ export type CallCommand = 'hangup' | 'hold' | 'resume' | 'mute' | 'unmute' | 'dt
 export type CallStepEvent = Exclude<Extract<EventType, `call.${string}`>, 'call.initiated' | `call.participant.${string}` | InboundCallEvent>;
 
 /** An inbound call's own events (src/calls/inbound), announced outside the state machine. */
-type InboundCallEvent = 'call.incoming' | 'call.requeued' | 'call.accepted';
+type InboundCallEvent = 'call.incoming' | 'call.requeued' | 'call.accepted' | 'call.voicemail';
 
 export interface CallTransition {
   changed: boolean;

@@ -1,4 +1,5 @@
 import type { Executor } from '../../storage/store';
+import { VOICEMAIL } from './domain/inbound-offer';
 
 /** Whom an inbound call is offered to and who answered it (the calls row keeps the rest). */
 export interface InboundCallRow {
@@ -52,6 +53,32 @@ export class InboundCallsRepository {
       .where('offeredTo', '=', agentId).where('offeredAt', '=', offeredAt).where('answeredBy', 'is', null)
       .executeTakeFirst();
     return Number(result.numUpdatedRows) === 1;
+  }
+
+  /**
+   * The queue timed out (voicemail): the call is taken by `VOICEMAIL` in place of an agent, so
+   * that it and an agent's answer exclude each other; true for the one claim that wins.
+   */
+  async claimForVoicemail(tenantId: string, interactionId: string, at: string): Promise<boolean> {
+    const result = await this.db.updateTable('inboundCalls').set({ answeredBy: VOICEMAIL, answeredAt: at })
+      .where('tenantId', '=', tenantId).where('interactionId', '=', interactionId).where('answeredBy', 'is', null)
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows) === 1;
+  }
+
+  /**
+   * Calls of the tenant on one of `providers` that started before `before` and are still
+   * unanswered and live (the queue timeout; only providers that can take a voicemail, so that calls
+   * left waiting never crowd the others out of a batch).
+   */
+  async waitingSince(tenantId: string, providers: readonly string[], before: string, limit: number): Promise<InboundCallRow[]> {
+    if (providers.length === 0) return [];
+    return this.db.selectFrom('inboundCalls').innerJoin('interactions', 'interactions.id', 'inboundCalls.interactionId')
+      .selectAll('inboundCalls')
+      .where('inboundCalls.tenantId', '=', tenantId).where('inboundCalls.answeredBy', 'is', null).where('interactions.provider', 'in', providers)
+      .where('interactions.startedAt', '<', before).where('interactions.state', 'in', ['initiating', 'ringing'])
+      .orderBy('interactions.startedAt').limit(limit)
+      .execute();
   }
 
   /** Calls of the tenant offered to an agent before `before`, still unanswered and live. */

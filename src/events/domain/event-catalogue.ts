@@ -204,6 +204,14 @@ export const EVENT_CATALOGUE = {
       ringNoAnswerSeconds: t.integer(),
     }),
   },
+  'call.voicemail': {
+    summary: 'Nobody answered an inbound call within the tenant’s queueTimeoutSeconds: the caller is offered voicemail. Their message follows as `recording.available` with the same recordingId.',
+    interaction: true,
+    data: t.object({
+      recordingId: t.string('The recording that will hold the caller’s message.'),
+      queueTimeoutSeconds: t.integer(),
+    }),
+  },
   'call.accepted': {
     summary: 'An agent answered an inbound call from the console; their device is being connected (every other console stops ringing).',
     interaction: true,

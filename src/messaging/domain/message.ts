@@ -1,3 +1,4 @@
+import type { ProviderAttempt } from '../../failover/domain/failover';
 import type { SmsEncoding } from './segments';
 
 /** The text of one SMS interaction and what it costs. */
@@ -8,6 +9,8 @@ export interface MessageContent {
   encoding: SmsEncoding;
   errorCode: string | null;
   errorMessage: string | null;
+  /** Provider failover: the providers it was handed to (read back; absent or []: none recorded). */
+  attempts?: ProviderAttempt[];
 }
 
 /** A picture or file a customer sent, kept as a reference to the provider's media. */

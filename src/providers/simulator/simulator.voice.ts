@@ -3,14 +3,16 @@ import type { CallFact } from '../../calls/domain/call-state';
 import type { CallHandle, CallReportSink, CallRequest, VoiceProvider } from '../voice-provider.port';
 import { SimulatorParticipants } from './simulator.participants';
 import type { CallAudioSink, CallMedia, StopAudio } from '../call-media.port';
-import { startSimulatorAudio } from './simulator-audio';
+import { SIMULATOR_TONES, startSimulatorAudio } from './simulator-audio';
+import type { CallVoicemail, VoicemailOutcome, VoicemailRequest } from '../voicemail.port';
+import { BASE_RATE, tone } from '../../media/domain/pcm';
 
 /**
  * The built-in voice provider: the customer's phone "rings" and "answers" like a real one, and
  * its progress enters through the same report path as the real providers' callbacks. Magic
  * customer numbers: ending in 0486 → busy, 0480 → rings, then no answer, 0500 → fails.
  */
-export class SimulatorVoiceProvider implements VoiceProvider, CallMedia {
+export class SimulatorVoiceProvider implements VoiceProvider, CallMedia, CallVoicemail {
   readonly name = 'simulator';
   /** The gateway records simulated calls itself, from the tones below. */
   readonly recordingMode = 'gateway';
@@ -53,6 +55,15 @@ export class SimulatorVoiceProvider implements VoiceProvider, CallMedia {
 
   /** Inbound: the simulated caller is "connected" to the agent's device at once. */
   async connectAgent(): Promise<void> {}
+
+  /**
+   * Voicemail: the simulated caller hums their message (the customer's tone) for up to two
+   * seconds after the prompt, then hangs up; the gateway ends the call once it has the message.
+   */
+  async takeVoicemail(_call: CallHandle, request: VoicemailRequest): Promise<VoicemailOutcome> {
+    const seconds = Math.min(2, request.maxSeconds);
+    return { kind: 'audio', samples: tone(SIMULATOR_TONES.customer, 0, seconds * BASE_RATE) };
+  }
 
   async hold(): Promise<void> {}
   async resume(): Promise<void> {}

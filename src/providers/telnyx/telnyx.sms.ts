@@ -66,13 +66,13 @@ export class TelnyxSmsProvider implements SmsProvider {
       });
       answer = await response.json().catch(() => undefined);
     } catch (error) {
-      throw new ProviderError(`telnyx could not be reached: ${error instanceof Error ? error.message : String(error)}`);
+      throw new ProviderError(`telnyx could not be reached: ${error instanceof Error ? error.message : String(error)}`, null, true);
     } finally {
       this.observe?.('telnyx', 'POST /v2/messages', outcomeOf(response?.status), Number(process.hrtime.bigint() - started) / 1e9);
     }
     if (!response.ok) {
       const first = firstError(answer);
-      throw new ProviderError(`telnyx refused the message: ${first?.reason ?? `HTTP ${response.status}`}`, first?.code ?? String(response.status));
+      throw new ProviderError(`telnyx refused the message: ${first?.reason ?? `HTTP ${response.status}`}`, first?.code ?? String(response.status), response.status >= 500);
     }
     const data = (answer as { data?: { id?: unknown; to?: Array<{ status?: unknown }> } } | undefined)?.data;
     if (typeof data?.id !== 'string' || data.id.length === 0) throw new ProviderError('telnyx answered without a message id');

@@ -5,6 +5,8 @@ import { DomainError } from '../../common/errors/domain-error';
 import { CallbackUrls } from '../callbacks/callback-urls';
 import { InboundCallReceiver } from '../inbound-call.port';
 import { TwilioSignatureGuard } from './twilio-signature.guard';
+import { TWILIO_VOICEMAIL_DONE_PATH } from './twilio-voicemail';
+import { HANGUP_TWIML } from './twilio.voice';
 import { holdTwiml, incomingTwiml, readTwilioIncomingCall } from './twilio-inbound.mapper';
 
 const HOLD_PATH = '/webhooks/twilio/voice/hold';
@@ -27,6 +29,14 @@ export class TwilioInboundController {
     const verdict = await this.inbound.incoming(readTwilioIncomingCall(params ?? {}));
     // The music's URL is ours to sign: a request can make the hold route play only what a tenant configured.
     return incomingTwiml(verdict, (music) => this.callbacks.url(HOLD_PATH, { music }));
+  }
+
+  /** Where `<Record>` of a voicemail goes when it is over (twilio-voicemail.ts): the call ends. */
+  @Post(TWILIO_VOICEMAIL_DONE_PATH.slice('/webhooks/twilio/'.length))
+  @HttpCode(200)
+  @Header('content-type', 'text/xml')
+  voicemailDone(): string {
+    return HANGUP_TWIML;
   }
 
   @Post('voice/hold')

@@ -27,8 +27,11 @@ export class TwilioSmsProvider implements SmsProvider {
       });
       return { providerRef: created.sid, state: mapTwilioMessageStatus(created.status) ?? 'queued' };
     } catch (error) {
-      const e = error as { code?: number | string; message?: string };
-      throw new ProviderError(`twilio refused the message: ${e.message ?? 'unknown error'}`, e.code === undefined ? null : String(e.code));
+      // Twilio's RestException carries the HTTP `status`; an error without one never got an answer
+      // (connection refused, reset, timeout). Both that and a 5xx mean Twilio did not take it.
+      const e = error as { code?: number | string; message?: string; status?: number };
+      const retryable = typeof e.status !== 'number' || e.status >= 500;
+      throw new ProviderError(`twilio refused the message: ${e.message ?? 'unknown error'}`, e.code === undefined ? null : String(e.code), retryable);
     }
   }
 

@@ -11,6 +11,8 @@ import type { CallAudioSink, CallMedia, StopAudio } from '../call-media.port';
 import { TwilioCallMedia } from './twilio.media';
 import { conferenceTwiml, twilioAddress, xml } from './twilio-voice.mapper';
 import { TwilioParticipants } from './twilio.participants';
+import type { CallVoicemail, VoicemailOutcome, VoicemailRequest } from '../voicemail.port';
+import { voicemailTwiml } from './twilio-voicemail';
 
 const STATUS_EVENTS = ['initiated', 'ringing', 'answered', 'completed'];
 
@@ -24,7 +26,7 @@ export const HANGUP_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response><Ha
  * and mute are participant updates, DTMF is played to the customer's leg, a transfer redirects
  * the customer's leg (the conference, and so the agent's leg, ends with it), hangup completes it.
  */
-export class TwilioVoiceProvider implements VoiceProvider, CallMedia {
+export class TwilioVoiceProvider implements VoiceProvider, CallMedia, CallVoicemail {
   readonly name = 'twilio';
   /** Twilio records calls itself (Recordings) and reports the file to a signed callback. */
   readonly recordingMode = 'native';
@@ -103,6 +105,13 @@ export class TwilioVoiceProvider implements VoiceProvider, CallMedia {
    */
   async connectAgent(call: CallHandle, agentEndpoint: string, callerId: string): Promise<void> {
     await this.bridge(call.callId, agentEndpoint, callerId);
+  }
+
+  /** Queue timeout: the waiting caller's leg leaves the conference for the prompt and `<Record>` (twilio-voicemail.ts). */
+  async takeVoicemail(call: CallHandle, request: VoicemailRequest): Promise<VoicemailOutcome> {
+    const twiml = voicemailTwiml(request, request.callbacks);
+    await attempt('take a voicemail', () => this.client.calls(call.providerRef).update({ twiml }));
+    return { kind: 'reported' };
   }
 
   /** The TwiML that puts the customer's leg into the call's conference. */

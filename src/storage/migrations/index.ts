@@ -14,6 +14,7 @@ import * as m012 from './012-call-participants';
 import * as m013 from './013-inbound-calls';
 import * as m014 from './014-recordings';
 import * as m015 from './015-tenant-admin';
+import * as m016 from './016-provider-attempts';
 
 /** Migrations are compiled in, so a built image needs no migration files on disk. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -32,6 +33,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '013-inbound-calls': m013,
   '014-recordings': m014,
   '015-tenant-admin': m015,
+  '016-provider-attempts': m016,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -19,6 +19,8 @@ export const TENANT_ADMIN_SCHEMA: Json = {
     defaultRegion: { type: 'string', description: 'Two-letter ISO 3166 region numbers without a + are read in.' },
     smsProvider: nullable({ type: 'string', description: 'null: the gateway’s default SMS provider.' }),
     voiceProvider: nullable({ type: 'string', description: 'null: the gateway’s default voice provider.' }),
+    smsProviders: { ...strings, description: 'SMS providers in failover order ([]: the single smsProvider).' },
+    voiceProviders: { ...strings, description: 'Voice providers in failover order ([]: the single voiceProvider).' },
     numbers: {
       type: 'array',
       items: { type: 'object', required: ['number', 'provider'], properties: { number: { type: 'string', description: 'E.164.' }, provider: nullable({ type: 'string', description: 'The provider that owns the number; null: not said.' }) } },
@@ -39,7 +41,7 @@ export const TENANT_ADMIN_SCHEMA: Json = {
 };
 
 const EXAMPLE = {
-  id: 'acme', name: 'Acme', defaultRegion: 'GB', smsProvider: 'twilio', voiceProvider: 'twilio',
+  id: 'acme', name: 'Acme', defaultRegion: 'GB', smsProvider: 'twilio', voiceProvider: 'twilio', smsProviders: ['twilio', 'telnyx'], voiceProviders: [],
   numbers: [{ number: '+447700900100', provider: 'twilio' }],
   policies: {
     requireConsent: false, doNotCall: ['+447700900999'], maxComposeLength: 1600, maskSensitiveData: true, agentEndpoints: ['user:*'],

@@ -1,5 +1,5 @@
 import { Type } from 'class-transformer';
-import { ArrayMaxSize, IsArray, IsBoolean, IsIn, IsInt, IsObject, IsOptional, IsString, Length, Matches, Max, Min, ValidateIf, ValidateNested } from 'class-validator';
+import { ArrayMaxSize, ArrayUnique, IsArray, IsBoolean, IsIn, IsInt, IsObject, IsOptional, IsString, Length, Matches, Max, Min, ValidateIf, ValidateNested } from 'class-validator';
 import { AGENT_ENDPOINT_PATTERN, AGENT_ENDPOINT_PATTERN_HINT } from '../../calls/domain/dial-policy';
 import { RING_TIMEOUT_LIMITS } from '../../calls/domain/ring-timeout';
 import { Omittable } from '../../common/errors/validation';
@@ -50,6 +50,10 @@ export class TenantPatchDto {
   @ValidateIf((o: TenantPatchDto) => o.smsProvider !== null) @IsOptional() @IsIn(SMS_PROVIDERS) smsProvider?: SmsProviderName | null;
   /** The tenant's voice provider (it must be configured on the gateway); null: the gateway's default. */
   @ValidateIf((o: TenantPatchDto) => o.voiceProvider !== null) @IsOptional() @IsIn(VOICE_PROVIDERS) voiceProvider?: VoiceProviderName | null;
+  /** SMS providers in failover order (the whole list; []: none, the single `smsProvider` applies). */
+  @Omittable() @IsArray() @ArrayMaxSize(2) @ArrayUnique() @IsIn(SMS_PROVIDERS, { each: true }) smsProviders?: SmsProviderName[];
+  /** Voice providers in failover order (the whole list; []: none, the single `voiceProvider` applies). */
+  @Omittable() @IsArray() @ArrayMaxSize(2) @ArrayUnique() @IsIn(VOICE_PROVIDERS, { each: true }) voiceProviders?: VoiceProviderName[];
   @Omittable() @IsObject() @ValidateNested() @Type(() => TenantPoliciesDto) policies?: TenantPoliciesDto;
   /** The version the change was made on (from GET): 409 when another change came first. Left out: last write wins. */
   @Omittable() @IsInt() @Min(1) version?: number;

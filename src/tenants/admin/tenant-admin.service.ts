@@ -15,6 +15,9 @@ export interface TenantAdminView {
   /** null: the gateway's default provider. */
   smsProvider: string | null;
   voiceProvider: string | null;
+  /** Providers in failover order ([]: the single provider above). */
+  smsProviders: string[];
+  voiceProviders: string[];
   numbers: Array<{ number: string; provider: string | null }>;
   policies: TenantPolicies;
   /** Bumped by every change; PATCH may send it back to refuse a change made on top of an old one. */
@@ -55,6 +58,12 @@ export class TenantAdminService {
     }
     if (patch.voiceProvider && !this.providers.voiceByName(patch.voiceProvider)) {
       throw DomainError.invalidField('voiceProvider', `${patch.voiceProvider} is not configured on this gateway`, ErrorCode.Unprocessable);
+    }
+    for (const [n, name] of (patch.smsProviders ?? []).entries()) {
+      if (!this.providers.smsByName(name)) throw DomainError.invalidField(`smsProviders.${n}`, `${name} is not configured on this gateway`, ErrorCode.Unprocessable);
+    }
+    for (const [n, name] of (patch.voiceProviders ?? []).entries()) {
+      if (!this.providers.voiceByName(name)) throw DomainError.invalidField(`voiceProviders.${n}`, `${name} is not configured on this gateway`, ErrorCode.Unprocessable);
     }
     for (let attempt = 1; ; attempt++) {
       const at = nowIso();
@@ -135,6 +144,7 @@ function view(tenant: LoadedTenant): TenantAdminView {
   return {
     id: settings.id, name: document.name, defaultRegion: document.defaultRegion,
     smsProvider: document.smsProvider, voiceProvider: document.voiceProvider,
+    smsProviders: document.smsProviders, voiceProviders: document.voiceProviders,
     numbers: settings.numbers.map((number) => ({ number, provider: settings.numberProviders?.get(number) ?? null })),
     policies: document.policies, version: tenant.version, updatedAt: tenant.updatedAt,
   };

@@ -26,12 +26,19 @@ export function ringOutBefore(now: string, ringNoAnswerSeconds: number): string 
   return new Date(Date.parse(now) - ringNoAnswerSeconds * 1000).toISOString();
 }
 
+/**
+ * `answeredBy` of a call whose queue timed out and went to voicemail: no agent id can be it (agent
+ * ids never hold `#`, common/agent-id.ts), so the voicemail and an agent's answer exclude each other.
+ */
+export const VOICEMAIL = '#voicemail';
+
 /** Why an agent may not answer the call now (a 409), or undefined when they may try to claim it. */
 export function answerRefusal(
   call: { state: string; offeredTo: string | null; answeredBy: string | null },
   agentId: string,
 ): string | undefined {
   if (call.state !== 'initiating' && call.state !== 'ringing') return `the call is ${call.state}, not waiting for an agent`;
+  if (call.answeredBy === VOICEMAIL) return 'the caller waited too long and was sent to voicemail';
   if (call.answeredBy !== null) return call.answeredBy === agentId ? 'you have answered this call already' : `the call was answered by ${call.answeredBy}`;
   if (call.offeredTo !== null && call.offeredTo !== agentId) return `the call rings on ${call.offeredTo}; it can be answered by others once it is back in the queue`;
   return undefined;
