@@ -39,6 +39,10 @@ const state = {
   dtmfSent: '',
   seenEvents: new Set(), // ids of the events handled, so a replay does not count twice
   refreshers: {},
+  participants: null, // { callId, items }: the parties of the open conversation's newest call (GET /v1/calls/:id, then events)
+  ringing: new Map(), // call id -> { conversationId, from, at }: inbound calls offered to me or the queue, ringing now
+  recordings: new Map(), // recording href -> blob: URL (the API needs the token; <audio src> cannot send it)
+  players: new Map(), // recording href -> its <audio>, kept across transcript redraws so playback goes on
 };
 
 const $ = (id) => document.getElementById(id);
@@ -158,6 +162,7 @@ async function signIn(token) {
   showSignedIn();
   connectSocket();
   await loadInbox();
+  ringForWaitingCalls();
   await reopenSavedConversation();
 }
 
@@ -198,6 +203,12 @@ function signedOut(message) {
   state.cursor = null;
   state.unread = {};
   state.images.clear();
+  for (const url of state.recordings.values()) URL.revokeObjectURL(url);
+  state.recordings.clear();
+  state.players.clear();
+  state.participants = null;
+  state.ringing.clear();
+  renderRing();
   state.inbox = { mine: [], queue: [], all: [] };
   $('app').hidden = true;
   $('signin-view').hidden = false;
@@ -240,6 +251,20 @@ async function loadInbox() {
   state.inbox = { mine: open(mine.items), queue: open(queue.items), all: all ? all.items : [] };
   if (agents) state.agents = agents.items;
   renderInbox();
+}
+
+/**
+ * After a sign-in or reload the events of a call already ringing are not replayed (the cursor is
+ * past them): an inbound call not yet answered, in my conversations or the queue, rings again.
+ */
+function ringForWaitingCalls() {
+  for (const conversation of [...state.inbox.mine, ...state.inbox.queue]) {
+    for (const i of conversation.interactions || []) {
+      if (i.channel === 'voice' && i.direction === 'inbound' && ['initiating', 'ringing'].includes(i.state) && !state.ringing.has(i.id)) {
+        startRing(i.id, { conversationId: conversation.id, from: i.from || '', at: i.startedAt });
+      }
+    }
+  }
 }
 
 function byLastActivity(a, b) {
@@ -361,6 +386,170 @@ async function simulateInboundSms() {
   $('sim-body').value = '';
 }
 
+// ---- ringing: inbound calls offered to me or the queue ------------------------------------------
+
+/*
+ * A ring tone made with the Web Audio API (no file to download): two sine tones, 400 and 450 Hz,
+ * through one gain node switched on and off in the pattern of a phone ring — 0.4 s on, 0.2 s off,
+ * 0.4 s on, 2 s off. Browsers keep an AudioContext suspended until the user has clicked or typed on
+ * the page (after a reload with a saved token, nobody has): the banner then offers "Enable sound",
+ * and any click on the page also lets it sound.
+ */
+const RING_TONES_HZ = [400, 450];
+const RING_PATTERN = [[0, 0.4], [0.6, 1.0]]; // seconds within each cycle when the tone sounds
+const RING_CYCLE_S = 3;
+const RING_VOLUME = 0.12;
+const ringer = { context: null, gain: null, oscillators: [], timer: null, scheduledUntil: 0 };
+
+/** The page's one AudioContext, made on first need (its state says whether the browser lets it sound). */
+function audioContext() {
+  if (ringer.context) return ringer.context;
+  const Context = window.AudioContext || window.webkitAudioContext;
+  if (!Context) return null;
+  ringer.context = new Context();
+  ringer.context.addEventListener('statechange', renderSoundState);
+  return ringer.context;
+}
+
+function startRingTone() {
+  const context = audioContext();
+  if (!context) { renderSoundState(); return; }
+  if (ringer.oscillators.length === 0) {
+    ringer.gain = context.createGain();
+    ringer.gain.gain.value = 0;
+    ringer.gain.connect(context.destination);
+    ringer.oscillators = RING_TONES_HZ.map((hz) => {
+      const oscillator = context.createOscillator();
+      oscillator.type = 'sine';
+      oscillator.frequency.value = hz;
+      oscillator.connect(ringer.gain);
+      oscillator.start();
+      return oscillator;
+    });
+    ringer.scheduledUntil = context.currentTime + 0.05;
+    scheduleRingCycles();
+    ringer.timer = setInterval(scheduleRingCycles, 1000);
+  }
+  // Allowed once the page had a click or key press; otherwise it stays suspended and the banner asks.
+  if (context.state === 'suspended') context.resume().catch(() => {});
+  renderSoundState();
+}
+
+/** Keeps the on/off pattern scheduled a few seconds ahead of the audio clock. */
+function scheduleRingCycles() {
+  const { context, gain } = ringer;
+  if (!context || !gain) return;
+  // While suspended the clock stands still: nothing to add, and a resume starts where it stopped.
+  if (ringer.scheduledUntil < context.currentTime) ringer.scheduledUntil = context.currentTime + 0.05;
+  while (ringer.scheduledUntil < context.currentTime + 2 * RING_CYCLE_S) {
+    const start = ringer.scheduledUntil;
+    for (const [on, off] of RING_PATTERN) {
+      gain.gain.setValueAtTime(RING_VOLUME, start + on);
+      gain.gain.setValueAtTime(0, start + off);
+    }
+    ringer.scheduledUntil = start + RING_CYCLE_S;
+  }
+}
+
+function stopRingTone() {
+  clearInterval(ringer.timer);
+  ringer.timer = null;
+  for (const oscillator of ringer.oscillators) { try { oscillator.stop(); } catch { /* already stopped */ } oscillator.disconnect(); }
+  ringer.oscillators = [];
+  if (ringer.gain) { ringer.gain.disconnect(); ringer.gain = null; }
+  renderSoundState();
+}
+
+/** "Enable sound" shows while a call rings and the browser keeps the audio suspended. */
+function renderSoundState() {
+  const context = ringer.context;
+  const audio = !(window.AudioContext || window.webkitAudioContext) ? 'unavailable' : context ? context.state : 'none';
+  const banner = $('ring');
+  banner.dataset.audio = audio;
+  $('enable-sound').hidden = !(state.ringing.size > 0 && audio === 'suspended');
+}
+
+function enableSound() {
+  const context = audioContext();
+  if (context) context.resume().then(renderSoundState, renderSoundState);
+}
+
+/** The call events that start or stop a ring on this console. */
+function applyRingEvent(event) {
+  const callId = event.interactionId;
+  if (!callId || !event.type.startsWith('call.')) return;
+  const me = state.me?.agentId;
+  switch (event.type) {
+    case 'call.incoming':
+      // Offered to me, or waiting in the queue for anyone: ring. Offered to another agent: theirs rings.
+      if (event.data.offeredTo === me || event.data.offeredTo === null) {
+        startRing(callId, { conversationId: event.conversationId, from: event.data.from || '', at: event.at || new Date().toISOString() });
+      }
+      return;
+    case 'call.accepted': // someone answered it (maybe in another tab)
+    case 'call.requeued': // it rang out on an agent (RONA): it waits in the queue list, with Claim
+    case 'call.voicemail':
+    case 'call.answered':
+    case 'call.ended':
+    case 'call.failed':
+      stopRing(callId);
+      return;
+    default:
+  }
+}
+
+function startRing(callId, offer) {
+  state.ringing.set(callId, offer);
+  renderRing();
+}
+
+function stopRing(callId) {
+  if (!state.ringing.delete(callId)) return;
+  renderRing();
+}
+
+/** The banner shows the newest call ringing (and how many more); the tone plays while any rings. */
+function renderRing() {
+  const banner = $('ring');
+  const calls = [...state.ringing.entries()];
+  const newest = calls[calls.length - 1];
+  banner.hidden = !newest;
+  banner.dataset.ringing = String(Boolean(newest));
+  if (newest) {
+    const [callId, offer] = newest;
+    banner.dataset.call = callId;
+    banner.dataset.conversation = offer.conversationId;
+    $('ring-text').textContent = `Incoming call from ${offer.from || 'a customer'}${calls.length > 1 ? ` (+${calls.length - 1} more ringing)` : ''}`;
+    startRingTone();
+  } else {
+    delete banner.dataset.call;
+    delete banner.dataset.conversation;
+    $('ring-text').textContent = '';
+    stopRingTone();
+  }
+  renderSoundState();
+}
+
+/** One click: answer the call (its device rings), stop ringing, open its conversation. */
+async function answerRinging() {
+  const callId = $('ring').dataset.call;
+  const offer = state.ringing.get(callId);
+  if (!offer) return;
+  try {
+    await api('POST', `/v1/calls/${encodeURIComponent(callId)}/answer`);
+  } catch (problem) {
+    if (problem.status === 409 || problem.status === 404) {
+      // Another agent was faster, or the caller hung up: it no longer rings for me.
+      stopRing(callId);
+      throw { detail: `That call was not yours to answer: ${problem.detail || problem.title}` };
+    }
+    throw problem;
+  }
+  stopRing(callId);
+  await openConversation(offer.conversationId);
+  await loadInbox();
+}
+
 // ---- the open conversation ----------------------------------------------------------------------
 
 async function openConversation(id) {
@@ -372,6 +561,8 @@ async function openConversation(id) {
     resetComposer();
     state.dtmfSent = '';
     $('dtmf-feedback').textContent = '';
+    state.participants = null;
+    setPartyFeedback('', '');
   }
   state.conversation = conversation;
   sessionStorage.setItem(KEYS.conversation, id);
@@ -381,7 +572,7 @@ async function openConversation(id) {
   subscribeConversation(id);
   setUnread(id, 0);
   showConversation();
-  await Promise.all([loadTranscript(), loadHistory()]);
+  await Promise.all([loadTranscript(), loadHistory(), loadParticipants()]);
 }
 
 /** Reads the open conversation again (and its transcript); calls made meanwhile fold into one more. */
@@ -393,7 +584,7 @@ function refreshOpen() {
     if (state.conversation?.id !== id) return;
     state.conversation = conversation;
     showConversation();
-    await loadTranscript();
+    await Promise.all([loadTranscript(), loadParticipants()]);
   });
 }
 
@@ -417,7 +608,10 @@ function showConversation() {
   $('conversation-title').textContent = contactLabel(c.contact);
   $('conversation-status').textContent = c.status;
   $('conversation-status').className = `badge status-${c.status}`;
-  $('conversation-agent').textContent = c.agentId ? (mine ? 'Assigned to you' : `Assigned to ${c.agentId}`) : 'In the queue';
+  // Agents added beside its own agent (POST /v1/conversations/:id/agents) follow it too.
+  const beside = (c.agents ?? []).filter((a) => a !== c.agentId).map((a) => (a === state.me.agentId ? 'you' : a));
+  $('conversation-agent').textContent = (c.agentId ? (mine ? 'Assigned to you' : `Assigned to ${c.agentId}`) : 'In the queue')
+    + (beside.length ? ` · with ${beside.join(', ')}` : '');
   $('claim').hidden = Boolean(c.agentId) || c.status === 'closed';
   $('release').hidden = !mine || c.status === 'closed';
   renderAssignBox();
@@ -493,6 +687,15 @@ const TIMELINE_RENDERERS = {
   call: callCard,
   assigned: (item) => systemLine(item, '👤', `Assigned to ${item.data.agentId}${item.data.by && item.data.by !== item.data.agentId ? ` by ${item.data.by}` : ''}`),
   released: (item) => systemLine(item, '👤', `Released to the queue${item.data.by ? ` by ${item.data.by}` : ''}`),
+  agent_added: (item) => systemLine(item, '👥', `${item.data.agentId} joined${item.data.by && item.data.by !== item.data.agentId ? ` (added by ${item.data.by})` : ''}`),
+  agent_removed: (item) => systemLine(item, '👥', item.data.reason === 'transferred' ? `${item.data.agentId} took the conversation over`
+    : `${item.data.agentId} left${item.data.by && item.data.by !== item.data.agentId ? ` (removed by ${item.data.by})` : ''}`),
+  recording_started: (item) => systemLine(item, '⏺', 'Recording started'),
+  recording_paused: (item) => systemLine(item, '⏸', 'Recording paused'),
+  recording_resumed: (item) => systemLine(item, '⏺', 'Recording resumed'),
+  recording_stopped: (item) => systemLine(item, '⏹', 'Recording stopped'),
+  recording_deleted: (item) => systemLine(item, '🗑', `Recording deleted${item.data.reason ? ` (${item.data.reason})` : ''}`),
+  recording_available: recordingItem,
   wrapped_up: (item) => h('li', { class: 'system wrapped', dataset: { type: item.type } },
     h('span', { class: 'icon', 'aria-hidden': 'true' }, '✅'), ' ',
     h('span', {}, `Wrapped up: ${item.data.disposition}`, item.data.agentId ? ` · ${item.data.agentId}` : ''),
@@ -557,6 +760,45 @@ async function loadImage(href) {
   return url;
 }
 
+/**
+ * A finished recording (or a voicemail), playable where it happened. `<audio src>` cannot send the
+ * bearer token, so the file is fetched with it and played from a blob: URL (the page's policy
+ * allows blob: media); one deleted since is shown as gone, never fetched.
+ */
+function recordingItem(item) {
+  const r = item.data;
+  const deleted = state.timeline.some((other) => other.type === 'recording_deleted' && other.data.recordingId === r.recordingId);
+  const seconds = typeof r.durationMs === 'number' ? formatDuration(r.durationMs / 1000) : '';
+  const li = h('li', { class: 'system recording', dataset: { type: item.type, id: r.recordingId } },
+    h('span', { class: 'icon', 'aria-hidden': 'true' }, '🎧'), ' ',
+    h('span', {}, `Recording${seconds ? ` · ${seconds}` : ''}${deleted ? ' · deleted' : ''}`),
+    h('time', { datetime: item.at }, formatTime(item.at)));
+  if (deleted || !r.href) return li;
+  // The transcript is redrawn on every event: the same element moves to the new item, still playing.
+  const kept = state.players.get(r.href);
+  if (kept) { li.append(kept); return li; }
+  const player = h('div', { class: 'player' },
+    h('audio', { controls: true, preload: 'metadata', 'aria-label': `Recording of the call at ${formatTime(item.at)}` }),
+    h('span', { class: 'muted', role: 'status' }, 'Loading…'));
+  state.players.set(r.href, player);
+  li.append(player);
+  const [audio, status] = player.children;
+  loadRecording(r.href).then((url) => { audio.src = url; status.remove(); }, (err) => {
+    status.textContent = `The recording could not be loaded (${err.message}).`;
+    state.players.delete(r.href); // tried again at the next redraw
+  });
+  return li;
+}
+
+async function loadRecording(href) {
+  if (state.recordings.has(href)) return state.recordings.get(href);
+  const response = await fetch(href, { headers: { Authorization: `Bearer ${state.token}` } });
+  if (!response.ok) throw new Error(response.status === 409 ? 'not ready yet' : `${response.status}`);
+  const url = URL.createObjectURL(await response.blob());
+  state.recordings.set(href, url);
+  return url;
+}
+
 function enlarge(attachment, img) {
   $('lightbox-img').src = img.src;
   $('lightbox-img').alt = img.alt;
@@ -572,7 +814,10 @@ const CALL_STEP_RENDERERS = {
   muted: () => '🔇 Microphone muted',
   unmuted: () => '🎙 Microphone unmuted',
   dtmf_sent: (step) => `🔢 ${step.digitCount} key${step.digitCount === 1 ? '' : 's'} sent`,
-  transferred: (step) => `↪️ Transferred to ${step.to}`,
+  transferred: (step) => `↪️ ${step.consultative ? 'Handed over' : 'Transferred'} to ${step.to}`,
+  participant_joined: (step) => `➕ ${step.role} ${step.endpoint ?? ''} joined${step.mode && step.mode !== 'talk' ? ` (${PARTY_MODE_LABELS[step.mode] || step.mode})` : ''}`,
+  participant_left: (step) => `➖ ${step.role} ${step.endpoint ?? ''} left${step.reason ? ` (${PARTY_REASON_LABELS[step.reason] || step.reason})` : ''}`,
+  participant_updated: (step) => `🔁 ${step.role} ${step.endpoint ?? ''}: ${PARTY_STATE_LABELS[step.state] || step.state}, ${PARTY_MODE_LABELS[step.mode] || step.mode}`,
 };
 
 function callCard(item) {
@@ -702,6 +947,7 @@ function renderCall() {
   // An inbound call ringing on the consoles: answering connects this agent's device (409 if another agent was faster).
   $('answer').hidden = !(call && call.direction === 'inbound' && ['initiating', 'ringing'].includes(callState));
   for (const key of $('dtmf').querySelectorAll('button')) key.disabled = callState !== 'answered';
+  renderParties();
   tick();
 }
 
@@ -720,6 +966,7 @@ async function callCommand(command, body) {
   const view = await api('POST', `/v1/calls/${encodeURIComponent(call.id)}/${command}`, body);
   // Show the new state at once; the events that follow refresh the rest.
   Object.assign(call, { state: view.state, muted: view.muted });
+  if (command === 'answer') stopRing(call.id);
   renderCall();
   return view;
 }
@@ -736,6 +983,7 @@ async function sendDigit(digit) {
     state.dtmfSent += digit;
     feedback.className = 'dtmf-feedback sent';
     feedback.textContent = `Sent ${state.dtmfSent} ✓`;
+    scheduleOpenRefresh(); // keys sent are a step of the call, but no event says so: read the timeline again
   } catch (problem) {
     feedback.className = 'dtmf-feedback failed';
     feedback.textContent = `${digit} not sent: ${problem.detail || problem.title || 'error'}`;
@@ -743,6 +991,159 @@ async function sendDigit(digit) {
   } finally {
     key?.classList.remove('pressed');
   }
+}
+
+// ---- parties of a call: consult, conference, supervise -----------------------------------------
+
+const PARTY_STATE_LABELS = { dialing: 'Dialling…', ringing: 'Ringing…', connected: 'Connected', held: 'On hold', left: 'Left' };
+const PARTY_MODE_LABELS = { talk: 'talking', private: 'private with the agent', monitor: 'listening', whisper: 'whispering to the agent', barge: 'talking with everyone' };
+const PARTY_REASON_LABELS = {
+  completed: 'hung up', busy: 'busy', 'no-answer': 'no answer', rejected: 'declined', canceled: 'cancelled', failed: 'failed',
+  removed: 'removed', 'call-ended': 'the call ended',
+};
+
+/** The parties of the open conversation's newest call, while it is live (an ended call's are on its card). */
+async function loadParticipants() {
+  const call = newestCall();
+  if (!call || !LIVE_CALL_STATES.includes(call.state)) {
+    if (state.participants && state.participants.callId !== call?.id) state.participants = null;
+    renderParties();
+    return;
+  }
+  const view = await api('GET', `/v1/calls/${encodeURIComponent(call.id)}`);
+  if (newestCall()?.id !== view.id) return;
+  state.participants = { callId: view.id, items: view.participants || [] };
+  renderParties();
+}
+
+/** A `call.participant.*` event: the party as it is now, shown at once (the reload that follows confirms it). */
+function applyParticipantEvent(event) {
+  const party = event.data;
+  if (!party?.participantId || state.participants?.callId !== event.interactionId) return;
+  const items = state.participants.items;
+  const index = items.findIndex((p) => p.participantId === party.participantId);
+  if (index >= 0) items[index] = { ...items[index], ...party };
+  else items.push(party);
+  renderParties();
+}
+
+/** The consultee talking privately with the agent while the customer holds, if any (as the gateway decides it). */
+function consultation(items) {
+  return items.find((p) => p.role === 'consultee' && p.mode === 'private' && p.state !== 'left');
+}
+
+function mySupervision(items) {
+  return items.find((p) => p.role === 'supervisor' && p.addedBy === state.me.agentId && p.state !== 'left');
+}
+
+function participantItem(p) {
+  const mine = p.addedBy === state.me.agentId && p.role === 'supervisor';
+  const gone = p.state === 'left';
+  return h('li', { class: mine ? 'me' : '', dataset: { participant: p.participantId, role: p.role, state: p.state, mode: p.mode } },
+    h('span', { class: 'role' }, p.role),
+    h('span', { class: 'endpoint' }, p.endpoint || ''),
+    h('span', { class: `badge party-state state-${p.state}` }, `${PARTY_STATE_LABELS[p.state] || p.state}${gone && p.reason ? ` (${PARTY_REASON_LABELS[p.reason] || p.reason})` : ''}`),
+    gone ? null : h('span', { class: 'mode' }, PARTY_MODE_LABELS[p.mode] || p.mode));
+}
+
+/** The list and which buttons the call's state allows (the gateway's own rules; it still answers 409 if they changed meanwhile). */
+function renderParties() {
+  const box = $('parties');
+  const call = newestCall();
+  const parties = state.participants && call && state.participants.callId === call.id ? state.participants.items : null;
+  const live = Boolean(call) && LIVE_CALL_STATES.includes(call.state);
+  box.hidden = !live || !parties;
+  if (box.hidden) return;
+  $('participants').replaceChildren(...parties.map(participantItem));
+  const connected = CONNECTED_CALL_STATES.includes(call.state);
+  const consult = consultation(parties);
+  const target = $('party-to').value.trim();
+  $('consult').disabled = !connected || Boolean(consult) || !target;
+  $('add-party').disabled = !connected || Boolean(consult) || !target;
+  $('consult-complete').disabled = !consult || consult.state !== 'connected';
+  $('consult-merge').disabled = !consult || consult.state !== 'connected';
+  $('consult-cancel').disabled = !consult;
+  box.dataset.consulting = String(Boolean(consult));
+  if (consult) {
+    // While consulting, the call's own resume and keys wait (409): complete, merge or cancel first.
+    $('resume').disabled = true;
+    for (const key of $('dtmf').querySelectorAll('button')) key.disabled = true;
+  }
+  const supervisor = isSupervisor();
+  $('supervise-box').hidden = !supervisor;
+  if (supervisor) {
+    const mine = mySupervision(parties);
+    box.dataset.supervising = mine ? mine.mode : '';
+    $('supervise').disabled = !connected || Boolean(mine);
+    $('supervise-switch').disabled = !connected || !mine || mine.mode === $('supervise-mode').value;
+    $('supervise-switch').textContent = mine && mine.mode !== $('supervise-mode').value ? `Switch to ${$('supervise-mode').value}` : 'Switch mode';
+  }
+}
+
+function setPartyFeedback(kind, text) {
+  const feedback = $('party-feedback');
+  feedback.className = `party-feedback${kind ? ` ${kind}` : ''}`;
+  feedback.textContent = text;
+}
+
+/** A refusal said in words: what the state forbids (409) or what the phone system cannot do (422). */
+function partyProblemText(problem) {
+  const detail = problem.detail || problem.title || 'unknown error';
+  if (problem.status === 409) return `Not possible right now: ${detail}.`;
+  if (problem.status === 422) return `Your phone system cannot do this: ${detail}.`;
+  if (problem.status === 403) return `You may not do this: ${detail}.`;
+  if (problem.status === 404) return `Not found: ${detail}.`;
+  return `Failed: ${detail}.`;
+}
+
+/** A command on the call's parties; the call it answers (with its participants) is shown at once. */
+async function partyCommand(method, path, body, done) {
+  const call = newestCall();
+  if (!call) throw { detail: 'There is no call in this conversation.' };
+  setPartyFeedback('sending', 'Sending…');
+  let view;
+  try {
+    view = await api(method, `/v1/calls/${encodeURIComponent(call.id)}/${path}`, body);
+  } catch (problem) {
+    if (problem.signedOut) throw problem;
+    setPartyFeedback('failed', partyProblemText(problem));
+    if (problem.status >= 400 && problem.status < 500) return; // said beside the buttons; nothing else to show
+    throw problem;
+  }
+  Object.assign(call, { state: view.state, muted: view.muted });
+  state.participants = { callId: view.id, items: view.participants || [] };
+  setPartyFeedback('done', done);
+  renderCall();
+}
+
+function partyTarget() {
+  const to = $('party-to').value.trim();
+  if (!to) throw { detail: 'Type the colleague’s number, sip: URI or user:name first.' };
+  return to;
+}
+
+function wireParties() {
+  $('party-to').addEventListener('input', renderParties);
+  $('supervise-mode').addEventListener('change', renderParties);
+  $('consult').addEventListener('click', action(async () => {
+    const to = partyTarget();
+    await partyCommand('POST', 'consult', { to }, `Consulting ${to}: the customer is on hold.`);
+  }));
+  $('consult-complete').addEventListener('click', action(() => partyCommand('POST', 'consult/complete', undefined, 'Transferred: your colleague has the customer.')));
+  $('consult-merge').addEventListener('click', action(() => partyCommand('POST', 'consult/merge', undefined, 'Merged: everyone is talking together.')));
+  $('consult-cancel').addEventListener('click', action(() => partyCommand('POST', 'consult/cancel', undefined, 'Consultation cancelled: you are back with the customer.')));
+  $('add-party').addEventListener('click', action(async () => {
+    const to = partyTarget();
+    await partyCommand('POST', 'participants', { to, role: 'agent' }, `Adding ${to} to the call.`);
+  }));
+  $('supervise').addEventListener('click', action(() => {
+    const mode = $('supervise-mode').value;
+    return partyCommand('POST', 'supervise', { endpoint: $('agent-endpoint').value.trim(), mode }, `Supervising: ${PARTY_MODE_LABELS[mode]}.`);
+  }));
+  $('supervise-switch').addEventListener('click', action(() => {
+    const mode = $('supervise-mode').value;
+    return partyCommand('PATCH', 'supervise', { mode }, `Now ${PARTY_MODE_LABELS[mode]}.`);
+  }));
 }
 
 // ---- SMS composer -------------------------------------------------------------------------------
@@ -1010,6 +1411,7 @@ function handleEvent(event) {
   state.seenEvents.add(event.id);
   if (state.seenEvents.size > 5000) state.seenEvents.delete(state.seenEvents.values().next().value);
   if (event.type === 'agent.presence') { if (isSupervisor()) scheduleInboxRefresh(); return; }
+  applyRingEvent(event);
   const id = event.conversationId;
   if (!id) return;
   if (event.type === 'conversation.unattended') notify(summarizeEvent(event), id);
@@ -1019,9 +1421,11 @@ function handleEvent(event) {
     const from = event.data.from || 'a customer';
     if (!viewing || document.hasFocus() === false) notify(`New message from ${from}: ${previewText(event.data.body)}`, id);
   }
-  if (event.type === 'call.incoming' && id !== state.conversation?.id) notify(`Incoming call from ${event.data.from || 'a customer'}`, id);
   if (event.type === 'conversation.assigned' && event.data.agentId === state.me.agentId && event.data.by !== state.me.agentId) {
     notify('A conversation was assigned to you.', id);
+  }
+  if (event.type === 'conversation.agent.added' && event.data.agentId === state.me.agentId && event.data.by !== state.me.agentId) {
+    notify(`${event.data.by} added you to a conversation.`, id);
   }
   if (id === state.conversation?.id) {
     applyCallEvent(event);
@@ -1033,6 +1437,8 @@ function handleEvent(event) {
 /** A call event changes the call panel at once (the refresh that follows brings the rest). */
 function applyCallEvent(event) {
   if (!event.type.startsWith('call.') || !event.interactionId) return;
+  // A party's event carries the party's state, not the call's.
+  if (event.type.startsWith('call.participant.')) { applyParticipantEvent(event); return; }
   const call = (state.conversation.interactions || []).find((i) => i.id === event.interactionId);
   if (!call || typeof event.data.state !== 'string') return;
   call.state = event.data.state;
@@ -1105,6 +1511,14 @@ function wire() {
     $(command).addEventListener('click', action(() => callCommand(command)));
   }
   wireDtmfPad();
+  wireParties();
+  $('ring-answer').addEventListener('click', action(answerRinging));
+  $('ring-open').addEventListener('click', action(() => openConversation($('ring').dataset.conversation)));
+  $('enable-sound').addEventListener('click', enableSound);
+  // Any click or key on the page lets a suspended ring tone sound (browsers allow audio after a gesture).
+  for (const type of ['pointerdown', 'keydown']) {
+    document.addEventListener(type, () => { if (ringer.context?.state === 'suspended' && state.ringing.size) enableSound(); }, true);
+  }
   $('sms-body').addEventListener('input', updateSmsCounter);
   $('sms-body').addEventListener('keydown', (e) => { if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) { e.preventDefault(); action(sendSms)(); } });
   $('sms-template').addEventListener('change', chooseTemplate);

@@ -39,6 +39,12 @@ import { RedisFanout } from './events/fanout/redis.fanout';
 import { TenantsService } from './tenants/tenants.service';
 import { TenantAdminController } from './tenants/admin/tenant-admin.controller';
 import { TenantAdminService } from './tenants/admin/tenant-admin.service';
+import { ApiKeysController } from './tenants/api-keys/api-keys.controller';
+import { ApiKeysService } from './tenants/api-keys/api-keys.service';
+import { CredentialsSealer } from './tenants/provider-credentials/credentials-sealer';
+import { ProviderCredentialsController } from './tenants/provider-credentials/provider-credentials.controller';
+import { ProviderCredentialsService } from './tenants/provider-credentials/provider-credentials.service';
+import { TenantAccounts } from './providers/tenant-accounts.port';
 import { KyselyUnitOfWork } from './unit-of-work/kysely-unit-of-work';
 import { UnitOfWork } from './unit-of-work/unit-of-work';
 import { CallsController } from './calls/calls.controller';
@@ -49,6 +55,8 @@ import { CallsService } from './calls/calls.service';
 import { ParticipantsController } from './calls/participants/participants.controller';
 import { ParticipantsService } from './calls/participants/participants.service';
 import { HandoverController } from './conversations/handover/handover.controller';
+import { ConversationAgentsController } from './conversations/agents/conversation-agents.controller';
+import { ConversationAgentsService } from './conversations/agents/conversation-agents.service';
 import { HandoverService } from './conversations/handover/handover.service';
 import { ParticipantCallbackReceiver } from './providers/voice-participants.port';
 import { AttachmentsController } from './messaging/attachments.controller';
@@ -70,6 +78,9 @@ import { AudioGateway } from './media/audio.gateway';
 import { AudioHub } from './media/audio-hub';
 import { MediaLifecycle } from './media/media-lifecycle.service';
 import { RecordingsController } from './media/recordings.controller';
+import { AudioStreamsController } from './media/streams/audio-streams.controller';
+import { AudioStreamsService } from './media/streams/audio-streams.service';
+import { StreamSigner } from './media/streams/stream-signing';
 import { RecordingsService } from './media/recordings.service';
 import { LocalDiskRecordingStorage } from './media/storage/local-disk.storage';
 import { RecordingStorage } from './media/storage/recording-storage.port';
@@ -95,9 +106,9 @@ export class AppModule {
       global: true,
       imports: [StorageModule.forRoot()],
       controllers: [
-        RecordingsController, ConversationsController, TimelineController, ContactsController, MessagesController, CallsController, ParticipantsController, HandoverController, AttachmentsController, SimulatorController,
+        RecordingsController, AudioStreamsController, ConversationsController, TimelineController, ContactsController, MessagesController, CallsController, ParticipantsController, HandoverController, ConversationAgentsController, AttachmentsController, SimulatorController,
         ...WEBHOOKS.flatMap((webhooks) => webhooks?.controllers ?? []), HealthController, MetricsController, ConsoleController, OpenApiController,
-        AssignmentController, AgentsController, AgentDevicesController, InboundCallsController, MeController, TenantAdminController,
+        AssignmentController, AgentsController, AgentDevicesController, InboundCallsController, MeController, TenantAdminController, ApiKeysController, ProviderCredentialsController,
       ],
       providers: [
         { provide: AppConfig, useValue: config },
@@ -106,9 +117,9 @@ export class AppModule {
         // common/ pieces get what they need from features here, so common/ imports no feature.
         {
           provide: JwtAuthGuard,
-          inject: [Reflector, JwtService, TenantsService],
-          useFactory: (reflector: Reflector, jwt: JwtService, tenants: TenantsService) =>
-            new JwtAuthGuard(reflector, jwt, tenants, new RateLimiter(config.rateLimits.apiPerSecond, config.rateLimits.apiBurst)),
+          inject: [Reflector, JwtService, TenantsService, ApiKeysService],
+          useFactory: (reflector: Reflector, jwt: JwtService, tenants: TenantsService, apiKeys: ApiKeysService) =>
+            new JwtAuthGuard(reflector, jwt, tenants, new RateLimiter(config.rateLimits.apiPerSecond, config.rateLimits.apiBurst), apiKeys),
         },
         { provide: APP_GUARD, useExisting: JwtAuthGuard },
         { provide: APP_INTERCEPTOR, inject: [TenantsService], useFactory: (tenants: TenantsService) => new MaskingInterceptor(tenants) },
@@ -132,6 +143,7 @@ export class AppModule {
         CallsService,
         ParticipantsService,
         HandoverService,
+        ConversationAgentsService,
         TimelineService,
         { provide: CallbackUrls, useFactory: () => new CallbackUrls(config.http.publicBaseUrl, config.auth.jwtSecret) },
         ...WEBHOOKS.flatMap((webhooks) => webhooks?.providers ?? []),
@@ -158,9 +170,16 @@ export class AppModule {
         { provide: RecordingReportReceiver, useExisting: RecordingsService },
         MediaLifecycle,
         AudioGateway,
+        { provide: StreamSigner, useFactory: () => new StreamSigner(config.http.publicBaseUrl, config.auth.jwtSecret) },
+        AudioStreamsService,
         { provide: APP_FILTER, useFactory: () => new ProblemFilter(logger, isStoreUnavailable) },
         TenantsService,
         TenantAdminService,
+        ApiKeysService,
+        // Tenants' own provider accounts: sealed with CREDENTIALS_KEY, opened by the tenants service for the registry and webhook guards.
+        { provide: CredentialsSealer, useFactory: () => new CredentialsSealer(config) },
+        { provide: TenantAccounts, useExisting: TenantsService },
+        ProviderCredentialsService,
         ConversationsService,
         ContactsService,
         IdempotencyService,

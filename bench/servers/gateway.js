@@ -25,7 +25,8 @@ const roles = process.argv.length > 2 ? process.argv.slice(2) : ['agent'];
 
 async function main() {
   const dir = mkdtempSync(join(tmpdir(), 'gateway-bench-'));
-  const secret = randomBytes(32).toString('hex');
+  // bench/media.js signs Twilio's callbacks for the gateway's calls, so it may choose the secret.
+  const secret = process.env.BENCH_JWT_SECRET || randomBytes(32).toString('hex');
   const extra = JSON.parse(process.env.BENCH_GATEWAY_CONFIG || '{}');
   const postgresUrl = process.env.BENCH_DATABASE_URL;
   const redis = process.env.BENCH_REDIS_URL ? { redis: { url: process.env.BENCH_REDIS_URL } } : {};

@@ -37,7 +37,7 @@ export class AgentsService extends AgentDevices {
     config: AppConfig,
   ) {
     super();
-    this.settings = new InboundSettingsReader(config);
+    this.settings = new InboundSettingsReader(config, tenants);
   }
 
   async deviceOf(tenantId: string, agentId: string): Promise<string | undefined> {

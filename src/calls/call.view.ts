@@ -1,6 +1,8 @@
 import { interactionView, type InteractionView } from '../conversations/conversation.view';
 import { callTimes, type CallTimes } from './domain/call-time';
 import type { Call } from './domain/call';
+import type { ProviderAttempt } from '../failover/domain/failover';
+import type { ProviderFailure } from '../failover/domain/provider-failure';
 import type { ParticipantView } from './participants/participant.view';
 
 /** A recorded step of a call: `{ kind: 'dtmf_sent', at, digitCount: 4, agentId }`, `{ kind: 'transferred', at, to }` … */
@@ -21,6 +23,10 @@ export interface CallView extends InteractionView, CallTimes {
   steps: CallStepView[];
   /** The customer, the agent and every party consulted, added or supervising, oldest first. */
   participants: ParticipantView[];
+  /** Provider failover: each provider the call was handed to, in order, and why it failed (null: it took the call). */
+  attempts: ProviderAttempt[];
+  /** Why the provider failed the call: its code (Twilio error, HTTP status, SIP response) and a safe message; null: it did not. */
+  failure: ProviderFailure | null;
 }
 
 /** A call's stored step as its views show it: its data with its kind and time. */
@@ -34,6 +40,6 @@ export function callView(call: Call, steps: CallStepView[], now: string, partici
   return {
     ...interactionView(call.interaction), conversationId: call.interaction.conversationId, agentEndpoint, callerId, muted, answeredAt,
     ...callTimes(answeredAt, call.interaction.endedAt, steps, now),
-    consent, steps, participants,
+    consent, steps, participants, attempts: call.details.attempts ?? [], failure: call.details.failure ?? null,
   };
 }

@@ -3,6 +3,8 @@ import type { Selectable } from 'kysely';
 import type { CallsTable } from '../storage/schema';
 import type { Executor } from '../storage/store';
 import type { Call, CallDetails } from './domain/call';
+import { parseAttempts } from '../failover/domain/failover';
+import { parseFailure } from '../failover/domain/provider-failure';
 
 /** A call is an interaction row plus a calls row; this repository keeps both. */
 export class CallsRepository {
@@ -61,6 +63,7 @@ function toDetails(row: Selectable<CallsTable>): CallDetails {
     agentEndpoint: row.agentEndpoint, callerId: row.callerId, muted: Boolean(row.muted), answeredAt: row.answeredAt,
     consent: row.consentVia ? { via: row.consentVia, at: row.consentAt! } : null,
     refs: JSON.parse(row.refs) as Record<string, string>,
+    attempts: parseAttempts(row.attempts), failure: parseFailure(row.failure),
   };
 }
 
@@ -68,5 +71,7 @@ function toRow(d: CallDetails) {
   return {
     agentEndpoint: d.agentEndpoint, callerId: d.callerId, muted: d.muted ? 1 : 0, answeredAt: d.answeredAt,
     consentVia: d.consent?.via ?? null, consentAt: d.consent?.at ?? null, refs: JSON.stringify(d.refs),
+    attempts: d.attempts && d.attempts.length > 0 ? JSON.stringify(d.attempts) : null,
+    failure: d.failure ? JSON.stringify(d.failure) : null,
   };
 }

@@ -11,7 +11,7 @@ import type { CallCommand } from './domain/call-state';
 
 /** A voice provider that records what it was asked and answers as the test tells it. */
 class FakeVoice {
-  readonly name = 'twilio' as const;
+  constructor(readonly name: 'twilio' | 'jambonz' = 'twilio') {}
   placed: CallRequest[] = [];
   done: Array<[CallCommand | 'place', CallHandle | CallRequest, string?]> = [];
   placing: (request: CallRequest) => Promise<CallHandle> = async (r) => ({ callId: r.callId, providerRef: 'CA1', refs: { conference: `c-${r.callId}` } });
@@ -46,6 +46,7 @@ describe('CallsService', () => {
   function build(tenant: TenantSettings = aTenant()): void {
     const providers = {
       voiceFor: () => voice,
+      voiceChainFor: () => [voice],
       voiceByName: (name: string) => (name === 'twilio' ? voice : undefined),
       standInSender: () => undefined,
       capabilityRefusal: () => undefined,
@@ -134,6 +135,116 @@ describe('CallsService', () => {
     it('lets any other provider failure through', async () => {
       voice.placing = async () => { throw new TypeError('bug'); };
       await expect(service.place(principal, conversationId, { agentEndpoint })).rejects.toThrow(TypeError);
+    });
+  });
+
+  describe('failover', () => {
+    let second: FakeVoice;
+    const numbers = ['+14155550000', '+14155550001'];
+
+    function buildChain(tenant: TenantSettings): void {
+      const chain = [voice, second];
+      const providers = {
+        voiceChainFor: () => chain,
+        voiceByName: (name: string) => chain.find((p) => p.name === name),
+        standInSender: () => undefined,
+        capabilityRefusal: () => undefined,
+      } as unknown as ProviderRegistry;
+      service = new CallsService(uow, tenantsOf(tenant), providers, {} as CallbackUrls, quietLogger());
+    }
+
+    beforeEach(() => {
+      second = new FakeVoice('jambonz');
+      second.placing = async (r) => ({ callId: r.callId, providerRef: 'JZ1', refs: {} });
+      buildChain(aTenant({ numbers, numberProviders: new Map([[numbers[0]!, 'twilio'], [numbers[1]!, 'jambonz']]) }));
+    });
+
+    it('places through the second provider, once, when the first could not take the call; the call is the second one\'s', async () => {
+      voice.placing = async () => { throw new VoiceProviderError('twilio could not place the call: Service Unavailable', false, { code: 20503, retryable: true }); };
+
+      const view = await service.place(principal, conversationId, { agentEndpoint });
+
+      expect(voice.placed).toHaveLength(1);
+      expect(second.placed).toEqual([expect.objectContaining({ callId: view.id, callerId: numbers[1] })]);
+      expect(view).toMatchObject({ provider: 'jambonz', providerRef: 'JZ1', state: 'initiating', callerId: numbers[1], from: numbers[1], failure: null, attempts: [
+        { provider: 'twilio', error: 'twilio could not place the call: Service Unavailable', code: '20503' },
+        { provider: 'jambonz', error: null, code: null },
+      ] });
+      // Only the provider the call is with now may report on it.
+      expect(await service.report(report(view.id, { kind: 'answered' }, { providerRef: 'CA9' }))).toBe('unknown');
+      expect(await service.report(report(view.id, { kind: 'answered' }, { provider: 'jambonz', providerRef: 'JZ1' }))).toBe('applied');
+      expect(await service.answered(view.id, 'twilio')).toBeUndefined();
+    });
+
+    it('counts a provider that does not answer in time as not taken: the second places the call, a late call of the first is hung up', async () => {
+      (service as unknown as { placeDeadlineMs: number }).placeDeadlineMs = 30;
+      let answerLate!: () => void;
+      voice.placing = (r) => new Promise((resolve) => { answerLate = () => resolve({ callId: r.callId, providerRef: 'CA-late', refs: {} }); });
+
+      const view = await service.place(principal, conversationId, { agentEndpoint });
+
+      expect(view).toMatchObject({ provider: 'jambonz', providerRef: 'JZ1', attempts: [
+        { provider: 'twilio', error: 'twilio did not answer in 30 ms', code: null }, { provider: 'jambonz', error: null, code: null },
+      ] });
+      answerLate();
+      await new Promise((r) => setTimeout(r, 10));
+      expect(voice.done).toEqual([['hangup', { callId: view.id, providerRef: 'CA-late', refs: {} }, undefined]]);
+      expect((await service.get(principal, view.id)).providerRef).toBe('JZ1');
+    });
+
+    it('never fails over on a refusal that is not retryable: failed, with the provider\'s code and message', async () => {
+      voice.placing = async () => { throw new VoiceProviderError("twilio could not place the call: Invalid 'To' Phone Number (21211)", false, { code: 21211 }); };
+
+      const view = await service.place(principal, conversationId, { agentEndpoint });
+
+      expect(second.placed).toEqual([]);
+      expect(view).toMatchObject({ provider: 'twilio', state: 'failed', endReason: 'failed',
+        failure: { provider: 'twilio', code: '21211', message: "twilio could not place the call: Invalid 'To' Phone Number (21211)" },
+        attempts: [{ provider: 'twilio', code: '21211' }] });
+      expect(uow.emitted().map((e) => e.type)).toEqual(['call.initiated', 'call.failed', 'conversation.updated']);
+    });
+
+    it('skips a next provider that owns none of the numbers, recording why', async () => {
+      buildChain(aTenant({ numbers, numberProviders: new Map([[numbers[0]!, 'twilio'], [numbers[1]!, 'twilio']]) }));
+      voice.placing = async () => { throw new VoiceProviderError('twilio could not place the call: down', false, { retryable: true }); };
+
+      const view = await service.place(principal, conversationId, { agentEndpoint });
+
+      expect(second.placed).toEqual([]);
+      expect(view).toMatchObject({ provider: 'twilio', state: 'failed', callerId: numbers[0], failure: { provider: 'twilio', code: null }, attempts: [
+        { provider: 'twilio', error: 'twilio could not place the call: down', code: null },
+        { provider: 'jambonz', error: expect.stringMatching(/^skipped: .*none of the tenant's numbers belongs to jambonz/), code: 'skipped' },
+      ] });
+    });
+
+    it('skips a next provider that cannot reach the agent endpoint', async () => {
+      (second as unknown as { refusal: (e: string) => string }).refusal = () => 'is not a SIP URI this provider can dial';
+      voice.placing = async () => { throw new VoiceProviderError('down', false, { retryable: true }); };
+
+      const view = await service.place(principal, conversationId, { agentEndpoint });
+
+      expect(second.placed).toEqual([]);
+      expect(view.attempts.at(-1)).toEqual({ provider: 'jambonz', error: 'skipped: the agent endpoint is not a SIP URI this provider can dial', code: 'skipped' });
+    });
+
+    it('fails the call with the second provider\'s reason when it refuses too: two attempts, never a third', async () => {
+      voice.placing = async () => { throw new VoiceProviderError('down', false, { retryable: true }); };
+      second.placing = async () => { throw new VoiceProviderError('also down', false, { code: 503, retryable: true }); };
+
+      const view = await service.place(principal, conversationId, { agentEndpoint });
+
+      expect([voice.placed.length, second.placed.length]).toEqual([1, 1]);
+      expect(view).toMatchObject({ provider: 'jambonz', state: 'failed', failure: { provider: 'jambonz', code: '503', message: 'also down' } });
+      expect(view.attempts.map((a) => a.provider)).toEqual(['twilio', 'jambonz']);
+    });
+
+    it('keeps the reason a provider reports for an unsuccessful ending, never for a completed one', async () => {
+      const busy = await service.place(principal, conversationId, { agentEndpoint });
+      await service.report(report(busy.id, { kind: 'ended', reason: 'busy' }, { failure: { code: '486', message: '486 Busy Here' } }));
+      expect((await service.get(principal, busy.id)).failure).toEqual({ provider: 'twilio', code: '486', message: '486 Busy Here' });
+      // A repeat changes nothing; a completed call keeps no failure.
+      expect(await service.report(report(busy.id, { kind: 'ended', reason: 'failed' }, { failure: { code: '500', message: 'x' } }))).toBe('stale');
+      expect((await service.get(principal, busy.id)).failure).toMatchObject({ code: '486' });
     });
   });
 
@@ -247,7 +358,7 @@ describe('CallsService', () => {
     it('names the live call to bridge only for its own provider, and lets the agent be dialled once', async () => {
       const { id } = await service.place(principal, conversationId, { agentEndpoint });
 
-      expect(await service.answered(id, 'twilio')).toEqual({ callId: id, agentEndpoint, callerId: '+14155550000' });
+      expect(await service.answered(id, 'twilio')).toEqual({ callId: id, agentEndpoint, callerId: '+14155550000', tenantId: 'acme' });
       expect(await service.answered(id, 'jambonz')).toBeUndefined();
       expect(await service.claimAgentDial(id)).toBe(true);
       expect(await service.claimAgentDial(id)).toBe(false);

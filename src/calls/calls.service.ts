@@ -10,13 +10,17 @@ import { settle } from '../conversations/domain/conversation-state';
 import { CallbackUrls } from '../providers/callbacks/callback-urls';
 import { ProviderRegistry } from '../providers/provider.registry';
 import {
-  VoiceProviderError, type AnsweredCall, type CallCallbackReceiver, type CallHandle, type CallReport, type VoiceProviderName,
+  VoiceProviderError, type AnsweredCall, type CallCallbackReceiver, type CallHandle, type CallReport, type CallRequest, type VoiceProvider, type VoiceProviderName,
 } from '../providers/voice-provider.port';
+import { failsOver, type ProviderAttempt } from '../failover/domain/failover';
+import { failoverNumber } from '../failover/domain/failover-number';
+import { providerFailure, type ProviderFailure } from '../failover/domain/provider-failure';
+import type { TenantSettings } from '../tenants/tenant';
 import { isUniqueViolation } from '../storage/store';
 import { TenantsService } from '../tenants/tenants.service';
 import { UnitOfWork, type Work } from '../unit-of-work/unit-of-work';
 import { callView, stepView, type CallView } from './call.view';
-import { applyCommand, applyFact, commandRefusal, isTerminal, type CallCommand, type CallTransition } from './domain/call-state';
+import { applyCommand, applyFact, commandRefusal, isTerminal, type CallCommand, type CallTransition, type EndReason } from './domain/call-state';
 import { capabilityOf } from './domain/call-capability';
 import { chooseCallerId, endpointRefusal } from './domain/dial-policy';
 import { CALL_STEP_KINDS, stepOf, type CallStep } from './domain/call-step';
@@ -32,6 +36,9 @@ import { partiesLeavingWith } from './participants/parties-at-call-end';
  */
 @Injectable()
 export class CallsService implements CallCallbackReceiver {
+  /** How long placing a call may take before it counts as not taken (a timeout: failover may follow). */
+  placeDeadlineMs = PLACE_DEADLINE_MS;
+
   constructor(
     private readonly uow: UnitOfWork,
     private readonly tenants: TenantsService,
@@ -43,7 +50,10 @@ export class CallsService implements CallCallbackReceiver {
 
   async place(principal: Principal, conversationId: string, body: PlaceCallDto): Promise<CallView> {
     const tenant = this.tenants.get(principal.tenantId);
-    const provider = this.providers.voiceFor(tenant, body.provider);
+    // In failover order (failover/domain): the call is recorded as the first's, and moves to the
+    // next only when the first certainly did not take it (handOver).
+    const chain = this.providers.voiceChainFor(tenant, body.provider);
+    const provider = chain[0]!;
     // No endpoint named: the calling agent's own device (admin API or seed), checked like a named one.
     const agentEndpoint = body.agentEndpoint ?? (await this.devices?.deviceOf(tenant.id, principal.agentId));
     if (!agentEndpoint) {
@@ -97,18 +107,101 @@ export class CallsService implements CallCallbackReceiver {
       return created;
     });
 
-    try {
-      const handle = await provider.place({
-        callId: call.interaction.id, to: call.interaction.to!, agentEndpoint: call.details.agentEndpoint, callerId,
-        ringTimeoutSeconds: input.ringTimeoutSeconds ?? tenant.ringTimeoutSeconds, callbacks: this.callbacks,
-      });
-      await this.change(call.interaction.id, (current) => ({ call: withHandle(current, handle), transition: unchanged(current) }));
-    } catch (error) {
-      if (!(error instanceof VoiceProviderError)) throw error;
-      this.logger.warn({ callId: call.interaction.id, provider: provider.name, err: error.message }, 'provider refused a call');
-      await this.report({ provider: provider.name, callId: call.interaction.id, providerRef: '', fact: { kind: 'ended', reason: 'failed' } });
-    }
+    await this.handOver(chain, tenant, call, input.ringTimeoutSeconds ?? tenant.ringTimeoutSeconds);
     return this.get(principal, call.interaction.id);
+  }
+
+  /**
+   * Places the call through the first provider of the chain and records what it said. A failure
+   * the provider marks retryable (it did not take the call: no answer, a 5xx) moves the call to the
+   * next provider, once, with a caller ID that provider may show (failover-number.ts); a refusal
+   * (4xx) or an accepted call is final. The call stays one record throughout, and only the provider
+   * it is with now can report on it or fetch its answer hook (report, answered), so a failover
+   * never bridges the customer twice. With more than one provider the attempts are kept.
+   */
+  private async handOver(chain: VoiceProvider[], tenant: TenantSettings, call: Call, ringTimeoutSeconds: number | undefined): Promise<void> {
+    const callId = call.interaction.id;
+    const attempts: ProviderAttempt[] = [];
+    const kept = (c: Call): Call => (chain.length > 1 ? { ...c, details: { ...c.details, attempts: [...attempts] } } : c);
+    let current = call;
+    let failure: ProviderFailure | undefined;
+    for (const provider of chain) {
+      if (attempts.length > 0) {
+        const target = this.failoverTarget(tenant, provider, current);
+        if ('skip' in target) {
+          this.logger.warn({ callId, provider: provider.name, reason: target.skip }, 'the next provider cannot take the call; not failing over');
+          attempts.push({ provider: provider.name, error: `skipped: ${target.skip}`, code: 'skipped' });
+          break;
+        }
+        current = await this.moveTo(callId, provider, target.callerId, attempts);
+      }
+      try {
+        const handle = await this.placeInTime(provider, {
+          callId, to: current.interaction.to!, agentEndpoint: current.details.agentEndpoint, callerId: current.details.callerId,
+          ringTimeoutSeconds, callbacks: this.callbacks,
+        });
+        attempts.push({ provider: provider.name, error: null, code: null });
+        await this.change(callId, (c) => ({ call: withHandle(kept(c), handle), transition: unchanged(c) }));
+        return;
+      } catch (error) {
+        if (!(error instanceof VoiceProviderError)) throw error;
+        failure = providerFailure(provider.name, error.code, error.message);
+        attempts.push({ provider: provider.name, error: failure.message, code: failure.code });
+        const next = chain[attempts.length];
+        if (next && failsOver(error, attempts.length, chain.length)) {
+          this.logger.warn({ callId, provider: provider.name, code: error.code, next: next.name }, 'provider could not take a call; failing over');
+          continue;
+        }
+        this.logger.warn({ callId, provider: provider.name, code: error.code, err: failure.message }, 'provider refused a call');
+        break;
+      }
+    }
+    await this.change(callId, (c) => ({
+      call: { ...kept(c), details: { ...kept(c).details, failure: failure ?? null } },
+      transition: applyFact(statusOf(c), { kind: 'ended', reason: 'failed' }, nowIso()),
+    }));
+  }
+
+  /**
+   * The provider's answer to `place`, or a retryable refusal once `placeDeadlineMs` passed without
+   * one (a provider client without a timeout of its own would hold the request forever). A call
+   * the provider places after that is hung up at once, so the customer's phone stops ringing.
+   */
+  private placeInTime(provider: VoiceProvider, request: CallRequest): Promise<CallHandle> {
+    const placing = provider.place(request);
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        reject(new VoiceProviderError(`${provider.name} did not answer in ${this.placeDeadlineMs} ms`, false, { retryable: true }));
+        placing.then((handle) => provider.hangup(handle)).catch(() => undefined);
+      }, this.placeDeadlineMs);
+      timer.unref();
+    });
+    return Promise.race([placing, late]).finally(() => clearTimeout(timer));
+  }
+
+  /** The caller ID the next provider places the call with, or why it is skipped. */
+  private failoverTarget(tenant: TenantSettings, provider: VoiceProvider, call: Call): { callerId: string } | { skip: string } {
+    const unreachable = provider.refusal?.(call.details.agentEndpoint);
+    if (unreachable) return { skip: `the agent endpoint ${unreachable}` };
+    const chosen = failoverNumber(provider.name, call.details.callerId, {
+      numbers: tenant.numbers, owners: tenant.numberProviders, standIn: this.providers.standInSender(provider.name),
+    });
+    return 'skip' in chosen ? chosen : { callerId: chosen.number };
+  }
+
+  /** The call is now `provider`'s, shown from `callerId`; the attempts so far are kept. */
+  private async moveTo(callId: string, provider: VoiceProvider, callerId: string, attempts: ProviderAttempt[]): Promise<Call> {
+    return this.uow.run(async (w) => {
+      const current = (await w.calls.findForCallback(callId, undefined))!;
+      const moved: Call = {
+        ...current,
+        interaction: { ...current.interaction, provider: provider.name, from: callerId, updatedAt: nowIso() },
+        details: { ...current.details, callerId, attempts: [...attempts] },
+      };
+      await w.calls.update(moved);
+      return moved;
+    });
   }
 
   async get(principal: Principal, id: string): Promise<CallView> {
@@ -128,9 +221,9 @@ export class CallsService implements CallCallbackReceiver {
     // A transfer bridges the customer to a party of the agent's choosing: the same list as the agent's own leg.
     const forbidden = command === 'transfer' ? endpointRefusal(this.tenants.get(principal.tenantId).agentEndpoints, argument!) : undefined;
     if (forbidden) throw DomainError.invalidField('to', forbidden, ErrorCode.Unprocessable);
-    const unreachable = command === 'transfer' ? this.providers.voiceByName(call.interaction.provider!)?.refusal?.(argument!) : undefined;
+    const unreachable = command === 'transfer' ? this.providers.voiceByName(call.interaction.provider!, call.tenantId)?.refusal?.(argument!) : undefined;
     if (unreachable) throw DomainError.invalidField('to', unreachable, ErrorCode.Unprocessable);
-    const provider = this.providers.voiceByName(call.interaction.provider!)!;
+    const provider = this.providers.voiceByName(call.interaction.provider!, call.tenantId)!;
     const capability = capabilityOf(command);
     const lacking = capability && this.providers.capabilityRefusal(provider.name, capability);
     if (lacking) throw new DomainError(ErrorCode.Unprocessable, `the provider did not carry out ${command}: ${lacking}`);
@@ -157,12 +250,19 @@ export class CallsService implements CallCallbackReceiver {
   async answered(callId: string, provider: VoiceProviderName): Promise<AnsweredCall | undefined> {
     const call = await this.uow.direct.calls.findForCallback(callId, undefined);
     if (!call || call.interaction.provider !== provider || isTerminal(statusOf(call).state)) return undefined;
-    return { callId: call.interaction.id, agentEndpoint: call.details.agentEndpoint, callerId: call.details.callerId };
+    return { callId: call.interaction.id, tenantId: call.tenantId, agentEndpoint: call.details.agentEndpoint, callerId: call.details.callerId };
   }
 
   /** The first claim of the agent's dial wins; a replayed answer hook must not dial the agent again. */
   claimAgentDial(callId: string): Promise<boolean> {
     return this.uow.direct.calls.claimAgentDial(callId, nowIso());
+  }
+
+  /** References the provider learnt late, merged into the call's (its state and events unchanged). */
+  async rememberRefs(callId: string, refs: Record<string, string>): Promise<void> {
+    await this.change(callId, (current) => ({
+      call: { ...current, details: { ...current.details, refs: { ...current.details.refs, ...refs } } }, transition: unchanged(current),
+    }));
   }
 
   /**
@@ -180,7 +280,10 @@ export class CallsService implements CallCallbackReceiver {
     await this.change(call.interaction.id, (current) => {
       const transition = applyFact(statusOf(current), report.fact, nowIso());
       applied = transition.changed;
-      return { call: current, transition };
+      // The provider's reason for an unsuccessful ending (a SIP final response …) is kept with it.
+      const failed = transition.changed && report.failure && report.fact.kind === 'ended' && FAILURE_REASONS.has(report.fact.reason);
+      const failure = failed ? providerFailure(report.provider, report.failure!.code, report.failure!.message) : undefined;
+      return { call: failure ? { ...current, details: { ...current.details, failure } } : current, transition };
     });
     return applied ? 'applied' : 'stale';
   }
@@ -215,7 +318,7 @@ export class CallsService implements CallCallbackReceiver {
         await w.conversations.touch(call.tenantId, call.interaction.conversationId, at);
       }
       const next = transition.changed ? withStatus(call, transition.status, at) : call;
-      if (!transition.changed && next.interaction.providerRef === current.interaction.providerRef && next.details.refs === current.details.refs) return;
+      if (!transition.changed && next.interaction.providerRef === current.interaction.providerRef && next.details === current.details) return;
       await repo.update(next);
       await this.announce(w, next, transition, at);
     });
@@ -237,6 +340,12 @@ export class CallsService implements CallCallbackReceiver {
     await w.emit(call.tenantId, [...events, ...parting, ...settled.events.map((e) => ({ ...e, agentId: conversation.agentId }))], at);
   }
 }
+
+/** Above the provider clients' own connection timeouts, below a client's patience with a 202. */
+const PLACE_DEADLINE_MS = 15_000;
+
+/** Endings that keep the provider's reason as the call's failure (a completed or cancelled call did not fail). */
+const FAILURE_REASONS: ReadonlySet<EndReason> = new Set(['failed', 'busy', 'no-answer', 'rejected']);
 
 /** The provider's references of a placed call; ones a callback already stored win. */
 function withHandle(call: Call, handle: CallHandle): Call {

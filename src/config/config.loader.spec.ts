@@ -59,6 +59,18 @@ describe('loadConfig: tenant policy', () => {
     );
   });
 
+  it('takes which provider owns a number, and stops on a number the tenant does not have or a provider it does not know', () => {
+    const ok = tenants([{ id: 'acme', numbers: ['+14155550100', '+14155550101'], numberProviders: { '+14155550101': 'jambonz' } }])();
+    expect(ok.tenants![0]!.numberProviders).toEqual({ '+14155550101': 'jambonz' });
+    expect(tenants([{ id: 'acme', numbers: ['+14155550100'], numberProviders: { '+14155550199': 'twilio' } }])).toThrow(
+      new ConfigError("Invalid configuration: tenants.0.numberProviders: +14155550199 is not one of the tenant's numbers"),
+    );
+    expect(tenants([{ id: 'acme', numbers: ['+14155550100'], numberProviders: { '+14155550100': 'nope' } }])).toThrow(
+      /tenants\.0\.numberProviders\.\+14155550100 must be one of twilio, jambonz/,
+    );
+    expect(tenants([{ id: 'acme', numbers: ['+14155550100'], numberProviders: ['twilio'] }])).toThrow(/numberProviders/);
+  });
+
   it('stops on a number listed twice by one tenant, and on a tenant id used twice', () => {
     expect(tenants([{ id: 'acme', numbers: ['+14155550100', '+14155550100'] }])).toThrow(
       new ConfigError('Invalid configuration: tenants.0.numbers lists +14155550100 twice (tenant "acme")'),

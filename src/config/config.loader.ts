@@ -22,6 +22,7 @@ export const ENV_SETTINGS: Readonly<Record<string, string>> = {
   SQLITE_SYNCHRONOUS: 'database.sqliteSynchronous',
   REDIS_URL: 'redis.url',
   JWT_SECRET: 'auth.jwtSecret',
+  CREDENTIALS_KEY: 'auth.credentialsKey',
   LOG_LEVEL: 'log.level',
   METRICS_TOKEN: 'metrics.token',
   METRICS_PUBLIC: 'metrics.public',
@@ -33,6 +34,7 @@ export const ENV_SETTINGS: Readonly<Record<string, string>> = {
   ROUTING_UNATTENDED_SWEEP_MS: 'routing.unattendedSweepMs',
   RECORDINGS_DIR: 'media.recordingsDir',
   RECORDING_RETENTION_SWEEP_MS: 'media.retentionSweepMs',
+  AUDIO_STREAM_TARGETS: 'media.streamTargets',
   ROUTING_RING_NO_ANSWER_SWEEP_MS: 'routing.ringNoAnswerSweepMs',
   EVENTS_HEARTBEAT_MS: 'events.heartbeatMs',
   EVENTS_POLL_MS: 'events.pollMs',
@@ -49,7 +51,7 @@ export const ENV_SETTINGS: Readonly<Record<string, string>> = {
 
 /** Settings whose values are never echoed in an error message. */
 const SECRET_SETTINGS = new Set([
-  'auth.jwtSecret', 'metrics.token',
+  'auth.jwtSecret', 'auth.credentialsKey', 'metrics.token',
   ...PROVIDERS.flatMap((provider: AnyProviderDescriptor) => provider.config?.secrets ?? []),
 ]);
 
@@ -117,6 +119,14 @@ function checkTenants(config: AppConfig): void {
         throw new ConfigError(`Invalid configuration: tenants.${i}.numbers: ${number} is listed by tenant "${owner}" and by tenant "${tenant.id}"; a number belongs to one tenant`);
       }
       tenantOf.set(number, tenant.id);
+    }
+    for (const [number, provider] of Object.entries(tenant.numberProviders ?? {})) {
+      if (!(tenant.numbers ?? []).includes(number)) {
+        throw new ConfigError(`Invalid configuration: tenants.${i}.numberProviders: ${number} is not one of the tenant's numbers`);
+      }
+      if (typeof provider !== 'string' || !PROVIDERS.some((p) => p.name === provider)) {
+        throw new ConfigError(`Invalid configuration: tenants.${i}.numberProviders.${number} must be one of ${PROVIDERS.map((p) => p.name).join(', ')}`);
+      }
     }
   }
 }

@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import { AGENT_ID, AGENT_ID_HINT } from '../common/agent-id';
 import { Transform, Type } from 'class-transformer';
 import {
-  ArrayMaxSize, ArrayUnique, IsArray, IsBoolean, IsIn, IsInt, IsNumber, IsOptional, IsString, Length, Matches, Max, MaxLength, Min, MinLength, ValidateIf,
+  ArrayMaxSize, ArrayUnique, IsArray, IsBoolean, IsIn, IsInt, IsNumber, IsObject, IsOptional, IsString, Length, Matches, Max, MaxLength, Min, MinLength, ValidateIf,
   ValidateBy, ValidateNested,
 } from 'class-validator';
 import { AGENT_ENDPOINT } from '../calls/domain/agent-endpoint';
@@ -62,6 +62,14 @@ export class AuthConfig {
   @IsString() @MinLength(32, { message: 'must be at least 32 characters' })
   jwtSecret!: string;
   @IsString() devSecretFile!: string;
+  /**
+   * CREDENTIALS_KEY: 32 bytes (64 hex characters, or base64) sealing tenants' provider credentials
+   * with AES-256-GCM (src/tenants/provider-credentials). Empty: derived from the JWT secret outside
+   * production; in production credentials cannot be stored, and stored ones stop the start-up.
+   */
+  @ValidateIf((o: AuthConfig) => o.credentialsKey !== '')
+  @Matches(/^(?:[0-9a-fA-F]{64}|[A-Za-z0-9+/]{43}=|[A-Za-z0-9_-]{43})$/, { message: 'must be 32 bytes as 64 hex characters or base64, e.g. openssl rand -hex 32' })
+  credentialsKey!: string;
 }
 
 export class LogConfig {
@@ -163,6 +171,8 @@ export class MediaConfig {
   @IsString() @MinLength(1) recordingsDir!: string;
   /** How often each instance removes recordings past their tenant's `recordingRetentionDays`. */
   @Type(() => Number) @IsInt() @Min(50) @Max(86_400_000) retentionSweepMs!: number;
+  /** Receivers of pushed audio streams: `public` wss: hosts only (production), or `any` (development). */
+  @IsIn(['public', 'any']) streamTargets!: 'public' | 'any';
 }
 
 export class TenantConfig {
@@ -173,6 +183,12 @@ export class TenantConfig {
   defaultRegion?: string;
   @IsOptional() @IsArray() @Matches(/^\+[1-9]\d{6,14}$/, { each: true, message: 'must hold E.164 numbers' })
   numbers?: string[];
+  /**
+   * Which provider owns some of `numbers` (`{ "+14155550100": twilio }`), as the admin API's
+   * `PUT …/numbers/{number}` says it: a call failing over uses a number the next provider owns.
+   * Checked by the loader (each key one of `numbers`, each value a provider).
+   */
+  @IsOptional() @IsObject() numberProviders?: Record<string, string>;
   @IsOptional() @IsIn(SMS_PROVIDERS) smsProvider?: SmsProviderName;
   @IsOptional() @IsIn(VOICE_PROVIDERS) voiceProvider?: VoiceProviderName;
   /** Providers in failover order: a send or call the first could not take (no answer, 5xx) is tried once on the second. */

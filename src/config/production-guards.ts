@@ -24,3 +24,14 @@ export function productionRefusal(config: AppConfig): string | undefined {
   }
   return undefined;
 }
+
+/**
+ * Tenants' provider credentials are sealed with CREDENTIALS_KEY: a production gateway finding some
+ * in the store without a key could use none of them, so it does not start (exit 78). Checked once
+ * the store is open (tenants/provider-credentials/credentials-sealer.ts).
+ */
+export function storedCredentialsRefusal(config: Pick<AppConfig, 'env'>, stored: number, keyAvailable: boolean): string | undefined {
+  if (stored === 0 || keyAvailable) return undefined;
+  return `Invalid configuration: the store holds ${stored} tenant provider credential(s), sealed with a key, but CREDENTIALS_KEY (auth.credentialsKey) is not set`
+    + (config.env === 'production' ? ' (production never derives one); set the key they were stored with' : '');
+}

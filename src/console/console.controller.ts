@@ -49,8 +49,11 @@ export class ConsoleController {
   }
 }
 
-/** The page's policy, allowing its own inline scripts (read from the page, so an edit keeps working). */
+/**
+ * The page's policy, allowing its own inline scripts (read from the page, so an edit keeps working)
+ * and recordings played from the blob: URLs it makes of files fetched with the token.
+ */
 function consolePolicy(html: string): string {
   const scripts = [...html.matchAll(/<script>([\s\S]*?)<\/script>/g)].map((m) => m[1]!);
-  return pageContentSecurityPolicy({ scripts });
+  return pageContentSecurityPolicy({ scripts, blobMedia: true });
 }

@@ -1,5 +1,6 @@
 import { contactView, type ContactView } from '../contacts/contact.view';
 import type { Contact } from '../contacts/domain/contact';
+import { agentsOf } from './agents/domain/conversation-agents';
 import type { Conversation, Interaction } from './domain/conversation';
 
 /** An interaction as clients see it. */
@@ -25,6 +26,8 @@ export interface ConversationView {
   status: string;
   contact: ContactView;
   agentId: string | null;
+  /** Every agent of the conversation: `agentId` first (when assigned), then those added beside it (`POST …/agents`). */
+  agents: string[];
   context: Record<string, unknown> | null;
   disposition: string | null;
   notes: string | null;
@@ -46,9 +49,11 @@ export function interactionView(i: Interaction): InteractionView {
 
 export function conversationView(
   c: Conversation, contact: Contact, interactions: Interaction[], extras: ReadonlyMap<string, InteractionExtras> = new Map(),
+  /** The agents added to each conversation, by conversation id. */
+  added: ReadonlyMap<string, readonly string[]> = new Map(),
 ): ConversationView {
   return {
-    id: c.id, status: c.status, contact: contactView(contact), agentId: c.agentId, context: c.context,
+    id: c.id, status: c.status, contact: contactView(contact), agentId: c.agentId, agents: agentsOf(c.agentId, added.get(c.id) ?? []), context: c.context,
     disposition: c.disposition, notes: c.notes,
     interactions: interactions.filter((i) => i.conversationId === c.id).map((i) => ({ ...interactionView(i), ...extras.get(i.id) })),
     createdAt: c.createdAt, updatedAt: c.updatedAt, closedAt: c.closedAt, lastActivityAt: c.lastActivityAt,

@@ -7,7 +7,7 @@ import type { Channel, Conversation, ConversationStatus, Direction, Interaction 
 export interface ConversationFilter {
   status?: ConversationStatus;
   contactId?: string;
-  /** An agent's conversations, or (null) those nobody is assigned to. */
+  /** An agent's conversations (assigned to them, or they were added to), or (null) those nobody is assigned to. */
   agentId?: string | null;
   /** Only conversations after this one in the list's order (last activity, newest first; then id). */
   after?: { lastActivityAt: string; id: string };
@@ -88,7 +88,15 @@ export class ConversationsRepository {
     if (filter.status) query = query.where('status', '=', filter.status);
     if (filter.contactId) query = query.where('contactId', '=', filter.contactId);
     if (filter.agentId === null) query = query.where('agentId', 'is', null);
-    else if (filter.agentId) query = query.where('agentId', '=', filter.agentId);
+    else if (filter.agentId) {
+      // An agent's inbox: the conversations assigned to them and those they were added to.
+      const agentId = filter.agentId;
+      query = query.where((eb) => eb.or([
+        eb('agentId', '=', agentId),
+        eb('id', 'in', eb.selectFrom('conversationAgents').select('conversationAgents.conversationId')
+          .where('conversationAgents.tenantId', '=', tenantId).where('conversationAgents.agentId', '=', agentId)),
+      ]));
+    }
     const after = filter.after;
     if (after) {
       query = query.where((eb) => eb.or([

@@ -103,7 +103,8 @@ export class ConversationsService {
     const contacts = await stores.contacts.findByIds(tenantId, [...new Set(shown.map((c) => c.contactId))]);
     const byId = new Map(contacts.map((c) => [c.id, c]));
     const extras = interactionExtras(await loadInteractionDetails(stores, tenantId, interactions, nowIso()));
-    return toPage(rows, limit, (c) => conversationView(c, byId.get(c.contactId)!, interactions, extras), encodeActivityCursor);
+    const added = addedAgents(await stores.conversationAgents.of(tenantId, shown.map((c) => c.id)));
+    return toPage(rows, limit, (c) => conversationView(c, byId.get(c.contactId)!, interactions, extras, added), encodeActivityCursor);
   }
 
   endChat(principal: Principal, id: string): Promise<ConversationView> {
@@ -154,6 +155,14 @@ export class ConversationsService {
     const contact = await stores.contacts.findById(conversation.tenantId, conversation.contactId);
     const interactions = await stores.conversations.interactionsOf(conversation.tenantId, [conversation.id]);
     const extras = interactionExtras(await loadInteractionDetails(stores, conversation.tenantId, interactions, nowIso()));
-    return conversationView(conversation, contact!, interactions, extras);
+    const added = addedAgents(await stores.conversationAgents.of(conversation.tenantId, [conversation.id]));
+    return conversationView(conversation, contact!, interactions, extras, added);
   }
+}
+
+/** The added agents of each conversation, in the order they were added. */
+function addedAgents(rows: ReadonlyArray<{ conversationId: string; agentId: string }>): Map<string, string[]> {
+  const byConversation = new Map<string, string[]>();
+  for (const row of rows) byConversation.set(row.conversationId, [...(byConversation.get(row.conversationId) ?? []), row.agentId]);
+  return byConversation;
 }

@@ -3,7 +3,7 @@ import type { Principal } from '../common/auth/principal';
 import type { StoredEvent } from './domain/event';
 import type { EventEnvelope, EventFrame, ServerFrame } from './domain/socket-frames';
 import { maskView } from '../common/masking/view-masking';
-import { encodeEventCursor, matchTopic, mayReceive, type Topic } from './domain/topics';
+import { AddedAgentRoster, encodeEventCursor, matchTopic, mayReceive, type Topic } from './domain/topics';
 import { FrameBudget } from './frame-budget';
 
 /** Close codes a client acts on: each means "reconnect, with `since` = your last cursor". */
@@ -40,6 +40,8 @@ export interface SessionHooks {
  */
 export class EventSession {
   readonly topics = new Map<string, Topic>();
+  /** The conversations the agents of this socket's `agent:` topics were added to. */
+  readonly roster = new AddedAgentRoster();
   position = 0;
   replaying = false;
   alive = true;
@@ -137,7 +139,11 @@ export class EventSession {
 
   private offer(event: StoredEvent): void {
     this.position = event.seq;
-    const topic = matchTopic(event, this.topics);
+    // An added agent hears of their own adding; a removed one hears of their removal, then no more.
+    const adds = AddedAgentRoster.adds(event.type);
+    if (adds) this.roster.apply(event);
+    const topic = matchTopic(event, this.topics, this.roster.byConversation);
+    if (!adds) this.roster.apply(event);
     if (!topic || !mayReceive(this.principal, event.type)) return;
     if (this.sendText(eventFrame(event, topic, this.masked))) this.hooks.delivered(1);
   }

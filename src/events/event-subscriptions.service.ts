@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { AppConfig } from '../config/config.schema';
 import { ConversationsService } from '../conversations/conversations.service';
+import { ConversationAgentsService } from '../conversations/agents/conversation-agents.service';
 import { DomainError } from '../common/errors/domain-error';
 import type { ControlFrame } from './domain/socket-frames';
 import { decodeEventCursor, encodeEventCursor, parseTopic, refusal, type Topic } from './domain/topics';
@@ -13,6 +14,7 @@ export class EventSubscriptions {
   constructor(
     private readonly dispatcher: EventDispatcher,
     private readonly conversations: ConversationsService,
+    private readonly conversationAgents: ConversationAgentsService,
     private readonly config: AppConfig,
   ) {}
 
@@ -78,6 +80,17 @@ export class EventSubscriptions {
       if (refused) session.send({ ...error(refused.status, refused.detail), topic: name });
       else accepted.push(topic!);
     }
+    // An agent's topic carries the conversations they were added to as well as their own.
+    const { tenantId } = session.principal;
+    for (const topic of [...accepted]) {
+      if (topic.kind !== 'agent') continue;
+      try {
+        await session.roster.follow(topic.id, () => this.conversationAgents.conversationsOf(tenantId, topic.id));
+      } catch {
+        session.send({ ...error(503, 'the store did not answer; subscribe again'), topic: topic.name });
+        accepted.splice(accepted.indexOf(topic), 1);
+      }
+    }
     if (accepted.length === 0) return;
     for (const topic of accepted) session.topics.set(topic.name, topic);
     session.send({ op: 'subscribed', topics: accepted.map((t) => t.name) });
@@ -88,7 +101,11 @@ export class EventSubscriptions {
   private unsubscribe(session: EventSession, frame: Record<string, unknown>): void {
     const names = this.topicList(frame.topics);
     if (!names) return void session.send(this.badTopics());
-    for (const name of names) session.topics.delete(name);
+    for (const name of names) {
+      const topic = session.topics.get(name);
+      session.topics.delete(name);
+      if (topic?.kind === 'agent') session.roster.forget(topic.id);
+    }
     session.send({ op: 'unsubscribed', topics: names });
   }
 

@@ -5,7 +5,7 @@ import type { Logger } from 'pino';
 import type WebSocket from 'ws';
 import type { WebSocketServer } from 'ws';
 import { AppConfig } from '../config/config.schema';
-import { bearerToken, JwtAuthGuard } from '../common/auth/jwt-auth.guard';
+import { bearerToken, JwtAuthGuard, rateKey } from '../common/auth/jwt-auth.guard';
 import type { Principal } from '../common/auth/principal';
 import { DomainError } from '../common/errors/domain-error';
 import { LOGGER } from '../common/logging/logger.token';
@@ -14,7 +14,7 @@ import { TenantsService } from '../tenants/tenants.service';
 import { MetricsService } from '../metrics/metrics.service';
 import { PresenceService } from '../routing/presence.service';
 import { EventDispatcher } from './event-dispatcher.service';
-import { CLOSE_TOO_MANY, EventSession } from './event-session';
+import { CLOSE_TOKEN_EXPIRED, CLOSE_TOO_MANY, EventSession } from './event-session';
 import { EventSubscriptions } from './event-subscriptions.service';
 import { SocketQuota } from './socket-quota';
 
@@ -47,8 +47,8 @@ export class EventsGateway implements OnGatewayInit, OnGatewayConnection, Before
       this.auth.authenticate(token).then(
         (principal) => {
           info.req.principal = principal;
-          // Like the REST rate limit: the signature part tells tokens apart without keeping them.
-          info.req.tokenKey = token!.slice(token!.lastIndexOf('.') + 1);
+          // Like the REST rate limit: a key's id or a JWT's signature part tells tokens apart without keeping them.
+          info.req.tokenKey = rateKey(token!, principal);
           done(true);
         },
         (error: unknown) => done(false, 401, error instanceof DomainError ? error.detail : 'Unauthorized'),
@@ -77,6 +77,7 @@ export class EventsGateway implements OnGatewayInit, OnGatewayConnection, Before
     }, masked);
     this.metrics.socketsOpen.inc();
     this.dispatcher.register(session);
+    if (principal.apiKeyId) this.closeWhenRevoked(session);
     let queue = Promise.resolve();
     socket.on('message', (data: WebSocket.RawData, isBinary: boolean) => {
       session.alive = true;
@@ -90,6 +91,20 @@ export class EventsGateway implements OnGatewayInit, OnGatewayConnection, Before
     socket.on('pong', () => { session.alive = true; });
     socket.on('close', () => session.dispose());
     socket.on('error', () => session.dispose());
+  }
+
+  /**
+   * A socket opened with an API key is closed (4001) once the key is revoked: each heartbeat asks
+   * the store whether the key still stands (a store that does not answer closes nothing).
+   */
+  private closeWhenRevoked(session: EventSession): void {
+    const timer = setInterval(() => {
+      if (!session.open) return clearInterval(timer);
+      this.auth.keyIsLive(session.principal).then((live) => {
+        if (!live) session.drop('token-expired', CLOSE_TOKEN_EXPIRED, 'the API key was revoked');
+      }, () => undefined);
+    }, this.config.events.heartbeatMs);
+    timer.unref();
   }
 
   /** Closes every socket, then waits for their agents' presence to be released in the store. */

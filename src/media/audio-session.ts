@@ -7,6 +7,8 @@ export type AudioLayout = 'tracks' | 'stereo';
 export interface AudioStreamOptions {
   sampleRate: 8000 | 16000;
   layout: AudioLayout;
+  /** The tracks sent (both by default); a stereo layout always carries both. */
+  tracks?: readonly Track[];
 }
 
 /** Closed with these like the events socket: the client reads too slowly, its token expired. */
@@ -31,13 +33,13 @@ export class AudioSession implements AudioListener {
   constructor(
     private readonly socket: WebSocket,
     private readonly options: AudioStreamOptions,
-    start: { callId: string; conversationId: string; provider: string; paused: boolean },
+    start: { callId: string; conversationId: string; provider: string; paused: boolean; streamId?: string },
     private readonly maxBufferedBytes: number,
     expiresAt?: number,
   ) {
     this.send({
-      event: 'start', callId: start.callId, conversationId: start.conversationId, provider: start.provider,
-      tracks: TRACKS, layout: options.layout, encoding: 'pcm_s16le', sampleRate: options.sampleRate,
+      event: 'start', ...(start.streamId ? { streamId: start.streamId } : {}), callId: start.callId, conversationId: start.conversationId, provider: start.provider,
+      tracks: this.tracks, layout: options.layout, encoding: 'pcm_s16le', sampleRate: options.sampleRate,
       channels: options.layout === 'stereo' ? 2 : 1, frameMs: 20, paused: start.paused,
     });
     if (expiresAt) {
@@ -50,6 +52,7 @@ export class AudioSession implements AudioListener {
     if (this.disposed) return;
     const at = this.clock[track];
     this.clock[track] += samples.length;
+    if (!this.tracks.includes(track)) return;
     if (paused) {
       // Nothing of a paused span leaves the gateway; a stereo frame half-built is dropped with it.
       this.stereoQueue[track] = [];
@@ -73,6 +76,7 @@ export class AudioSession implements AudioListener {
   }
 
   dtmf(digit: string, track: Track): void {
+    if (!this.tracks.includes(track)) return;
     this.send({ event: 'dtmf', track, digit, timestamp: this.now() });
   }
 
@@ -100,6 +104,10 @@ export class AudioSession implements AudioListener {
     const unlisten = this.unlisten;
     this.unlisten = undefined;
     unlisten?.();
+  }
+
+  private get tracks(): readonly Track[] {
+    return this.options.tracks ?? TRACKS;
   }
 
   private sendAudio(track: Track, at: number, samples: Int16Array): void {

@@ -5,7 +5,7 @@ import type { Logger } from 'pino';
 import type WebSocket from 'ws';
 import type { WebSocketServer } from 'ws';
 import { bearerToken, JwtAuthGuard } from '../common/auth/jwt-auth.guard';
-import { DomainError, ErrorCode } from '../common/errors/domain-error';
+import { DomainError } from '../common/errors/domain-error';
 import { LOGGER } from '../common/logging/logger.token';
 import type { Call } from '../calls/domain/call';
 import { AppConfig } from '../config/config.schema';
@@ -16,7 +16,7 @@ import { ProviderRegistry } from '../providers/provider.registry';
 import { UnitOfWork } from '../unit-of-work/unit-of-work';
 import { AudioHub } from './audio-hub';
 import { AudioSession, type AudioStreamOptions } from './audio-session';
-import { callForMedia } from './media-access';
+import { liveAudioCall } from './media-access';
 
 type AudioRequest = IncomingMessage & { audio?: { principal: Principal; call: Call; options: AudioStreamOptions } };
 
@@ -57,7 +57,7 @@ export class AudioGateway implements OnGatewayInit, OnGatewayConnection {
   handleConnection(socket: WebSocket, request: AudioRequest): void {
     const { principal, call, options } = request.audio!;
     const callId = call.interaction.id;
-    const media = mediaOf(this.providers.voiceByName(call.interaction.provider!))!;
+    const media = mediaOf(this.providers.voiceByName(call.interaction.provider!, call.tenantId))!;
     const session = new AudioSession(socket, options, {
       callId, conversationId: call.interaction.conversationId, provider: call.interaction.provider!, paused: this.hub.isPaused(callId),
     }, this.config.events.maxBufferedBytes, principal.expiresAt);
@@ -74,14 +74,7 @@ export class AudioGateway implements OnGatewayInit, OnGatewayConnection {
     if (!callId) throw DomainError.notFound('call');
     const options = streamOptions(url.searchParams);
     const principal = await this.auth.authenticate(bearerToken(request.headers.authorization) ?? url.searchParams.get('access_token') ?? undefined);
-    const call = await callForMedia(this.uow.direct, principal, callId);
-    const lacking = this.providers.capabilityRefusal(call.interaction.provider!, 'liveAudio');
-    if (lacking || !mediaOf(this.providers.voiceByName(call.interaction.provider!))) {
-      throw new DomainError(ErrorCode.Unprocessable, `the provider cannot stream this call's audio: ${lacking ?? 'it is not configured'}`);
-    }
-    if (call.interaction.state !== 'answered' && call.interaction.state !== 'held') {
-      throw new DomainError(ErrorCode.Conflict, 'the call is not answered: only a live call has audio');
-    }
+    const { call } = await liveAudioCall(this.uow.direct, this.providers, principal, callId);
     return { principal, call, options };
   }
 }

@@ -169,7 +169,7 @@ export class RecordingsService extends RecordingReportReceiver {
     const tenant = this.tenants.get(call.tenantId);
     const providerName = call.interaction.provider!;
     const lacking = this.providers.capabilityRefusal(providerName, 'record');
-    const media = mediaOf(this.providers.voiceByName(providerName));
+    const media = mediaOf(this.providers.voiceByName(providerName, call.tenantId));
     if (lacking || !media) throw new DomainError(ErrorCode.Unprocessable, `the provider cannot record this call: ${lacking ?? `${providerName} is not configured`}`);
     const live = (await this.uow.direct.recordings.ofCall(call.tenantId, call.interaction.id)).find((r) => isLive(r.state));
     const decision = decide(live?.state, action, tenant.recordCalls, call.interaction.state === 'answered' || call.interaction.state === 'held');

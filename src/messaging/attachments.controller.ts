@@ -29,7 +29,7 @@ export class AttachmentsController {
     const repo = this.uow.direct.messages;
     const attachment = await repo.findAttachment(principal.tenantId, id);
     if (!attachment) throw DomainError.notFound('attachment');
-    const fetching = this.providers.smsByName(attachment.provider)?.fetchMedia(attachment.url, 'GET');
+    const fetching = this.providers.smsByName(attachment.provider, principal.tenantId)?.fetchMedia(attachment.url, 'GET');
     if (!fetching) throw new DomainError(ErrorCode.NotFound, 'the attachment is not on a media host of its provider');
     const upstream = await fetching.catch((error: unknown) => {
       if (error instanceof MediaRedirectRefused) throw new DomainError(ErrorCode.BadGateway, `the provider's media answer was refused: ${error.message}`);

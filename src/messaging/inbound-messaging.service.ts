@@ -118,7 +118,7 @@ export class InboundMessagingService {
   /** Learns an attachment's size from the provider after the webhook was answered. */
   private async measure(tenantId: string, attachment: Attachment): Promise<void> {
     try {
-      const response = await this.providers.smsByName(attachment.provider)?.fetchMedia(attachment.url, 'HEAD');
+      const response = await this.providers.smsByName(attachment.provider, tenantId)?.fetchMedia(attachment.url, 'HEAD');
       const size = Number(response?.headers.get('content-length'));
       if (response?.ok && Number.isFinite(size) && size >= 0) {
         await this.uow.direct.messages.setAttachmentSize(tenantId, attachment.id, size);

@@ -47,7 +47,7 @@ export function buildAsyncApiDocument(): Json {
       version: '1',
       description: [
         'A plain RFC 6455 WebSocket at `GET /v1/events` carrying JSON text frames, one JSON object per frame with an `op`.',
-        'The token goes in the `Authorization` header or, from a browser, in `?access_token=`; it is checked before',
+        'The token (a JWT, or a tenant API key `gk_…`) goes in the `Authorization` header or, from a browser, in `?access_token=`; it is checked before',
         'the upgrade completes (401 otherwise, no socket). Events reach a socket once, under the most specific subscribed',
         'topic, in log order; `since` replays from the durable log with no gap and no duplicate. Close codes, each',
         'with the cursor to resume from in its reason: 4001 token expired, 4008 slow consumer, 4029 too many frames',
@@ -66,7 +66,7 @@ export function buildAsyncApiDocument(): Json {
             method: 'GET',
             query: {
               type: 'object',
-              properties: { access_token: { type: 'string', description: 'The JWT, when the client cannot set headers.' } },
+              properties: { access_token: { type: 'string', description: 'The JWT or API key, when the client cannot set headers.' } },
             },
             bindingVersion: '0.1.0',
           },
@@ -83,8 +83,8 @@ export function buildAsyncApiDocument(): Json {
     components: {
       messages,
       securitySchemes: {
-        bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'The JWT in the `Authorization` header.' },
-        accessToken: { type: 'httpApiKey', in: 'query', name: 'access_token', description: 'The JWT in the query string (browsers).' },
+        bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'The JWT (or API key) in the `Authorization` header.' },
+        accessToken: { type: 'httpApiKey', in: 'query', name: 'access_token', description: 'The JWT (or API key) in the query string (browsers).' },
       },
     },
   };

@@ -406,8 +406,8 @@ export function buildOpenApiDocument(app: INestApplicationContext | ModulesConta
     components: {
       schemas,
       securitySchemes: {
-        bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' },
-        accessToken: { type: 'apiKey', in: 'query', name: 'access_token' },
+        bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'A JWT, or a tenant API key (`gk_…`, POST /v1/admin/api-keys) wherever a JWT is accepted.' },
+        accessToken: { type: 'apiKey', in: 'query', name: 'access_token', description: 'The JWT or API key, where the client cannot set headers (the sockets).' },
       },
     },
   };

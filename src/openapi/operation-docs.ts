@@ -33,7 +33,7 @@ const CALL_INTERACTION = {
   from: '+14155550100', to: '+447966197542', origin: null, endReason: null, startedAt: '2026-12-04T09:01:00.000Z', endedAt: null,
 };
 const CONVERSATION = {
-  id: '01JE8Z3K5V0000000000000000', status: 'active', contact: CONTACT, agentId: 'alice', context: { gps: [51.5014, -0.1419] },
+  id: '01JE8Z3K5V0000000000000000', status: 'active', contact: CONTACT, agentId: 'alice', agents: ['alice'], context: { gps: [51.5014, -0.1419] },
   disposition: null, notes: null,
   interactions: [CHAT, { ...CALL_INTERACTION, answeredAt: '2026-12-04T09:01:05.000Z', durationSeconds: 42, holdSeconds: 0, talkSeconds: 42, muted: false }],
   createdAt: '2026-12-04T09:00:00.000Z', updatedAt: '2026-12-04T09:01:05.000Z', closedAt: null, lastActivityAt: '2026-12-04T09:01:05.000Z',
@@ -42,12 +42,14 @@ const CALL = {
   ...CALL_INTERACTION, conversationId: CONVERSATION.id, agentEndpoint: 'user:alice', callerId: '+14155550100', muted: false,
   answeredAt: '2026-12-04T09:01:05.000Z', durationSeconds: 42, holdSeconds: 0, talkSeconds: 42, consent: null,
   steps: [{ kind: 'dtmf_sent', at: '2026-12-04T09:01:20.000Z', digitCount: 1, agentId: 'alice' }],
+  attempts: [], failure: null,
 };
 const MESSAGE = {
   id: '01JE8Z5C3D0000000000000003', channel: 'sms', direction: 'outbound', state: 'delivered', provider: 'simulator', providerRef: 'SM123',
   from: '+14155550100', to: '+447966197542', origin: null, endReason: null, startedAt: '2026-12-04T09:05:00.000Z', endedAt: null,
   conversationId: CONVERSATION.id, body: 'Your claim 4711 is open.', segments: 1, encoding: 'GSM-7', error: null, attachments: [],
   attempts: [{ provider: 'twilio', error: 'twilio refused the message: Service Unavailable', code: '20500' }, { provider: 'simulator', error: null, code: null }],
+  failure: null,
 };
 const CLOSED = { ...CONVERSATION, status: 'closed', disposition: 'Resolved', notes: 'Tow truck sent.', closedAt: '2026-12-04T09:10:00.000Z' };
 const TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response></Response>';
@@ -136,17 +138,17 @@ export const OPERATION_DOCS: Record<string, OperationDoc> = {
   'post /v1/conversations/{id}/assign': {
     summary: 'Assign to an agent',
     description: 'A supervisor gives the conversation to an agent (`conversation.assigned`).',
-    response: ref('Conversation'), requestExample: { agentId: 'bob' }, responseExample: { ...CONVERSATION, agentId: 'bob' },
+    response: ref('Conversation'), requestExample: { agentId: 'bob' }, responseExample: { ...CONVERSATION, agentId: 'bob', agents: ['bob'] },
   },
   'post /v1/conversations/{id}/release': {
     summary: 'Release to the queue',
     description: 'An agent gives their conversation back to the queue (403 for another agent’s; supervisors may release any).',
-    response: ref('Conversation'), responseExample: { ...CONVERSATION, agentId: null },
+    response: ref('Conversation'), responseExample: { ...CONVERSATION, agentId: null, agents: [] },
   },
   'post /v1/conversations/{id}/transfer': {
     summary: 'Hand the conversation over',
     description: 'Hands the conversation — chat, messages and a live call — to another agent (`agentId`, with `endpoint` for their device when a call goes along) or back to the queue (`queue: true`).',
-    response: ref('Conversation'), requestExample: { agentId: 'bob', endpoint: 'user:bob' }, responseExample: { ...CONVERSATION, agentId: 'bob' },
+    response: ref('Conversation'), requestExample: { agentId: 'bob', endpoint: 'user:bob' }, responseExample: { ...CONVERSATION, agentId: 'bob', agents: ['bob'] },
   },
   'get /v1/agents': {
     summary: 'Agents online',
@@ -176,13 +178,16 @@ export const OPERATION_DOCS: Record<string, OperationDoc> = {
   },
   'post /v1/conversations/{id}/calls': {
     summary: 'Click-to-call',
-    description: 'Calls the agent’s endpoint and bridges the customer (`to`, default the contact’s phone). 202 with the call in `initiating`; its progress arrives as `call.*` events. `callerId` must be a tenant number and `agentEndpoint` match the tenant’s `agentEndpoints` (422). Tenants requiring consent need `consent`.',
+    description: 'Calls the agent’s endpoint and bridges the customer (`to`, default the contact’s phone). 202 with the call in `initiating`; its progress arrives as `call.*` events. `callerId` must be a tenant number and `agentEndpoint` match the tenant’s `agentEndpoints` (422). Tenants requiring consent need `consent`. '
+      + 'A tenant with `voiceProviders` fails over: a call the first provider could not take (no answer, a 5xx) is placed once through the next, from a number that provider owns, and is that provider’s from then on (`provider`); `attempts` lists each provider and why it failed. '
+      + 'A call a provider refused (4xx) or failed later is `failed` with `failure: { provider, code, message }` (a Twilio error code, an HTTP status, a SIP response code). README “Provider failover”.',
     response: ref('Call'), requestExample: { agentEndpoint: 'user:alice', consent: { via: 'chat', at: '2026-12-04T09:00:30Z' } },
-    responseExample: { ...CALL, state: 'initiating', answeredAt: null, durationSeconds: null, holdSeconds: null, talkSeconds: null, steps: [] },
+    responseExample: { ...CALL, state: 'initiating', provider: 'jambonz', providerRef: 'b8f7c0a4-55c1-4d0e-9a3f-6c2e1d7a9b10', answeredAt: null, durationSeconds: null, holdSeconds: null, talkSeconds: null, steps: [],
+      attempts: [{ provider: 'twilio', error: 'twilio could not place the call: Service Unavailable (20503)', code: '20503' }, { provider: 'jambonz', error: null, code: null }] },
   },
   'get /v1/calls/{id}': {
     summary: 'Get a call',
-    description: 'The call with its state, mute, times (measured up to now while live) and steps.',
+    description: 'The call with its state, mute, times (measured up to now while live) and steps; the providers it was handed to (`attempts`) and, when one failed it, why (`failure`).',
     response: ref('Call'), responseExample: CALL,
   },
   'post /v1/calls/{id}/hangup': { summary: 'Hang up', description: 'Ends the call (409 when it has ended).', response: ref('Call'), responseExample: { ...CALL, state: 'ended', endReason: 'completed', endedAt: '2026-12-04T09:02:00.000Z' } },
@@ -202,13 +207,14 @@ export const OPERATION_DOCS: Record<string, OperationDoc> = {
   },
   'post /v1/conversations/{id}/messages': {
     summary: 'Send an SMS or MMS',
-    description: 'Sends `body` (at most the tenant’s compose limit, 422 beyond) or a `template` whose `<param>` fields are filled from `params`, with optional `mediaUrls`. 202 with the message as queued; delivery arrives as `sms.*` events. A contact who opted out is 422.',
+    description: 'Sends `body` (at most the tenant’s compose limit, 422 beyond) or a `template` whose `<param>` fields are filled from `params`, with optional `mediaUrls`. 202 with the message as queued; delivery arrives as `sms.*` events. A contact who opted out is 422. '
+      + 'A message the provider refused, or reported failed or undelivered, carries `failure: { provider, code, message }` (README “Provider failover”).',
     response: ref('Message'), requestExample: { template: { text: 'Hi <name>, your claim <claim> is open.', params: { name: 'Melissa', claim: '4711' } } },
     responseExample: { ...MESSAGE, state: 'queued', body: 'Hi Melissa, your claim 4711 is open.' },
   },
   'get /v1/messages/{id}': {
     summary: 'Get a message',
-    description: 'One message with its body, state, error and attachments.',
+    description: 'One message with its body, state, error, attachments, the providers it was handed to (`attempts`) and, when one failed it, why (`failure`).',
     response: ref('Message'), responseExample: MESSAGE,
   },
   'get /v1/attachments/{id}': {
@@ -244,8 +250,9 @@ export const OPERATION_DOCS: Record<string, OperationDoc> = {
   },
   'post /webhooks/jambonz/call': {
     summary: 'jambonz: call hook',
-    description: 'jambonz’s call_hook of a placed call (or a transfer): verbs that dial the agent or the transfer target.',
+    description: 'jambonz’s call_hook of a placed call (or a transfer): verbs that dial the agent or the transfer target. The dial carries a stereo `listen` (8 kHz L16, customer left, agent right) to the gateway’s `/webhooks/jambonz/listen` WebSocket, its URL signed for the call and the customer’s leg (`call_sid`): the audio the gateway records and streams.',
     response: ref('JambonzVerbs'), responseExample: [{ verb: 'dial', target: [{ type: 'user', name: 'alice' }] }],
+    requestExample: { call_sid: 'b8f7c0a4-55c1-4d0e-9a3f-6c2e1d7a9b10', direction: 'outbound', call_status: 'in-progress' },
   },
   'post /webhooks/jambonz/call/status': {
     summary: 'jambonz: call status',

@@ -27,6 +27,14 @@ export const VOICE_RESPONSE_SCHEMAS: Record<string, Json> = {
     contentType: nullable({ type: 'string' }), durationMs: nullable({ type: 'integer' }),
   }, ['id', 'callId', 'state', 'href']),
   RecordingList: { type: 'object', required: ['items'], properties: { items: { type: 'array', items: ref('Recording') } } },
+  AudioStream: open({
+    id: { type: 'string' }, callId: { type: 'string' }, url: { type: 'string' },
+    tracks: { type: 'array', items: { enum: ['customer', 'agent'] } }, format: { enum: ['tracks', 'stereo'] }, sampleRate: { enum: [8000, 16000] },
+    state: { enum: ['streaming'] }, startedAt: { type: 'string', format: 'date-time' },
+    keyId: { type: 'string', description: 'The `kid` of the key that signed the receiver’s token (GET /v1/streams/keys).' },
+  }, ['id', 'callId', 'url', 'tracks', 'format', 'sampleRate', 'state', 'keyId']),
+  AudioStreamList: { type: 'object', required: ['items'], properties: { items: { type: 'array', items: ref('AudioStream') } } },
+  StreamKeys: { type: 'object', required: ['keys'], properties: { keys: { type: 'array', items: { type: 'object', additionalProperties: true } } } },
   SimulatedCall: open({ callId: { type: 'string' }, conversationId: { type: 'string' }, greeting: { type: 'string' }, holdMusicUrl: nullable({ type: 'string' }) }, ['callId', 'conversationId']),
 };
 
@@ -35,12 +43,17 @@ const CALL = {
   from: '+447966197542', to: '+14155550100', origin: null, endReason: null, startedAt: '2026-12-04T09:01:00.000Z', endedAt: null,
   conversationId: '01JE8Z3K5V0000000000000000', agentEndpoint: 'user:alice', callerId: '+14155550100', muted: false,
   answeredAt: '2026-12-04T09:01:05.000Z', durationSeconds: 42, holdSeconds: 0, talkSeconds: 42, consent: null, steps: [],
+  attempts: [], failure: null,
 };
 const PROFILE = { agentId: 'alice', endpoint: 'user:alice', endpointSource: 'api', status: 'available', awaySince: null };
 const RECORDING = {
   id: '01JE8Z7R0000000000000000RC', callId: CALL.id, conversationId: CALL.conversationId, provider: 'simulator', state: 'available', pauseBehavior: 'silence',
   startedAt: '2026-12-04T09:01:06.000Z', endedAt: '2026-12-04T09:02:00.000Z', availableAt: '2026-12-04T09:02:01.000Z',
   href: '/v1/recordings/01JE8Z7R0000000000000000RC', contentType: 'audio/wav', channels: 2, durationMs: 54000,
+};
+const STREAM = {
+  id: '01JE8Z7S0000000000000000ST', callId: CALL.id, url: 'wss://asr.example.com/calls', tracks: ['customer', 'agent'], format: 'tracks',
+  sampleRate: 16000, state: 'streaming', startedAt: '2026-12-04T09:01:10.000Z', keyId: 'Zq3b0f0hCIRVSZQ0',
 };
 const TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response></Response>';
 const callDoc = (summary: string, description: string, requestExample?: unknown): OperationDoc => ({ summary, description, response: ref('Call'), requestExample, responseExample: CALL });
@@ -62,6 +75,10 @@ export const VOICE_OPERATION_DOCS: Record<string, OperationDoc> = {
   'patch /v1/calls/{id}/supervise': callDoc('Change my supervision mode', 'Changes the mode of the supervising party the caller brought in.', { mode: 'whisper' }),
   'patch /v1/calls/{id}/supervise/{pid}': callDoc('Change a supervisor’s mode', 'Changes the mode of one supervising party.', { mode: 'barge' }),
   'post /v1/calls/{id}/recording': { summary: 'Control the recording', description: '`start`, `pause` (e.g. while the customer gives card details), `resume` or `stop`: the recording as it is after the command.', response: ref('Recording'), requestExample: { action: 'pause' }, responseExample: { ...RECORDING, state: 'paused', href: null } },
+  'post /v1/calls/{id}/streams': { summary: 'Push the call’s audio to a receiver', description: 'Connects to the receiver’s WebSocket (`wss:` on a public host in production) presenting `Authorization: Bearer <token>`, an EdDSA JWT whose audience is the URL and subject the call, verifiable with GET /v1/streams/keys; then sends the live audio in the format of GET /v1/calls/{id}/audio. 201 once the receiver accepted; 502 when it refused or did not answer; 409 for a call not answered or with 4 streams already.', response: ref('AudioStream'), requestExample: { url: 'wss://asr.example.com/calls', tracks: ['customer', 'agent'], format: 'tracks', sampleRate: 16000 }, responseExample: STREAM },
+  'get /v1/calls/{id}/streams': { summary: 'A call’s pushed streams', description: 'The streams this instance pushes for the call.', response: ref('AudioStreamList'), responseExample: { items: [STREAM] } },
+  'delete /v1/calls/{id}/streams/{streamId}': { summary: 'Stop a pushed stream', description: 'Sends the receiver `stop` and closes the socket (1000).' },
+  'get /v1/streams/keys': { summary: 'Keys that sign stream tokens', description: 'The gateway’s public key(s) as a JWK Set: a stream’s receiver verifies the bearer token with it (no shared secret).', response: ref('StreamKeys'), responseExample: { keys: [{ kty: 'OKP', crv: 'Ed25519', x: '11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo', kid: 'Zq3b0f0hCIRVSZQ0', alg: 'EdDSA', use: 'sig' }] } },
   'get /v1/calls/{id}/recordings': { summary: 'A call’s recordings', description: 'The call’s recordings, oldest first.', response: ref('RecordingList'), responseExample: { items: [RECORDING] } },
   'get /v1/recordings/{id}': { summary: 'Play a recording', description: 'The audio file, with HTTP Range (206) so a browser’s `<audio>` can seek; 416 for a range it cannot serve.', response: { type: 'string', format: 'binary' }, responseMedia: 'audio/wav', responseExample: '(WAV bytes)' },
   'delete /v1/recordings/{id}': { summary: 'Delete a recording', description: 'Deletes the recording and its file.' },
@@ -71,5 +88,9 @@ export const VOICE_OPERATION_DOCS: Record<string, OperationDoc> = {
   'post /webhooks/twilio/voice/voicemail-done': { summary: 'Twilio: voicemail recorded', description: 'Where Twilio goes once the caller has left a voicemail after the queue timeout (`<Record action>`, signed for the call): TwiML that hangs up. The recording itself arrives at the recording-status webhook.', response: { type: 'string' }, responseMedia: 'text/xml', requestExample: 'CallSid=CA123&RecordingSid=RE123&RecordingDuration=12', responseExample: '<?xml version="1.0" encoding="UTF-8"?><Response><Hangup/></Response>' },
   'post /webhooks/twilio/voice/participant': { summary: 'Twilio: participant status', description: 'Twilio’s status callback for a participant of a conference (signed).', requestExample: 'CallSid=CA456&StatusCallbackEvent=participant-join' },
   'post /webhooks/twilio/recording/status': { summary: 'Twilio: recording status', description: 'Twilio’s recording status callback (signed): the file is fetched and kept.', requestExample: 'RecordingSid=RE123&RecordingStatus=completed' },
+  'post /webhooks/jambonz/call/voicemail': { summary: 'jambonz: voicemail hook', description: 'Where the gateway redirects a waiting caller’s leg when the queue times out (live call control `call_hook`, the URL signed by the gateway with the call, recording, prompt and length; the body signed by jambonz): the prompt (`say`), then a mono `listen` of the caller to the gateway’s `/webhooks/jambonz/listen` WebSocket (beep first, `maxLength`, `#` ends it), then `hangup`. The gateway stores the message when that listen closes.', response: ref('JambonzVerbs'), requestExample: { call_sid: 'b8f7c0a4-55c1-4d0e-9a3f-6c2e1d7a9b10', direction: 'inbound', call_status: 'in-progress' }, responseExample: [{ verb: 'say', text: 'Please leave a message after the tone.' }, { verb: 'listen', url: 'wss://gateway.example.com/webhooks/jambonz/listen?cid=c1&rid=r1&sid=b8f7&sig=…', mixType: 'mono', sampleRate: 8000, maxLength: 120, playBeep: true, finishOnKey: '#' }, { verb: 'hangup' }] },
+  'post /webhooks/jambonz/conference/join': { summary: 'jambonz: join the call’s conference', description: 'The call_hook (and, for the agent’s leg, the child_call_hook) of a leg the gateway moves or dials into the call’s conference, the URL signed by the gateway with the call, the participant (`customer`, `agent` or its id), its mode and the agent it coaches; the body signed by jambonz: the `conference` verb (`memberTag` the participant, `joinMuted` to monitor, `speakOnlyTo` to whisper), or `hangup` when the call is over.', response: ref('JambonzVerbs'), requestExample: { call_sid: 'b8f7c0a4-55c1-4d0e-9a3f-6c2e1d7a9b10', direction: 'outbound', call_status: 'in-progress' }, responseExample: [{ verb: 'conference', name: 'call-c1', beep: false, memberTag: 'p1', startConferenceOnEnter: true, endConferenceOnExit: false, joinMuted: true, statusHook: { url: 'https://gateway.example.com/webhooks/jambonz/conference/status?cid=c1&sig=…', method: 'POST' }, statusEvents: ['join', 'leave'] }] },
+  'post /webhooks/jambonz/conference/status': { summary: 'jambonz: conference status', description: 'The statusHook of a call’s conference (signed): `join` and `leave` of each member’s leg (`call_sid`).', requestExample: { event: 'join', conference_sid: 'conf:acc:call-c1', friendly_name: 'call-c1', call_sid: 'b8f7c0a4-55c1-4d0e-9a3f-6c2e1d7a9b10', members: 2 } },
+  'post /webhooks/jambonz/participant/status': { summary: 'jambonz: participant status', description: 'The call_status_hook of a party’s leg the gateway dialled into a call’s conference (signed for the call and the participant).', requestExample: { call_sid: 'b8f7c0a4-55c1-4d0e-9a3f-6c2e1d7a9b10', call_status: 'no-answer', sip_status: 480 } },
   'post /webhooks/jambonz/call/incoming': { summary: 'jambonz: incoming call', description: 'jambonz’s call_hook for a call to one of the tenant’s numbers (signed): verbs that greet the caller and hold them until an agent answers.', response: ref('JambonzVerbs'), requestExample: { call_sid: 'abc', from: '+447966197542', to: '+14155550100', direction: 'inbound' }, responseExample: [{ verb: 'say', text: 'Thank you for calling.' }] },
 };

@@ -61,6 +61,7 @@ export const RESPONSE_SCHEMAS: Record<string, Json> = {
     status: { enum: ['active', 'wrap-up', 'closed'] },
     contact: ref('Contact'),
     agentId: nullable({ type: 'string', description: 'The assigned agent; null while in the queue.' }),
+    agents: { type: 'array', items: str, description: 'Every agent of the conversation: `agentId` first (when assigned), then the agents added beside it (`POST /v1/conversations/{id}/agents`), in the order they were added.' },
     context: nullable({ type: 'object', additionalProperties: true, description: 'Screen-pop data given at creation, e.g. `{ "gps": [51.5, -0.12] }`.' }),
     disposition: nullable(str),
     notes: nullable(str),
@@ -87,6 +88,11 @@ export const RESPONSE_SCHEMAS: Record<string, Json> = {
     talkSeconds: nullable(int),
     consent: nullable(object({ via: str, at: time })),
     steps: { type: 'array', items: ref('CallStep') },
+    attempts: {
+      type: 'array', description: 'Provider failover: each provider the call was handed to, in order; `error` null: that provider took it (README “Provider failover”).',
+      items: ref('ProviderAttempt'),
+    },
+    failure: nullable(ref('ProviderFailure')),
     participants: {
       type: 'array',
       description: 'The customer, the agent and every party consulted, added or supervising, oldest first (README “More than two parties”).',
@@ -102,7 +108,7 @@ export const RESPONSE_SCHEMAS: Record<string, Json> = {
         leftAt: nullable(time),
       }),
     },
-  }, [...Object.keys(INTERACTION_PROPERTIES), 'conversationId', 'agentEndpoint', 'callerId', 'muted', 'answeredAt', 'durationSeconds', 'holdSeconds', 'talkSeconds', 'consent', 'steps'], { additionalProperties: true }),
+  }, [...Object.keys(INTERACTION_PROPERTIES), 'conversationId', 'agentEndpoint', 'callerId', 'muted', 'answeredAt', 'durationSeconds', 'holdSeconds', 'talkSeconds', 'consent', 'steps', 'attempts', 'failure'], { additionalProperties: true }),
   Attachment: object({ id: str, contentType: str, size: nullable(int), href: { type: 'string', description: 'GET it with the same bearer token.' } }),
   Message: object({
     ...INTERACTION_PROPERTIES,
@@ -113,10 +119,21 @@ export const RESPONSE_SCHEMAS: Record<string, Json> = {
     error: nullable(object({ code: nullable(str), message: nullable(str) })),
     attempts: {
       type: 'array', description: 'Provider failover: each provider the message was handed to, in order; `error` null: that provider took it.',
-      items: object({ provider: str, error: nullable(str), code: nullable(str) }),
+      items: ref('ProviderAttempt'),
     },
+    failure: nullable(ref('ProviderFailure')),
     attachments: { type: 'array', items: ref('Attachment') },
   }),
+  ProviderAttempt: object({
+    provider: str,
+    error: nullable({ type: 'string', description: 'Why this provider failed (`skipped: …` when it could not be tried); null: it took it.' }),
+    code: nullable({ type: 'string', description: 'The provider’s code (`skipped` for a skipped provider); null: none.' }),
+  }),
+  ProviderFailure: object({
+    provider: str,
+    code: nullable({ type: 'string', description: 'The provider’s own code: a Twilio error code (21211), an HTTP status (jambonz, Telnyx), a SIP final response code (486); null when no answer came.' }),
+    message: { type: 'string', description: 'The provider’s reason, without links, credentials or account ids (and masked like every answer).' },
+  }, undefined, { description: 'Why the provider failed a call or message (its refusal, or a failed report); the field is null when it did not.' }),
   TimelineItem: object({
     id: str,
     type: { type: 'string', description: '`chat_linked`, `chat_ended`, `message` (data: a Message), `call` (data: a Call), `assigned`, `released`, `wrapped_up`; more types may be added, so skip unknown ones.' },

@@ -54,6 +54,27 @@ export interface ProviderConfigSection<S extends object> {
   secrets: readonly string[];
 }
 
+/** One field of a tenant's own account with a provider (see `tenantAccount`). */
+export interface AccountField {
+  required: boolean;
+  /** What the value must match, and how to say so. */
+  pattern: RegExp;
+  hint: string;
+}
+
+/**
+ * A tenant's own account with the provider (`PUT /v1/admin/providers/:provider/credentials`): the
+ * fields an admin gives, laid over the gateway's `providers.<name>` settings when the provider's
+ * adapters are built for that tenant (src/providers/provider.registry.ts), and stored sealed.
+ */
+export interface TenantAccountSpec {
+  readonly fields: Readonly<Record<string, AccountField>>;
+  /** The field naming the account in the provider's webhooks (Twilio's `AccountSid`), if any. */
+  readonly accountIdField?: string;
+  /** The field holding the secret that signs the provider's webhooks, if it is one of the account's. */
+  readonly webhookSecretField?: string;
+}
+
 /** The settings of a provider that has none (the simulator). */
 export type NoSettings = Record<never, never>;
 
@@ -81,6 +102,8 @@ export interface ProviderDescriptor<N extends string = string, C extends Channel
    * (it is then unavailable on this gateway, and a tenant or request naming it gets a 422).
    */
   create(settings: S, deps: ProviderDeps): ProviderAdapters | undefined;
+  /** The account a tenant may bring instead of the gateway's (absent: tenants use the gateway's only). */
+  readonly tenantAccount?: TenantAccountSpec;
   /** For voice providers: what a call through it can do. */
   readonly capabilities?: VoiceCapabilities;
   /** The URL its delivery reports for one outbound message are to be posted to (SMS providers). */

@@ -5,6 +5,7 @@ import { CallbackUrls } from './callbacks/callback-urls';
 import type { AnyProviderDescriptor, ProviderDescriptor } from './provider-descriptor';
 import { ProviderRegistry } from './provider.registry';
 import { PROVIDERS } from './providers';
+import { TenantAccounts, type TenantAccount, type UnreadableAccount } from './tenant-accounts.port';
 import type { TenantSettings } from '../tenants/tenant';
 
 const PUBLIC = 'https://gateway.example';
@@ -77,10 +78,23 @@ describe('ProviderRegistry (built from the descriptors)', () => {
 
   it('answers capability questions from the descriptor: what it lacks, with its reason', () => {
     const built = registry({ ...TWILIO, ...JAMBONZ });
-    expect(built.capabilityRefusal('jambonz', 'hold')).toBe('jambonz cannot hold a dialled call');
+    // jambonz holds, consults and supervises through the call's conference (jambonz.participants.ts).
+    expect(built.capabilityRefusal('jambonz', 'hold')).toBeUndefined();
+    expect(built.capabilityRefusal('jambonz', 'supervise')).toBeUndefined();
     expect(built.capabilityRefusal('jambonz', 'dtmf')).toBeUndefined();
     expect(built.capabilityRefusal('twilio', 'hold')).toBeUndefined();
     expect(built.capabilityRefusal('nobody', 'hold')).toBe('nobody has no hold');
+  });
+
+  it('lets SIP calls record and stream only when the adapter has rtpengine (RTPENGINE_URL), and says what is missing otherwise', async () => {
+    const plain = registry(SIP);
+    const anchored = registry({ ...SIP, rtpengineUrl: 'udp://127.0.0.1:22222' });
+    expect(plain.capabilityRefusal('sip', 'record')).toMatch(/needs rtpengine: set RTPENGINE_URL/);
+    expect(plain.capabilityRefusal('sip', 'liveAudio')).toMatch(/needs rtpengine: set RTPENGINE_URL/);
+    expect(anchored.capabilityRefusal('sip', 'record')).toBeUndefined();
+    expect(anchored.capabilityRefusal('sip', 'liveAudio')).toBeUndefined();
+    expect(anchored.capabilityRefusal('sip', 'conference')).toMatch(/mixer/); // rtpengine does not make the rest possible
+    await Promise.all([plain, anchored].map((r) => r.voiceByName('sip')?.close()));
   });
 
   it('gives the stand-in sender only for the simulator', () => {
@@ -92,5 +106,61 @@ describe('ProviderRegistry (built from the descriptors)', () => {
   it('lists a readiness check for each real voice provider and each account probe, none for the simulator', () => {
     expect(registry({ ...TWILIO, ...SIP }).readinessChecks().map(([name]) => name)).toEqual(['voice:twilio', 'voice:sip', 'provider:twilio']);
     expect(registry({}).readinessChecks()).toEqual([]);
+  });
+});
+
+describe('ProviderRegistry: tenants’ own accounts', () => {
+  /** A descriptor that records the settings each build was given. */
+  const built: Array<Record<string, unknown>> = [];
+  const recording: AnyProviderDescriptor = {
+    name: 'twilio', channels: ['sms', 'voice'],
+    create: (settings: { twilio: Record<string, unknown> }) => {
+      built.push(settings.twilio);
+      if (!settings.twilio.accountSid) return undefined;
+      const name = 'twilio';
+      return { sms: { name, account: settings.twilio.accountSid } as never, voice: { name, account: settings.twilio.accountSid, close: async () => undefined } as never };
+    },
+  };
+  const own: Record<string, TenantAccount | UnreadableAccount> = {};
+  class Accounts extends TenantAccounts {
+    accountOf(tenantId: string) { return own[tenantId]; }
+    ownerOfNumber() { return undefined; }
+    tenantWithAccount() { return undefined; }
+    accountsWith() { return []; }
+  }
+  const withAccounts = (providers: DeepPartial<AppConfig['providers']>) =>
+    new ProviderRegistry(loadConfig({ overrides: { providers } as DeepPartial<AppConfig> }), logger, callbacks, [recording, ...PROVIDERS.filter((p) => p.name === 'simulator')], undefined, new Accounts());
+  const account = (p: unknown) => (p as { account?: string } | undefined)?.account;
+
+  it('uses a tenant’s own account over the gateway’s, built once per setting of it, the gateway’s settings underneath', () => {
+    built.length = 0;
+    const reg = withAccounts({ twilio: { accountSid: 'AC-gw', authToken: 'gw', apiBaseUrl: 'https://api.example' } });
+    own.acme = { fields: { accountSid: 'AC-acme', authToken: 'acme' }, stamp: 'one' };
+    expect(account(reg.smsFor(tenant({ id: 'acme', smsProvider: 'twilio' })))).toBe('AC-acme');
+    expect(account(reg.voiceByName('twilio', 'acme'))).toBe('AC-acme');
+    expect(account(reg.smsChainFor(tenant({ id: 'acme', smsProviders: ['twilio'] }))[0])).toBe('AC-acme');
+    expect(built.at(-1)).toMatchObject({ accountSid: 'AC-acme', authToken: 'acme', apiBaseUrl: 'https://api.example' });
+    const builds = built.length;
+    reg.smsByName('twilio', 'acme');
+    expect(built.length).toBe(builds); // same account: the same adapters
+    own.acme = { fields: { accountSid: 'AC-acme2', authToken: 'acme2' }, stamp: 'two' };
+    expect(account(reg.smsByName('twilio', 'acme'))).toBe('AC-acme2');
+    // Other tenants, and callers naming no tenant, keep the gateway's.
+    expect(account(reg.smsFor(tenant({ id: 'globex', smsProvider: 'twilio' })))).toBe('AC-gw');
+    expect(account(reg.voiceByName('twilio'))).toBe('AC-gw');
+  });
+
+  it('refuses a tenant’s account it cannot open, never falling back to the gateway’s', () => {
+    const reg = withAccounts({ twilio: { accountSid: 'AC-gw', authToken: 'gw' } });
+    own.initech = { unreadable: 'the tenant\'s twilio credentials cannot be opened on this instance (wrong key)' };
+    expect(() => reg.smsFor(tenant({ id: 'initech', smsProvider: 'twilio' }))).toThrow(/cannot be opened on this instance/);
+    expect(() => reg.voiceByName('twilio', 'initech')).toThrow(/cannot be opened/);
+  });
+
+  it('serves a tenant’s own account where the gateway has none of that provider', () => {
+    const reg = withAccounts({});
+    own.acme = { fields: { accountSid: 'AC-acme', authToken: 'acme' }, stamp: 'three' };
+    expect(reg.smsByName('twilio')).toBeUndefined();
+    expect(account(reg.smsFor(tenant({ id: 'acme', smsProvider: 'twilio' })))).toBe('AC-acme');
   });
 });

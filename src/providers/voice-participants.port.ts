@@ -33,7 +33,11 @@ export interface ParticipantReport {
   fact: LegFact;
 }
 
-export type ParticipantReportSink = (report: ParticipantReport) => Promise<void>;
+/**
+ * Resolves with what became of the report (the participants service says `unknown` for a party it
+ * has not stored yet: an adapter whose facts can outrun the dial, like SIP's, offers it again).
+ */
+export type ParticipantReportSink = (report: ParticipantReport) => Promise<unknown>;
 
 /**
  * What a voice adapter offers for calls of more than two parties (`VoiceProvider.participants`).

@@ -41,18 +41,30 @@ export interface CallReport {
   callId?: string;
   providerRef: string;
   fact: CallFact;
+  /**
+   * Why the provider ended the call, when it said (Twilio's SipResponseCode, jambonz's sip_status
+   * and sip_reason, a SIP final response): kept on a call that ends without being completed.
+   */
+  failure?: { code: string | null; message: string };
 }
 
 export type CallReportSink = (report: CallReport) => Promise<void>;
 
 /**
  * The provider could not do what was asked (the API answers 502), or cannot do it at all
- * (`unsupported`: 422); either way the call is unchanged.
+ * (`unsupported`: 422); either way the call is unchanged. `code` is the provider's own (a Twilio
+ * error code, an HTTP status); `retryable`: the provider certainly did not take the request (no
+ * answer, or a 5xx), so placing a call may fail over to the tenant's next provider
+ * (failover/domain). A 4xx, or anything that might mean the call was taken, is never retryable.
  */
 export class VoiceProviderError extends Error {
   override name = 'VoiceProviderError';
-  constructor(message: string, readonly unsupported = false) {
+  readonly code: string | null;
+  readonly retryable: boolean;
+  constructor(message: string, readonly unsupported = false, refusal: { code?: string | number | null; retryable?: boolean } = {}) {
     super(message);
+    this.code = refusal.code === undefined || refusal.code === null ? null : String(refusal.code);
+    this.retryable = refusal.retryable ?? false;
   }
 }
 
@@ -89,6 +101,8 @@ export interface VoiceProvider {
 /** A live call whose customer leg a provider's answer hook is fetching: what the adapter needs to bridge it. */
 export interface AnsweredCall {
   callId: string;
+  /** Whose call it is: the adapter of the tenant's own account bridges it, when the tenant has one. */
+  tenantId: string;
   agentEndpoint: string;
   callerId: string;
 }
@@ -107,9 +121,15 @@ export abstract class CallCallbackReceiver {
    * correctly signed) answer hook never dials the agent twice.
    */
   abstract claimAgentDial(callId: string): Promise<boolean>;
+  /**
+   * Keeps references a provider learns of a live call after placing it (jambonz: its legs'
+   * call_sids once in the call's conference) in the call's `refs`, merged: later handles carry them.
+   */
+  abstract rememberRefs(callId: string, refs: Record<string, string>): Promise<void>;
 }
 
 /** The configured voice adapters by name (the provider registry, bound in app.module). */
 export abstract class VoiceAdapters {
-  abstract voiceByName(name: string): VoiceProvider | undefined;
+  /** With `tenantId`: the tenant's own account with the provider when it has one (README "Tenants and the admin API"). */
+  abstract voiceByName(name: string, tenantId?: string): VoiceProvider | undefined;
 }

@@ -5,6 +5,7 @@ import { nowIso } from '../common/ids';
 import type { ConversationView } from '../conversations/conversation.view';
 import { ConversationsService } from '../conversations/conversations.service';
 import type { Conversation, NewEvent } from '../conversations/domain/conversation';
+import { promoteAddedAgent } from '../conversations/agents/conversation-agents.service';
 import { UnitOfWork } from '../unit-of-work/unit-of-work';
 
 /** Who a conversation goes to (`to`, null: the queue), decided from the conversation as it is now. */
@@ -70,6 +71,9 @@ export class AssignmentService {
         events.push({ type: 'conversation.released', conversationId: id, agentId: from, data: { agentId: from, by } });
         await timeline.append(tenantId, { conversationId: id, interactionId: null, kind: 'released', at, data: { agentId: from, by } });
       }
+      // An added agent it goes to is its own agent now, no longer an added one.
+      const promoted = await promoteAddedAgent(w, tenantId, id, decision.to, by, at);
+      if (promoted) events.push(promoted);
       if (decision.to !== null) {
         events.push({ type: 'conversation.assigned', conversationId: id, agentId: decision.to, data: { agentId: decision.to, by, previousAgentId: from } });
         await timeline.append(tenantId, { conversationId: id, interactionId: null, kind: 'assigned', at, data: { agentId: decision.to, by } });

@@ -34,6 +34,33 @@ export interface TenantSettingsTable {
   updatedAt: string;
 }
 
+/** A tenant's API key for machine clients (migration 018); revoking deletes the row. */
+export interface ApiKeysTable {
+  id: string;
+  tenantId: string;
+  name: string;
+  /** JSON list of role names. */
+  roles: string;
+  /** The agent an `agent`-role key acts as; null otherwise. */
+  agentId: string | null;
+  /** Hex SHA-256 of the key's secret part. */
+  secretHash: string;
+  createdBy: string;
+  createdAt: string;
+  lastUsedAt: string | null;
+}
+
+/** A tenant's own account at a provider (migration 018), sealed with CREDENTIALS_KEY. */
+export interface TenantProviderCredentialsTable {
+  tenantId: string;
+  provider: string;
+  /** The AES-256-GCM envelope of the JSON fields (tenants/provider-credentials/sealing.ts). */
+  sealed: string;
+  /** JSON: field → its last characters, what the admin API may show. */
+  hints: string;
+  updatedAt: string;
+}
+
 export interface ContactsTable {
   id: string;
   tenantId: string;
@@ -151,6 +178,10 @@ export interface CallsTable {
   refs: string;
   /** Set once, by the one answer webhook that dials the agent (never by `update`). */
   agentDialledAt: string | null;
+  /** JSON `[{ provider, error, code }]` of a call that failed over (migration 022); null: none. */
+  attempts: string | null;
+  /** JSON `{ provider, code, message }`: why the provider failed the call (migration 022); null: it did not. */
+  failure: string | null;
 }
 
 /** An append-only happening of a conversation (call steps, chat, assignment, wrap-up); `data` is JSON. */
@@ -220,6 +251,15 @@ export interface CallParticipantsTable {
   updatedAt: string;
 }
 
+/** An agent added to a conversation beside its own agent (conversations/agents). */
+export interface ConversationAgentsTable {
+  tenantId: string;
+  conversationId: string;
+  agentId: string;
+  addedBy: string;
+  addedAt: string;
+}
+
 /** A call recording (media/): live while `recording`/`paused`, then a file in the recording storage. */
 export interface RecordingsTable {
   id: string;
@@ -247,6 +287,8 @@ export interface Database {
   tenants: TenantsTable;
   tenantNumbers: TenantNumbersTable;
   tenantSettings: TenantSettingsTable;
+  apiKeys: ApiKeysTable;
+  tenantProviderCredentials: TenantProviderCredentialsTable;
   contacts: ContactsTable;
   conversations: ConversationsTable;
   interactions: InteractionsTable;
@@ -261,6 +303,7 @@ export interface Database {
   simulatorMedia: SimulatorMediaTable;
   recordings: RecordingsTable;
   callParticipants: CallParticipantsTable;
+  conversationAgents: ConversationAgentsTable;
   agentProfiles: AgentProfilesTable;
   inboundCalls: InboundCallsTable;
 }

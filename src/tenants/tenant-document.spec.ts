@@ -17,9 +17,19 @@ describe('a tenant’s stored document', () => {
     ['a null policy takes its default', '{"name":"x","policies":{"maxComposeLength":null}}', (d) => d.policies.maxComposeLength, 1600],
     ['no region: the configuration’s', '{"name":"x"}', (d) => d.defaultRegion, 'US'],
     ['round trip', JSON.stringify(seeded), (d) => d, seeded],
+    ['no inbound call settings (stored before they were policies): the built-in defaults', '{"name":"x"}', (d) => [d.policies.ringNoAnswerSeconds, d.policies.queueTimeoutSeconds, d.policies.holdMusicUrl], [20, 0, null]],
     ['no failover lists (stored before failover): none', '{"name":"x","smsProvider":"telnyx"}', (d) => [d.smsProvider, d.smsProviders, d.voiceProviders], ['telnyx', [], []]],
   ])('reads back: %s', (_name, json, pick, expected) => {
     expect(pick(readDocument(json, DEFAULTS))).toEqual(expected);
+  });
+
+  it('reads a document stored before the inbound policies with the tenant’s configured inbound settings, which a stored value beats', () => {
+    const configured = { ...DEFAULTS, inbound: { ringNoAnswerSeconds: 5, holdMusicUrl: 'https://media.example/hold.mp3' } };
+    expect(readDocument('{"name":"x"}', configured).policies).toMatchObject({ ringNoAnswerSeconds: 5, holdMusicUrl: 'https://media.example/hold.mp3', queueTimeoutSeconds: 0 });
+    expect(readDocument('{"name":"x","policies":{"ringNoAnswerSeconds":30}}', configured).policies.ringNoAnswerSeconds).toBe(30);
+    const patched = applyPatch(readDocument('{"name":"x"}', configured), { policies: { holdMusicUrl: null, inboundGreeting: 'Hello.' } });
+    expect(patched.changed).toEqual(['policies.inboundGreeting', 'policies.holdMusicUrl']);
+    expect(toSettings('x', patched.document, [], 2)).toMatchObject({ ringNoAnswerSeconds: 5, holdMusicUrl: null, inboundGreeting: 'Hello.' });
   });
 
   it.each<[string, Parameters<typeof applyPatch>[1], string[]]>([

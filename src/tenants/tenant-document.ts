@@ -20,7 +20,25 @@ export interface TenantPolicies {
   recordCalls: 'off' | 'always' | 'on-demand';
   pauseBehavior: 'silence' | 'skip';
   recordingRetentionDays: number;
+  /** Inbound calls (calls/inbound): how long a console rings before RONA, the queue wait before voicemail (0: never). */
+  ringNoAnswerSeconds: number;
+  queueTimeoutSeconds: number;
+  /** What a caller hears first, the audio looped while they wait (null: the provider's own), and the voicemail prompt. */
+  inboundGreeting: string;
+  holdMusicUrl: string | null;
+  voicemailPrompt: string;
 }
+
+/** The inbound call policies: changed through the admin API like any other, read by calls/inbound. */
+export type InboundPolicies = Pick<TenantPolicies, 'ringNoAnswerSeconds' | 'queueTimeoutSeconds' | 'inboundGreeting' | 'holdMusicUrl' | 'voicemailPrompt'>;
+
+export const INBOUND_POLICY_DEFAULTS: InboundPolicies = {
+  ringNoAnswerSeconds: 20,
+  queueTimeoutSeconds: 0,
+  inboundGreeting: 'Thank you for calling. Please hold while we connect you to an agent.',
+  holdMusicUrl: null,
+  voicemailPrompt: 'Nobody is free to take your call. Please leave a message after the tone, and we will call you back.',
+};
 
 export interface TenantDocument {
   name: string;
@@ -50,6 +68,11 @@ export interface DocumentDefaults {
   region: string;
   agentEndpoints: readonly string[];
   ringTimeoutSeconds: number;
+  /**
+   * The tenant's inbound call settings from the configuration, where it has them: they apply to a
+   * stored document that lacks them (stored before these were policies), as they did then.
+   */
+  inbound?: Partial<InboundPolicies>;
 }
 
 export function defaultPolicies(defaults: DocumentDefaults): TenantPolicies {
@@ -58,6 +81,7 @@ export function defaultPolicies(defaults: DocumentDefaults): TenantPolicies {
     agentEndpoints: [...defaults.agentEndpoints], inboundRouting: 'sticky', stickyDays: 7, unattendedAlertSeconds: 120,
     dispositions: [], smsTemplates: [], ringTimeoutSeconds: defaults.ringTimeoutSeconds,
     recordCalls: 'off', pauseBehavior: 'silence', recordingRetentionDays: 0,
+    ...INBOUND_POLICY_DEFAULTS, ...defaults.inbound,
   };
 }
 
@@ -146,6 +170,8 @@ export function toSettings(id: string, document: TenantDocument, numbers: readon
     maskSensitiveData: p.maskSensitiveData, agentEndpoints: p.agentEndpoints, inboundRouting: p.inboundRouting,
     stickyDays: p.stickyDays, unattendedAlertSeconds: p.unattendedAlertSeconds, dispositions: p.dispositions,
     smsTemplates: p.smsTemplates, ringTimeoutSeconds: p.ringTimeoutSeconds, recordCalls: p.recordCalls,
-    pauseBehavior: p.pauseBehavior, recordingRetentionDays: p.recordingRetentionDays, version,
+    pauseBehavior: p.pauseBehavior, recordingRetentionDays: p.recordingRetentionDays,
+    ringNoAnswerSeconds: p.ringNoAnswerSeconds, queueTimeoutSeconds: p.queueTimeoutSeconds, inboundGreeting: p.inboundGreeting,
+    holdMusicUrl: p.holdMusicUrl, voicemailPrompt: p.voicemailPrompt, version,
   };
 }

@@ -36,6 +36,15 @@ export interface TenantSettings extends Tenant {
   recordCalls: 'off' | 'always' | 'on-demand';
   pauseBehavior: 'silence' | 'skip';
   recordingRetentionDays: number;
+  /**
+   * Inbound calls (calls/inbound/inbound-settings.ts reads them): absent only for settings built
+   * elsewhere (test doubles), where the configuration's values or the defaults apply.
+   */
+  ringNoAnswerSeconds?: number;
+  queueTimeoutSeconds?: number;
+  inboundGreeting?: string;
+  holdMusicUrl?: string | null;
+  voicemailPrompt?: string;
   /** Which provider owns each number, where the admin API or the seed said (absent: not said). */
   numberProviders?: ReadonlyMap<string, string>;
   /** The stored settings' version (bumped by every admin change); absent for settings built elsewhere. */

@@ -7,7 +7,11 @@ import { EVENT_FANOUT, type EventFanout } from '../events/fanout/event-fanout';
 import { UnitOfWork } from '../unit-of-work/unit-of-work';
 import type { TenantSettings } from './tenant';
 import { RING_TIMEOUT_LIMITS } from '../calls/domain/ring-timeout';
-import { documentFromSeed, readDocument, toSettings, type DocumentDefaults, type TenantDocument } from './tenant-document';
+import { documentFromSeed, readDocument, toSettings, type DocumentDefaults, type InboundPolicies, type TenantDocument } from './tenant-document';
+import type { TenantAccount, TenantAccounts, UnreadableAccount } from '../providers/tenant-accounts.port';
+import { CredentialsSealer } from './provider-credentials/credentials-sealer';
+import { envelopeStamp } from './provider-credentials/sealing';
+import type { StoredCredentials } from './provider-credentials/provider-credentials.repository';
 
 export const DEFAULT_TENANT_ID = 'default';
 
@@ -29,8 +33,10 @@ export interface LoadedTenant {
  * on the events poll otherwise (a lost signal, or instances sharing a SQLite file without Redis).
  */
 @Injectable()
-export class TenantsService implements OnModuleInit, OnApplicationShutdown {
+export class TenantsService implements OnModuleInit, OnApplicationShutdown, TenantAccounts {
   private byId = new Map<string, LoadedTenant>();
+  /** Tenants' own provider accounts, opened: tenant → provider → account (never in TenantSettings, which is logged and answered). */
+  private accounts = new Map<string, ReadonlyMap<string, TenantAccount | UnreadableAccount>>();
   private byNumber = new Map<string, TenantSettings>();
   private readonly defaults: DocumentDefaults;
   private timer?: NodeJS.Timeout;
@@ -43,12 +49,15 @@ export class TenantsService implements OnModuleInit, OnApplicationShutdown {
     private readonly uow: UnitOfWork,
     @Inject(EVENT_FANOUT) private readonly fanout: EventFanout,
     @Inject(LOGGER) private readonly logger: Logger,
+    private readonly sealer: CredentialsSealer,
   ) {
     this.defaults = { region: config.defaults.region, agentEndpoints: config.defaults.agentEndpoints, ringTimeoutSeconds: RING_TIMEOUT_LIMITS.default };
   }
 
   async onModuleInit(): Promise<void> {
     await this.seed();
+    // Stored provider credentials must open with this instance's key, or it does not start (exit 78).
+    this.sealer.checkStored(await this.uow.direct.providerCredentials.list());
     await this.load();
     this.fanout.onSignal((_tenantId, _seq, committed, types) => {
       if (types?.includes('tenant.updated') || committed?.some((event) => event.type === 'tenant.updated')) void this.refresh();
@@ -74,9 +83,46 @@ export class TenantsService implements OnModuleInit, OnApplicationShutdown {
     return this.byId.get(id);
   }
 
-  /** A stored document, read with this gateway's defaults for what it lacks. */
-  parse(document: string): TenantDocument {
-    return readDocument(document, this.defaults);
+  accountOf(tenantId: string, provider: string): TenantAccount | UnreadableAccount | undefined {
+    return this.accounts.get(tenantId)?.get(provider);
+  }
+
+  ownerOfNumber(number: string): string | undefined {
+    return this.byNumber.get(number)?.id;
+  }
+
+  accountsWith(provider: string): TenantAccount[] {
+    return [...this.accounts.values()].map((accounts) => accounts.get(provider)).filter((a): a is TenantAccount => a !== undefined && 'fields' in a);
+  }
+
+  tenantWithAccount(provider: string, field: string, value: string): string | undefined {
+    for (const [tenantId, accounts] of this.accounts) {
+      const account = accounts.get(provider);
+      if (account && 'fields' in account && account.fields[field] === value) return tenantId;
+    }
+    return undefined;
+  }
+
+  /** A stored document, read with this gateway's defaults (and the tenant's configured inbound settings) for what it lacks. */
+  parse(document: string, tenantId?: string): TenantDocument {
+    return readDocument(document, tenantId === undefined ? this.defaults : this.defaultsOf(tenantId));
+  }
+
+  /**
+   * The defaults for one tenant's document: the gateway's, and the inbound call settings its
+   * `tenants[]` entry of the configuration gives (before they were policies the configuration was
+   * their only source, so a document stored then still follows it until an admin changes one).
+   */
+  private defaultsOf(tenantId: string): DocumentDefaults {
+    const t = this.config.tenants?.find((seed) => seed.id === tenantId);
+    if (!t) return this.defaults;
+    const inbound: Partial<InboundPolicies> = {};
+    if (t.ringNoAnswerSeconds !== undefined) inbound.ringNoAnswerSeconds = t.ringNoAnswerSeconds;
+    if (t.queueTimeoutSeconds !== undefined) inbound.queueTimeoutSeconds = t.queueTimeoutSeconds;
+    if (t.inboundGreeting !== undefined) inbound.inboundGreeting = t.inboundGreeting;
+    if (t.holdMusicUrl !== undefined) inbound.holdMusicUrl = t.holdMusicUrl;
+    if (t.voicemailPrompt !== undefined) inbound.voicemailPrompt = t.voicemailPrompt;
+    return { ...this.defaults, inbound };
   }
 
   /** The tenant owning a number; with no tenants configured, `default` owns every number. */
@@ -132,21 +178,29 @@ export class TenantsService implements OnModuleInit, OnApplicationShutdown {
         const document = documentFromSeed(seed, this.defaults);
         await repo.upsert({ id: seed.id, name: document.name, defaultRegion: document.defaultRegion }, at);
         // Another instance starting at the same moment may have seeded it: its copy stands.
-        if (await repo.insertSettings(seed.id, JSON.stringify(document), at)) await repo.replaceNumbers(seed.id, seed.numbers ?? []);
+        if (await repo.insertSettings(seed.id, JSON.stringify(document), at)) {
+          await repo.replaceNumbers(seed.id, seed.numbers ?? []);
+          // Which provider owns a number (voice failover's caller ID), as the admin API would say it.
+          for (const [number, provider] of Object.entries(seed.numberProviders ?? {})) await repo.putNumber(seed.id, number, provider);
+        }
       }
     });
   }
 
   /** Reads the given tenants (all without `ids`) from the store and makes them current here. */
   private async load(ids?: string[]): Promise<void> {
-    const { rows, numbers } = await this.uow.snapshot(async ({ tenants: repo }) => ({ rows: await repo.settings(ids), numbers: await repo.numbers(ids) }));
+    const { rows, numbers, credentials } = await this.uow.snapshot(async ({ tenants: repo, providerCredentials }) => ({
+      rows: await repo.settings(ids), numbers: await repo.numbers(ids), credentials: await providerCredentials.list(ids),
+    }));
     const byId = new Map(this.byId);
+    const accounts = new Map(this.accounts);
     for (const row of rows) {
       const current = byId.get(row.tenantId);
       if (current && current.version >= row.version) continue;
-      const document = readDocument(row.document, this.defaults);
+      const document = readDocument(row.document, this.defaultsOf(row.tenantId));
       const own = numbers.filter((n) => n.tenantId === row.tenantId);
       byId.set(row.tenantId, { settings: toSettings(row.tenantId, document, own, row.version), document, version: row.version, updatedAt: row.updatedAt });
+      accounts.set(row.tenantId, this.open(credentials.filter((c) => c.tenantId === row.tenantId)));
       if (current) this.logger.info({ tenantId: row.tenantId, version: row.version }, 'tenant settings reloaded');
     }
     const byNumber = new Map<string, TenantSettings>();
@@ -154,5 +208,24 @@ export class TenantsService implements OnModuleInit, OnApplicationShutdown {
     // Swapped whole, so a reader never sees half a reload.
     this.byId = byId;
     this.byNumber = byNumber;
+    this.accounts = accounts;
+  }
+
+  /**
+   * Opens a tenant's stored accounts. One that does not open here (another instance stored it with
+   * another key) is kept as unreadable: the tenant's traffic through that provider is refused rather
+   * than sent through the gateway's own account.
+   */
+  private open(rows: StoredCredentials[]): ReadonlyMap<string, TenantAccount | UnreadableAccount> {
+    const opened = new Map<string, TenantAccount | UnreadableAccount>();
+    for (const row of rows) {
+      try {
+        opened.set(row.provider, { fields: this.sealer.open(row.tenantId, row.provider, row.sealed), stamp: envelopeStamp(row.sealed) });
+      } catch (error) {
+        this.logger.error({ tenantId: row.tenantId, provider: row.provider, err: (error as Error).message }, 'tenant provider credentials cannot be opened with this instance’s CREDENTIALS_KEY');
+        opened.set(row.provider, { unreadable: `the tenant's ${row.provider} credentials cannot be opened on this instance (${(error as Error).message})` });
+      }
+    }
+    return opened;
   }
 }

@@ -5,6 +5,7 @@ import { ParticipantsRepository } from '../calls/participants/participants.repos
 import { InboundCallsRepository } from '../calls/inbound/inbound-calls.repository';
 import { ContactsRepository } from '../contacts/contacts.repository';
 import { ConversationsRepository } from '../conversations/conversations.repository';
+import { ConversationAgentsRepository } from '../conversations/agents/conversation-agents.repository';
 import { TimelineRepository } from '../conversations/timeline/timeline.repository';
 import { EventOutbox, type Outbox } from '../events/event-outbox.service';
 import { IdempotencyRepository } from '../idempotency/idempotency.repository';
@@ -16,6 +17,8 @@ import type { DatabaseHandle } from '../storage/database';
 import { DATABASE } from '../storage/storage.module';
 import type { Executor } from '../storage/store';
 import { TenantsRepository } from '../tenants/tenants.repository';
+import { ApiKeysRepository } from '../tenants/api-keys/api-keys.repository';
+import { ProviderCredentialsRepository } from '../tenants/provider-credentials/provider-credentials.repository';
 import { UnitOfWork, type Repositories, type Work } from './unit-of-work';
 
 /**
@@ -40,6 +43,9 @@ class KyselyRepositories implements Repositories {
   get participants() { return (this.built.participants ??= new ParticipantsRepository(this.db)); }
   get agents() { return (this.built.agents ??= new AgentsRepository(this.db)); }
   get inboundCalls() { return (this.built.inboundCalls ??= new InboundCallsRepository(this.db)); }
+  get conversationAgents() { return (this.built.conversationAgents ??= new ConversationAgentsRepository(this.db)); }
+  get apiKeys() { return (this.built.apiKeys ??= new ApiKeysRepository(this.db)); }
+  get providerCredentials() { return (this.built.providerCredentials ??= new ProviderCredentialsRepository(this.db)); }
 }
 
 class KyselyWork extends KyselyRepositories implements Work {

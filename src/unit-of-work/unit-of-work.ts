@@ -4,6 +4,7 @@ import type { ParticipantsRepository } from '../calls/participants/participants.
 import type { InboundCallsRepository } from '../calls/inbound/inbound-calls.repository';
 import type { ContactsRepository } from '../contacts/contacts.repository';
 import type { ConversationsRepository } from '../conversations/conversations.repository';
+import type { ConversationAgentsRepository } from '../conversations/agents/conversation-agents.repository';
 import type { TimelineRepository } from '../conversations/timeline/timeline.repository';
 import type { Outbox } from '../events/event-outbox.service';
 import type { IdempotencyRepository } from '../idempotency/idempotency.repository';
@@ -12,6 +13,8 @@ import type { SimulatorMediaRepository } from '../messaging/simulator-media.repo
 import type { RecordingsRepository } from '../media/recordings.repository';
 import type { PresenceRepository } from '../routing/presence.repository';
 import type { TenantsRepository } from '../tenants/tenants.repository';
+import type { ApiKeysRepository } from '../tenants/api-keys/api-keys.repository';
+import type { ProviderCredentialsRepository } from '../tenants/provider-credentials/provider-credentials.repository';
 
 /**
  * A repository as services see it: its public methods only. Derived from the Kysely class so the
@@ -32,6 +35,9 @@ export type RecordingsStore = Store<RecordingsRepository>;
 export type ParticipantsStore = Store<ParticipantsRepository>;
 export type AgentsStore = Store<AgentsRepository>;
 export type InboundCallsStore = Store<InboundCallsRepository>;
+export type ConversationAgentsStore = Store<ConversationAgentsRepository>;
+export type ApiKeysStore = Store<ApiKeysRepository>;
+export type ProviderCredentialsStore = Store<ProviderCredentialsRepository>;
 
 /** Every repository, bound to one connection or transaction. */
 export interface Repositories {
@@ -48,6 +54,9 @@ export interface Repositories {
   readonly participants: ParticipantsStore;
   readonly agents: AgentsStore;
   readonly inboundCalls: InboundCallsStore;
+  readonly conversationAgents: ConversationAgentsStore;
+  readonly apiKeys: ApiKeysStore;
+  readonly providerCredentials: ProviderCredentialsStore;
 }
 
 /** The repositories of one transaction, and its outbox. */

@@ -134,6 +134,11 @@ describe('the AsyncAPI document, served and checked against real frames', () => 
     await seen('conversation.released');
     await post(`/v1/conversations/${queued.conversationId}/transfer`, { agentId: 'alice' }, 'sam', 'supervisor');
     await seen('conversation.transferred');
+    // A second agent beside alice, then gone again.
+    await post(`/v1/conversations/${queued.conversationId}/agents`, { agentId: 'carl' }, 'sam', 'supervisor');
+    await seen('conversation.agent.added');
+    expect((await gw.request('DELETE', `/v1/conversations/${queued.conversationId}/agents/carl`, { token: await token('sam', 'supervisor') })).status).toBe(200);
+    await seen('conversation.agent.removed');
 
     // A customer calls in: it rings on their conversation's agent (bob), rings out (RONA: bob away), alice answers.
     const bob = await connect('bob');

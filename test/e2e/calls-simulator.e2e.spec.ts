@@ -99,7 +99,7 @@ describe('click-to-call on the simulator', () => {
     const feed = await follow(conv.id);
     const placed = await call(conv.id, { agentEndpoint: '+15551234567' });
     await feed.next((f) => f.event?.type === 'call.ended', 3000);
-    expect((await gw.request('GET', `/v1/calls/${placed.body.id}`, { token: alice })).body).toMatchObject({ state: 'ended', endReason: reason });
+    expect((await gw.request('GET', `/v1/calls/${placed.body.id}`, { token: alice })).body).toMatchObject({ state: 'ended', endReason: reason, failure: null });
     expect((await call(conv.id, { agentEndpoint: '+15551234567' })).status).toBe(202);
   });
 
@@ -108,7 +108,8 @@ describe('click-to-call on the simulator', () => {
     const feed = await follow(conv.id);
     const placed = await call(conv.id, { agentEndpoint: 'user:alice' });
     await feed.next((f) => f.event?.type === 'call.failed', 3000);
-    expect((await gw.request('GET', `/v1/calls/${placed.body.id}`, { token: alice })).body).toMatchObject({ state: 'failed', endReason: 'failed' });
+    expect((await gw.request('GET', `/v1/calls/${placed.body.id}`, { token: alice })).body).toMatchObject({ state: 'failed', endReason: 'failed',
+      failure: { provider: 'simulator', code: '503', message: expect.stringContaining('simulated network failure') } });
   });
 
   it('requires consent where the tenant says so, and keeps it on the call; refuses do-not-call numbers', async () => {

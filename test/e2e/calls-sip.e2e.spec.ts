@@ -13,7 +13,8 @@ describe('click-to-call over a SIP trunk (drachtio)', () => {
   const clients: EventClient[] = [];
 
   beforeAll(async () => {
-    fake = await FakeDrachtio.start({ secret: 'cymru', script: (invite) => (invite.uri?.includes('@trunk.example.com') ? ua.ringsThenAnswers() : ua.answers()) });
+    fake = await FakeDrachtio.start({ secret: 'cymru', script: (invite) => (invite.uri?.includes('+14155550486@') ? ua.ringsThenFails(486)
+      : invite.uri?.includes('@trunk.example.com') ? ua.ringsThenAnswers() : ua.answers()) });
     gw = await startTestGateway({
       tenants: [{ id: 'acme', numbers: ['+14155550100'], voiceProvider: 'sip' }],
       providers: { drachtio: { host: '127.0.0.1', port: fake.port, secret: 'cymru' }, sipTrunkUri: TRUNK },
@@ -63,6 +64,16 @@ describe('click-to-call over a SIP trunk (drachtio)', () => {
     await until(async () => fake.requests('BYE').length >= 2);
     expect(fake.openDialogs()).toBe(0);
     expect((await gw.request('GET', `/v1/conversations/${conv.id}`, { token })).body.interactions[0]).toMatchObject({ channel: 'chat', state: 'active' });
+  });
+
+  it('keeps the final response of a customer who is busy as the call\'s failure: its code and reason phrase', async () => {
+    const { body: conv } = await gw.request('POST', '/v1/conversations', { token, body: { contact: { phone: '+14155550486' } } });
+    const placed = await gw.request('POST', `/v1/conversations/${conv.id}/calls`, { token, body: { agentEndpoint: AGENT } });
+    expect(placed.status).toBe(202);
+    await until(async () => (await gw.request('GET', `/v1/calls/${placed.body.id}`, { token })).body.state === 'ended');
+    expect((await gw.request('GET', `/v1/calls/${placed.body.id}`, { token })).body).toMatchObject({
+      endReason: 'busy', failure: { provider: 'sip', code: '486', message: 'the customer leg was refused: 486 Busy Here' }, attempts: [],
+    });
   });
 
   it('refuses a user: agent endpoint, which SIP cannot dial, with 422 and records no call', async () => {

@@ -2,6 +2,7 @@ import { CallbackUrls } from '../../src/providers/callbacks/callback-urls';
 import fc from 'fast-check';
 import { FakeTwilio, TWILIO_SID, TWILIO_TOKEN } from '../support/fake-twilio';
 import { JAMBONZ_ACCOUNT, JAMBONZ_KEY, JAMBONZ_SECRET } from '../support/fake-jambonz';
+import { signJambonz } from '../../src/providers/jambonz/jambonz-signature';
 import type { DeepPartial } from '../../src/config/config.loader';
 import type { AppConfig } from '../../src/config/config.schema';
 import { startTestGateway, type TestGateway } from '../support/gateway';
@@ -34,6 +35,8 @@ describe.each(CONFIGURATIONS)('fuzzing the public endpoints (%s configuration)',
   let partyCallId: string;
   /** A conversation the hand-over route may move from agent to agent (the fixture's must stay its agent's). */
   let handoverId: string;
+  /** A conversation agents may be added to and removed from (the fixture's must stay as it was). */
+  let agentsId: string;
   /** A conversation the field fuzz may change (the fixture's must stay as it was). */
   let spare: { conversationId: string; contactId: string };
   let before: { conversation: string; contact: string };
@@ -60,6 +63,7 @@ describe.each(CONFIGURATIONS)('fuzzing the public endpoints (%s configuration)',
     const third = await gw.request('POST', '/v1/conversations', { token, body: { contact: { phone: '+14155552683' } } });
     partyCallId = (await gw.request('POST', `/v1/conversations/${third.body.id}/calls`, { token, body: { agentEndpoint: 'user:alice' } })).body.id;
     handoverId = (await gw.request('POST', '/v1/conversations', { token, body: { contact: { phone: '+14155552684' } } })).body.id;
+    agentsId = (await gw.request('POST', '/v1/conversations', { token, body: { contact: { phone: '+14155552685' } } })).body.id;
     before = await snapshot();
   });
   afterAll(async () => {
@@ -97,6 +101,7 @@ describe.each(CONFIGURATIONS)('fuzzing the public endpoints (%s configuration)',
     ['PATCH', '/v1/calls/:id/supervise', () => `/v1/calls/${partyCallId}/supervise`],
     ['PATCH', '/v1/calls/:id/supervise/:pid', () => `/v1/calls/${partyCallId}/supervise/${partyCallId}-agent`],
     ['POST', '/v1/conversations/:id/transfer', () => `/v1/conversations/${handoverId}/transfer`],
+    ['POST', '/v1/conversations/:id/agents', () => `/v1/conversations/${agentsId}/agents`],
     ['POST', '/v1/conversations/:id/wrap-up', () => `/v1/conversations/${conversationId}/wrap-up`],
     ['POST', '/v1/simulator/inbound-sms', () => '/v1/simulator/inbound-sms'],
     ['POST', '/v1/simulator/inbound-call', () => '/v1/simulator/inbound-call'],
@@ -104,8 +109,11 @@ describe.each(CONFIGURATIONS)('fuzzing the public endpoints (%s configuration)',
     ['PUT', '/v1/agents/:agentId/device', () => '/v1/agents/fuzz/device'],
     ['PUT', '/v1/agents/me/status', () => '/v1/agents/me/status'],
     ['POST', '/v1/calls/:id/recording', () => `/v1/calls/${callId}/recording`],
+    ['POST', '/v1/calls/:id/streams', () => `/v1/calls/${callId}/streams`],
     ['PATCH', '/v1/admin/tenants/:tenantId', () => '/v1/admin/tenants/acme'],
     ['PUT', '/v1/admin/tenants/:tenantId/numbers/:number', () => '/v1/admin/tenants/acme/numbers/%2B14155550177'],
+    ['POST', '/v1/admin/api-keys', () => '/v1/admin/api-keys'],
+    ['PUT', '/v1/admin/providers/:provider/credentials', () => '/v1/admin/providers/twilio/credentials'],
   ];
 
   it.each(jsonRoutes)('%s %s never answers a malformed body with a 5xx', async (method, _name, path) => {
@@ -130,15 +138,21 @@ describe.each(CONFIGURATIONS)('fuzzing the public endpoints (%s configuration)',
     ['POST', () => `/v1/calls/${partyCallId}/supervise`, { endpoint: 'user:sue', mode: 'monitor' }],
     ['PATCH', () => `/v1/calls/${partyCallId}/supervise`, { mode: 'whisper' }],
     ['POST', () => `/v1/conversations/${handoverId}/transfer`, { agentId: 'bob' }],
+    ['POST', () => `/v1/conversations/${agentsId}/agents`, { agentId: 'bob' }],
     ['POST', () => '/v1/simulator/inbound-sms', { from: '+14155552682', to: '+14155550100', body: 'hello', media: [{ contentType: 'image/png', data: 'iVBORw0KGgo=' }] }],
     ['POST', () => `/v1/conversations/${spare.conversationId}/wrap-up`, { disposition: 'resolved', notes: 'n' }],
     ['POST', () => '/v1/simulator/inbound-call', { from: '+14155552699', to: '+14155550100' }],
     ['PUT', () => '/v1/agents/fuzz/device', { endpoint: 'user:fuzz' }],
     ['PUT', () => '/v1/agents/me/status', { status: 'available' }],
     ['POST', () => `/v1/calls/${callId}/recording`, { action: 'pause' }],
+    // `.invalid` never resolves (RFC 6761): a valid body gets 422 instead of a connection attempt.
+    ['POST', () => `/v1/calls/${callId}/streams`, { url: 'wss://asr.example.invalid/in', tracks: ['customer', 'agent'], format: 'tracks', sampleRate: 16000 }],
     // Values the fixture already has: the tenant's behaviour stays as the other routes expect it.
-    ['PATCH', () => '/v1/admin/tenants/acme', { name: 'acme', policies: { maxComposeLength: 1600, doNotCall: ['+14155559999'], stickyDays: 7 } }],
+    ['PATCH', () => '/v1/admin/tenants/acme', { name: 'acme', policies: { maxComposeLength: 1600, doNotCall: ['+14155559999'], stickyDays: 7, ringNoAnswerSeconds: 20, queueTimeoutSeconds: 0, holdMusicUrl: null } }],
     ['PUT', () => '/v1/admin/tenants/acme/numbers/%2B14155550177', { provider: 'simulator' }],
+    ['POST', () => '/v1/admin/api-keys', { name: 'fuzz', roles: ['supervisor'], agentId: 'fuzz-bot' }],
+    // The gateway's own Twilio account as the tenant's: its traffic and webhooks stay as the other routes expect them.
+    ['PUT', () => '/v1/admin/providers/twilio/credentials', { accountSid: TWILIO_SID, authToken: TWILIO_TOKEN }],
   ];
   const badValues: unknown[] = [undefined, null, '', ' ', 0, -1, 1.5, true, [], {}, [null], { a: null }, 'x'.repeat(5000), '\u0000', '+', 'null', '__proto__'];
 
@@ -173,7 +187,7 @@ describe.each(CONFIGURATIONS)('fuzzing the public endpoints (%s configuration)',
   });
 
   it('answers random query strings and ids on every GET with a 4xx or a 200', async () => {
-    const routes = ['/v1/conversations', '/v1/contacts', '/v1/me', '/v1/conversations/', '/v1/contacts/', '/v1/calls/', '/v1/messages/', '/v1/attachments/', '/v1/recordings/', '/v1/admin/tenants/'];
+    const routes = ['/v1/conversations', '/v1/contacts', '/v1/me', '/v1/conversations/', '/v1/contacts/', '/v1/calls/', '/v1/messages/', '/v1/attachments/', '/v1/recordings/', '/v1/admin/tenants/', '/v1/admin/api-keys', '/v1/admin/providers/credentials'];
     await fc.assert(fc.asyncProperty(fc.constantFrom(...routes), fc.string({ maxLength: 300 }), fc.string({ maxLength: 100 }), async (route, id, query) => {
       const path = route.endsWith('/') ? route + encodeURIComponent(id || 'x') : route;
       const res = await gw.request('GET', `${path}?${encodeURI(query).replace(/#/g, '%23')}`, { token });
@@ -181,11 +195,20 @@ describe.each(CONFIGURATIONS)('fuzzing the public endpoints (%s configuration)',
     }), { numRuns: RUNS * 2 });
   });
 
+  it('answers DELETE /v1/conversations/:id/agents/:agentId with random ids with a 4xx or a 200, never a 5xx', async () => {
+    await fc.assert(fc.asyncProperty(fc.oneof(fc.constant(agentsId), fc.string({ maxLength: 100 })), fc.string({ maxLength: 300 }), async (id, agentId) => {
+      const res = await gw.request('DELETE', `/v1/conversations/${encodeURIComponent(id || 'x')}/agents/${encodeURIComponent(agentId || 'x')}`, { token });
+      expect(res.status).toBeLessThan(500);
+      if (res.status >= 400) expect(res.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+    }), { numRuns: RUNS * 2 });
+  });
+
   it('answers unsigned and badly signed webhooks with 403, and broken signed ones with 4xx', async () => {
     const hooks = ['/webhooks/twilio/sms', '/webhooks/twilio/sms/status', '/webhooks/twilio/voice', '/webhooks/twilio/voice/status',
       '/webhooks/jambonz/sms', '/webhooks/jambonz/sms/status', '/webhooks/jambonz/call', '/webhooks/jambonz/call/status', '/webhooks/twilio/voice/participant',
       '/webhooks/twilio/voice/incoming', '/webhooks/twilio/voice/hold', '/webhooks/jambonz/call/incoming', '/webhooks/twilio/recording/status',
-      '/webhooks/twilio/voice/voicemail-done'];
+      '/webhooks/jambonz/conference/join', '/webhooks/jambonz/conference/status', '/webhooks/jambonz/participant/status',
+      '/webhooks/twilio/voice/voicemail-done', '/webhooks/jambonz/call/voicemail'];
     const formish = fc.oneof(
       fc.string({ maxLength: 500 }),
       fc.dictionary(fc.string({ maxLength: 20 }), fc.string({ maxLength: 50 })).map((d) => new URLSearchParams(d).toString()),
@@ -209,6 +232,15 @@ describe.each(CONFIGURATIONS)('fuzzing the public endpoints (%s configuration)',
       expect(leg.status).toBeLessThan(500);
       const incoming = await twilio.post(gw.url, PUBLIC, '/webhooks/twilio/voice/incoming', params);
       expect(incoming.status).toBeLessThan(500);
+    }), { numRuns: RUNS });
+    // Correctly signed jambonz conference hooks (URL and body) with random fields: never a 5xx.
+    const jambonzHooks = fc.constantFrom('/webhooks/jambonz/conference/join', '/webhooks/jambonz/conference/status', '/webhooks/jambonz/participant/status');
+    const jambonzBody = fc.dictionary(fc.constantFrom('call_sid', 'call_status', 'event', 'parent_call_sid', 'sip_status'), fc.oneof(fc.string({ maxLength: 60 }), fc.integer(), fc.constant(null)));
+    await fc.assert(fc.asyncProperty(jambonzHooks, jambonzBody, fc.constantFrom('x', partyCallId), fc.constantFrom('customer', 'agent', 'p 1'), fc.constantFrom('talk', 'whisper', 'loud'), async (path, body, cid, pid, mode) => {
+      const raw = JSON.stringify(body);
+      const url = new CallbackUrls(PUBLIC, gw.config.auth.jwtSecret).url(path, { cid, pid, mode }).slice(PUBLIC.length);
+      const res = await gw.request('POST', url, { token: null, rawBody: raw, headers: { 'content-type': 'application/json', 'jambonz-signature': signJambonz(raw, JAMBONZ_SECRET) } });
+      expect(res.status).toBeLessThan(500);
     }), { numRuns: RUNS });
   });
 

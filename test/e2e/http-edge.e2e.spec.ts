@@ -132,6 +132,13 @@ describe('the HTTP edge: security headers', () => {
     for (const hash of scripts) expect(policy).toContain(hash);
     for (const hash of hashes(res.text, 'style')) expect(policy).toContain(hash);
   });
+
+  it('lets the console, and only it, play media from blob: URLs it made (recordings fetched with the token)', async () => {
+    const consolePolicy = (await gw.request('GET', '/', { token: null })).headers.get('content-security-policy')!;
+    expect(consolePolicy).toContain("media-src 'self' blob:");
+    expect(consolePolicy).not.toMatch(/(img|script|connect|style)-src[^;]*blob:/);
+    expect((await gw.request('GET', '/docs', { token: null })).headers.get('content-security-policy')).not.toContain('media-src');
+  });
 });
 
 const describeWithChromium = describeIfEnv('CHROMIUM_PATH');

@@ -159,7 +159,8 @@ describe('inbound calls over jambonz', () => {
     const redirect = jambonz.updates.at(-1)!;
     expect(redirect).toEqual({ sid, body: { call_hook: { url: `${PUBLIC}${signed({ cid: callId })}`, method: 'POST' } } });
     const dial = await jambonz.post(gw.url, signed({ cid: callId }), { call_sid: sid, direction: 'inbound' });
-    expect(JSON.parse(dial.text)).toEqual([{ verb: 'dial', callerId: ACME, answerOnBridge: true, target: [{ type: 'sip', sipUri: 'sip:bob@pbx.example' }] }]);
+    expect(JSON.parse(dial.text)).toEqual([{ verb: 'dial', callerId: ACME, answerOnBridge: true, target: [{ type: 'sip', sipUri: 'sip:bob@pbx.example' }],
+      listen: expect.objectContaining({ url: new CallbackUrls(PUBLIC, gw.config.auth.jwtSecret).url('/webhooks/jambonz/listen', { cid: callId, sid }).replace(/^https/, 'wss'), mixType: 'stereo' }) }]);
     expect((await gw.request('POST', `/v1/calls/${callId}/mute`, { token })).body.muted).toBe(true);
     expect((await jambonz.post(gw.url, '/webhooks/jambonz/call/status', { call_sid: sid, call_status: 'completed', sip_status: 200, direction: 'inbound' })).status).toBe(204);
     expect((await eventsOf(gw, callId)).map((e) => e.type)).toEqual(['call.incoming', 'call.accepted', 'call.answered', 'call.muted', 'call.ended']);

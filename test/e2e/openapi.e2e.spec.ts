@@ -149,6 +149,7 @@ describe('OpenAPI document', () => {
       },
       'post /v1/calls/{id}/dtmf': async () => ({ url: `/v1/calls/${await answeredCall()}/dtmf`, bodies: [{ digits: '1' }] }),
       'post /v1/calls/{id}/recording': async () => ({ url: `/v1/calls/${await answeredCall()}/recording`, bodies: [{ action: 'start' }] }),
+      'post /v1/calls/{id}/streams': async () => ({ url: `/v1/calls/${await answeredCall()}/streams`, bodies: [{ url: 'wss://asr.example.invalid/in', tracks: ['customer'], format: 'tracks', sampleRate: 8000 }] }),
       'post /v1/calls/{id}/transfer': async () => ({ url: `/v1/calls/${await answeredCall()}/transfer`, bodies: [{ to: 'user:bob' }] }),
       'post /v1/calls/{id}/consult': async () => ({ url: `/v1/calls/${await answeredCall()}/consult`, bodies: [{ to: 'user:bob' }] }),
       'post /v1/calls/{id}/participants': async () => ({ url: `/v1/calls/${await answeredCall()}/participants`, bodies: [{ to: 'user:bob', role: 'consultee' }] }),
@@ -164,6 +165,7 @@ describe('OpenAPI document', () => {
         const view = await gw.request('POST', `/v1/calls/${id}/supervise`, { token: supervisor, body: { endpoint: 'user:sue', mode: 'monitor' } });
         return { url: `/v1/calls/${id}/supervise/${view.body.participants[2].participantId}`, bodies: [{ mode: 'whisper' }] };
       },
+      'post /v1/conversations/{id}/agents': async () => ({ url: `/v1/conversations/${(await conversation()).id}/agents`, bodies: [{ agentId: 'bob' }] }),
       'post /v1/conversations/{id}/assign': async () => ({ url: `/v1/conversations/${(await conversation()).id}/assign`, bodies: [{ agentId: 'bob' }] }),
       'post /v1/conversations/{id}/wrap-up': async () => ({ url: `/v1/conversations/${(await conversation()).id}/wrap-up`, bodies: [{ disposition: 'resolved', notes: 'n' }] }),
       'post /v1/simulator/inbound-sms': async () => ({
@@ -174,8 +176,10 @@ describe('OpenAPI document', () => {
       'put /v1/agents/{agentId}/device': async () => ({ url: '/v1/agents/nully/device', bodies: [{ endpoint: 'user:nully' }] }),
       'put /v1/agents/me/status': async () => ({ url: '/v1/agents/me/status', bodies: [{ status: 'available' }] }),
       // The default tenant's own values: the change is accepted and changes nothing the other cases see.
-      'patch /v1/admin/tenants/{tenantId}': async () => ({ url: '/v1/admin/tenants/default', bodies: [{ name: 'Default tenant', policies: { maxComposeLength: 1600 } }] }),
+      'patch /v1/admin/tenants/{tenantId}': async () => ({ url: '/v1/admin/tenants/default', bodies: [{ name: 'Default tenant', policies: { maxComposeLength: 1600, holdMusicUrl: null } }] }),
       'put /v1/admin/tenants/{tenantId}/numbers/{number}': async () => ({ url: '/v1/admin/tenants/default/numbers/%2B14155550188', bodies: [{ provider: 'simulator' }] }),
+      'post /v1/admin/api-keys': async () => ({ url: '/v1/admin/api-keys', bodies: [{ name: 'openapi', roles: ['admin'], agentId: 'openapi-bot' }] }),
+      'put /v1/admin/providers/{provider}/credentials': async () => ({ url: '/v1/admin/providers/twilio/credentials', bodies: [{ accountSid: `AC${'0'.repeat(32)}`, authToken: 'openapi-twilio-token-0123' }] }),
     };
 
     type Schema = OpenAPIV3_1.SchemaObject;

@@ -21,7 +21,9 @@ interface SecuredOperation {
 const SUPERVISOR_ONLY = new Set(['post /v1/simulator/inbound-sms', 'post /v1/conversations/{id}/assign', 'get /v1/agents',
   'post /v1/simulator/inbound-call', 'get /v1/agents/{agentId}/device',
   // Listening in on, coaching or joining an agent's call.
-  'post /v1/calls/{id}/supervise', 'patch /v1/calls/{id}/supervise', 'patch /v1/calls/{id}/supervise/{pid}']);
+  'post /v1/calls/{id}/supervise', 'patch /v1/calls/{id}/supervise', 'patch /v1/calls/{id}/supervise/{pid}',
+  // Sending a call's audio out of the gateway to a receiver (a transcription service).
+  'post /v1/calls/{id}/streams', 'get /v1/calls/{id}/streams', 'delete /v1/calls/{id}/streams/{streamId}']);
 
 /** Where an agent's calls ring is set by admins only. */
 const ADMIN_ONLY = new Set(['put /v1/agents/{agentId}/device', 'delete /v1/agents/{agentId}/device',
@@ -29,7 +31,10 @@ const ADMIN_ONLY = new Set(['put /v1/agents/{agentId}/device', 'delete /v1/agent
   'delete /v1/recordings/{id}',
   // The tenant's own settings, policies and numbers (the admin API).
   'get /v1/admin/tenants', 'get /v1/admin/tenants/{tenantId}', 'patch /v1/admin/tenants/{tenantId}',
-  'put /v1/admin/tenants/{tenantId}/numbers/{number}', 'delete /v1/admin/tenants/{tenantId}/numbers/{number}']);
+  'put /v1/admin/tenants/{tenantId}/numbers/{number}', 'delete /v1/admin/tenants/{tenantId}/numbers/{number}',
+  // Its API keys for machine clients, and its own provider accounts.
+  'post /v1/admin/api-keys', 'get /v1/admin/api-keys', 'delete /v1/admin/api-keys/{keyId}',
+  'get /v1/admin/providers/credentials', 'put /v1/admin/providers/{provider}/credentials', 'delete /v1/admin/providers/{provider}/credentials']);
 
 /** The role matrix, written out independently of the decorators, one row per kind of token. */
 const MATRIX: Array<[row: string, roles: Role[], mayCall: (operation: string) => boolean]> = [

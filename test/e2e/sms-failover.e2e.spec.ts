@@ -44,7 +44,7 @@ describe('SMS provider failover', () => {
     expect(sent.status).toBe(202);
     const read = await gw.request('GET', `/v1/messages/${sent.body.id}`, { token: agent });
     expect(read.status).toBe(200);
-    return read.body as { id: string; provider: string; providerRef: string | null; state: string; error: unknown; attempts: unknown[] };
+    return read.body as { id: string; provider: string; providerRef: string | null; state: string; error: unknown; attempts: unknown[]; failure: unknown };
   };
   const atTwilio = (body: string) => twilio.messages.filter((m) => m.params.get('Body') === body);
   const atTelnyx = (body: string) => telnyx.messages.filter((m) => m.body.text === body);
@@ -53,8 +53,19 @@ describe('SMS provider failover', () => {
     const message = await send('+14155552690', 'first try');
     expect(atTwilio('first try')).toHaveLength(1);
     expect(atTelnyx('first try')).toHaveLength(0);
-    expect(message).toMatchObject({ provider: 'twilio', providerRef: atTwilio('first try')[0]!.sid, state: 'queued', error: null,
+    expect(message).toMatchObject({ provider: 'twilio', providerRef: atTwilio('first try')[0]!.sid, state: 'queued', error: null, failure: null,
       attempts: [{ provider: 'twilio', error: null, code: null }] });
+  });
+
+  it('shows why the provider failed a message it had taken: the ErrorCode of its status callback, with the code’s title', async () => {
+    const message = await send('+14155552696', 'reported undelivered');
+    const created = atTwilio('reported undelivered')[0]!;
+    const status = await twilio.post(gw.url, PUBLIC, created.params.get('StatusCallback')!.slice(PUBLIC.length),
+      { MessageSid: created.sid, MessageStatus: 'undelivered', ErrorCode: '30003', AccountSid: TWILIO_SID, To: '+14155552696', From: ACME_NUMBER, ApiVersion: '2010-04-01' });
+    expect(status.status).toBe(204);
+    const read = await gw.request('GET', `/v1/messages/${message.id}`, { token: agent });
+    expect(read.body).toMatchObject({ state: 'undelivered', failure: { provider: 'twilio', code: '30003', message: 'Unreachable destination handset' } });
+    expect(atTelnyx('reported undelivered')).toHaveLength(0);
   });
 
   it('fails over once to the second provider on a 5xx: exactly one message there, both attempts recorded', async () => {
@@ -80,7 +91,8 @@ describe('SMS provider failover', () => {
     const message = await send('+14155552692', 'after a 400');
     expect(atTwilio('after a 400')).toHaveLength(0);
     expect(atTelnyx('after a 400')).toHaveLength(0);
-    expect(message).toMatchObject({ provider: 'twilio', state: 'failed', error: { code: '21211' }, attempts: [
+    expect(message).toMatchObject({ provider: 'twilio', state: 'failed', error: { code: '21211' },
+      failure: { provider: 'twilio', code: '21211', message: expect.stringContaining('not a valid phone number') }, attempts: [
       { provider: 'twilio', error: expect.stringContaining('not a valid phone number'), code: '21211' },
     ] });
   });

@@ -8,6 +8,8 @@ import type { Conversation, Interaction } from '../../src/conversations/domain/c
 import { EventLogRepository } from '../../src/events/event-log.repository';
 import { IdempotencyRepository } from '../../src/idempotency/idempotency.repository';
 import { MessagesRepository } from '../../src/messaging/messages.repository';
+import { CallsRepository } from '../../src/calls/calls.repository';
+import type { Call } from '../../src/calls/domain/call';
 import SqliteDatabase from 'better-sqlite3';
 import { CamelCasePlugin, Kysely, SqliteDialect, sql } from 'kysely';
 import type { Database } from '../../src/storage/schema';
@@ -71,6 +73,25 @@ function repositorySuite(open: () => Promise<{ handle: DatabaseHandle; cleanup: 
     await messages.setAttempts('other', sms.id, []);
     expect((await messages.find('acme', sms.id))!.attempts).toEqual(attempts);
     expect((await messages.contentsOf('acme', [sms.id]))[0]!.attempts).toEqual(attempts);
+  });
+
+  it('keeps a call\'s provider attempts and failure (migration 022), read back as none before any are recorded', async () => {
+    const c = contact();
+    await new ContactsRepository(handle.db).insert(c);
+    const conv = conversation(c.id);
+    await new ConversationsRepository(handle.db).insert(conv);
+    const calls = new CallsRepository(handle.db);
+    const voice: Interaction = { ...chat(conv.id, 'unused'), channel: 'voice', direction: 'outbound', state: 'initiating', provider: 'twilio', providerRef: null, origin: null };
+    const call: Call = { tenantId: 'acme', interaction: voice, details: { agentEndpoint: 'user:alice', callerId: '+14155550100', muted: false, answeredAt: null, consent: null, refs: {} } };
+    await calls.insert(call);
+    expect((await calls.find('acme', voice.id))!.details).toMatchObject({ attempts: [], failure: null });
+    const attempts = [{ provider: 'twilio', error: 'twilio could not place the call: Service Unavailable', code: '20503' }, { provider: 'jambonz', error: 'invalid from', code: '400' }];
+    const failure = { provider: 'jambonz', code: '400', message: 'invalid from' };
+    await calls.update({ ...call, interaction: { ...voice, provider: 'jambonz', state: 'failed' }, details: { ...call.details, attempts, failure } });
+    const read = (await calls.find('acme', voice.id))!;
+    expect(read.interaction.provider).toBe('jambonz');
+    expect(read.details).toMatchObject({ attempts, failure });
+    expect((await calls.detailsOf('acme', [voice.id])).get(voice.id)).toMatchObject({ attempts, failure });
   });
 
   it('keeps tenants and their numbers, and upserts by id', async () => {

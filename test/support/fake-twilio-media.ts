@@ -67,7 +67,7 @@ export class FakeTwilioMedia extends FakeTwilio {
       return void res.writeHead(200, { 'content-type': 'audio/x-wav', 'content-length': bytes.length }).end(bytes);
     }
     const params = new URLSearchParams(await readBody(req));
-    this.voice.push({ method: req.method ?? '', path, params });
+    this.voice.push({ account: TWILIO_SID, method: req.method ?? '', path, params });
     const [, callSid, childSid] = routes[route]!.exec(path)!;
     const now = performance.now();
     switch (route) {

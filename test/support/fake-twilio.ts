@@ -8,6 +8,8 @@ export const TWILIO_TOKEN = 'fake-twilio-auth-token-0123456789';
 
 export interface CreatedMessage {
   sid: string;
+  /** The account it was created in (the Basic auth's SID, which must own the path). */
+  account: string;
   params: URLSearchParams;
   authorization: string | undefined;
 }
@@ -19,6 +21,7 @@ export interface CreatedMessage {
  */
 /** Every voice API request the fake received, in order. */
 export interface VoiceRequest {
+  account: string;
   method: string;
   path: string;
   params: URLSearchParams;
@@ -34,13 +37,24 @@ export class FakeTwilio extends HttpFake {
   readonly media = new Map<string, { type: string; bytes: Buffer }>();
   /** Media paths answered with a redirect (as Twilio redirects to a signed CDN URL). */
   readonly mediaRedirects = new Map<string, { status: number; location: string }>();
-  /** Every request the fake received: method, path and whether it carried the account's credentials. */
+  /** Every request the fake received: method, path and whether it carried the credentials of the account it addressed. */
   readonly requests: Array<{ method: string; path: string; authorized: boolean }> = [];
+  /** Account SID → auth token: the main account, and any added (a tenant's own account). */
+  readonly accounts = new Map<string, string>([[TWILIO_SID, TWILIO_TOKEN]]);
+
+  /** Another account the fake answers for, with its own auth token. */
+  addAccount(sid: string, token: string): void {
+    this.accounts.set(sid, token);
+  }
   /** Set to make the next Messages.json answer an error (code, status). */
   refuseNext?: { code: number; status: number; message: string };
+  /** Set to make the next Calls.json (placing a call) answer an error, as Twilio's REST errors read. */
+  refuseNextCall?: { code: number; status: number; message: string };
+  /** Set to make the next Calls.json answer (and so the call) only after this many ms: a slow API. */
+  delayNextCallMs?: number;
   /** Stores a picture and returns its media URL, as Twilio's MediaUrlN would be. */
-  addMedia(type: string, bytes: Buffer): string {
-    const path = `/2010-04-01/Accounts/${TWILIO_SID}/Messages/MM${hex()}/Media/ME${hex()}`;
+  addMedia(type: string, bytes: Buffer, account = TWILIO_SID): string {
+    const path = `/2010-04-01/Accounts/${account}/Messages/MM${hex()}/Media/ME${hex()}`;
     this.media.set(path, { type, bytes });
     return this.url + path;
   }
@@ -52,9 +66,9 @@ export class FakeTwilio extends HttpFake {
     return this.url + path;
   }
 
-  /** Posts a form webhook to the gateway, signed as Twilio signs it for `publicUrl`. */
-  async post(gatewayUrl: string, publicBase: string, pathAndQuery: string, params: Record<string, string>, signature?: string): Promise<{ status: number; text: string; type: string | null }> {
-    const sig = signature ?? getExpectedTwilioSignature(TWILIO_TOKEN, publicBase + pathAndQuery, params);
+  /** Posts a form webhook to the gateway, signed as Twilio signs it for `publicUrl` (with `token`, the main account's by default). */
+  async post(gatewayUrl: string, publicBase: string, pathAndQuery: string, params: Record<string, string>, signature?: string, token = TWILIO_TOKEN): Promise<{ status: number; text: string; type: string | null }> {
+    const sig = signature ?? getExpectedTwilioSignature(token, publicBase + pathAndQuery, params);
     const res = await fetch(gatewayUrl + pathAndQuery, {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': sig },
@@ -64,19 +78,21 @@ export class FakeTwilio extends HttpFake {
   }
 
   protected async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const expected = `Basic ${Buffer.from(`${TWILIO_SID}:${TWILIO_TOKEN}`).toString('base64')}`;
+    // Basic auth with an account's SID and token; the path must be that account's (Twilio answers 401 for another's).
+    const [account = '', token] = Buffer.from((req.headers.authorization ?? '').replace(/^Basic /, ''), 'base64').toString('utf8').split(':');
     const path = (req.url ?? '').split('?')[0]!;
-    this.requests.push({ method: req.method ?? '', path, authorized: req.headers.authorization === expected });
-    if (req.headers.authorization !== expected) {
+    const authorized = /^Basic /.test(req.headers.authorization ?? '') && this.accounts.get(account) === token && path.startsWith(`/2010-04-01/Accounts/${account}`);
+    this.requests.push({ method: req.method ?? '', path, authorized });
+    if (!authorized) {
       res.writeHead(401, { 'content-type': 'application/json' }).end(JSON.stringify({ code: 20003, message: 'Authenticate', status: 401 }));
       return;
     }
-    if (req.method === 'GET' && path === `/2010-04-01/Accounts/${TWILIO_SID}.json`) {
+    if (req.method === 'GET' && path === `/2010-04-01/Accounts/${account}.json`) {
       // The account resource, as Twilio answers it (the gateway's readiness probe reads it).
       res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({
-        sid: TWILIO_SID, owner_account_sid: TWILIO_SID, friendly_name: 'Fake account', status: 'active', type: 'Full',
-        date_created: 'Thu, 01 Jan 2026 00:00:00 +0000', date_updated: 'Thu, 01 Jan 2026 00:00:00 +0000', auth_token: TWILIO_TOKEN,
-        uri: `/2010-04-01/Accounts/${TWILIO_SID}.json`, subresource_uris: {},
+        sid: account, owner_account_sid: account, friendly_name: 'Fake account', status: 'active', type: 'Full',
+        date_created: 'Thu, 01 Jan 2026 00:00:00 +0000', date_updated: 'Thu, 01 Jan 2026 00:00:00 +0000', auth_token: token,
+        uri: `/2010-04-01/Accounts/${account}.json`, subresource_uris: {},
       }));
       return;
     }
@@ -91,7 +107,7 @@ export class FakeTwilio extends HttpFake {
       res.end(req.method === 'GET' ? media.bytes : undefined);
       return;
     }
-    if (req.method === 'POST' && path === `/2010-04-01/Accounts/${TWILIO_SID}/Messages.json`) {
+    if (req.method === 'POST' && path === `/2010-04-01/Accounts/${account}/Messages.json`) {
       const params = new URLSearchParams(await readBody(req));
       if (this.refuseNext) {
         const { code, status, message } = this.refuseNext;
@@ -100,35 +116,47 @@ export class FakeTwilio extends HttpFake {
         return;
       }
       const sid = `SM${hex()}`;
-      this.messages.push({ sid, params, authorization: req.headers.authorization });
+      this.messages.push({ sid, account, params, authorization: req.headers.authorization });
       res.writeHead(201, { 'content-type': 'application/json' }).end(JSON.stringify({
-        sid, account_sid: TWILIO_SID, to: params.get('To'), from: params.get('From'), body: params.get('Body'),
+        sid, account_sid: account, to: params.get('To'), from: params.get('From'), body: params.get('Body'),
         status: 'queued', num_segments: '1', num_media: String(params.getAll('MediaUrl').length), direction: 'outbound-api',
-        api_version: '2010-04-01', date_created: new Date().toUTCString(), uri: `/2010-04-01/Accounts/${TWILIO_SID}/Messages/${sid}.json`,
+        api_version: '2010-04-01', date_created: new Date().toUTCString(), uri: `/2010-04-01/Accounts/${account}/Messages/${sid}.json`,
       }));
       return;
     }
-    if (this.handleVoice(req, res, path, await readBody(req))) return;
+    if (this.handleVoice(req, res, path, await readBody(req), account)) return;
     res.writeHead(404, { 'content-type': 'application/json' }).end(JSON.stringify({ code: 20404, message: 'Not found', status: 404 }));
   }
 
   /** Calls, conferences and participants, as the Voice API answers them. */
-  private handleVoice(req: IncomingMessage, res: ServerResponse, path: string, body: string): boolean {
-    const base = `/2010-04-01/Accounts/${TWILIO_SID}`;
+  private handleVoice(req: IncomingMessage, res: ServerResponse, path: string, body: string, account: string): boolean {
+    const base = `/2010-04-01/Accounts/${account}`;
     const params = new URLSearchParams(req.method === 'GET' ? (req.url ?? '').split('?')[1] ?? '' : body);
     const json = (status: number, payload: object) => res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(payload));
-    const record = () => this.voice.push({ method: req.method ?? '', path, params });
+    const record = () => this.voice.push({ account, method: req.method ?? '', path, params });
     const error = (status: number, code: number, message: string) => json(status, { code, message, more_info: "", status });
     let m: RegExpExecArray | null;
     if (req.method === 'POST' && path === `${base}/Calls.json`) {
-      record();
+      if (this.refuseNextCall) {
+        const { code, status, message } = this.refuseNextCall;
+        this.refuseNextCall = undefined;
+        // A refused call is none: it is not recorded among the requests that made calls.
+        return error(status, code, message), true;
+      }
       const sid = `CA${hex()}`;
-      json(201, { sid, account_sid: TWILIO_SID, to: params.get('To'), from: params.get('From'), status: 'queued', direction: 'outbound-api', uri: `${base}/Calls/${sid}.json` });
+      const create = () => {
+        record();
+        json(201, { sid, account_sid: account, to: params.get('To'), from: params.get('From'), status: 'queued', direction: 'outbound-api', uri: `${base}/Calls/${sid}.json` });
+      };
+      const delay = this.delayNextCallMs;
+      this.delayNextCallMs = undefined;
+      if (delay) setTimeout(create, delay);
+      else create();
       return true;
     }
     if (req.method === 'POST' && (m = new RegExp(`^${base}/Calls/(CA[0-9a-f]{32})\\.json$`).exec(path))) {
       record();
-      json(200, { sid: m[1], account_sid: TWILIO_SID, status: params.get('Status') ?? 'in-progress', uri: `${base}/Calls/${m[1]}.json` });
+      json(200, { sid: m[1], account_sid: account, status: params.get('Status') ?? 'in-progress', uri: `${base}/Calls/${m[1]}.json` });
       return true;
     }
     if (req.method === 'POST' && (m = new RegExp(`^${base}/Conferences/([^/]+)/Participants\\.json$`).exec(path))) {
@@ -160,7 +188,7 @@ export class FakeTwilio extends HttpFake {
       record();
       const name = params.get('FriendlyName') ?? '';
       const sid = this.conferences.get(name);
-      const conferences = sid ? [{ sid, account_sid: TWILIO_SID, friendly_name: name, status: 'in-progress' }] : [];
+      const conferences = sid ? [{ sid, account_sid: account, friendly_name: name, status: 'in-progress' }] : [];
       json(200, { conferences, page: 0, page_size: 1, start: 0, end: conferences.length, first_page_uri: path, next_page_uri: null, previous_page_uri: null, uri: path });
       return true;
     }

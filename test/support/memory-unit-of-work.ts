@@ -11,8 +11,9 @@ import type { Recording } from '../../src/media/domain/recording';
 import type { AgentPresence } from '../../src/routing/presence.repository';
 import type { AgentProfileRow } from '../../src/agents/agents.repository';
 import type { InboundCallRow } from '../../src/calls/inbound/inbound-calls.repository';
+import type { AddedAgent } from '../../src/conversations/agents/conversation-agents.repository';
 import {
-  UnitOfWork, type AgentsStore, type InboundCallsStore, type CallsStore, type ContactsStore, type ConversationsStore, type IdempotencyStore, type MessagesStore,
+  UnitOfWork, type AgentsStore, type ApiKeysStore, type ProviderCredentialsStore, type InboundCallsStore, type CallsStore, type ContactsStore, type ConversationsStore, type ConversationAgentsStore, type IdempotencyStore, type MessagesStore,
   type ParticipantsStore, type PresenceStore, type RecordingsStore, type Repositories, type SimulatorMediaStore, type TenantsStore, type TimelineStore, type Work,
 } from '../../src/unit-of-work/unit-of-work';
 
@@ -57,13 +58,14 @@ interface State {
   participants: Map<string, Tenanted<Participant> & { createdAt: string }>;
   agents: Map<string, Tenanted<AgentProfileRow>>;
   inboundCalls: Map<string, InboundCallRow>;
+  conversationAgents: Array<Tenanted<AddedAgent>>;
 }
 
 function emptyState(): State {
   return {
     tenants: new Map(), contacts: new Map(), conversations: new Map(), interactions: new Map(), calls: new Map(),
     messages: new Map(), attachments: new Map(), timeline: [], presence: [], idempotency: new Map(), media: new Map(), recordings: new Map(), participants: new Map(),
-    agents: new Map(), inboundCalls: new Map(),
+    agents: new Map(), inboundCalls: new Map(), conversationAgents: [],
   };
 }
 
@@ -137,7 +139,7 @@ function memoryRepositories(s: State): Repositories {
   return {
     calls: calls(s), contacts: contacts(s), conversations: conversations(s), messages: messages(s), timeline: timeline(s),
     presence: presence(s), tenants: tenants(s), idempotency: idempotency(s), simulatorMedia: simulatorMedia(s), recordings: recordings(s), participants: participants(s),
-    agents: agents(s), inboundCalls: inboundCalls(s),
+    agents: agents(s), inboundCalls: inboundCalls(s), conversationAgents: conversationAgents(s), ...tenantAccess(s),
   };
 }
 
@@ -169,7 +171,8 @@ function conversations(s: State): ConversationsStore {
     async list(tenantId, filter) {
       return ofTenant(tenantId)
         .filter((c) => (!filter.status || c.status === filter.status) && (!filter.contactId || c.contactId === filter.contactId))
-        .filter((c) => filter.agentId === undefined || c.agentId === filter.agentId)
+        .filter((c) => filter.agentId === undefined || c.agentId === filter.agentId
+          || (filter.agentId !== null && s.conversationAgents.some((r) => r.tenantId === tenantId && r.conversationId === c.id && r.agentId === filter.agentId)))
         .filter((c) => !filter.after || newestFirst(c, filter.after as Conversation) > 0)
         .sort(newestFirst).slice(0, filter.limit).map(toConversation);
     },
@@ -634,6 +637,57 @@ function participants(s: State): ParticipantsStore {
         if (known && known.tenantId !== tenantId) continue;
         s.participants.set(p.id, { ...copy(p), tenantId, createdAt: known?.createdAt ?? at });
       }
+    },
+  };
+}
+
+/** Tenants' API keys and provider credentials (migration 018), kept beside the state like their settings. */
+const accessOf = new WeakMap<State, { keys: Map<string, Parameters<ApiKeysStore['insert']>[0]>; credentials: Map<string, Parameters<ProviderCredentialsStore['put']>[0]> }>();
+
+function tenantAccess(s: State): { apiKeys: ApiKeysStore; providerCredentials: ProviderCredentialsStore } {
+  let t = accessOf.get(s);
+  if (!t) accessOf.set(s, (t = { keys: new Map(), credentials: new Map() }));
+  const { keys, credentials } = t;
+  return {
+    apiKeys: {
+      async insert(key) { keys.set(key.id, copy(key)); },
+      async find(id) { const key = keys.get(id); return key && copy(key); },
+      async list(tenantId) { return [...keys.values()].filter((k) => k.tenantId === tenantId).sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.id.localeCompare(b.id)).map(copy); },
+      async delete(tenantId, id) { return keys.get(id)?.tenantId === tenantId && keys.delete(id); },
+      async touch(id, at) { const key = keys.get(id); if (key) key.lastUsedAt = at; },
+    },
+    providerCredentials: {
+      async put(row) { credentials.set(`${row.tenantId} ${row.provider}`, copy(row)); },
+      async list(tenantIds) {
+        return [...credentials.values()].filter((row) => !tenantIds || tenantIds.includes(row.tenantId))
+          .sort((a, b) => a.tenantId.localeCompare(b.tenantId) || a.provider.localeCompare(b.provider)).map(copy);
+      },
+      async delete(tenantId, provider) { return credentials.delete(`${tenantId} ${provider}`); },
+    },
+  };
+}
+
+function conversationAgents(s: State): ConversationAgentsStore {
+  const find = (tenantId: string, conversationId: string, agentId: string) =>
+    s.conversationAgents.findIndex((r) => r.tenantId === tenantId && r.conversationId === conversationId && r.agentId === agentId);
+  return {
+    async of(tenantId, conversationIds) {
+      return s.conversationAgents.filter((r) => r.tenantId === tenantId && conversationIds.includes(r.conversationId))
+        .map(({ tenantId: _t, ...row }) => ({ ...row }));
+    },
+    async conversationsOf(tenantId, agentId) {
+      return s.conversationAgents.filter((r) => r.tenantId === tenantId && r.agentId === agentId).map((r) => r.conversationId);
+    },
+    async add(tenantId, row) {
+      if (find(tenantId, row.conversationId, row.agentId) >= 0) return false;
+      s.conversationAgents.push({ tenantId, ...row });
+      return true;
+    },
+    async remove(tenantId, conversationId, agentId) {
+      const at = find(tenantId, conversationId, agentId);
+      if (at < 0) return false;
+      s.conversationAgents.splice(at, 1);
+      return true;
     },
   };
 }

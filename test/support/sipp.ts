@@ -20,10 +20,12 @@ export interface SipMessage {
 const SCENARIOS = join(__dirname, '..', 'sipp');
 
 /** Starts SIPp as a UAS for one call of `scenario`; `messageLog` keeps what it received, for `received()`. */
-export function sippUas(scenario: string, address: string, port: number, options: { messageLog?: string; timeoutSeconds?: number } = {}): Sipp {
-  const { messageLog, timeoutSeconds = 30 } = options;
+export function sippUas(scenario: string, address: string, port: number, options: { messageLog?: string; timeoutSeconds?: number; mediaPort?: number } = {}): Sipp {
+  const { messageLog, timeoutSeconds = 30, mediaPort } = options;
   const args = ['-sf', join(SCENARIOS, scenario), '-i', address, '-p', String(port), '-m', '1', '-nostdin', '-timeout', `${timeoutSeconds}s`, '-timeout_error'];
   if (messageLog) args.push('-trace_msg', '-message_file', messageLog);
+  // Its RTP socket (`[media_port]` in a scenario's SDP, where play_pcap_audio sends from).
+  if (mediaPort) args.push('-mp', String(mediaPort));
   const child = spawn('sipp', args, { stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   const keep = (chunk: Buffer): void => { output = (output + chunk.toString('utf8')).slice(-4000); };

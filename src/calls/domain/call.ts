@@ -1,4 +1,6 @@
 import type { Interaction } from '../../conversations/domain/conversation';
+import type { ProviderAttempt } from '../../failover/domain/failover';
+import type { ProviderFailure } from '../../failover/domain/provider-failure';
 import type { CallState, CallStatus, EndReason } from './call-state';
 
 /** What a call keeps beyond its interaction. */
@@ -10,6 +12,10 @@ export interface CallDetails {
   consent: { via: string; at: string } | null;
   /** Adapter references (conference name, agent leg id …). */
   refs: Record<string, string>;
+  /** Provider failover: each provider the call was handed to and why it failed (absent or empty: one provider). */
+  attempts?: ProviderAttempt[];
+  /** Why the provider failed the call (its code and a safe message); absent or null: it did not. */
+  failure?: ProviderFailure | null;
 }
 
 export interface Call {

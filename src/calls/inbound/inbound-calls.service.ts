@@ -47,7 +47,7 @@ export class InboundCallsService implements OnModuleInit {
     config: AppConfig,
     @Inject(LOGGER) private readonly logger: Logger,
   ) {
-    this.settings = new InboundSettingsReader(config);
+    this.settings = new InboundSettingsReader(config, tenants);
   }
 
   /** Adapters that receive calls themselves (SIP INVITEs through drachtio) hand them here. */
@@ -140,7 +140,7 @@ export class InboundCallsService implements OnModuleInit {
     if (!call || !offer) throw DomainError.notFound('inbound call');
     const refused = answerRefusal({ state: call.interaction.state, offeredTo: offer.offeredTo, answeredBy: offer.answeredBy }, agentId);
     if (refused) throw new DomainError(ErrorCode.Conflict, refused);
-    const provider = this.providers.voiceByName(call.interaction.provider!);
+    const provider = this.providers.voiceByName(call.interaction.provider!, call.tenantId);
     if (!provider?.connectAgent) throw new DomainError(ErrorCode.Unprocessable, `${call.interaction.provider} cannot connect an agent to an inbound call`);
     const endpoint = await this.agents.deviceOf(tenantId, agentId);
     if (!endpoint) throw new DomainError(ErrorCode.Unprocessable, `no device is set for agent ${agentId} (PUT /v1/agents/{agentId}/device)`);

@@ -1,6 +1,8 @@
 import type { AppConfig } from '../../config/config.schema';
+import { INBOUND_POLICY_DEFAULTS } from '../../tenants/tenant-document';
+import type { TenantSettings } from '../../tenants/tenant';
 
-/** A tenant's inbound call settings (`tenants[]` in the configuration), with their defaults. */
+/** A tenant's inbound call settings (its policies, see the admin API), with their defaults. */
 export interface InboundSettings {
   ringNoAnswerSeconds: number;
   /** After this long unanswered the caller is offered voicemail; 0: never. */
@@ -14,32 +16,43 @@ export interface InboundSettings {
 }
 
 export const INBOUND_DEFAULTS = {
-  ringNoAnswerSeconds: 20,
-  queueTimeoutSeconds: 0,
-  voicemailPrompt: 'Nobody is free to take your call. Please leave a message after the tone, and we will call you back.',
-  greeting: 'Thank you for calling. Please hold while we connect you to an agent.',
+  ringNoAnswerSeconds: INBOUND_POLICY_DEFAULTS.ringNoAnswerSeconds,
+  queueTimeoutSeconds: INBOUND_POLICY_DEFAULTS.queueTimeoutSeconds,
+  voicemailPrompt: INBOUND_POLICY_DEFAULTS.voicemailPrompt,
+  greeting: INBOUND_POLICY_DEFAULTS.inboundGreeting,
 } as const;
 
-/** Reads once per tenant and keeps it (the configuration does not change while running). */
-export class InboundSettingsReader {
-  private readonly cache = new Map<string, InboundSettings>();
+/** The tenants as this instance has them loaded (TenantsService); reloaded on `tenant.updated`. */
+export interface LoadedTenants {
+  find(id: string): TenantSettings | undefined;
+}
 
-  constructor(private readonly config: AppConfig) {}
+/**
+ * Reads a tenant's inbound settings on every call: they are tenant policies, changed through the
+ * admin API while running, and the tenant's loaded settings follow every change (`tenant.updated`).
+ * The configuration's `tenants[]` entry applies where the settings have no value (settings built
+ * by tests); the seeded devices come from the configuration alone and are kept.
+ */
+export class InboundSettingsReader {
+  private readonly devices = new Map<string, ReadonlyMap<string, string>>();
+
+  constructor(private readonly config: AppConfig, private readonly tenants?: LoadedTenants) {}
 
   of(tenantId: string): InboundSettings {
-    let settings = this.cache.get(tenantId);
-    if (!settings) {
-      const t = this.config.tenants?.find((tenant) => tenant.id === tenantId);
-      settings = {
-        ringNoAnswerSeconds: t?.ringNoAnswerSeconds ?? INBOUND_DEFAULTS.ringNoAnswerSeconds,
-        queueTimeoutSeconds: t?.queueTimeoutSeconds ?? INBOUND_DEFAULTS.queueTimeoutSeconds,
-        voicemailPrompt: t?.voicemailPrompt ?? INBOUND_DEFAULTS.voicemailPrompt,
-        greeting: t?.inboundGreeting ?? INBOUND_DEFAULTS.greeting,
-        holdMusicUrl: t?.holdMusicUrl ?? null,
-        seededDevices: new Map((t?.agents ?? []).map((a) => [a.id, a.endpoint])),
-      };
-      this.cache.set(tenantId, settings);
+    const t = this.config.tenants?.find((tenant) => tenant.id === tenantId);
+    const s = this.tenants?.find(tenantId);
+    let seededDevices = this.devices.get(tenantId);
+    if (!seededDevices) {
+      seededDevices = new Map((t?.agents ?? []).map((a) => [a.id, a.endpoint]));
+      this.devices.set(tenantId, seededDevices);
     }
-    return settings;
+    return {
+      ringNoAnswerSeconds: s?.ringNoAnswerSeconds ?? t?.ringNoAnswerSeconds ?? INBOUND_DEFAULTS.ringNoAnswerSeconds,
+      queueTimeoutSeconds: s?.queueTimeoutSeconds ?? t?.queueTimeoutSeconds ?? INBOUND_DEFAULTS.queueTimeoutSeconds,
+      voicemailPrompt: s?.voicemailPrompt ?? t?.voicemailPrompt ?? INBOUND_DEFAULTS.voicemailPrompt,
+      greeting: s?.inboundGreeting ?? t?.inboundGreeting ?? INBOUND_DEFAULTS.greeting,
+      holdMusicUrl: s?.holdMusicUrl !== undefined ? s.holdMusicUrl : t?.holdMusicUrl ?? null,
+      seededDevices,
+    };
   }
 }

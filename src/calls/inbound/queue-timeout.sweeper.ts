@@ -53,7 +53,7 @@ export class QueueTimeoutSweeper implements OnModuleInit, OnApplicationShutdown 
     private readonly config: AppConfig,
     @Inject(LOGGER) private readonly logger: Logger,
   ) {
-    this.settings = new InboundSettingsReader(config);
+    this.settings = new InboundSettingsReader(config, this.tenants);
     this.sweeper = new PeriodicSweep('queue-timeout', () => this.timeOutAll(), logger);
   }
 
@@ -86,7 +86,7 @@ export class QueueTimeoutSweeper implements OnModuleInit, OnApplicationShutdown 
   private async toVoicemail(row: InboundCallRow, queueTimeoutSeconds: number): Promise<void> {
     const { tenantId, interactionId } = row;
     const call = await this.uow.direct.calls.find(tenantId, interactionId);
-    const voicemail = call && voicemailOf(this.providers.voiceByName(call.interaction.provider!));
+    const voicemail = call && voicemailOf(this.providers.voiceByName(call.interaction.provider!, call.tenantId));
     if (!call || !voicemail) return;
     const recording = await this.claim(call, queueTimeoutSeconds);
     if (!recording) return;

@@ -32,7 +32,7 @@ export class RingNoAnswerSweeper implements OnModuleInit, OnApplicationShutdown 
     private readonly config: AppConfig,
     @Inject(LOGGER) private readonly logger: Logger,
   ) {
-    this.settings = new InboundSettingsReader(config);
+    this.settings = new InboundSettingsReader(config, this.tenants);
     this.sweeper = new PeriodicSweep('ring-no-answer', () => this.requeueAll(), logger);
   }
 

@@ -47,6 +47,7 @@ describe('ParticipantsService', () => {
     const descriptor = PROVIDERS.find((d) => d.name === name)!;
     const providers = {
       voiceFor: () => voice,
+      voiceChainFor: () => [voice],
       voiceByName: (n: string) => (n === name ? voice : undefined),
       voiceProviders: () => [voice],
       standInSender: () => undefined,
@@ -76,14 +77,14 @@ describe('ParticipantsService', () => {
   }
 
   it.each([
-    ['jambonz', 'consult', 'jambonz cannot consult: the jambonz adapter does not bridge calls through a conference yet, so it cannot hold the customer while an agent consults'],
-    ['sip', 'consult', 'sip cannot consult: the SIP adapter does not move legs between dialogs for a consultation yet'],
-    ['sip', 'add', 'sip cannot add: SIP through drachtio has no audio mixer for more than two parties'],
+    // SIP consults by re-INVITEs, but cannot merge: the capability check comes before the call's state.
+    ['sip', 'merge', 'sip cannot merge: SIP through drachtio has no audio mixer for more than two parties (merge and added parties need one; consult, complete and cancel work)'],
+    ['sip', 'add', 'sip cannot add: SIP through drachtio has no audio mixer for more than two parties (merge and added parties need one; consult, complete and cancel work)'],
     ['sip', 'supervise', 'sip cannot supervise: SIP through drachtio has no audio mixer to let a supervisor listen in'],
   ] as const)('%s cannot %s: 422 naming the provider and the reason, nothing asked of it or stored', async (name, kind, detail) => {
     build(name);
     const id = await answeredCall();
-    const command = kind === 'consult' ? { kind, to: 'user:bob' } : kind === 'add' ? { kind, to: 'user:bob', role: 'agent' as const } : { kind, endpoint: 'user:sue', mode: 'monitor' as const };
+    const command = kind === 'merge' ? { kind } : kind === 'add' ? { kind, to: 'user:bob', role: 'agent' as const } : { kind, endpoint: 'user:sue', mode: 'monitor' as const };
     await expect(service.command(principal, id, command)).rejects.toMatchObject({ code: ErrorCode.Unprocessable, detail });
     expect(voice.done).toEqual([]);
     expect(uow.state.participants.size).toBe(0);

@@ -52,7 +52,7 @@ export class ParticipantsService extends ParticipantCallbackReceiver implements 
   /** Adapters that report their parties' legs by themselves (the simulator) report here. */
   onModuleInit(): void {
     for (const provider of this.providers.voiceProviders()) {
-      provider.participants?.connect((report) => this.report(report).then(() => undefined));
+      provider.participants?.connect((report) => this.report(report));
     }
   }
 
@@ -60,7 +60,7 @@ export class ParticipantsService extends ParticipantCallbackReceiver implements 
     const tenant = this.tenants.get(principal.tenantId);
     const call = await this.uow.direct.calls.find(tenant.id, callId);
     if (!call) throw DomainError.notFound('call');
-    const provider = this.providers.voiceByName(call.interaction.provider!)!;
+    const provider = this.providers.voiceByName(call.interaction.provider!, call.tenantId)!;
     const target = command.kind === 'consult' || command.kind === 'add' ? command.to : command.kind === 'supervise' ? command.endpoint : undefined;
     if (target !== undefined) {
       const field = command.kind === 'supervise' ? 'endpoint' : 'to';

@@ -38,13 +38,15 @@ export function inlineSourceHash(text: string): string {
 /**
  * The policy of an HTML page of the gateway's own (the console, /docs): scripts and styles from the
  * gateway itself plus the inline ones named by hash, fetches and WebSockets to the gateway only,
- * and no framing.
+ * and no framing. `blobMedia` lets `<audio>` play `blob:` URLs the page made itself (the console
+ * fetches a recording with the token, which an `<audio src>` cannot send).
  */
-export function pageContentSecurityPolicy(inline: { scripts?: string[]; styles?: string[] } = {}): string {
+export function pageContentSecurityPolicy(inline: { scripts?: string[]; styles?: string[]; blobMedia?: boolean } = {}): string {
   const scripts = ["'self'", ...(inline.scripts ?? []).map(inlineSourceHash)].join(' ');
   const styles = ["'self'", ...(inline.styles ?? []).map(inlineSourceHash)].join(' ');
   return [
     "default-src 'none'", `script-src ${scripts}`, `style-src ${styles}`, "img-src 'self' data:", "connect-src 'self'",
+    ...(inline.blobMedia ? ["media-src 'self' blob:"] : []),
     "base-uri 'none'", "form-action 'none'", "frame-ancestors 'none'",
   ].join('; ');
 }

@@ -8,6 +8,7 @@ import { UnitOfWork } from '../../unit-of-work/unit-of-work';
 import type { ConversationView } from '../conversation.view';
 import { ConversationsService } from '../conversations.service';
 import type { NewEvent } from '../domain/conversation';
+import { promoteAddedAgent } from '../agents/conversation-agents.service';
 import { handoverRefusal, handoverTo, type HandoverTarget } from './domain/handover';
 import type { HandoverDto } from './dto/handover.dto';
 
@@ -55,6 +56,9 @@ export class HandoverService {
       const events: NewEvent[] = [];
       if (from !== null) events.push({ type: 'conversation.released', conversationId: id, agentId: from, data: { agentId: from, by } });
       if (to !== null) events.push({ type: 'conversation.assigned', conversationId: id, agentId: to, data: { agentId: to, by, previousAgentId: from } });
+      // An added agent it goes to is its own agent now, no longer an added one.
+      const promoted = await promoteAddedAgent(w, tenantId, id, to, by, at);
+      if (promoted) events.push(promoted);
       const data = { fromAgentId: from, toAgentId: to, by, callId: liveCall?.id ?? null };
       events.push({ type: 'conversation.transferred', conversationId: id, agentId: to, data });
       await w.timeline.append(tenantId, { conversationId: id, interactionId: null, kind: 'conversation_transferred', at, data });

@@ -139,6 +139,23 @@ export const EVENT_CATALOGUE = {
       by: agentId('Who released it.'),
     }),
   },
+  'conversation.agent.added': {
+    summary: 'Another agent joined the conversation beside its own agent: they receive its events on their `agent:` topic too.',
+    interaction: false,
+    data: t.object({
+      agentId: agentId('The agent added.'),
+      by: agentId('Who added them.'),
+    }),
+  },
+  'conversation.agent.removed': {
+    summary: 'An added agent left the conversation (removed, or it was transferred to them); their `agent:` topic no longer receives its events.',
+    interaction: false,
+    data: t.object({
+      agentId: agentId('The agent removed.'),
+      by: agentId('Who removed them.'),
+      reason: t.enum(['removed', 'transferred'], '`transferred`: they became the conversation’s own agent.'),
+    }),
+  },
   'conversation.transferred': {
     summary: 'The conversation — its chat, messages and live call — was handed to another agent or back to the queue.',
     interaction: false,
@@ -322,11 +339,11 @@ export const EVENT_CATALOGUE = {
     })),
   },
   'tenant.updated': {
-    summary: 'An admin changed the tenant’s settings, policies or numbers (`/v1/admin/tenants/{id}`); every instance applies it. Sent to admins only.',
+    summary: 'An admin changed the tenant’s settings, policies or numbers (`/v1/admin/tenants/{id}`), its API keys or its own provider credentials (`/v1/admin/…`); every instance applies it. Sent to admins only.',
     interaction: false,
     data: t.object({
       version: t.integer('The settings’ version after the change (GET /v1/admin/tenants/{id} answers it).'),
-      changed: t.array(t.string(), 'What changed: `name`, `smsProvider`, `policies.<name>`, `numbers`, ...'),
+      changed: t.array(t.string(), 'What changed: `name`, `smsProvider`, `policies.<name>`, `numbers`, `apiKeys`, `credentials.<provider>`, ...'),
       by: t.string('The admin who made the change (their agent id).'),
     }),
   },

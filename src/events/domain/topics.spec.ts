@@ -1,6 +1,6 @@
 import type { Principal } from '../../common/auth/principal';
 import type { LogEntry } from './event';
-import { decodeEventCursor, encodeEventCursor, matchTopic, parseTopic, refusal, type Topic } from './topics';
+import { AddedAgentRoster, decodeEventCursor, encodeEventCursor, matchTopic, parseTopic, refusal, type Topic } from './topics';
 
 const agent: Principal = { agentId: 'alice', tenantId: 't', roles: ['agent'], pii: false };
 const supervisor: Principal = { agentId: 'sam', tenantId: 't', roles: ['supervisor'], pii: false };
@@ -58,6 +58,55 @@ describe('topics', () => {
     [['agent:alice'], { agentId: null }, undefined],
   ])('an event of %j with %j goes out once, as %s', (names, over, expected) => {
     expect(matchTopic(event(over), topics(...names))).toBe(expected);
+  });
+
+  const added = new Map([['c1', new Set(['bob', 'carl'])]]);
+  it.each<[string[], Partial<LogEntry>, string | undefined]>([
+    [['agent:bob'], {}, 'agent:bob'],
+    [['agent:carl'], {}, 'agent:carl'],
+    [['agent:dan'], {}, undefined],
+    [['agent:bob'], { conversationId: 'c2' }, undefined],
+    [['agent:bob'], { conversationId: null }, undefined],
+    [['agent:alice', 'agent:bob'], {}, 'agent:alice'],
+    [['conversation:c1', 'agent:bob'], {}, 'conversation:c1'],
+    [['agent:bob', 'queue'], { agentId: null }, 'agent:bob'],
+    [['agent:bob', 'tenant'], {}, 'agent:bob'],
+  ])('with bob and carl added to c1, an event of %j with %j goes out once, as %s', (names, over, expected) => {
+    expect(matchTopic(event(over), topics(...names), added)).toBe(expected);
+  });
+
+  describe('the roster of added agents', () => {
+    const change = (type: string, conversationId: string, agentId: string) => ({ type, conversationId, data: { agentId } });
+    const members = (roster: AddedAgentRoster) => [...roster.byConversation].map(([c, agents]) => [c, [...agents].sort()]);
+
+    it('starts from the store and follows the added and removed events of its agents only', async () => {
+      const roster = new AddedAgentRoster();
+      await roster.follow('bob', async () => ['c1']);
+      roster.apply(change('conversation.agent.added', 'c2', 'bob'));
+      roster.apply(change('conversation.agent.added', 'c3', 'dan'));
+      roster.apply(change('conversation.agent.removed', 'c1', 'bob'));
+      roster.apply(change('sms.queued', 'c4', 'bob'));
+      expect(members(roster)).toEqual([['c2', ['bob']]]);
+      roster.forget('bob');
+      roster.apply(change('conversation.agent.added', 'c5', 'bob'));
+      expect(members(roster)).toEqual([]);
+    });
+
+    it('applies the changes offered while the store is read after what it read, so none is lost or undone', async () => {
+      const roster = new AddedAgentRoster();
+      let release: (ids: string[]) => void = () => undefined;
+      const following = roster.follow('bob', () => new Promise<string[]>((resolve) => (release = resolve)));
+      // Committed after the read: an adding the read missed, and a removal of what it still found.
+      roster.apply(change('conversation.agent.added', 'c2', 'bob'));
+      roster.apply(change('conversation.agent.removed', 'c1', 'bob'));
+      release(['c1', 'c3']);
+      await following;
+      expect(members(roster)).toEqual([['c3', ['bob']], ['c2', ['bob']]]);
+    });
+
+    it('tells the adding apart: the added agent hears of it, a removed one hears of their removal before leaving', () => {
+      expect([AddedAgentRoster.adds('conversation.agent.added'), AddedAgentRoster.adds('conversation.agent.removed')]).toEqual([true, false]);
+    });
   });
 
   it('round-trips cursors and refuses foreign ones', () => {

@@ -1,6 +1,9 @@
-import { Body, Controller, HttpCode, Post, UseGuards } from '@nestjs/common';
+import { Body, Controller, HttpCode, Post, Query, UseGuards } from '@nestjs/common';
 import { Public } from '../../common/auth/auth.decorators';
+import { DomainError } from '../../common/errors/domain-error';
+import { CallbackUrls } from '../callbacks/callback-urls';
 import { InboundCallReceiver } from '../inbound-call.port';
+import { voicemailVerbs } from './jambonz-listen';
 import { JambonzSignatureGuard } from './jambonz-signature.guard';
 import { incomingVerbs, readJambonzIncomingCall } from './jambonz-inbound.mapper';
 
@@ -13,12 +16,30 @@ import { incomingVerbs, readJambonzIncomingCall } from './jambonz-inbound.mapper
 @Public()
 @UseGuards(JambonzSignatureGuard)
 export class JambonzInboundController {
-  constructor(private readonly inbound: InboundCallReceiver) {}
+  constructor(private readonly inbound: InboundCallReceiver, private readonly callbacks: CallbackUrls) {}
 
   @Post('call/incoming')
   @HttpCode(200)
   async incoming(@Body() body: unknown): Promise<unknown[]> {
     const fields = typeof body === 'object' && body !== null && !Array.isArray(body) ? (body as Record<string, unknown>) : {};
     return incomingVerbs(await this.inbound.incoming(readJambonzIncomingCall(fields)));
+  }
+
+  /**
+   * The call_hook a waiting caller's leg is redirected to at the queue timeout
+   * (JambonzVoiceProvider.takeVoicemail): every parameter comes from the URL the gateway signed;
+   * the listen is bound to the leg whose hook this is (`call_sid`, signed by jambonz).
+   */
+  @Post('call/voicemail')
+  @HttpCode(200)
+  voicemail(@Body() body: unknown, @Query() query: Record<string, unknown>): unknown[] {
+    const { cid, rid, prompt, max } = query;
+    if (typeof cid !== 'string' || typeof rid !== 'string' || typeof prompt !== 'string' || typeof max !== 'string' || !/^\d{1,4}$/.test(max)) {
+      throw DomainError.invalidField('query', 'is not a voicemail hook of this gateway');
+    }
+    const fields = typeof body === 'object' && body !== null && !Array.isArray(body) ? (body as Record<string, unknown>) : {};
+    const sid = fields.call_sid;
+    if (typeof sid !== 'string' || !/^[\w-]{1,100}$/.test(sid)) throw DomainError.invalidField('call_sid', 'must be a jambonz call sid');
+    return voicemailVerbs(this.callbacks, { callId: cid, sid, recordingId: rid, prompt, maxSeconds: Number(max) });
   }
 }

@@ -14,6 +14,17 @@ describe('jambonz call statuses', () => {
   });
 
   it.each([
+    { status: 'busy', sip: 486, reason: 'Busy Here', failure: { code: '486', message: '486 Busy Here' } },
+    { status: 'failed', sip: 404, reason: undefined, failure: { code: '404', message: '404 Not Found' } },
+    { status: 'no-answer', sip: 480, reason: 'Temporarily Unavailable', failure: { code: '480', message: '480 Temporarily Unavailable' } },
+    { status: 'completed', sip: 200, reason: 'OK', failure: undefined },
+    { status: 'failed', sip: undefined, reason: undefined, failure: undefined },
+  ])('a $status ending with sip_status $sip carries $failure', ({ status, sip, reason, failure }) => {
+    const report = readJambonzCallStatus({ ...statusHook, call_status: status, sip_status: sip, sip_reason: reason }, 'c1');
+    expect(report?.failure).toEqual(failure);
+  });
+
+  it.each([
     ['sip:1001@pbx.example', { type: 'sip', sipUri: 'sip:1001@pbx.example' }],
     ['+15551234567', { type: 'phone', number: '+15551234567' }],
     ['user:alice', { type: 'user', name: 'alice' }],

@@ -5,6 +5,7 @@ import type { SmsStatusReport } from '../sms-status';
 import type { CallReport } from '../voice-provider.port';
 import { mapJambonzCallStatus } from './jambonz-voice.mapper';
 import { mapJambonzMessageStatus } from './jambonz.mapper';
+import { sipReasonPhrase } from '../sip-reason';
 
 type Json = Record<string, unknown>;
 
@@ -43,7 +44,15 @@ export function readJambonzStatus(body: Json, interactionId: string | undefined)
 /** jambonz's call_status_hook: `{ call_sid, call_status, sip_status, … }`. */
 export function readJambonzCallStatus(body: Json, callId: string | undefined): CallReport | undefined {
   const fact = mapJambonzCallStatus(str(body, 'call_status', 40));
-  return fact && { provider: 'jambonz', callId, providerRef: str(body, 'call_sid', 200), fact };
+  if (!fact) return undefined;
+  const report: CallReport = { provider: 'jambonz', callId, providerRef: str(body, 'call_sid', 200), fact };
+  // An unanswered ending carries the final SIP response jambonz got (`sip_status`, `sip_reason`).
+  const status = Number(body.sip_status);
+  if (fact.kind === 'ended' && fact.reason !== 'completed' && Number.isInteger(status) && status >= 300 && status < 700) {
+    const phrase = typeof body.sip_reason === 'string' && body.sip_reason ? body.sip_reason.slice(0, 200) : sipReasonPhrase(status);
+    report.failure = { code: String(status), message: `${status} ${phrase}` };
+  }
+  return report;
 }
 
 function str(body: Json, field: string, max: number): string {

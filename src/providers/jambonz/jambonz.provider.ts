@@ -2,11 +2,13 @@ import { Type } from 'class-transformer';
 import { probeAccount } from '../provider-calls';
 import { ValidateNested } from 'class-validator';
 import type { ProviderDescriptor } from '../provider-descriptor';
+import { JambonzListenGateway } from './jambonz-listen.gateway';
 import { JambonzSignatureGuard } from './jambonz-signature.guard';
 import { JambonzConfig } from './jambonz.config';
 import { JambonzSmsProvider } from './jambonz.sms';
 import { JambonzVoiceProvider } from './jambonz.voice';
 import { JambonzInboundController } from './jambonz-inbound.controller';
+import { JambonzParticipantsWebhooksController } from './jambonz-participants.webhooks.controller';
 import { JambonzWebhooksController } from './jambonz.webhooks.controller';
 
 /** jambonz (self-hosted or hosted), one account (`providers.jambonz`). */
@@ -20,6 +22,7 @@ export const jambonz: ProviderDescriptor<'jambonz', 'sms' | 'voice', { jambonz: 
       JAMBONZ_ACCOUNT_SID: 'providers.jambonz.accountSid',
       JAMBONZ_API_KEY: 'providers.jambonz.apiKey',
       JAMBONZ_WEBHOOK_SECRET: 'providers.jambonz.webhookSecret',
+      JAMBONZ_APPLICATION_SID: 'providers.jambonz.applicationSid',
       JAMBONZ_MEDIA_PREFIXES: 'providers.jambonz.mediaPrefixes',
     },
     secrets: ['providers.jambonz.apiKey', 'providers.jambonz.webhookSecret'],
@@ -33,17 +36,23 @@ export const jambonz: ProviderDescriptor<'jambonz', 'sms' | 'voice', { jambonz: 
       probe: () => probeAccount(observe, 'jambonz', account, `Bearer ${settings.apiKey}`),
     };
   },
-  // A dialled leg has no hold in jambonz's live call control (its adapter refuses alike).
+  // A tenant's own account; the API base URL stays the gateway's (an admin never points the gateway at another host).
+  tenantAccount: {
+    fields: {
+      accountSid: { required: true, pattern: /^[\w-]{1,100}$/, hint: 'must be the jambonz account SID' },
+      apiKey: { required: true, pattern: /^\S{8,200}$/, hint: 'must be an API key of the account (8 to 200 characters, no spaces)' },
+      webhookSecret: { required: true, pattern: /^\S{8,200}$/, hint: 'must be the account’s webhook secret (8 to 200 characters, no spaces)' },
+    },
+    accountIdField: 'accountSid', webhookSecretField: 'webhookSecret',
+  },
   capabilities: {
-    hold: 'jambonz cannot hold a dialled call', mute: true, dtmf: true, transfer: true,
-    // Its conference verb would need the call re-hooked into a named conference; not built yet (README "Participants").
-    consult: 'the jambonz adapter does not bridge calls through a conference yet, so it cannot hold the customer while an agent consults',
-    conference: 'the jambonz adapter does not bridge calls through a conference yet',
-    supervise: 'the jambonz adapter does not bridge calls through a conference yet',
-    // README "Recording and live audio": its listen verb would feed the gateway; not built yet.
-    record: 'the jambonz adapter does not send a call\'s audio to the gateway (listen) yet',
-    liveAudio: 'the jambonz adapter does not send a call\'s audio to the gateway (listen) yet',
+    // Hold, consultation, added parties and supervision: the call's legs moved into its conference (jambonz.participants.ts).
+    hold: true, mute: true, dtmf: true, transfer: true, consult: true, conference: true, supervise: true,
+    // The dial's listen feeds the gateway, which records itself (jambonz-listen.ts).
+    record: true, liveAudio: true,
   },
   smsStatusCallbackUrl: (callbacks, interactionId) => callbacks.url('/webhooks/jambonz/sms/status', { mid: interactionId }),
-  webhooks: { controllers: [JambonzWebhooksController, JambonzInboundController], providers: [JambonzSignatureGuard] },
+  webhooks: { controllers: [JambonzWebhooksController, JambonzInboundController, JambonzParticipantsWebhooksController],
+    // JambonzListenGateway: the WebSocket jambonz's listen connects to (live audio, recording, voicemail).
+    providers: [JambonzSignatureGuard, JambonzListenGateway] },
 };

@@ -8,6 +8,13 @@ export interface JambonzSettings {
   apiKey: string;
   /** Carriers' media hosts (`JAMBONZ_MEDIA_PREFIXES`) inbound media may be fetched from. */
   mediaPrefixes?: readonly string[];
+  /**
+   * `JAMBONZ_APPLICATION_SID`: an application of the account named on every call the gateway
+   * creates. Our `call_hook` still drives the call; jambonz takes the application's speech
+   * settings from it (its API server refuses a REST-created call with neither an application nor
+   * speech settings).
+   */
+  applicationSid?: string;
 }
 
 /** jambonz messaging: `POST /v1/Accounts/{sid}/Messages` through @jambonz/node-client. */

@@ -1,6 +1,6 @@
 import { JambonzVoiceProvider } from './jambonz.voice';
 
-const CALL = { callId: 'c1', agentEndpoint: 'sip:1001@pbx.example', callerId: '+14155550100' };
+const CALL = { callId: 'c1', tenantId: 'acme', agentEndpoint: 'sip:1001@pbx.example', callerId: '+14155550100' };
 
 describe('JambonzVoiceProvider.answerVerbs (the call_hook of a placed call)', () => {
   it.each([

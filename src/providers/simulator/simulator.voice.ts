@@ -37,9 +37,12 @@ export class SimulatorVoiceProvider implements VoiceProvider, CallMedia, CallVoi
       : request.to.endsWith('0480') ? [{ kind: 'ringing' }, { kind: 'ended', reason: 'no-answer' }]
         : request.to.endsWith('0500') ? [{ kind: 'ended', reason: 'failed' }]
           : [{ kind: 'ringing' }, { kind: 'answered' }];
+    // A simulated failure says why, as a real network's final response would.
+    const failure = { code: '503', message: 'simulated network failure (a number ending 0500): 503 Service Unavailable' };
     this.timers.set(providerRef, script.map((fact, i) => {
       const timer = setTimeout(() => {
-        this.sink?.({ provider: 'simulator', callId: request.callId, providerRef, fact }).catch(() => undefined);
+        const why = fact.kind === 'ended' && fact.reason === 'failed' ? { failure } : {};
+        this.sink?.({ provider: 'simulator', callId: request.callId, providerRef, fact, ...why }).catch(() => undefined);
       }, this.stepMs * (i + 1));
       timer.unref();
       return timer;

@@ -14,6 +14,9 @@ export interface InboundResponse {
   send(status: number, opts?: { headers?: Record<string, string> }): void;
 }
 /** srf's B2BUA: INVITEs `uri` with the caller's offer and answers the caller with the callee's answer. */
+/** The descriptions of an inbound call on their way between the caller and the agent's device. */
+export interface InboundMedia { offer(callerOffer: string): Promise<string>; answer(deviceAnswer: string): Promise<string> }
+
 export type CreateB2bua = (req: InboundInvite, res: InboundResponse, uri: string, opts: Record<string, unknown>) => Promise<{ uas: SrfDialog; uac: SrfDialog }>;
 
 interface Waiting {
@@ -87,14 +90,24 @@ export class SipInbound {
     res.send(180); // ringback while the call waits for an agent
   }
 
-  /** Connects the waiting caller to the agent's device; the caller keeps waiting when the device refuses. */
-  async connect(providerRef: string, agentUri: string, createB2bua: CreateB2bua): Promise<{ uas: SrfDialog; uac: SrfDialog }> {
+  /**
+   * Connects the waiting caller to the agent's device; the caller keeps waiting when the device
+   * refuses. `media` rewrites the caller's offer for the device and the device's answer for the
+   * caller (rtpengine's `offer` and `answer`, when the media is anchored).
+   */
+  async connect(providerRef: string, agentUri: string, createB2bua: CreateB2bua, media?: InboundMedia): Promise<{ uas: SrfDialog; uac: SrfDialog }> {
     const waiting = this.waiting.get(providerRef);
     if (!waiting || waiting.stage !== 'waiting') throw new VoiceProviderError('the caller is no longer waiting on the SIP provider');
     waiting.stage = 'connecting';
     try {
       // passFailure false: a device that refuses must not end the caller's call; it goes back to waiting.
-      const legs = await createB2bua(waiting.req, waiting.res, agentUri, { localSdpB: waiting.req.body, passFailure: false });
+      const localSdpB = media ? await media.offer(waiting.req.body) : waiting.req.body;
+      if (waiting.stage !== 'connecting') {
+        // CANCELled while rtpengine was asked: no B2BUA yet to answer the INVITE, so we do.
+        try { waiting.res.send(487); } catch { /* the connection is gone */ }
+        throw new Error('the caller hung up');
+      }
+      const legs = await createB2bua(waiting.req, waiting.res, agentUri, { localSdpB, localSdpA: media?.answer, passFailure: false });
       this.waiting.delete(providerRef);
       return legs;
     } catch (err) {

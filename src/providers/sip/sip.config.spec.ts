@@ -1,5 +1,8 @@
 import { ConfigError, loadConfig } from '../../config/config.loader';
 import { sip } from './sip.provider';
+import { mediaOf } from '../call-media.port';
+import { parseNgUrl } from './rtpengine/ng-client';
+import type { SipVoiceProvider } from './sip.voice';
 
 const load = (env: Record<string, string>, overrides: object = {}) => loadConfig({ env, overrides });
 
@@ -35,12 +38,50 @@ describe('SIP trunk account settings', () => {
   it('hands the account to the adapter only when a username is set', async () => {
     const logger = { child: () => logger } as never;
     const create = (settings: { sipTrunkUsername: string; sipTrunkPassword: string }) => sip.create({
-      drachtio: { host: '127.0.0.1', port: 1, secret: 'x' }, sipTrunkUri: 'sip:trunk.example.com', sipTrunkAddresses: [], ...settings,
+      drachtio: { host: '127.0.0.1', port: 1, secret: 'x' }, sipTrunkUri: 'sip:trunk.example.com', sipTrunkAddresses: [], rtpengineUrl: '', ...settings,
     }, { logger, callbacks: undefined as never })?.voice as unknown as { options: { trunkCredentials?: unknown }; close(): Promise<void> };
     const withAccount = create({ sipTrunkUsername: 'acme', sipTrunkPassword: 's3cret' });
     const without = create({ sipTrunkUsername: '', sipTrunkPassword: '' });
     expect(withAccount.options.trunkCredentials).toEqual({ username: 'acme', password: 's3cret' });
     expect(without.options.trunkCredentials).toBeUndefined();
     await Promise.all([withAccount.close(), without.close()]);
+  });
+});
+
+describe('rtpengine for SIP media (RTPENGINE_URL)', () => {
+  const logger = { child: () => logger } as never;
+  const create = (rtpengineUrl: string) => sip.create({
+    drachtio: { host: '127.0.0.1', port: 1, secret: 'x' }, sipTrunkUri: 'sip:trunk.example.com', sipTrunkAddresses: [], sipTrunkUsername: '', sipTrunkPassword: '', rtpengineUrl,
+  }, { logger, callbacks: undefined as never })!.voice as unknown as SipVoiceProvider;
+
+  it('reads RTPENGINE_URL; unset, it is empty', () => {
+    expect(load({ RTPENGINE_URL: 'udp://rtpengine:22222' }).providers).toMatchObject({ rtpengineUrl: 'udp://rtpengine:22222' });
+    expect(load({}).providers).toMatchObject({ rtpengineUrl: '' });
+  });
+
+  it.each(['http://rtpengine:22222', 'udp://rtpengine', 'rtpengine:22222', 'udp://rtpengine:22222/ng'])('stops on %s', (url) => {
+    expect(() => load({ RTPENGINE_URL: url })).toThrow(/RTPENGINE_URL \(providers.rtpengineUrl\) must be udp:\/\/host:port/);
+  });
+
+  it.each([
+    ['udp://127.0.0.1:22222', { host: '127.0.0.1', port: 22222 }],
+    ['udp://rtpengine:22222/', { host: 'rtpengine', port: 22222 }],
+    ['udp://[fd00::5]:2223', { host: 'fd00::5', port: 2223 }],
+  ])('parses %s', (url, target) => {
+    expect(parseNgUrl(url)).toEqual(target);
+  });
+
+  it('refuses a port out of range', () => {
+    expect(() => parseNgUrl('udp://127.0.0.1:70000')).toThrow(/udp:\/\/host:port/);
+  });
+
+  it('gives the adapter media (gateway recording) only with rtpengine; without, calls through it are refused with the reason', async () => {
+    const anchored = create('udp://127.0.0.1:22222');
+    const plain = create('');
+    expect(mediaOf(anchored)?.recordingMode).toBe('gateway');
+    expect(mediaOf(plain)).toBeUndefined();
+    expect(sip.capabilities?.record).toMatch(/needs rtpengine: set RTPENGINE_URL/);
+    expect(sip.capabilities?.liveAudio).toMatch(/needs rtpengine: set RTPENGINE_URL/);
+    await Promise.all([anchored.close(), plain.close()]);
   });
 });

@@ -1,6 +1,6 @@
 import { VoiceProviderError } from '../voice-provider.port';
 import {
-  blackHoleAnswer, customerUri, endpointUri, mediaTargets, parseTrunk, restamp, sipEndReason, sipProgress, withDirection,
+  blackHoleAnswer, customerUri, directionOf, endpointUri, mediaTargets, parseTrunk, restamp, sipEndReason, sipProgress, withDirection,
 } from './sip.mapper';
 
 describe('SIP final status → end reason', () => {
@@ -78,6 +78,14 @@ describe('SDP direction for re-INVITEs', () => {
   it('keeps versions beyond 2^53 exact', () => {
     expect(withDirection(offer.replace('1000 7 ', '1000 9007199254740993 '), 'inactive')).toContain('1000 9007199254740994 ');
   });
+});
+
+describe('SDP direction of a description (a consultation keeps the customer\'s hold)', () => {
+  it.each([
+    ['v=0\r\nm=audio 7000 RTP/AVP 0\r\na=inactive\r\n', 'inactive'],
+    ['v=0\nm=audio 7000 RTP/AVP 0\na=rtpmap:0 PCMU/8000\na=recvonly\n', 'recvonly'],
+    ['v=0\r\nm=audio 7000 RTP/AVP 0\r\n', 'sendrecv'],
+  ])('%j → %s', (sdp, direction) => expect(directionOf(sdp)).toBe(direction));
 });
 
 describe('SDP between the legs (click-to-call without an un-ACKed 200)', () => {

@@ -96,6 +96,15 @@ export function withDirection(sdp: string, direction: SdpDirection): string {
   return out.join(eol) + eol;
 }
 
+/** The direction of a description's first stream (`sendrecv` when it relies on the default). */
+export function directionOf(sdp: string): SdpDirection {
+  for (const line of sdp.split(/\r?\n/)) {
+    const match = DIRECTION.exec(line);
+    if (match) return match[1] as SdpDirection;
+  }
+  return 'sendrecv';
+}
+
 /**
  * Our answer to the agent's offer while the customer rings (RFC 3725 §5, the "black hole"): every
  * stream accepted but inactive, at 0.0.0.0 port 9, so the agent's device completes its INVITE at

@@ -11,7 +11,14 @@ import {
 } from './sip.mapper';
 import type { IncomingCall, IncomingVerdict } from '../inbound-call.port';
 import { SipInbound } from './sip-inbound';
-import { bridge, relayReinvite, renegotiating } from './sip.reinvite';
+import { sipReasonPhrase } from '../sip-reason';
+import { releaseConsultee, SipConsultation } from './sip.consult';
+import type { ParticipantControl } from '../voice-participants.port';
+import { bridge, offerThrough, relayReinvite, renegotiating } from './sip.reinvite';
+import type { CallAudioSink, StopAudio } from '../call-media.port';
+import type { NgClient } from './rtpengine/ng-client';
+import { direct, RtpengineAnchor } from './rtpengine/rtpengine.anchor';
+import { listenThroughRtpengine } from './rtpengine/rtpengine.audio';
 import { customerInviteOptions, trunkAuth, type TrunkCredentials } from './sip.trunk';
 import {
   disconnect, messageOf, required, statusOf,
@@ -31,6 +38,11 @@ export interface SipVoiceOptions {
   reconnect?: { initialDelayMs?: number; maxDelayMs?: number };
   /** Inbound calls: the addresses INVITEs may come from (the trunk's; `providers.sipTrunkAddresses`). */
   trunkAddresses?: readonly string[];
+  /**
+   * rtpengine's NG control (`RTPENGINE_URL`): placed calls have their media anchored there, which
+   * gives them recording and live audio. Without it the phones send RTP to each other.
+   */
+  rtpengine?: NgClient;
 }
 
 const DTMF = /^[0-9*#A-Dw,]{1,64}$/;
@@ -62,10 +74,18 @@ export class SipVoiceProvider implements VoiceProvider {
   private retry?: NodeJS.Timeout;
   /** Calls from the trunk waiting for an agent (sip-inbound.ts). */
   private readonly inbound: SipInbound;
+  /** Warm transfer by re-INVITEs: consult, complete, cancel (sip.consult.ts); mixing is refused. */
+  readonly participants: ParticipantControl;
 
   constructor(private readonly options: SipVoiceOptions, private readonly logger: Logger = pino({ level: 'silent' })) {
     parseTrunk(options.trunkUri); // a bad trunk is a configuration error: fail at boot
     this.inbound = new SipInbound(options.trunkAddresses ?? [], (report) => void this.sink?.(report).catch(() => undefined), logger.child({ component: 'sip-inbound' }));
+    this.participants = new SipConsultation({
+      live: (handle) => this.live(handle),
+      srf: () => this.requireSrf(),
+      trunk: { uri: options.trunkUri, credentials: options.trunkCredentials },
+      adoptAgent: (call, dialog) => this.watch(call, dialog, 'agent'),
+    });
     this.open();
   }
 
@@ -89,6 +109,10 @@ export class SipVoiceProvider implements VoiceProvider {
 
   async check(): Promise<void> {
     this.requireSrf();
+    // With rtpengine every call's media passes through it: a call placed while it is down fails.
+    await this.options.rtpengine?.command({ command: 'ping' }).catch((err: unknown) => {
+      throw new VoiceProviderError(`rtpengine does not answer: ${messageOf(err)}`);
+    });
   }
 
   /**
@@ -104,6 +128,7 @@ export class SipVoiceProvider implements VoiceProvider {
       callId: request.callId, ref, request, customerUri: customerUri(request.to, this.options.trunkUri),
       log: this.logger.child({ provider: 'sip', callId: request.callId, providerRef: ref }),
       invited: false, answered: false, rang: false, ended: false, renegotiating: 0, reports: Promise.resolve(), detach: [],
+      anchor: this.options.rtpengine ? new RtpengineAnchor(this.options.rtpengine, request.callId) : direct, audio: new Set(),
     };
     this.calls.set(ref, call);
     let sent!: (req: SrfRequest) => void;
@@ -127,7 +152,8 @@ export class SipVoiceProvider implements VoiceProvider {
       await invited;
     } catch (err) {
       void this.dispose(call);
-      throw new VoiceProviderError(`drachtio-server did not send the INVITE to the agent: ${messageOf(err)}`);
+      // No INVITE left (one sent after this is released): the call was not taken, another provider may place it.
+      throw new VoiceProviderError(`drachtio-server did not send the INVITE to the agent: ${messageOf(err)}`, false, { retryable: true });
     } finally {
       clearTimeout(timer);
     }
@@ -175,6 +201,30 @@ export class SipVoiceProvider implements VoiceProvider {
     call.log.info({ status: res.status }, 'customer referred to the transfer target');
   }
 
+  /**
+   * Media (call-media.port.ts), with rtpengine only: the gateway records from the live audio it
+   * receives, like the simulator's. Undefined without rtpengine, so the adapter has no media.
+   */
+  get recordingMode(): 'gateway' | undefined {
+    return this.options.rtpengine ? 'gateway' : undefined;
+  }
+
+  /** Live audio: rtpengine forwards a copy of each leg's RTP to the gateway (rtpengine.audio.ts). */
+  async startAudio(handle: CallHandle, sink: CallAudioSink): Promise<StopAudio> {
+    const call = this.live(handle);
+    if (!(call.anchor instanceof RtpengineAnchor) || !this.options.rtpengine) {
+      throw new VoiceProviderError('this call\'s media does not pass through rtpengine', true);
+    }
+    const stop = await listenThroughRtpengine(call.anchor, await this.options.rtpengine.localAddress(), sink, call.log);
+    if (call.ended) {
+      await stop();
+      throw new VoiceProviderError('the call ended while its audio was being set up');
+    }
+    const once = (): void => { call.audio.delete(once); void stop(); };
+    call.audio.add(once);
+    return async () => { call.audio.delete(once); await stop(); };
+  }
+
   /** Inbound: where calls from the trunk are recorded (sip-inbound.ts). */
   acceptInbound(receiver: (call: IncomingCall) => Promise<IncomingVerdict>): void {
     this.inbound.accept(receiver);
@@ -188,13 +238,25 @@ export class SipVoiceProvider implements VoiceProvider {
   async connectAgent(handle: CallHandle, agentEndpoint: string, callerId: string): Promise<void> {
     const srf = this.requireSrf();
     const agentUri = endpointUri(agentEndpoint, this.options.trunkUri);
-    const { uas, uac } = await this.inbound.connect(handle.providerRef, agentUri, (req, res, uri, opts) => srf.createB2BUA(req, res, uri, opts));
+    // Anchored: the caller's offer reaches the device as rtpengine's, the device's answer the caller likewise.
+    const anchor = this.options.rtpengine ? new RtpengineAnchor(this.options.rtpengine, handle.callId) : direct;
+    const media = anchor.anchored
+      ? { offer: (sdp: string) => anchor.offer('customer', 'agent', sdp), answer: (sdp: string) => anchor.answer('customer', 'agent', sdp) }
+      : undefined;
+    let legs: { uas: SrfDialog; uac: SrfDialog };
+    try {
+      legs = await this.inbound.connect(handle.providerRef, agentUri, (req, res, uri, opts) => srf.createB2BUA(req, res, uri, opts), media);
+    } catch (err) {
+      await anchor.release(); // the caller waits on, for another agent: a new offer then
+      throw err;
+    }
+    const { uas, uac } = legs;
     const call: SipCall = {
       callId: handle.callId, ref: handle.providerRef, customerUri: '',
       request: { callId: handle.callId, to: '', agentEndpoint, callerId, callbacks: undefined as never },
       log: this.logger.child({ provider: 'sip', callId: handle.callId, providerRef: handle.providerRef, direction: 'inbound' }),
       invited: true, answered: true, rang: true, ended: false, renegotiating: 0, reports: Promise.resolve(), detach: [],
-      customer: uas, agent: uac,
+      customer: uas, agent: uac, anchor, audio: new Set(),
     };
     this.calls.set(call.ref, call);
     this.watch(call, uas, 'customer');
@@ -209,6 +271,7 @@ export class SipVoiceProvider implements VoiceProvider {
     clearTimeout(this.retry);
     this.inbound.releaseAll();
     await Promise.all([...this.calls.values()].map((call) => this.end(call, call.answered ? 'completed' : 'canceled')));
+    this.options.rtpengine?.close();
     const srf = this.srf;
     if (srf && this.connected) {
       const gone = new Promise((resolve) => { srf.once('close', resolve); setTimeout(resolve, 2000).unref(); });
@@ -246,7 +309,15 @@ export class SipVoiceProvider implements VoiceProvider {
     call.log.info('agent answered (ACKed on hold); INVITE to the customer');
     // Call-ID, caller ID (From, P-Asserted-Identity) and the trunk's credentials: sip.trunk.ts.
     const trunk = { uri: this.options.trunkUri, credentials: this.options.trunkCredentials };
-    const opts: UacOptions = { ...customerInviteOptions(call.ref, call.request.callerId, trunk), localSdp: answer.sdp };
+    let localSdp: string;
+    try {
+      localSdp = await call.anchor.offer('agent', 'customer', answer.sdp); // rtpengine's ports, when anchored
+    } catch (err) {
+      call.log.warn({ err: messageOf(err) }, 'rtpengine did not take the agent\'s offer');
+      return this.end(call, 'failed');
+    }
+    if (call.ended) return this.release(call);
+    const opts: UacOptions = { ...customerInviteOptions(call.ref, call.request.callerId, trunk), localSdp };
     const onRequest = (err: Error | null, req?: SrfRequest): void => {
       if (err || !req) return;
       call.customerInvite = req;
@@ -304,7 +375,11 @@ export class SipVoiceProvider implements VoiceProvider {
     call.log.info({ status }, `the ${side} leg failed`);
     // The agent's device refusing says nothing about the customer: a failed attempt, unless we cancelled.
     const reason = side === 'customer' ? sipEndReason(status ?? 500) : status === 487 ? 'canceled' : 'failed';
-    void this.end(call, reason);
+    // The final response's code and reason phrase say why (the API shows them as the call's failure).
+    const phrase = (err as { reason?: unknown } | null)?.reason;
+    const failure = status === undefined ? undefined
+      : { code: String(status), message: `the ${side} leg was refused: ${status} ${typeof phrase === 'string' && phrase ? phrase : sipReasonPhrase(status)}` };
+    void this.end(call, reason, failure);
   }
 
   private watch(call: SipCall, dialog: SrfDialog, side: 'agent' | 'customer'): void {
@@ -328,10 +403,10 @@ export class SipVoiceProvider implements VoiceProvider {
   }
 
   /** Reports the ending once, then disposes. */
-  private end(call: SipCall, reason: EndReason): Promise<void> {
+  private end(call: SipCall, reason: EndReason, failure?: CallReport['failure']): Promise<void> {
     if (!call.ended) {
       call.ended = true;
-      this.report(call, { kind: 'ended', reason });
+      this.report(call, { kind: 'ended', reason }, failure);
     }
     return this.dispose(call);
   }
@@ -342,7 +417,9 @@ export class SipVoiceProvider implements VoiceProvider {
     call.disposal ??= (async () => {
       this.calls.delete(call.ref);
       for (const detach of call.detach.splice(0)) detach();
+      for (const stop of [...call.audio]) stop();
       await this.release(call);
+      await call.anchor.release();
     })();
     return call.disposal;
   }
@@ -351,7 +428,7 @@ export class SipVoiceProvider implements VoiceProvider {
   private async release(call: SipCall): Promise<void> {
     const { customer, agent, agentOffer, customerInvite, agentInvite } = call;
     Object.assign(call, { customer: undefined, agent: undefined, agentOffer: undefined, customerInvite: undefined, agentInvite: undefined });
-    const pending: Array<Promise<unknown> | undefined> = [customer?.destroy(), agent?.destroy(), agentOffer?.destroy() /* ACK, then BYE */];
+    const pending: Array<Promise<unknown> | undefined> = [customer?.destroy(), agent?.destroy(), agentOffer?.destroy() /* ACK, then BYE */, releaseConsultee(call)];
     for (const invite of [customerInvite, agentInvite]) {
       if (invite) pending.push(new Promise<void>((resolve, reject) => invite.cancel((err) => (err ? reject(err) : resolve()))));
     }
@@ -368,8 +445,8 @@ export class SipVoiceProvider implements VoiceProvider {
     });
   }
 
-  private report(call: SipCall, fact: CallFact): void {
-    const report: CallReport = { provider: 'sip', callId: call.callId, providerRef: call.ref, fact };
+  private report(call: SipCall, fact: CallFact, failure?: CallReport['failure']): void {
+    const report: CallReport = { provider: 'sip', callId: call.callId, providerRef: call.ref, fact, ...(failure ? { failure } : {}) };
     call.reports = call.reports
       .then(() => this.sink?.(report))
       .catch((err: unknown) => call.log.error({ err: messageOf(err), fact }, 'the call report was not taken'));
@@ -384,8 +461,14 @@ export class SipVoiceProvider implements VoiceProvider {
   private async reinvite(handle: CallHandle, side: 'agent' | 'customer', direction: SdpDirection): Promise<void> {
     const call = this.live(handle);
     const dialog = required(call[side], side);
+    // Anchored: the other leg's description with that direction is offered through rtpengine, so
+    // it knows of the hold or the mute as well; else our last description to the leg is reused.
+    const other = side === 'agent' ? 'customer' : 'agent';
+    const change = call.anchor.anchored
+      ? () => offerThrough(call, other, side, dialog, withDirection(required(call[other], other).remote.sdp, direction))
+      : () => dialog.modify(withDirection(dialog.local.sdp, direction));
     try {
-      await renegotiating(call, () => dialog.modify(withDirection(dialog.local.sdp, direction)));
+      await renegotiating(call, change);
     } catch (err) {
       throw new VoiceProviderError(`re-INVITE of the ${side} (${direction}) failed: ${messageOf(err)}`);
     }
@@ -409,7 +492,8 @@ export class SipVoiceProvider implements VoiceProvider {
   private requireSrf(): SrfClient {
     if (this.srf && this.connected) return this.srf;
     const why = this.lastError ? `: ${this.lastError}` : '';
-    throw new VoiceProviderError(`not connected to drachtio-server at ${this.options.host}:${this.options.port}${why}`);
+    // Nothing was sent: a call being placed may go to the tenant's next provider.
+    throw new VoiceProviderError(`not connected to drachtio-server at ${this.options.host}:${this.options.port}${why}`, false, { retryable: true });
   }
 
   private open(): void {

@@ -2,6 +2,7 @@ import type { EventEmitter } from 'node:events';
 import type { Logger } from 'pino';
 import { VoiceProviderError, type CallRequest } from '../voice-provider.port';
 import type { InboundInvite, InboundResponse } from './sip-inbound';
+import type { CallAnchor } from './rtpengine/rtpengine.anchor';
 
 // drachtio-srf as its installed source behaves (its bundled typings miss noAck's result and the
 // progress callbacks' error argument).
@@ -47,12 +48,39 @@ export interface SipCall {
   invited: boolean; answered: boolean; rang: boolean; ended: boolean;
   /** re-INVITEs we have in flight on either leg: a re-INVITE from the far end meanwhile is glare (491). */
   renegotiating: number;
+  /** Where the legs' descriptions pass (rtpengine, or unchanged); every offer/answer goes through it. */
+  anchor: CallAnchor;
+  /** Stops the call's live audio feeds (rtpengine subscriptions), run when the call is disposed. */
+  audio: Set<() => void>;
   /** Clears the ring timer once the customer answers. */
   stopRinging?: () => void;
+  /** The colleague being consulted while the customer holds (sip.consult.ts). */
+  consultee?: ConsulteeLeg;
+  /**
+   * The participant ref of whoever is on the agent leg: `agent`, or the consultee's participant id
+   * once a completed consultation has handed the customer over (sip.consult.ts).
+   */
+  agentRef?: string;
   /** The sink's chain for this call, so that it sees the call's facts in order. */
   reports: Promise<void>;
   detach: Array<() => void>;
   disposal?: Promise<void>;
+}
+
+/** The consultee's leg (sip.consult.ts): INVITE sent → dialog → bridged with the agent. */
+export interface ConsulteeLeg {
+  participantId: string;
+  invite?: SrfRequest;
+  dialog?: SrfDialog;
+  /** The agent has been re-INVITEd with the consultee's media: they talk, the customer holds. */
+  bridged: boolean;
+  /** We CANCELled or BYEd it (cancel, the call's end): its ending is not reported as a fact. */
+  released: boolean;
+  /** The ring timer fired and CANCELled it: its 487 means no answer. */
+  timedOut: boolean;
+  detach: Array<() => void>;
+  /** The participant sink's chain for this leg, so that its facts arrive in order. */
+  reports: Promise<void>;
 }
 
 /** srf throws when its socket is already gone; then there is nothing left to disconnect. */

@@ -44,6 +44,13 @@ export const telnyx: ProviderDescriptor<'telnyx', 'sms', { telnyx: TelnyxConfig 
       }, observe),
     };
   },
+  tenantAccount: {
+    fields: {
+      apiKey: { required: true, pattern: /^\S{8,300}$/, hint: 'must be a Telnyx API key (v2)' },
+      publicKey: { required: true, pattern: /^[A-Za-z0-9+/]{43}=$/, hint: 'must be the base64 of a 32-byte Ed25519 public key, as the Telnyx portal shows it' },
+      messagingProfileId: { required: false, pattern: /^[\w-]{1,100}$/, hint: 'must be a messaging profile id' },
+    },
+  },
   // Telnyx posts every event of a message to one URL and names the event in the body, so its
   // statuses come to the same route as its inbound messages, with our signed `mid`.
   smsStatusCallbackUrl: (callbacks, interactionId) => callbacks.url('/webhooks/telnyx/sms', { mid: interactionId }),

@@ -51,8 +51,13 @@ export async function attempt<T>(what: string, work: () => Promise<T>): Promise<
     return await work();
   } catch (error) {
     if (error instanceof VoiceProviderError) throw error;
-    const e = error as { code?: number; message?: string };
-    throw new VoiceProviderError(`twilio could not ${what}: ${e.message ?? 'unknown error'}${e.code ? ` (${e.code})` : ''}`);
+    // Twilio's RestException carries the HTTP `status`; an error without one never got an answer
+    // (connection refused, reset, timeout). Both that and a 5xx mean Twilio did not take it.
+    const e = error as { code?: unknown; message?: string; status?: unknown };
+    const retryable = typeof e.status !== 'number' || e.status >= 500;
+    // Twilio's own error code (a number); a socket's code (ECONNREFUSED) stays in the message only.
+    const code = typeof e.code === 'number' ? e.code : typeof e.status === 'number' ? e.status : null;
+    throw new VoiceProviderError(`twilio could not ${what}: ${e.message ?? 'unknown error'}${e.code ? ` (${String(e.code)})` : ''}`, false, { code, retryable });
   }
 }
 

@@ -1,4 +1,4 @@
-import { Inject } from '@nestjs/common';
+import { Inject, Optional } from '@nestjs/common';
 import { OnGatewayConnection, OnGatewayInit, WebSocketGateway } from '@nestjs/websockets';
 import type { IncomingMessage } from 'node:http';
 import { validateRequest } from 'twilio/lib/webhooks/webhooks';
@@ -9,6 +9,7 @@ import type { AppConfig } from '../../config/config.schema';
 import { mulawDecode, type Track } from '../../media/domain/pcm';
 import { CallbackUrls } from '../callbacks/callback-urls';
 import { CallAudioSinks, type CallAudioSink } from '../call-media.port';
+import { TenantAccounts } from '../tenant-accounts.port';
 import { TWILIO_MEDIA_STREAM_PATH } from './twilio.media';
 
 /** Twilio's tracks: `inbound` is what the customer's leg sends (the customer), `outbound` what it hears (the agent). */
@@ -29,6 +30,7 @@ export class TwilioMediaStreamGateway implements OnGatewayInit, OnGatewayConnect
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly callbacks: CallbackUrls,
     private readonly sinks: CallAudioSinks,
+    @Optional() private readonly accounts?: TenantAccounts,
   ) {}
 
   afterInit(server: WebSocketServer): void {
@@ -87,14 +89,19 @@ export class TwilioMediaStreamGateway implements OnGatewayInit, OnGatewayConnect
     socket.on('error', () => end('the provider\'s stream failed'));
   }
 
-  /** Twilio signs the stream's URL (no parameters) with the auth token. */
+  /**
+   * Twilio signs the stream's URL (no parameters) with the auth token of the account that started
+   * it: the gateway's or a tenant's own (the request says nothing else of whose it is). Which call
+   * the stream is for is bound by our own signature in its `start` message, which no account's
+   * token can forge.
+   */
   private refusal(request: IncomingMessage): string | undefined {
-    const { authToken } = this.config.providers.twilio;
-    if (!authToken) return 'twilio is not configured on this gateway';
+    const tokens = [this.config.providers.twilio.authToken, ...(this.accounts?.accountsWith('twilio') ?? []).map((a) => a.fields.authToken ?? '')].filter(Boolean);
+    if (tokens.length === 0) return 'twilio is not configured on this gateway';
     const signature = request.headers['x-twilio-signature'];
     if (typeof signature !== 'string' || signature.length === 0) return 'the X-Twilio-Signature header is missing';
     const base = this.config.http.publicBaseUrl.replace(/\/+$/, '').replace(/^http/, 'ws');
-    return validateRequest(authToken, signature, base + (request.url ?? ''), {}) ? undefined : 'the Twilio signature does not match';
+    return tokens.some((token) => validateRequest(token, signature, base + (request.url ?? ''), {})) ? undefined : 'the Twilio signature does not match';
   }
 }
 

@@ -1,29 +1,37 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import { validateRequest } from 'twilio/lib/webhooks/webhooks';
 import { APP_CONFIG } from '../../config/app-config.token';
 import type { AppConfig } from '../../config/config.schema';
 import { CallbackUrls } from '../callbacks/callback-urls';
+import { TenantAccounts, webhookSecret } from '../tenant-accounts.port';
 import { WebhookAuthGuard, type WebhookRequest } from '../webhook-auth.guard';
 
 /**
  * `X-Twilio-Signature`: HMAC-SHA1 over the configured PUBLIC_BASE_URL + path + query and the
- * sorted form parameters, with the auth token. Never built from the Host header (it breaks behind
- * proxies). Runs before anything reads the body.
+ * sorted form parameters, with the auth token of the account the request is for (`tokenFor`).
+ * Never built from the Host header (it breaks behind proxies). Runs before anything reads the body.
  */
 @Injectable()
 export class TwilioSignatureGuard extends WebhookAuthGuard {
-  constructor(@Inject(APP_CONFIG) config: AppConfig, callbacks: CallbackUrls) {
+  constructor(@Inject(APP_CONFIG) config: AppConfig, callbacks: CallbackUrls, @Optional() private readonly accounts?: TenantAccounts) {
     super(config, callbacks, 'twilio');
   }
 
   protected refusal(request: WebhookRequest): string | undefined {
-    const { authToken } = this.config.providers.twilio;
     const signature = request.headers['x-twilio-signature'];
-    if (!authToken) return 'twilio is not configured on this gateway';
-    if (typeof signature !== 'string' || signature.length === 0) return 'the X-Twilio-Signature header is missing';
     const params = isParams(request.body) ? request.body : {};
+    const token = this.tokenFor(params);
+    if ('refusal' in token) return token.refusal;
+    if (typeof signature !== 'string' || signature.length === 0) return 'the X-Twilio-Signature header is missing';
     const url = this.config.http.publicBaseUrl.replace(/\/+$/, '') + request.url;
-    return validateRequest(authToken, signature, url, params) ? undefined : 'the Twilio signature does not match';
+    return validateRequest(token.authToken, signature, url, params) ? undefined : 'the Twilio signature does not match';
+  }
+
+  /** Whose auth token signs the request: the account of the number called, or the one the request names (webhookSecret). */
+  private tokenFor(params: Record<string, unknown>): { authToken: string } | { refusal: string } {
+    const parties = { ...(typeof params.To === 'string' ? { to: params.To } : {}), ...(typeof params.AccountSid === 'string' ? { accountId: params.AccountSid } : {}) };
+    const chosen = webhookSecret(this.accounts, 'twilio', { id: 'accountSid', secret: 'authToken' }, parties, this.config.providers.twilio.authToken);
+    return 'secret' in chosen ? { authToken: chosen.secret } : chosen;
   }
 }
 

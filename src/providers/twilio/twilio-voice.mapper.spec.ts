@@ -14,6 +14,18 @@ describe('Twilio call statuses', () => {
     expect(readTwilioCallStatus(callStatus, 'c1')).toEqual({ provider: 'twilio', callId: 'c1', providerRef: callStatus.CallSid, fact: { kind: 'answered' } });
   });
 
+  it.each([
+    { status: 'failed', sip: '503', failure: { code: '503', message: '503 Service Unavailable' } },
+    { status: 'busy', sip: '486', failure: { code: '486', message: '486 Busy Here' } },
+    { status: 'failed', sip: '699', failure: { code: '699', message: '699 SIP 699' } },
+    { status: 'completed', sip: '200', failure: undefined },
+    { status: 'failed', sip: '', failure: undefined },
+    { status: 'failed', sip: 'abc', failure: undefined },
+  ])('a $status ending with SipResponseCode "$sip" carries $failure', ({ status, sip, failure }) => {
+    const report = readTwilioCallStatus({ ...callStatus, CallStatus: status, SipResponseCode: sip }, 'c1');
+    expect(report?.failure).toEqual(failure);
+  });
+
   it.each([['sip:1001@pbx.example', 'sip:1001@pbx.example'], ['+15551234567', '+15551234567'], ['user:alice', 'client:alice']])(
     'dials %s as %s', (endpoint, address) => expect(twilioAddress(endpoint)).toBe(address),
   );

@@ -3,7 +3,8 @@ import type { InboundMessage } from '../sms-provider.port';
 import type { SmsStatusReport } from '../sms-status';
 import type { CallReport } from '../voice-provider.port';
 import { mapTwilioCallStatus } from './twilio-voice.mapper';
-import { mapTwilioMessageStatus } from './twilio.mapper';
+import { mapTwilioMessageStatus, twilioMessageErrorText } from './twilio.mapper';
+import { sipReasonPhrase } from '../sip-reason';
 
 type Params = Record<string, unknown>;
 
@@ -33,14 +34,25 @@ export function readTwilioInbound(params: Params): InboundMessage {
 export function readTwilioStatus(params: Params, interactionId: string | undefined): SmsStatusReport | undefined {
   const state = mapTwilioMessageStatus(text(params, 'MessageStatus'));
   if (!state || state === 'received') return undefined;
-  const errorCode = text(params, 'ErrorCode', false) || null;
-  return { provider: 'twilio', interactionId, providerRef: sid(params, 'MessageSid'), state, errorCode };
+  const errorCode = text(params, 'ErrorCode', false).slice(0, 40) || null;
+  return { provider: 'twilio', interactionId, providerRef: sid(params, 'MessageSid'), state, errorCode,
+    ...(errorCode ? { errorMessage: twilioMessageErrorText(errorCode) } : {}) };
 }
 
-/** Reads Twilio's call status callback (CallSid, CallStatus); undefined for a status that tells nothing. */
+/**
+ * Reads Twilio's call status callback (CallSid, CallStatus); undefined for a status that tells
+ * nothing. A call that ends unanswered carries its SIP final response (`SipResponseCode`) as the
+ * reason, with the code's standard phrase (Twilio sends the code alone).
+ */
 export function readTwilioCallStatus(params: Params, callId: string | undefined): CallReport | undefined {
   const fact = mapTwilioCallStatus(text(params, 'CallStatus'));
-  return fact && { provider: 'twilio', callId, providerRef: sid(params, 'CallSid'), fact };
+  if (!fact) return undefined;
+  const report: CallReport = { provider: 'twilio', callId, providerRef: sid(params, 'CallSid'), fact };
+  const code = Number(text(params, 'SipResponseCode', false));
+  if (fact.kind === 'ended' && fact.reason !== 'completed' && Number.isInteger(code) && code >= 300 && code < 700) {
+    report.failure = { code: String(code), message: `${code} ${sipReasonPhrase(code)}` };
+  }
+  return report;
 }
 
 function text(params: Params, field: string, required = true): string {

@@ -25,7 +25,11 @@ describe('Twilio webhooks, on recorded payloads', () => {
   it('reads a status callback with its error code', () => {
     expect(readTwilioStatus(statusUndelivered, 'mid-1')).toEqual({
       provider: 'twilio', interactionId: 'mid-1', providerRef: statusUndelivered.MessageSid, state: 'undelivered', errorCode: '30003',
+      errorMessage: 'Unreachable destination handset',
     });
+    // A code without a known title is named as Twilio's; no code, no message.
+    expect(readTwilioStatus({ ...statusUndelivered, ErrorCode: '63016' }, 'mid-1')?.errorMessage).toBe('Twilio error 63016');
+    expect(readTwilioStatus({ ...statusUndelivered, ErrorCode: '' }, 'mid-1')).not.toHaveProperty('errorMessage');
   });
 
   it('ignores statuses it does not track', () => {

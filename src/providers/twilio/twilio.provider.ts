@@ -35,6 +35,13 @@ export const twilio: ProviderDescriptor<'twilio', 'sms' | 'voice', { twilio: Twi
       voice: new TwilioVoiceProvider(client, logger.child({ component: 'twilio' })),
     };
   },
+  tenantAccount: {
+    fields: {
+      accountSid: { required: true, pattern: /^AC[0-9a-fA-F]{32}$/, hint: 'must be a Twilio account SID (AC and 32 hexadecimal digits)' },
+      authToken: { required: true, pattern: /^\S{16,200}$/, hint: 'must be the account’s auth token (16 to 200 characters, no spaces)' },
+    },
+    accountIdField: 'accountSid', webhookSecretField: 'authToken',
+  },
   capabilities: { hold: true, mute: true, dtmf: true, transfer: true, consult: true, conference: true, supervise: true, record: true, liveAudio: true },
   smsStatusCallbackUrl: (callbacks, interactionId) => callbacks.url('/webhooks/twilio/sms/status', { mid: interactionId }),
   // Twilio posts its webhooks as HTML forms.

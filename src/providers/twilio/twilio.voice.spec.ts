@@ -1,7 +1,7 @@
 import type twilio from 'twilio';
 import { HANGUP_TWIML, TwilioVoiceProvider } from './twilio.voice';
 
-const CALL = { callId: 'c1', agentEndpoint: 'sip:1001@pbx.example', callerId: '+14155550100' };
+const CALL = { callId: 'c1', tenantId: 'acme', agentEndpoint: 'sip:1001@pbx.example', callerId: '+14155550100' };
 
 function fakeClient(fail = false) {
   const created: Array<{ conference: string; params: Record<string, unknown> }> = [];

@@ -33,9 +33,11 @@ export class TwilioWebhooksController {
   @HttpCode(200)
   @Header('content-type', 'text/xml')
   async voice(@Query('cid') cid?: string): Promise<string> {
-    const provider = this.adapters.voiceByName('twilio');
+    const call = await this.calls.answered(cid ?? '', 'twilio');
+    // The tenant's own Twilio account adds the agent to a call it placed through that account.
+    const provider = this.adapters.voiceByName('twilio', call?.tenantId);
     if (!(provider instanceof TwilioVoiceProvider)) return HANGUP_TWIML;
-    return provider.answerTwiml(await this.calls.answered(cid ?? '', 'twilio'), (callId) => this.calls.claimAgentDial(callId));
+    return provider.answerTwiml(call, (callId) => this.calls.claimAgentDial(callId));
   }
 
   @Post('voice/status')

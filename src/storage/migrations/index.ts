@@ -15,6 +15,9 @@ import * as m013 from './013-inbound-calls';
 import * as m014 from './014-recordings';
 import * as m015 from './015-tenant-admin';
 import * as m016 from './016-provider-attempts';
+import * as m017 from './017-conversation-agents';
+import * as m018 from './018-api-keys-and-credentials';
+import * as m022 from './022-call-failover';
 
 /** Migrations are compiled in, so a built image needs no migration files on disk. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -34,6 +37,9 @@ const MIGRATIONS: Record<string, Migration> = {
   '014-recordings': m014,
   '015-tenant-admin': m015,
   '016-provider-attempts': m016,
+  '017-conversation-agents': m017,
+  '018-api-keys-and-credentials': m018,
+  '022-call-failover': m022,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -27,12 +27,18 @@ export const TENANT_ADMIN_SCHEMA: Json = {
     },
     policies: {
       type: 'object',
-      required: ['requireConsent', 'doNotCall', 'maxComposeLength', 'maskSensitiveData', 'agentEndpoints', 'inboundRouting', 'stickyDays', 'unattendedAlertSeconds', 'dispositions', 'smsTemplates', 'ringTimeoutSeconds', 'recordCalls', 'pauseBehavior', 'recordingRetentionDays'],
+      required: ['requireConsent', 'doNotCall', 'maxComposeLength', 'maskSensitiveData', 'agentEndpoints', 'inboundRouting', 'stickyDays', 'unattendedAlertSeconds', 'dispositions', 'smsTemplates', 'ringTimeoutSeconds', 'recordCalls', 'pauseBehavior', 'recordingRetentionDays',
+        'ringNoAnswerSeconds', 'queueTimeoutSeconds', 'inboundGreeting', 'holdMusicUrl', 'voicemailPrompt'],
       properties: {
         requireConsent: { type: 'boolean' }, doNotCall: strings, maxComposeLength: { type: 'integer' }, maskSensitiveData: { type: 'boolean' },
         agentEndpoints: strings, inboundRouting: { enum: ['sticky', 'queue'] }, stickyDays: { type: 'integer' }, unattendedAlertSeconds: { type: 'integer' },
         dispositions: strings, smsTemplates: strings, ringTimeoutSeconds: { type: 'integer' }, recordCalls: { enum: ['off', 'always', 'on-demand'] },
         pauseBehavior: { enum: ['silence', 'skip'] }, recordingRetentionDays: { type: 'integer' },
+        ringNoAnswerSeconds: { type: 'integer', minimum: 1, maximum: 600, description: 'Inbound calls: seconds a console rings before the call goes back to the queue and the agent is marked away (RONA).' },
+        queueTimeoutSeconds: { type: 'integer', minimum: 0, maximum: 86_400, description: 'Inbound calls: seconds unanswered before the caller is offered voicemail (0: never).' },
+        inboundGreeting: { type: 'string', minLength: 1, maxLength: 500, description: 'Inbound calls: what the caller hears first.' },
+        holdMusicUrl: nullable({ type: 'string', maxLength: 2010, description: 'Inbound calls: audio looped while the caller waits (https in production); null: the provider’s own.' }),
+        voicemailPrompt: { type: 'string', minLength: 1, maxLength: 500, description: 'Inbound calls: what a caller whose wait timed out hears before leaving a message.' },
       },
     },
     version: { type: 'integer', description: 'Bumped by every change; send it back in PATCH to refuse a change made on an older one (409).' },
@@ -47,6 +53,8 @@ const EXAMPLE = {
     requireConsent: false, doNotCall: ['+447700900999'], maxComposeLength: 1600, maskSensitiveData: true, agentEndpoints: ['user:*'],
     inboundRouting: 'sticky', stickyDays: 7, unattendedAlertSeconds: 120, dispositions: ['resolved', 'callback'], smsTemplates: [],
     ringTimeoutSeconds: 30, recordCalls: 'off', pauseBehavior: 'silence', recordingRetentionDays: 0,
+    ringNoAnswerSeconds: 20, queueTimeoutSeconds: 120, inboundGreeting: 'Thank you for calling Acme. Please hold.',
+    holdMusicUrl: 'https://media.acme.example/hold.mp3', voicemailPrompt: 'Please leave a message after the tone.',
   },
   version: 3, updatedAt: '2026-12-04T09:00:00.000Z',
 };
@@ -67,11 +75,12 @@ export const TENANT_ADMIN_DOCS = {
     summary: 'Change a tenant’s settings',
     description: 'Any subset of name, region, providers (which must be configured on the gateway, else 422) and policies; lists replace the stored list. '
       + 'Stored, announced as `tenant.updated` (to admins) and applied by every instance without a restart. With `version`, a change made on an older version is refused (409).',
-    response: TENANT_ADMIN_SCHEMA, requestExample: { voiceProvider: 'twilio', policies: { requireConsent: true, doNotCall: ['+447700900999'] }, version: 3 }, responseExample: { ...EXAMPLE, version: 4 },
+    response: TENANT_ADMIN_SCHEMA, requestExample: { voiceProvider: 'twilio', policies: { requireConsent: true, doNotCall: ['+447700900999'], queueTimeoutSeconds: 120 }, version: 3 }, responseExample: { ...EXAMPLE, version: 4 },
   },
   putNumber: {
     summary: 'Add a number, or say which provider owns it',
-    description: 'Inbound messages and calls to the number belong to the tenant from then on. A number of another tenant is refused (409).',
+    description: 'Inbound messages and calls to the number belong to the tenant from then on. A number of another tenant is refused (409). '
+      + 'The provider that owns it decides which numbers a failover may use: a message or call handed to the tenant’s next provider is sent from a number that provider owns (README “Provider failover”).',
     response: TENANT_ADMIN_SCHEMA, requestExample: { provider: 'twilio' }, responseExample: EXAMPLE,
   },
   deleteNumber: {

@@ -7,6 +7,11 @@ import { PROVIDERS, SMS_PROVIDERS, VOICE_PROVIDERS, type SmsProviderName, type V
 
 const E164 = /^\+[1-9]\d{6,14}$/;
 const E164_HINT = 'must hold E.164 numbers';
+/** Text a provider speaks: no control characters (XML, so TwiML, cannot carry them). */
+const SPOKEN = /^[^\u0000-\u001f\u007f]*$/;
+const SPOKEN_HINT = 'must be text without control characters';
+/** As the configuration's `holdMusicUrl` (config.schema.ts). */
+const HTTP_URL = /^https?:\/\/[^\s]{1,2000}$/;
 
 /**
  * The tenant's policies, each optional: what is left out stays as it is. The checks are those of
@@ -40,6 +45,16 @@ export class TenantPoliciesDto {
   @Omittable() @IsIn(['silence', 'skip']) pauseBehavior?: 'silence' | 'skip';
   /** Recordings are deleted this many days after they became available (0: kept). */
   @Omittable() @IsInt() @Min(0) @Max(36_500) recordingRetentionDays?: number;
+  /** Inbound calls: seconds a console rings with a call before it goes back to the queue and the agent is marked away (RONA). */
+  @Omittable() @IsInt() @Min(1) @Max(600) ringNoAnswerSeconds?: number;
+  /** Inbound calls: seconds unanswered before the caller is offered voicemail (0: never). */
+  @Omittable() @IsInt() @Min(0) @Max(86_400) queueTimeoutSeconds?: number;
+  /** Inbound calls: what the caller hears first (spoken by the provider; no control characters, which TwiML cannot carry). */
+  @Omittable() @IsString() @Length(1, 500) @Matches(SPOKEN, { message: SPOKEN_HINT }) inboundGreeting?: string;
+  /** Inbound calls: the audio looped while the caller waits; null: the provider's own. https only in production (checked by the service). */
+  @ValidateIf((o: TenantPoliciesDto) => o.holdMusicUrl !== null) @IsOptional() @IsString() @Matches(HTTP_URL, { message: 'must be an http(s) URL of at most 2000 characters' }) holdMusicUrl?: string | null;
+  /** Inbound calls: what a caller whose wait timed out hears before leaving a message. */
+  @Omittable() @IsString() @Length(1, 500) @Matches(SPOKEN, { message: SPOKEN_HINT }) voicemailPrompt?: string;
 }
 
 /** A change to a tenant: any subset; what is left out stays as it is. */

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { Principal } from '../../common/auth/principal';
 import { DomainError, ErrorCode } from '../../common/errors/domain-error';
 import { nowIso } from '../../common/ids';
+import { AppConfig } from '../../config/config.schema';
 import { ProviderRegistry } from '../../providers/provider.registry';
 import { UnitOfWork } from '../../unit-of-work/unit-of-work';
 import { applyPatch, type TenantPatch, type TenantPolicies } from '../tenant-document';
@@ -39,6 +40,7 @@ export class TenantAdminService {
     private readonly uow: UnitOfWork,
     private readonly tenants: TenantsService,
     private readonly providers: ProviderRegistry,
+    private readonly config: AppConfig,
   ) {}
 
   list(principal: Principal): { items: TenantAdminView[] } {
@@ -53,17 +55,22 @@ export class TenantAdminService {
   /** Applies a change: the store first (conditional on the version it was made on), then every instance reloads. */
   async update(principal: Principal, tenantId: string, patch: TenantPatch & { version?: number }): Promise<TenantAdminView> {
     this.own(principal, tenantId);
-    if (patch.smsProvider && !this.providers.smsByName(patch.smsProvider)) {
+    if (patch.smsProvider && !this.providers.smsByName(patch.smsProvider, tenantId)) {
       throw DomainError.invalidField('smsProvider', `${patch.smsProvider} is not configured on this gateway`, ErrorCode.Unprocessable);
     }
-    if (patch.voiceProvider && !this.providers.voiceByName(patch.voiceProvider)) {
+    if (patch.voiceProvider && !this.providers.voiceByName(patch.voiceProvider, tenantId)) {
       throw DomainError.invalidField('voiceProvider', `${patch.voiceProvider} is not configured on this gateway`, ErrorCode.Unprocessable);
     }
     for (const [n, name] of (patch.smsProviders ?? []).entries()) {
-      if (!this.providers.smsByName(name)) throw DomainError.invalidField(`smsProviders.${n}`, `${name} is not configured on this gateway`, ErrorCode.Unprocessable);
+      if (!this.providers.smsByName(name, tenantId)) throw DomainError.invalidField(`smsProviders.${n}`, `${name} is not configured on this gateway`, ErrorCode.Unprocessable);
     }
     for (const [n, name] of (patch.voiceProviders ?? []).entries()) {
-      if (!this.providers.voiceByName(name)) throw DomainError.invalidField(`voiceProviders.${n}`, `${name} is not configured on this gateway`, ErrorCode.Unprocessable);
+      if (!this.providers.voiceByName(name, tenantId)) throw DomainError.invalidField(`voiceProviders.${n}`, `${name} is not configured on this gateway`, ErrorCode.Unprocessable);
+    }
+    const music = patch.policies?.holdMusicUrl;
+    if (music) {
+      const refused = holdMusicRefusal(music, this.config.env === 'production');
+      if (refused) throw DomainError.invalidField('policies.holdMusicUrl', refused, ErrorCode.Unprocessable);
     }
     for (let attempt = 1; ; attempt++) {
       const at = nowIso();
@@ -73,7 +80,7 @@ export class TenantAdminService {
         const [row] = await w.tenants.settings([tenantId]);
         if (!row) throw DomainError.notFound('tenant');
         if (patch.version !== undefined && patch.version !== row.version) return { kind: 'stale', current: row.version };
-        const { document, changed } = applyPatch(this.tenants.parse(row.document), patch);
+        const { document, changed } = applyPatch(this.tenants.parse(row.document, tenantId), patch);
         if (changed.length === 0) return { kind: 'unchanged' };
         if (!(await w.tenants.updateSettings(tenantId, JSON.stringify(document), row.version, at))) return { kind: 'raced' };
         await w.tenants.upsert({ id: tenantId, name: document.name, defaultRegion: document.defaultRegion }, at);
@@ -93,7 +100,7 @@ export class TenantAdminService {
   async putNumber(principal: Principal, tenantId: string, number: string, provider: string | null): Promise<TenantAdminView> {
     const loaded = this.own(principal, tenantId);
     if (!E164.test(number)) throw DomainError.invalidField('number', 'must be an E.164 number (+ and 7 to 15 digits)');
-    if (provider !== null && !this.providers.smsByName(provider) && !this.providers.voiceByName(provider)) {
+    if (provider !== null && !this.providers.smsByName(provider, tenantId) && !this.providers.voiceByName(provider, tenantId)) {
       throw DomainError.invalidField('provider', `${provider} is not configured on this gateway`, ErrorCode.Unprocessable);
     }
     if (loaded.settings.numbers.includes(number) && (loaded.settings.numberProviders?.get(number) ?? null) === provider) return view(loaded);
@@ -133,6 +140,23 @@ export class TenantAdminService {
     if (!loaded) throw new DomainError(ErrorCode.Forbidden, 'an admin manages their own tenant only');
     return loaded;
   }
+}
+
+/**
+ * Why a hold music URL is refused (the DTO has checked its form): the provider fetches it while the
+ * caller waits, so it must parse and carry no credentials; in production it must be https, as the
+ * configuration's production checks ask of every URL a provider is sent to.
+ */
+export function holdMusicRefusal(url: string, production: boolean): string | undefined {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return 'is not a URL';
+  }
+  if (parsed.username || parsed.password) return 'must not carry credentials';
+  if (production && parsed.protocol !== 'https:') return 'must be an https URL in production';
+  return undefined;
 }
 
 function stale(sent: number, current: number): DomainError {
