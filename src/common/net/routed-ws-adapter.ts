@@ -31,6 +31,18 @@ export class RoutedWsAdapter extends WsAdapter {
     });
     return server;
   }
+
+  /**
+   * Nest's adapter parses every frame of every socket as JSON to look for a `@SubscribeMessage`
+   * handler, through an rxjs pipeline, and throws (and catches) when there is none. The gateway's
+   * sockets read their own frames (events.gateway, the media streams) and declare no such handler:
+   * without this, each Twilio Media Streams message was parsed twice and cost an exception
+   * (`npm run bench:media`). A gateway that declares handlers keeps Nest's binding.
+   */
+  override bindMessageHandlers(...args: Parameters<WsAdapter['bindMessageHandlers']>): void {
+    if (args[1].length === 0) return;
+    super.bindMessageHandlers(...args);
+  }
 }
 
 /** Whether `pathname` fits `template`, whose `:name` segments match any one non-empty segment. */
