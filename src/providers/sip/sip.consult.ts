@@ -3,11 +3,11 @@ import { RING_TIMEOUT_LIMITS } from '../../calls/domain/ring-timeout';
 import type { LegChange, ParticipantControl, ParticipantDial, ParticipantReport, ParticipantReportSink } from '../voice-participants.port';
 import { VoiceProviderError, type CallHandle } from '../voice-provider.port';
 import { directionOf, endpointUri, mediaTargets, restamp, sipEndReason, withDirection } from './sip.mapper';
-import { bridge, relayReinvite, renegotiating } from './sip.reinvite';
+import { bridge, followDialog, renegotiating } from './sip.reinvite';
 import { trunkAuth, type Trunk } from './sip.trunk';
 import {
   messageOf, required, statusOf,
-  type ConsulteeLeg, type SipCall, type SrfClient, type SrfDialog, type SrfMessage, type SrfRequest, type SrfResponse,
+  type ConsulteeLeg, type SipCall, type SrfClient, type SrfDialog, type SrfMessage, type SrfRequest,
 } from './srf.types';
 
 /** What the consultation needs of the SIP voice provider that owns the calls (sip.voice.ts). */
@@ -234,16 +234,7 @@ export class SipConsultation implements ParticipantControl {
       void back.catch((err: unknown) => call.log.warn({ err: messageOf(err) }, 'could not return the agent to the customer'));
       this.report(call, leg, { kind: 'ended', reason: 'completed' });
     };
-    const onModify = (req: SrfMessage, res: SrfResponse): void => void relayReinvite(call, 'consultee', req, res);
-    const onRefresh = (): void => undefined; // srf answers a session refresh itself
-    dialog.on('destroy', onBye);
-    dialog.on('modify', onModify);
-    dialog.on('refresh', onRefresh);
-    leg.detach.push(() => {
-      dialog.off('destroy', onBye);
-      dialog.off('modify', onModify);
-      dialog.off('refresh', onRefresh);
-    });
+    leg.detach.push(followDialog(call, 'consultee', dialog, onBye));
   }
 
   /** The leg is no longer the call's consultation: its listeners and timer go. */

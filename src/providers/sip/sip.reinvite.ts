@@ -110,3 +110,21 @@ export async function relayReinvite(call: SipCall, from: Side, req: SrfMessage, 
     res.send(status !== undefined && status >= 400 && status < 700 ? status : 500);
   }
 }
+
+/**
+ * Follows one leg's dialog: its BYE (`destroy`) runs `onBye`, its re-INVITEs are relayed to the
+ * other side, and a session refresh is answered by srf itself (RFC 4028: the same SDP version;
+ * srf does so only when a 'refresh' listener exists). Returns what stops following it.
+ */
+export function followDialog(call: SipCall, side: Side, dialog: SrfDialog, onBye: () => void): () => void {
+  const onModify = (req: SrfMessage, res: SrfResponse): void => void relayReinvite(call, side, req, res);
+  const onRefresh = (): void => undefined;
+  dialog.on('destroy', onBye);
+  dialog.on('modify', onModify);
+  dialog.on('refresh', onRefresh);
+  return () => {
+    dialog.off('destroy', onBye);
+    dialog.off('modify', onModify);
+    dialog.off('refresh', onRefresh);
+  };
+}

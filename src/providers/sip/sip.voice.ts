@@ -14,7 +14,7 @@ import { SipInbound } from './sip-inbound';
 import { sipReasonPhrase } from '../sip-reason';
 import { releaseConsultee, SipConsultation } from './sip.consult';
 import type { ParticipantControl } from '../voice-participants.port';
-import { bridge, offerThrough, relayReinvite, renegotiating } from './sip.reinvite';
+import { bridge, offerThrough, followDialog, renegotiating } from './sip.reinvite';
 import type { CallAudioSink, StopAudio } from '../call-media.port';
 import type { NgClient } from './rtpengine/ng-client';
 import { direct, RtpengineAnchor } from './rtpengine/rtpengine.anchor';
@@ -22,7 +22,7 @@ import { listenThroughRtpengine } from './rtpengine/rtpengine.audio';
 import { customerInviteOptions, trunkAuth, type TrunkCredentials } from './sip.trunk';
 import {
   disconnect, messageOf, required, statusOf,
-  type AgentOffer, type SipCall, type SrfClient, type SrfDialog, type SrfMessage, type SrfRequest, type SrfResponse, type UacOptions,
+  type AgentOffer, type SipCall, type SrfClient, type SrfDialog, type SrfMessage, type SrfRequest, type UacOptions,
 } from './srf.types';
 
 export interface SipVoiceOptions {
@@ -389,17 +389,7 @@ export class SipVoiceProvider implements VoiceProvider {
       // Before both legs are up: the agent gave up the attempt; the customer hung up before we could bridge.
       void this.end(call, call.answered ? 'completed' : side === 'agent' ? 'canceled' : 'failed');
     };
-    const onModify = (req: SrfMessage, res: SrfResponse): void => void relayReinvite(call, side, req, res);
-    // With a 'refresh' listener srf answers a session refresh (RFC 4028: the same SDP version) with our SDP itself.
-    const onRefresh = (): void => undefined;
-    dialog.on('destroy', onBye);
-    dialog.on('modify', onModify);
-    dialog.on('refresh', onRefresh);
-    call.detach.push(() => {
-      dialog.off('destroy', onBye);
-      dialog.off('modify', onModify);
-      dialog.off('refresh', onRefresh);
-    });
+    call.detach.push(followDialog(call, side, dialog, onBye));
   }
 
   /** Reports the ending once, then disposes. */
