@@ -1,11 +1,11 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR, Reflector } from '@nestjs/core';
+import { APP_FILTER, APP_GUARD, Reflector } from '@nestjs/core';
 import type { Logger } from 'pino';
 import { AppConfig } from './config/config.schema';
 import { JwtAuthGuard } from './common/auth/jwt-auth.guard';
 import { JwtService } from './common/auth/jwt.service';
 import { ProblemFilter } from './common/errors/problem.filter';
-import { MaskingInterceptor } from './common/masking/masking.interceptor';
+import { TENANT_LOOKUP } from './common/auth/tenant-lookup';
 import { RateLimiter } from './common/rate-limit/rate-limiter';
 import { isStoreUnavailable } from './storage/store';
 import { LOGGER } from './common/logging/logger.token';
@@ -122,7 +122,8 @@ export class AppModule {
             new JwtAuthGuard(reflector, jwt, tenants, new RateLimiter(config.rateLimits.apiPerSecond, config.rateLimits.apiBurst), apiKeys),
         },
         { provide: APP_GUARD, useExisting: JwtAuthGuard },
-        { provide: APP_INTERCEPTOR, inject: [TenantsService], useFactory: (tenants: TenantsService) => new MaskingInterceptor(tenants) },
+        // For MaskingInterceptor, which @Roles() puts on every route that has a caller.
+        { provide: TENANT_LOOKUP, useExisting: TenantsService },
         {
           provide: EVENT_FANOUT,
           useFactory: () => (config.redis.url ? new RedisFanout(config.redis.url, logger.child({ component: 'redis' })) : new MemoryFanout()),

@@ -30,9 +30,10 @@ const INTERACTION_COLUMNS: Record<keyof InteractionsTable, true> = {
   fromAddr: true, toAddr: true, origin: true, endReason: true, startedAt: true, endedAt: true, updatedAt: true,
 };
 
-// The queries every inbound message or call step runs, compiled once (storage/fixed-query.ts).
+// The queries every inbound message or call step runs, compiled once (storage/fixed-query.ts); on
+// PostgreSQL the inserts ride with the transaction's next statement (storage/write-behind.ts).
 const insertConversation = new FixedQuery((db, row: ConversationsTable) =>
-  db.insertInto('conversations').values(allColumns(row, CONVERSATION_COLUMNS)));
+  db.insertInto('conversations').values(allColumns(row, CONVERSATION_COLUMNS)), 'defer');
 const touchConversation = new FixedQuery((db, p: { tenantId: string; id: string; at: string }) =>
   db.updateTable('conversations').set({ lastActivityAt: p.at, updatedAt: p.at }).where('tenantId', '=', p.tenantId).where('id', '=', p.id));
 const latestOfContact = new FixedQuery((db, p: { tenantId: string; contactId: string }) =>
@@ -48,12 +49,12 @@ const interactionByRef = new FixedQuery((db, p: { tenantId: string; channel: str
   db.selectFrom('interactions').selectAll()
     .where('tenantId', '=', p.tenantId).where('channel', '=', p.channel).where('providerRef', '=', p.providerRef));
 const insertInteraction = new FixedQuery((db, row: InteractionsTable) =>
-  db.insertInto('interactions').values(allColumns(row, INTERACTION_COLUMNS)));
+  db.insertInto('interactions').values(allColumns(row, INTERACTION_COLUMNS)), 'defer');
 /** PostgreSQL only (SQLite has no writing CTE): the touch of the conversation rides along, one round trip instead of two. */
 const insertInteractionTouching = new FixedQuery((db, row: InteractionsTable & { at: string }) =>
   db.with('touched', (w) => w.updateTable('conversations').set({ lastActivityAt: row.at, updatedAt: row.at })
     .where('tenantId', '=', row.tenantId).where('id', '=', row.conversationId))
-    .insertInto('interactions').values(allColumns<InteractionsTable>(row, INTERACTION_COLUMNS)));
+    .insertInto('interactions').values(allColumns<InteractionsTable>(row, INTERACTION_COLUMNS)), 'defer');
 
 export class ConversationsRepository {
   private readonly postgres: boolean;

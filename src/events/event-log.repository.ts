@@ -43,7 +43,8 @@ const insertInBlock = perCount((count) => new FixedQuery((db: Kysely<Database>, 
     where start.first + ${sql.lit(count)} <= start.lo + ${sql.lit(EVENTS_PER_TRANSACTION)}
     returning seq`;
   return { compile: () => query.compile(db) };
-}));
+  // It reads only the events and the position, which no waiting insert writes: it may carry them.
+}, 'carry'));
 
 /** SQLite: the events at positions `seq<i>` already taken from the counter. */
 const insertAt = perCount((count) => new FixedQuery((db: Kysely<Database>, p: AppendValues) =>

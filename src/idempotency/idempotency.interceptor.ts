@@ -3,6 +3,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { from, lastValueFrom, type Observable } from 'rxjs';
 import type { Principal } from '../common/auth/principal';
 import { DomainError } from '../common/errors/domain-error';
+import { maskingRan } from '../common/masking/masking.interceptor';
 import { IdempotencyService } from './idempotency.service';
 
 const KEY_PATTERN = /^[\x21-\x7e]{1,200}$/;
@@ -15,6 +16,10 @@ export class IdempotencyInterceptor implements NestInterceptor {
     const http = context.switchToHttp();
     const request = http.getRequest<FastifyRequest & { principal: Principal }>();
     const reply = http.getResponse<FastifyReply>();
+    // The cache must keep the answer in clear, each replay masked for its caller: masking goes outside.
+    if (!maskingRan(request)) {
+      throw new Error('MaskingInterceptor must run before IdempotencyInterceptor: declare @Roles() on the controller, or below @Idempotent()');
+    }
     const header = request.headers['idempotency-key'];
     if (header === undefined) return next.handle();
     const key = Array.isArray(header) ? header[0]! : header;
@@ -43,5 +48,9 @@ export class IdempotencyInterceptor implements NestInterceptor {
   }
 }
 
-/** Marks a creating POST as honouring `Idempotency-Key`. */
+/**
+ * Marks a creating POST as honouring `Idempotency-Key`. The route's masking (from @Roles()) must
+ * wrap it, which the interceptor checks on every request: @Roles() on the controller, or written
+ * below @Idempotent() (decorators apply bottom-up, and the first interceptor listed is the outer one).
+ */
 export const Idempotent = (): MethodDecorator => applyDecorators(UseInterceptors(IdempotencyInterceptor));

@@ -8,7 +8,7 @@ import { parseAttempts, type ProviderAttempt } from '../failover/domain/failover
 // Every inbound message stores its text: compiled once (storage/fixed-query.ts).
 const insertMessage = new FixedQuery((db, row: MessagesTable) => db.insertInto('messages').values(allColumns(row, {
   interactionId: true, tenantId: true, body: true, segments: true, encoding: true, errorCode: true, errorMessage: true, attempts: true,
-})));
+})), 'defer'); // on PostgreSQL it rides with the transaction's next statement (storage/write-behind.ts)
 
 export class MessagesRepository {
   constructor(private readonly db: Executor) {}

@@ -10,6 +10,7 @@ import { LATEST_MIGRATION, migrationProvider } from './migrations';
 import { GroupCommitter } from './group-commit';
 import type { Database } from './schema';
 import { inTransaction, isStalePlan } from './store';
+import { composeStatements, isCarrier, isDeferrable, type Statement } from './write-behind';
 
 export type Dialect = 'sqlite' | 'postgres';
 
@@ -128,6 +129,7 @@ const TRANSACTION_END = /^\s*(commit|rollback)\s*$/i;
  * and pg prepares it once per connection. A prepared `select *` fails once another instance's
  * migration changed its table: that connection is dropped on release, and the statement is run
  * again unprepared (outside a transaction) or `inTransaction` runs the unit again on another.
+ * Inside a transaction, inserts marked for write-behind wait for the next statement (write-behind.ts).
  */
 function withPreparedStatements(pool: Pool, max = 500): PostgresPool {
   const names = new Map<string, string>();
@@ -143,12 +145,9 @@ function withPreparedStatements(pool: Pool, max = 500): PostgresPool {
   const wrap = (client: PoolClient): PostgresPoolClient => {
     let stale = false;
     let inTransaction = false;
-    function query<R>(sql: string, parameters: readonly unknown[]): Promise<PostgresQueryResult<R>>;
-    function query<R>(cursor: PostgresCursor<R>): PostgresCursor<R>;
-    function query(text: string | PostgresCursor<unknown>, values: readonly unknown[] = []): Promise<unknown> | PostgresCursor<unknown> {
-      if (typeof text !== 'string') throw new Error('cursors are not configured');
-      if (TRANSACTION_START.test(text)) inTransaction = true;
-      else if (TRANSACTION_END.test(text)) inTransaction = false;
+    // Inserts of this transaction waiting for the next statement (storage/write-behind.ts).
+    let waiting: Statement[] = [];
+    const send = (text: string, values: readonly unknown[]): Promise<unknown> => {
       const name = nameOf(text);
       const result = client.query({ name, text, values: [...values] });
       if (!name) return result;
@@ -159,8 +158,47 @@ function withPreparedStatements(pool: Pool, max = 500): PostgresPool {
         if (!inTransaction) return client.query({ text, values: [...values] });
         throw error;
       });
+    };
+    /** Sends the waiting inserts, as one statement where they compose. */
+    const flush = async (statements: Statement[]): Promise<void> => {
+      const composed = composeStatements(statements);
+      if (composed) return void (await send(composed.text, composed.values));
+      for (const s of statements) await send(s.text, s.values);
+    };
+    function query<R>(sql: string, parameters: readonly unknown[]): Promise<PostgresQueryResult<R>>;
+    function query<R>(cursor: PostgresCursor<R>): PostgresCursor<R>;
+    function query(text: string | PostgresCursor<unknown>, values: readonly unknown[] = []): Promise<unknown> | PostgresCursor<unknown> {
+      if (typeof text !== 'string') throw new Error('cursors are not configured');
+      if (TRANSACTION_START.test(text)) {
+        inTransaction = true;
+        waiting = [];
+      } else if (TRANSACTION_END.test(text)) {
+        const before = /^\s*commit/i.test(text) ? waiting : [];
+        inTransaction = false;
+        waiting = [];
+        // A failing insert fails the COMMIT, which is then not sent: the driver rolls back.
+        if (before.length > 0) return flush(before).then(() => send(text, values));
+      } else if (inTransaction && isDeferrable(text)) {
+        // It changes exactly one row or fails with the statement that carries it.
+        waiting.push({ text, values: [...values] });
+        return Promise.resolve({ command: 'INSERT', rowCount: 1, rows: [] });
+      } else if (waiting.length > 0) {
+        const before = waiting;
+        waiting = [];
+        const carried = isCarrier(text) ? composeStatements([...before, { text, values: [...values] }]) : undefined;
+        if (carried) return send(carried.text, carried.values);
+        return flush(before).then(() => send(text, values));
+      }
+      return send(text, values);
     }
-    return { query, release: (destroy) => client.release(destroy || stale) };
+    return {
+      query,
+      release: (destroy) => {
+        // A transaction always ends with COMMIT or ROLLBACK first; never carry an insert over to another unit.
+        waiting = [];
+        client.release(destroy || stale);
+      },
+    };
   };
   return {
     async connect() {
@@ -187,7 +225,9 @@ async function checkMigrated(db: Kysely<Database>): Promise<void> {
  * store was looked for, named as the operator set it: DATABASE_URL.
  */
 export async function migrate(db: Kysely<Database>, location = 'the store'): Promise<void> {
-  const migrator = new Migrator({ db, provider: migrationProvider });
+  // Numbers are handed out ahead of the work (019 callback tasks landed after 022): a store already
+  // at 022 runs 019 too, rather than Kysely refusing it as out of order.
+  const migrator = new Migrator({ db, provider: migrationProvider, allowUnorderedMigrations: true });
   const { error, results } = await migrator.migrateToLatest();
   if (!error) return;
   const cause = error instanceof Error ? error.message || (error as NodeJS.ErrnoException).code || error.name : String(error);

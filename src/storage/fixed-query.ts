@@ -1,6 +1,7 @@
-import type { Compilable, CompiledQuery, DialectAdapter, Kysely, QueryResult } from 'kysely';
+import { PostgresAdapter, type Compilable, type CompiledQuery, type DialectAdapter, type Kysely, type QueryResult } from 'kysely';
 import type { Database } from './schema';
 import type { Executor } from './store';
+import { markWriteBehind, type WriteBehindRole } from './write-behind';
 
 /** Marks where a named parameter lands in the compiled query; never a value a query compares with. */
 const MARK = '\u0000fixed-query-parameter:';
@@ -24,7 +25,14 @@ interface Template {
 export class FixedQuery<P extends object, O> {
   private readonly templates = new WeakMap<DialectAdapter, Template>();
 
-  constructor(private readonly build: (db: Kysely<Database>, values: P) => Compilable<O>) {}
+  /**
+   * `writeBehind` (PostgreSQL): 'defer' lets this insert wait inside a transaction for the next
+   * statement, 'carry' lets this statement take waiting inserts along (storage/write-behind.ts).
+   */
+  constructor(
+    private readonly build: (db: Kysely<Database>, values: P) => Compilable<O>,
+    private readonly writeBehind?: WriteBehindRole,
+  ) {}
 
   /** Runs the query with these values; rows come back through the database's plugins as usual. */
   execute(db: Executor, values: P): Promise<QueryResult<O>> {
@@ -51,6 +59,7 @@ export class FixedQuery<P extends object, O> {
   }
 
   private compile(db: Executor): Template {
+    const executor = db.getExecutor();
     const used = new Set<string>();
     const standIns = new Proxy({} as P, {
       get(_, key) {
@@ -67,6 +76,7 @@ export class FixedQuery<P extends object, O> {
     if (lost.length > 0 || compiled.sql.includes(MARK)) {
       throw new Error(`a fixed query must pass its values through unchanged; not passed as parameters: ${lost.join(', ') || 'a value inlined in the SQL'}`);
     }
+    if (this.writeBehind && executor.adapter instanceof PostgresAdapter) markWriteBehind(compiled.sql, this.writeBehind);
     return { compiled, slots };
   }
 }

@@ -47,6 +47,27 @@ describe('sensitive data masking for agents', () => {
     expect(found.body.items[0].phone).toBe('*********7542');
   });
 
+  // Masking rides on @Roles() (and @Idempotent()), not on every route: these are the shapes that could slip.
+  it('masks an idempotent answer and its replay, and the answer of a route declaring its roles on the handler', async () => {
+    const create = () => gw.request('POST', '/v1/conversations', {
+      token: agent, headers: { 'idempotency-key': 'mask-replay-1' },
+      body: { contact: { phone: '+447966197543', name: 'Melissa' }, chat: { sessionId: 'mask-replay' } },
+    });
+    const first = await create();
+    const replay = await create();
+    expect(first.status).toBe(201);
+    expect(first.body.contact.phone).toBe('*********7543');
+    expect(replay.status).toBe(first.status);
+    expect(replay.body).toEqual(first.body);
+    // Assignment routes declare their roles per handler, with none on the controller.
+    const released = await gw.request('POST', `/v1/conversations/${first.body.id}/release`, { token: agent });
+    expect(released.status).toBe(200);
+    expect(JSON.stringify(released.body)).not.toContain('7966197543');
+    expect(released.body.contact.phone).toBe('*********7543');
+    const claimed = await gw.request('POST', `/v1/conversations/${first.body.id}/claim`, { token: clearSupervisor });
+    expect(claimed.body.contact.phone).toBe('+447966197543');
+  });
+
   it('masks card numbers inside message bodies, over REST and over the socket, while the store keeps them', async () => {
     const agentFeed = await watch(agent);
     const clearFeed = await watch(clearSupervisor);

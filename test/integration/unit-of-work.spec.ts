@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Contact } from '../../src/contacts/domain/contact';
+import type { Conversation, Interaction } from '../../src/conversations/domain/conversation';
 import { newId } from '../../src/common/ids';
 import type { StoredEvent } from '../../src/events/domain/event';
 import { EventLogRepository } from '../../src/events/event-log.repository';
@@ -80,6 +81,86 @@ function unitOfWorkSuite(open: () => Promise<{ handle: DatabaseHandle; cleanup: 
       throw new Error('undo');
     })).rejects.toThrow('undo');
     expect(await uow.direct.idempotency.find('acme', `k-${c.id}`)).toBeUndefined();
+  });
+
+  // On PostgreSQL these inserts wait for the unit's next statement (storage/write-behind.ts).
+  const smsRows = (c: Contact, providerRef = newId()) => {
+    const conversation: Conversation = {
+      id: newId(), tenantId: 'acme', contactId: c.id, status: 'active', agentId: null, context: null, disposition: null,
+      notes: null, createdAt: at, updatedAt: at, closedAt: null, lastActivityAt: at,
+    };
+    const interaction: Interaction = {
+      id: newId(), conversationId: conversation.id, channel: 'sms', direction: 'inbound', state: 'received', provider: 'twilio', providerRef,
+      from: '+14155550123', to: '+14155550100', origin: null, endReason: null, startedAt: at, endedAt: at, updatedAt: at,
+    };
+    return { conversation, interaction, message: { interactionId: interaction.id, body: 'hi', segments: 1, encoding: 'GSM-7' as const, errorCode: null, errorMessage: null } };
+  };
+
+  it("stores a unit's conversation, interaction, message and events together when the inserts ride with the event append", async () => {
+    const c = contact();
+    const { conversation, interaction, message } = smsRows(c);
+    const later = '2026-01-01T00:00:05.000Z';
+    const stored = await uow.run(async (w) => {
+      await w.contacts.insert(c);
+      await w.conversations.insert(conversation);
+      await w.conversations.insertInteraction('acme', interaction);
+      await w.messages.insert('acme', message);
+      return w.emit('acme', optedOut(c), at);
+    });
+    // Joining it later: the touch rides with the interaction's insert, and both with the append.
+    const next = { ...interaction, id: newId(), providerRef: newId() };
+    await uow.run(async (w) => {
+      await w.conversations.insertInteraction('acme', next, { at: later });
+      await w.messages.insert('acme', { ...message, interactionId: next.id });
+      return w.emit('acme', optedOut(c), later);
+    });
+
+    expect(await uow.direct.conversations.findById('acme', conversation.id)).toEqual({ ...conversation, lastActivityAt: later, updatedAt: later });
+    expect(await uow.direct.conversations.findInteractionByRef('acme', 'sms', interaction.providerRef!)).toEqual(interaction);
+    expect(await uow.direct.conversations.findInteractionByRef('acme', 'sms', next.providerRef)).toEqual(next);
+    expect(await uow.direct.messages.find('acme', next.id)).toMatchObject({ body: 'hi', segments: 1 });
+    expect((await new EventLogRepository(handle.db).readAfter('acme', stored[0]!.seq - 1, 10)).map((e) => e.type)).toEqual(['contact.opted_out', 'contact.opted_out']);
+  });
+
+  it('lets a read later in the unit see the inserts made before it', async () => {
+    const c = contact();
+    const { conversation, interaction } = smsRows(c);
+    const seen = await uow.run(async (w) => {
+      await w.contacts.insert(c);
+      await w.conversations.insert(conversation);
+      await w.conversations.insertInteraction('acme', interaction);
+      return [await w.conversations.findOpenOfContact('acme', c.id), await w.conversations.findInteraction('acme', interaction.id)];
+    });
+    expect(seen).toEqual([conversation, interaction]);
+  });
+
+  it('fails the whole unit, events included, when an insert fails, even one whose error comes with a later statement', async () => {
+    const c = contact();
+    const first = smsRows(c);
+    await uow.run(async (w) => {
+      await w.contacts.insert(c);
+      await w.conversations.insert(first.conversation);
+    });
+    const log = new EventLogRepository(handle.db);
+    const before = await log.lastSeq('acme');
+    const orphan = { ...first.message, interactionId: 'no-such-interaction' };
+    const { interaction } = smsRows(c);
+    const failing = uow.run(async (w) => {
+      await w.conversations.insertInteraction('acme', { ...interaction, conversationId: first.conversation.id });
+      await w.messages.insert('acme', orphan); // refused by its foreign key
+      return w.emit('acme', optedOut(c), at);
+    });
+
+    // better-sqlite3's errors come from another realm under jest's workers: match the message, not the class.
+    await expect(failing).rejects.toMatchObject({ message: expect.stringMatching(/foreign key/i) });
+    expect(await uow.direct.conversations.findInteraction('acme', interaction.id)).toBeUndefined();
+    expect(await log.lastSeq('acme')).toBe(before);
+    expect(published).toEqual([]);
+    // Likewise when nothing follows the failing insert but the commit.
+    await expect(uow.run((w) => w.messages.insert('acme', orphan))).rejects.toMatchObject({ message: expect.stringMatching(/foreign key/i) });
+    // The connection is fine afterwards: the next unit commits.
+    await uow.run((w) => w.conversations.insertInteraction('acme', { ...interaction, conversationId: first.conversation.id }));
+    expect(await uow.direct.conversations.findInteraction('acme', interaction.id)).toEqual({ ...interaction, conversationId: first.conversation.id });
   });
 
   it('reads a snapshot in a transaction of its own', async () => {

@@ -1,4 +1,5 @@
-import { SetMetadata } from '@nestjs/common';
+import { applyDecorators, SetMetadata, UseInterceptors } from '@nestjs/common';
+import { MaskingInterceptor } from '../masking/masking.interceptor';
 import { ROLES, type Principal, type Role } from './principal';
 
 export const REQUIRED_ROLES = 'auth:roles';
@@ -12,8 +13,12 @@ export const REQUIRED_ROLES = 'auth:roles';
  * conversations, contacts, calls, messages and attachments; playing a customer on the simulator
  * is for supervisors and admins (training, demos); the WebSocket's `tenant` topic and other
  * agents' topics need supervisor or admin (src/events/domain/topics.ts).
+ *
+ * Only such a route has a caller, so it is also where answers get masked for callers who may not
+ * see personal data in clear (MaskingInterceptor); @Public() routes (webhooks) skip that work.
  */
-export const Roles = (...roles: [Role, ...Role[]]): MethodDecorator & ClassDecorator => SetMetadata(REQUIRED_ROLES, roles);
+export const Roles = (...roles: [Role, ...Role[]]): MethodDecorator & ClassDecorator =>
+  applyDecorators(SetMetadata(REQUIRED_ROLES, roles), UseInterceptors(MaskingInterceptor));
 
 /** The roles a route declared, the handler's winning over its controller's; undefined when none. */
 export function declaredRoles(handler: object, controller: object): readonly Role[] | undefined {

@@ -6,3 +6,6 @@
 export interface TenantLookup {
   find(id: string): { maskSensitiveData: boolean } | undefined;
 }
+
+/** The injection token app.module.ts binds to the TenantLookup (for the masking interceptor). */
+export const TENANT_LOOKUP = 'TenantLookup';

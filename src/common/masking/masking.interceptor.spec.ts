@@ -1,5 +1,5 @@
 import type { CallHandler, ExecutionContext } from '@nestjs/common';
-import { lastValueFrom, of, throwError } from 'rxjs';
+import { lastValueFrom, of, tap, throwError } from 'rxjs';
 import type { Principal } from '../auth/principal';
 import type { TenantLookup } from '../auth/tenant-lookup';
 import { DomainError, ErrorCode } from '../errors/domain-error';
@@ -27,6 +27,16 @@ describe('MaskingInterceptor', () => {
       detail: "the provider did not carry out transfer: The 'To' number ********0123 is not valid",
       errors: [{ field: 'to', message: 'is ********0123' }],
     });
+  });
+
+  it('masks once when the controller and the handler both carry it (@Roles on both): the outer one masks, the inner passes on', async () => {
+    const request = { principal: agent };
+    const shared = { switchToHttp: () => ({ getRequest: () => request }) } as unknown as ExecutionContext;
+    const seen: unknown[] = [];
+    const handler: CallHandler = { handle: () => of({ to: '+447966197542' }) };
+    const inner: CallHandler = { handle: () => interceptor.intercept(shared, { handle: () => handler.handle().pipe(tap((b) => seen.push(b))) }) };
+    expect(await lastValueFrom(interceptor.intercept(shared, inner))).toEqual({ to: '*********7542' });
+    expect(seen).toEqual([{ to: '+447966197542' }]);
   });
 
   it('leaves both clear for a pii supervisor', async () => {
