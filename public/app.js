@@ -31,7 +31,7 @@ const state = {
   cursor: null, // the last position of the event log this tab has seen
   conversation: null, // the open conversation, as GET /v1/conversations/:id answers it
   timeline: [], // its timeline items, oldest first
-  inbox: { mine: [], queue: [], all: [] },
+  inbox: { mine: [], queue: [], all: [], callbacks: [] },
   agents: [],
   unread: {}, // conversation id -> customer messages not seen yet
   images: new Map(), // attachment href -> data: URL (the API needs the token; <img> cannot send it)
@@ -209,7 +209,7 @@ function signedOut(message) {
   state.participants = null;
   state.ringing.clear();
   renderRing();
-  state.inbox = { mine: [], queue: [], all: [] };
+  state.inbox = { mine: [], queue: [], all: [], callbacks: [] };
   $('app').hidden = true;
   $('signin-view').hidden = false;
   $('signout').hidden = true;
@@ -241,14 +241,17 @@ async function reopenSavedConversation() {
 
 async function loadInbox() {
   const supervisor = isSupervisor();
-  const [mine, queue, all, agents] = await Promise.all([
+  const [mine, queue, all, agents, callbacks] = await Promise.all([
     api('GET', '/v1/conversations?assigned=me&limit=50'),
     api('GET', '/v1/conversations?assigned=none&limit=50'),
     supervisor ? api('GET', '/v1/conversations?limit=50') : null,
     supervisor ? api('GET', '/v1/agents') : null,
+    api('GET', '/v1/callbacks'),
   ]);
   const open = (items) => items.filter((c) => c.status !== 'closed');
-  state.inbox = { mine: open(mine.items), queue: open(queue.items), all: all ? all.items : [] };
+  // Callbacks still to make: mine and the pending ones (a supervisor sees everyone's).
+  const waiting = callbacks.items.filter((c) => c.state === 'pending' || c.state === 'assigned');
+  state.inbox = { mine: open(mine.items), queue: open(queue.items), all: all ? all.items : [], callbacks: waiting };
   if (agents) state.agents = agents.items;
   renderInbox();
 }
@@ -277,6 +280,7 @@ function renderInbox() {
   const focusKey = focused?.closest?.('.inbox-list li[data-id]') ? [focused.closest('.inbox-list').id, focused.closest('li').dataset.id, focused.className.split(' ')[0]] : null;
   renderInboxList($('mine'), state.inbox.mine, 'Nothing assigned to you.', false);
   renderInboxList($('queue'), state.inbox.queue, 'The queue is empty.', true);
+  renderCallbacks();
   if (isSupervisor()) {
     renderInboxList($('all'), state.inbox.all, 'No conversations yet.', false);
     $('agents').replaceChildren(...(state.agents.length ? state.agents.map((a) => h('li', { dataset: { agent: a.agentId } }, h('span', { class: 'dot online', 'aria-hidden': 'true' }), ` ${a.agentId}`)) : [h('li', { class: 'muted' }, 'Nobody is online.')]));
@@ -284,6 +288,34 @@ function renderInbox() {
   }
   if (focusKey) $(focusKey[0]).querySelector(`li[data-id="${CSS.escape(focusKey[1])}"] button.${focusKey[2]}`)?.focus();
   updateTitle();
+}
+
+/**
+ * Callers whose wait timed out and who asked to be called back: a task waits for an available agent
+ * (pending), then is theirs to dial (assigned). Dial places the call from my device in the caller's
+ * conversation, which opens.
+ */
+function renderCallbacks() {
+  const items = state.inbox.callbacks || [];
+  if (items.length === 0) { $('callbacks').replaceChildren(h('li', { class: 'muted empty-item' }, 'No callbacks to make.')); return; }
+  $('callbacks').replaceChildren(...items.map((task) => {
+    const mine = task.agentId === state.me.agentId;
+    const who = task.state === 'pending' ? 'waiting for an agent' : mine ? 'yours' : task.agentId;
+    const dial = mine || isSupervisor()
+      ? h('button', { type: 'button', class: 'dial', 'aria-label': `Call back ${task.number}`, onclick: action(() => dialCallback(task)) }, 'Dial')
+      : null;
+    return h('li', { dataset: { id: task.id, state: task.state } },
+      h('button', { type: 'button', class: 'open', onclick: action(() => openConversation(task.conversationId)) },
+        h('span', { class: 'who' }, task.number),
+        h('span', { class: 'meta' }, h('span', { class: `badge status-${task.state}` }, task.state), ` · ${who} · `, relativeTime(task.requestedAt))),
+      dial);
+  }));
+}
+
+async function dialCallback(task) {
+  await api('POST', `/v1/callbacks/${encodeURIComponent(task.id)}/dial`);
+  await loadInbox();
+  await openConversation(task.conversationId);
 }
 
 function renderInboxList(list, items, emptyText, claimable) {
@@ -1423,6 +1455,9 @@ function handleEvent(event) {
   }
   if (event.type === 'conversation.assigned' && event.data.agentId === state.me.agentId && event.data.by !== state.me.agentId) {
     notify('A conversation was assigned to you.', id);
+  }
+  if (event.type === 'callback.assigned' && event.data.agentId === state.me.agentId) {
+    notify(`A callback to ${event.data.number} is yours to make.`, id);
   }
   if (event.type === 'conversation.agent.added' && event.data.agentId === state.me.agentId && event.data.by !== state.me.agentId) {
     notify(`${event.data.by} added you to a conversation.`, id);

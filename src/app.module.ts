@@ -93,6 +93,10 @@ import { RingNoAnswerSweeper } from './calls/inbound/ring-no-answer.sweeper';
 import { QueueTimeoutSweeper } from './calls/inbound/queue-timeout.sweeper';
 import { SimulatedInboundCallsService } from './calls/inbound/simulated-inbound-calls.service';
 import { InboundCallReceiver } from './providers/inbound-call.port';
+import { QueueChoiceReceiver } from './providers/queue-choice.port';
+import { CallbacksController } from './callbacks/callbacks.controller';
+import { CallbacksService } from './callbacks/callbacks.service';
+import { QueueChoiceService } from './calls/inbound/queue-choice.service';
 
 /** Each provider's webhook controllers and what they need injected, as its descriptor lists them. */
 const WEBHOOKS = (PROVIDERS as readonly AnyProviderDescriptor[]).map((provider) => provider.webhooks);
@@ -108,7 +112,7 @@ export class AppModule {
       controllers: [
         RecordingsController, AudioStreamsController, ConversationsController, TimelineController, ContactsController, MessagesController, CallsController, ParticipantsController, HandoverController, ConversationAgentsController, AttachmentsController, SimulatorController,
         ...WEBHOOKS.flatMap((webhooks) => webhooks?.controllers ?? []), HealthController, MetricsController, ConsoleController, OpenApiController,
-        AssignmentController, AgentsController, AgentDevicesController, InboundCallsController, MeController, TenantAdminController, ApiKeysController, ProviderCredentialsController,
+        AssignmentController, AgentsController, AgentDevicesController, InboundCallsController, CallbacksController, MeController, TenantAdminController, ApiKeysController, ProviderCredentialsController,
       ],
       providers: [
         { provide: AppConfig, useValue: config },
@@ -160,6 +164,9 @@ export class AppModule {
         RingNoAnswerSweeper,
         QueueTimeoutSweeper,
         { provide: InboundCallReceiver, useExisting: InboundCallsService },
+        CallbacksService,
+        QueueChoiceService,
+        { provide: QueueChoiceReceiver, useExisting: QueueChoiceService },
         { provide: ParticipantCallbackReceiver, useExisting: ParticipantsService },
         { provide: VoiceAdapters, useExisting: ProviderRegistry },
         ProvidersLifecycle,

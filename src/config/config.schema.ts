@@ -236,6 +236,12 @@ export class TenantConfig {
   @IsOptional() @IsInt() @Min(0) @Max(86_400) queueTimeoutSeconds?: number;
   /** Inbound calls: what a caller whose wait timed out hears before leaving a message. */
   @IsOptional() @IsString() @Length(1, 500) voicemailPrompt?: string;
+  /** Inbound calls: what a caller whose wait timed out is offered: `voicemail` (default), `callback`, or the `choice` (1: voicemail, 2: callback). */
+  @IsOptional() @IsIn(['voicemail', 'callback', 'choice']) queueTimeoutOffer?: 'voicemail' | 'callback' | 'choice';
+  /** Inbound calls: what a caller who asked for a callback hears before the call ends. */
+  @IsOptional() @IsString() @Length(1, 500) callbackPrompt?: string;
+  /** Inbound calls: the question a caller whose wait timed out is asked (queueTimeoutOffer `choice`). */
+  @IsOptional() @IsString() @Length(1, 500) queueChoicePrompt?: string;
   /** Agents' devices (seed): where each agent's calls ring unless set through `PUT /v1/agents/{id}/device`. */
   @IsOptional() @IsArray() @ArrayMaxSize(10_000) @ValidateNested({ each: true }) @Type(() => AgentSeedConfig) agents?: AgentSeedConfig[];
 }

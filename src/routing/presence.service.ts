@@ -31,6 +31,7 @@ export class PresenceService implements OnModuleInit, OnApplicationShutdown {
   /** Store writes of one agent run one after another, in the order their sockets came and went. */
   private readonly chains = new Map<string, Promise<void>>();
   private timer?: NodeJS.Timeout;
+  private readonly arrivals: Array<(key: PresenceKey) => void> = [];
 
   constructor(
     private readonly uow: UnitOfWork,
@@ -75,6 +76,11 @@ export class PresenceService implements OnModuleInit, OnApplicationShutdown {
     };
   }
 
+  /** Called once an agent's arrival here is stored (what waits for an available agent, such as callbacks, can go to them). */
+  onArrival(listener: (key: PresenceKey) => void): void {
+    this.arrivals.push(listener);
+  }
+
   /** Whether the agent has a socket open here or on another instance. */
   async isOnline(stores: Pick<Repositories, 'presence'>, key: PresenceKey): Promise<boolean> {
     if (this.local.has(keyId(key))) return true;
@@ -109,13 +115,14 @@ export class PresenceService implements OnModuleInit, OnApplicationShutdown {
   }
 
   /** Holds the row; announces the agent only if no live row said so before (idempotent). */
-  private arrive(key: PresenceKey, since: string): Promise<void> {
-    return this.uow.run(async (w) => {
+  private async arrive(key: PresenceKey, since: string): Promise<void> {
+    await this.uow.run(async (w) => {
       const now = nowIso();
       const wasOnline = await w.presence.isOnline(key, now);
       await w.presence.hold(this.instanceId, [{ ...key, since }], this.expiresAt(now));
       if (!wasOnline) await w.emit(key.tenantId, [presenceEvent(key, 'online')], now);
     });
+    for (const listener of this.arrivals) listener(key);
   }
 
   private leave(key: PresenceKey): Promise<void> {

@@ -283,6 +283,24 @@ export interface RecordingsTable {
   updatedAt: string;
 }
 
+/** A caller's request to be called back (migration 019; callbacks/domain/callback-task.ts). */
+export interface CallbackTasksTable {
+  id: string;
+  tenantId: string;
+  conversationId: string;
+  contactId: string;
+  callId: string;
+  number: string;
+  state: string;
+  agentId: string | null;
+  dialedCallId: string | null;
+  closedBy: string | null;
+  requestedAt: string;
+  assignedAt: string | null;
+  closedAt: string | null;
+  updatedAt: string;
+}
+
 export interface Database {
   tenants: TenantsTable;
   tenantNumbers: TenantNumbersTable;
@@ -306,5 +324,6 @@ export interface Database {
   conversationAgents: ConversationAgentsTable;
   agentProfiles: AgentProfilesTable;
   inboundCalls: InboundCallsTable;
+  callbackTasks: CallbackTasksTable;
 }
 

@@ -27,10 +27,18 @@ export interface TenantPolicies {
   inboundGreeting: string;
   holdMusicUrl: string | null;
   voicemailPrompt: string;
+  /**
+   * What a caller whose queue wait timed out is offered: `voicemail`, a `callback` (an agent calls
+   * them back), or the `choice` (1: voicemail, 2: callback); the callback's confirmation and the question.
+   */
+  queueTimeoutOffer: 'voicemail' | 'callback' | 'choice';
+  callbackPrompt: string;
+  queueChoicePrompt: string;
 }
 
 /** The inbound call policies: changed through the admin API like any other, read by calls/inbound. */
-export type InboundPolicies = Pick<TenantPolicies, 'ringNoAnswerSeconds' | 'queueTimeoutSeconds' | 'inboundGreeting' | 'holdMusicUrl' | 'voicemailPrompt'>;
+export type InboundPolicies = Pick<TenantPolicies, 'ringNoAnswerSeconds' | 'queueTimeoutSeconds' | 'inboundGreeting' | 'holdMusicUrl' | 'voicemailPrompt'
+  | 'queueTimeoutOffer' | 'callbackPrompt' | 'queueChoicePrompt'>;
 
 export const INBOUND_POLICY_DEFAULTS: InboundPolicies = {
   ringNoAnswerSeconds: 20,
@@ -38,6 +46,9 @@ export const INBOUND_POLICY_DEFAULTS: InboundPolicies = {
   inboundGreeting: 'Thank you for calling. Please hold while we connect you to an agent.',
   holdMusicUrl: null,
   voicemailPrompt: 'Nobody is free to take your call. Please leave a message after the tone, and we will call you back.',
+  queueTimeoutOffer: 'voicemail',
+  callbackPrompt: 'Thank you. An agent will call you back as soon as one is free. Goodbye.',
+  queueChoicePrompt: 'Nobody is free to take your call. To leave a message, press 1. To be called back, press 2.',
 };
 
 export interface TenantDocument {
@@ -172,6 +183,7 @@ export function toSettings(id: string, document: TenantDocument, numbers: readon
     smsTemplates: p.smsTemplates, ringTimeoutSeconds: p.ringTimeoutSeconds, recordCalls: p.recordCalls,
     pauseBehavior: p.pauseBehavior, recordingRetentionDays: p.recordingRetentionDays,
     ringNoAnswerSeconds: p.ringNoAnswerSeconds, queueTimeoutSeconds: p.queueTimeoutSeconds, inboundGreeting: p.inboundGreeting,
-    holdMusicUrl: p.holdMusicUrl, voicemailPrompt: p.voicemailPrompt, version,
+    holdMusicUrl: p.holdMusicUrl, voicemailPrompt: p.voicemailPrompt, queueTimeoutOffer: p.queueTimeoutOffer,
+    callbackPrompt: p.callbackPrompt, queueChoicePrompt: p.queueChoicePrompt, version,
   };
 }

@@ -45,6 +45,9 @@ export interface TenantSettings extends Tenant {
   inboundGreeting?: string;
   holdMusicUrl?: string | null;
   voicemailPrompt?: string;
+  queueTimeoutOffer?: 'voicemail' | 'callback' | 'choice';
+  callbackPrompt?: string;
+  queueChoicePrompt?: string;
   /** Which provider owns each number, where the admin API or the seed said (absent: not said). */
   numberProviders?: ReadonlyMap<string, string>;
   /** The stored settings' version (bumped by every admin change); absent for settings built elsewhere. */

@@ -122,6 +122,9 @@ export class TenantsService implements OnModuleInit, OnApplicationShutdown, Tena
     if (t.inboundGreeting !== undefined) inbound.inboundGreeting = t.inboundGreeting;
     if (t.holdMusicUrl !== undefined) inbound.holdMusicUrl = t.holdMusicUrl;
     if (t.voicemailPrompt !== undefined) inbound.voicemailPrompt = t.voicemailPrompt;
+    if (t.queueTimeoutOffer !== undefined) inbound.queueTimeoutOffer = t.queueTimeoutOffer;
+    if (t.callbackPrompt !== undefined) inbound.callbackPrompt = t.callbackPrompt;
+    if (t.queueChoicePrompt !== undefined) inbound.queueChoicePrompt = t.queueChoicePrompt;
     return { ...this.defaults, inbound };
   }
 

@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { AgentsRepository } from '../agents/agents.repository';
+import { CallbackTasksRepository } from '../callbacks/callbacks.repository';
 import { CallsRepository } from '../calls/calls.repository';
 import { ParticipantsRepository } from '../calls/participants/participants.repository';
 import { InboundCallsRepository } from '../calls/inbound/inbound-calls.repository';
@@ -43,6 +44,7 @@ class KyselyRepositories implements Repositories {
   get participants() { return (this.built.participants ??= new ParticipantsRepository(this.db)); }
   get agents() { return (this.built.agents ??= new AgentsRepository(this.db)); }
   get inboundCalls() { return (this.built.inboundCalls ??= new InboundCallsRepository(this.db)); }
+  get callbackTasks() { return (this.built.callbackTasks ??= new CallbackTasksRepository(this.db)); }
   get conversationAgents() { return (this.built.conversationAgents ??= new ConversationAgentsRepository(this.db)); }
   get apiKeys() { return (this.built.apiKeys ??= new ApiKeysRepository(this.db)); }
   get providerCredentials() { return (this.built.providerCredentials ??= new ProviderCredentialsRepository(this.db)); }

@@ -1,4 +1,5 @@
 import type { AgentsRepository } from '../agents/agents.repository';
+import type { CallbackTasksRepository } from '../callbacks/callbacks.repository';
 import type { CallsRepository } from '../calls/calls.repository';
 import type { ParticipantsRepository } from '../calls/participants/participants.repository';
 import type { InboundCallsRepository } from '../calls/inbound/inbound-calls.repository';
@@ -35,6 +36,7 @@ export type RecordingsStore = Store<RecordingsRepository>;
 export type ParticipantsStore = Store<ParticipantsRepository>;
 export type AgentsStore = Store<AgentsRepository>;
 export type InboundCallsStore = Store<InboundCallsRepository>;
+export type CallbackTasksStore = Store<CallbackTasksRepository>;
 export type ConversationAgentsStore = Store<ConversationAgentsRepository>;
 export type ApiKeysStore = Store<ApiKeysRepository>;
 export type ProviderCredentialsStore = Store<ProviderCredentialsRepository>;
@@ -54,6 +56,7 @@ export interface Repositories {
   readonly participants: ParticipantsStore;
   readonly agents: AgentsStore;
   readonly inboundCalls: InboundCallsStore;
+  readonly callbackTasks: CallbackTasksStore;
   readonly conversationAgents: ConversationAgentsStore;
   readonly apiKeys: ApiKeysStore;
   readonly providerCredentials: ProviderCredentialsStore;

@@ -155,6 +155,21 @@ describe('the AsyncAPI document, served and checked against real frames', () => 
     // A caller nobody answers within queueTimeoutSeconds is sent to voicemail.
     const unanswered = await post('/v1/simulator/inbound-call', { from: '+14155552674', to: NUMBER }, 'sam', 'supervisor');
     await seen('call.voicemail', ofCall(unanswered.callId));
+    // Offered the choice, callers who press 2 are called back: one task goes to alice (online) and is dialed, another is canceled.
+    const ada = await gw.token({ tenantId: 'acme', agentId: 'ada', roles: ['admin'] });
+    expect((await gw.request('PATCH', '/v1/admin/tenants/acme', { token: ada, body: { policies: { queueTimeoutOffer: 'choice', queueTimeoutSeconds: 1 } } })).status).toBe(200);
+    await connect('alice');
+    const callMe = await post('/v1/simulator/inbound-call', { from: '+14155552675', to: NUMBER, digits: '2' }, 'sam', 'supervisor');
+    const requested = await seen('callback.requested', (f) => f.event.data.callId === callMe.callId);
+    const callbackId = requested.event.data.callbackId as string;
+    await seen('callback.assigned', (f) => f.event.data.callbackId === callbackId && f.event.data.agentId === 'alice');
+    const dialed = await post(`/v1/callbacks/${callbackId}/dial`);
+    await seen('callback.dialed', (f) => f.event.data.callbackId === callbackId);
+    await post(`/v1/calls/${dialed.call.id}/hangup`);
+    const callMeToo = await post('/v1/simulator/inbound-call', { from: '+14155552676', to: NUMBER, digits: '2' }, 'sam', 'supervisor');
+    const secondCallback = await seen('callback.requested', (f) => f.event.data.callId === callMeToo.callId);
+    await post(`/v1/callbacks/${secondCallback.event.data.callbackId}/cancel`, {}, 'sam', 'supervisor');
+    await seen('callback.canceled', (f) => f.event.data.callbackId === secondCallback.event.data.callbackId);
 
     // An admin changes the tenant (admins only receive it: the watcher is also an admin).
     const changed = await gw.request('PATCH', '/v1/admin/tenants/acme', { token: await gw.token({ tenantId: 'acme', agentId: 'ada', roles: ['admin'] }), body: { policies: { stickyDays: 8 } } });

@@ -78,6 +78,10 @@ describe('click-to-call over Twilio (conference bridge)', () => {
     expect(lastVoice('/Participants/agent.json').params.get('Muted')).toBe('true');
     await gw.request('POST', `/v1/calls/${id}/dtmf`, { token, body: { digits: '1w2#' } });
     expect(lastVoice(`/Calls/${callSid}.json`).params.get('Twiml')).toContain('<Play digits="1w2#"/>');
+    // Leaving the conference for the digits must not end it (the agent would be dropped): the flag goes first, the rejoin sets it again.
+    const digitSteps = twilio.voice.slice(-2).map((r) => [r.path.split('/').slice(-1)[0], r.params.get('EndConferenceOnExit')]);
+    expect(digitSteps).toEqual([['customer.json', 'false'], [`${callSid}.json`, null]]);
+    expect(lastVoice(`/Calls/${callSid}.json`).params.get('Twiml')).toContain('endConferenceOnExit="true"');
     await gw.request('POST', `/v1/calls/${id}/transfer`, { token, body: { to: 'sip:claims@pbx.example' } });
     expect(lastVoice(`/Calls/${callSid}.json`).params.get('Twiml')).toContain('<Dial><Sip>sip:claims@pbx.example</Sip></Dial>');
     const hung = await gw.request('POST', `/v1/calls/${id}/hangup`, { token });

@@ -1,6 +1,7 @@
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { type Browser, type Page } from 'playwright-core';
+import { launchChromium } from '../support/chromium';
 import { describeIfEnv } from '../support/describe-if';
 import { startTestGateway, type TestGateway } from '../support/gateway';
 
@@ -10,7 +11,6 @@ import { startTestGateway, type TestGateway } from '../support/gateway';
  * participants list, a supervisor's modes, an inbound call that rings (Web Audio) and is answered
  * with one click, and a recording played inline. Screenshots go to test-results/.
  */
-const CHROMIUM = process.env.CHROMIUM_PATH;
 const describeWithChromium = describeIfEnv('CHROMIUM_PATH');
 const RESULTS = join(__dirname, '..', '..', 'test-results');
 const ACME_NUMBER = '+14155550100';
@@ -65,7 +65,6 @@ describeWithChromium('the agent console: parties, ringing and recordings', () =>
   const nextPhone = () => `+1415555${String(2700 + ++phone)}`;
 
   beforeAll(async () => {
-    if (!existsSync(CHROMIUM!)) throw new Error(`CHROMIUM_PATH=${CHROMIUM} does not exist`);
     gw = await startTestGateway({
       tenants: [{
         id: 'acme', name: 'Acme Insurance', numbers: [ACME_NUMBER], inboundRouting: 'queue', recordCalls: 'on-demand', ringNoAnswerSeconds: 120,
@@ -74,10 +73,7 @@ describeWithChromium('the agent console: parties, ringing and recordings', () =>
     } as never);
     alice = await gw.token({ agentId: 'alice', tenantId: 'acme', roles: ['agent'] });
     sue = await gw.token({ agentId: 'sue', tenantId: 'acme', roles: ['supervisor'] });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
+    browser = await launchChromium();
     mkdirSync(RESULTS, { recursive: true });
   }, 60_000);
 

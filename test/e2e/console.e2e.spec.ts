@@ -1,6 +1,7 @@
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { launchChromium } from '../support/chromium';
 import { JwtService } from '../../src/common/auth/jwt.service';
 import { describeIfEnv } from '../support/describe-if';
 import { startTestGateway, type TestGateway } from '../support/gateway';
@@ -12,7 +13,6 @@ import { startTestGateway, type TestGateway } from '../support/gateway';
  * CI installs chromium and sets CHROMIUM_PATH (see .ci/run); without it the suite says why it did
  * not run. Screenshots of the main screens go to test-results/ (linked from the README).
  */
-const CHROMIUM = process.env.CHROMIUM_PATH;
 const describeWithChromium = describeIfEnv('CHROMIUM_PATH');
 const RESULTS = join(__dirname, '..', '..', 'test-results');
 const ACME_NUMBER = '+14155550100';
@@ -29,7 +29,6 @@ describeWithChromium('the agent console', () => {
   const contexts: BrowserContext[] = [];
 
   beforeAll(async () => {
-    if (!existsSync(CHROMIUM!)) throw new Error(`CHROMIUM_PATH=${CHROMIUM} does not exist`);
     gw = await startTestGateway({
       tenants: [
         { id: 'acme', name: 'Acme Insurance', numbers: [ACME_NUMBER], inboundRouting: 'queue', maxComposeLength: 1000, dispositions: ['Resolved', 'Callback requested'], smsTemplates: [TEMPLATE] },
@@ -38,10 +37,7 @@ describeWithChromium('the agent console', () => {
     } as never);
     alice = await gw.token({ agentId: 'alice', tenantId: 'acme', roles: ['agent'] });
     supervisor = await gw.token({ agentId: 'sue', tenantId: 'acme', roles: ['supervisor'] });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
+    browser = await launchChromium();
     mkdirSync(RESULTS, { recursive: true });
   }, 60_000);
 

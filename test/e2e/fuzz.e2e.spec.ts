@@ -106,6 +106,8 @@ describe.each(CONFIGURATIONS)('fuzzing the public endpoints (%s configuration)',
     ['POST', '/v1/simulator/inbound-sms', () => '/v1/simulator/inbound-sms'],
     ['POST', '/v1/simulator/inbound-call', () => '/v1/simulator/inbound-call'],
     ['POST', '/v1/calls/:id/answer', () => `/v1/calls/${callId}/answer`],
+    ['POST', '/v1/callbacks/:id/dial', () => '/v1/callbacks/fuzz/dial'],
+    ['POST', '/v1/callbacks/:id/cancel', () => '/v1/callbacks/fuzz/cancel'],
     ['PUT', '/v1/agents/:agentId/device', () => '/v1/agents/fuzz/device'],
     ['PUT', '/v1/agents/me/status', () => '/v1/agents/me/status'],
     ['POST', '/v1/calls/:id/recording', () => `/v1/calls/${callId}/recording`],
@@ -141,7 +143,7 @@ describe.each(CONFIGURATIONS)('fuzzing the public endpoints (%s configuration)',
     ['POST', () => `/v1/conversations/${agentsId}/agents`, { agentId: 'bob' }],
     ['POST', () => '/v1/simulator/inbound-sms', { from: '+14155552682', to: '+14155550100', body: 'hello', media: [{ contentType: 'image/png', data: 'iVBORw0KGgo=' }] }],
     ['POST', () => `/v1/conversations/${spare.conversationId}/wrap-up`, { disposition: 'resolved', notes: 'n' }],
-    ['POST', () => '/v1/simulator/inbound-call', { from: '+14155552699', to: '+14155550100' }],
+    ['POST', () => '/v1/simulator/inbound-call', { from: '+14155552699', to: '+14155550100', digits: '1' }],
     ['PUT', () => '/v1/agents/fuzz/device', { endpoint: 'user:fuzz' }],
     ['PUT', () => '/v1/agents/me/status', { status: 'available' }],
     ['POST', () => `/v1/calls/${callId}/recording`, { action: 'pause' }],
@@ -208,7 +210,8 @@ describe.each(CONFIGURATIONS)('fuzzing the public endpoints (%s configuration)',
       '/webhooks/jambonz/sms', '/webhooks/jambonz/sms/status', '/webhooks/jambonz/call', '/webhooks/jambonz/call/status', '/webhooks/twilio/voice/participant',
       '/webhooks/twilio/voice/incoming', '/webhooks/twilio/voice/hold', '/webhooks/jambonz/call/incoming', '/webhooks/twilio/recording/status',
       '/webhooks/jambonz/conference/join', '/webhooks/jambonz/conference/status', '/webhooks/jambonz/participant/status',
-      '/webhooks/twilio/voice/voicemail-done', '/webhooks/jambonz/call/voicemail'];
+      '/webhooks/twilio/voice/voicemail-done', '/webhooks/jambonz/call/voicemail', '/webhooks/twilio/voice/queue-choice',
+      '/webhooks/jambonz/call/queue-choice', '/webhooks/jambonz/call/queue-choice/digits', '/webhooks/jambonz/call/callback-confirm'];
     const formish = fc.oneof(
       fc.string({ maxLength: 500 }),
       fc.dictionary(fc.string({ maxLength: 20 }), fc.string({ maxLength: 50 })).map((d) => new URLSearchParams(d).toString()),
@@ -232,10 +235,13 @@ describe.each(CONFIGURATIONS)('fuzzing the public endpoints (%s configuration)',
       expect(leg.status).toBeLessThan(500);
       const incoming = await twilio.post(gw.url, PUBLIC, '/webhooks/twilio/voice/incoming', params);
       expect(incoming.status).toBeLessThan(500);
+      const choice = await twilio.post(gw.url, PUBLIC, new CallbackUrls(PUBLIC, gw.config.auth.jwtSecret).url('/webhooks/twilio/voice/queue-choice', { cid: callId }).slice(PUBLIC.length), { ...params, Digits: params.Body ?? '2' });
+      expect(choice.status).toBeLessThan(500);
     }), { numRuns: RUNS });
     // Correctly signed jambonz conference hooks (URL and body) with random fields: never a 5xx.
-    const jambonzHooks = fc.constantFrom('/webhooks/jambonz/conference/join', '/webhooks/jambonz/conference/status', '/webhooks/jambonz/participant/status');
-    const jambonzBody = fc.dictionary(fc.constantFrom('call_sid', 'call_status', 'event', 'parent_call_sid', 'sip_status'), fc.oneof(fc.string({ maxLength: 60 }), fc.integer(), fc.constant(null)));
+    const jambonzHooks = fc.constantFrom('/webhooks/jambonz/conference/join', '/webhooks/jambonz/conference/status', '/webhooks/jambonz/participant/status',
+      '/webhooks/jambonz/call/queue-choice/digits');
+    const jambonzBody = fc.dictionary(fc.constantFrom('call_sid', 'call_status', 'event', 'parent_call_sid', 'sip_status', 'digits'), fc.oneof(fc.string({ maxLength: 60 }), fc.integer(), fc.constant(null)));
     await fc.assert(fc.asyncProperty(jambonzHooks, jambonzBody, fc.constantFrom('x', partyCallId), fc.constantFrom('customer', 'agent', 'p 1'), fc.constantFrom('talk', 'whisper', 'loud'), async (path, body, cid, pid, mode) => {
       const raw = JSON.stringify(body);
       const url = new CallbackUrls(PUBLIC, gw.config.auth.jwtSecret).url(path, { cid, pid, mode }).slice(PUBLIC.length);

@@ -97,6 +97,39 @@ describe('inbound calls over Twilio', () => {
     expect((await eventsOf(gw, callId)).map((e) => e.type)).toEqual(['call.incoming', 'call.accepted', 'call.answered', 'call.held', 'call.resumed', 'call.ended']);
   });
 
+  it('an unknown caller waits in the queue and is claimed; mute, DTMF, transfer and the hangup go to that caller\'s CallSid and its conference', async () => {
+    const alice = await online(gw, 'alice', clients);
+    const from = alice.frames.length;
+    const token = await gw.token({ tenantId: 'acme', agentId: 'alice' });
+    const callSid = `CA${hex()}`;
+    expect((await incoming(callSid, '+14155557003')).status).toBe(200);
+    const ring = await alice.next((f) => f.event?.type === 'call.incoming', 5000, from);
+    expect(ring.topic).toBe('queue');
+    expect(ring.event!.data).toMatchObject({ offeredTo: null, provider: 'twilio', direction: 'inbound' });
+    const callId = ring.event!.interactionId as string;
+    expect((await gw.request('POST', `/v1/calls/${callId}/answer`, { token })).body).toMatchObject({ state: 'answered', providerRef: callSid });
+    expect((await gw.request('GET', `/v1/conversations/${ring.event!.conversationId}`, { token })).body.agentId).toBe('alice');
+    const conference = twilio.conferences.get(`call-${callId}`)!;
+    const last = (pathEnd: string) => [...twilio.voice].reverse().find((r) => r.path.endsWith(pathEnd))!;
+
+    // Mute is the agent's member of the call's conference; DTMF, transfer and hangup update the caller's own leg.
+    expect((await gw.request('POST', `/v1/calls/${callId}/mute`, { token })).body.muted).toBe(true);
+    expect([last('/Participants/agent.json').path, last('/Participants/agent.json').params.get('Muted')])
+      .toEqual([`/2010-04-01/Accounts/${TWILIO_SID}/Conferences/${conference}/Participants/agent.json`, 'true']);
+    expect((await gw.request('POST', `/v1/calls/${callId}/unmute`, { token })).body.muted).toBe(false);
+    expect(last('/Participants/agent.json').params.get('Muted')).toBe('false');
+    expect((await gw.request('POST', `/v1/calls/${callId}/dtmf`, { token, body: { digits: '1w2#' } })).status).toBe(200);
+    const digits = last(`/Calls/${callSid}.json`).params.get('Twiml')!;
+    expect(digits).toContain('<Play digits="1w2#"/>');
+    expect(digits).toContain(`participantLabel="customer"`); // and back into the call's conference
+    expect(digits).toContain(`>call-${callId}</Conference>`);
+    expect((await gw.request('POST', `/v1/calls/${callId}/transfer`, { token, body: { to: 'sip:claims@pbx.example' } })).status).toBe(200);
+    expect(last(`/Calls/${callSid}.json`).params.get('Twiml')).toContain('<Dial><Sip>sip:claims@pbx.example</Sip></Dial>');
+    expect((await gw.request('POST', `/v1/calls/${callId}/hangup`, { token })).body).toMatchObject({ state: 'ended', endReason: 'completed' });
+    expect(last(`/Calls/${callSid}.json`).params.get('Status')).toBe('completed');
+    expect((await eventsOf(gw, callId)).map((e) => e.type)).toEqual(['call.incoming', 'call.accepted', 'call.answered', 'call.muted', 'call.unmuted', 'call.ended']);
+  });
+
   it('rejects a call to a number no tenant owns with <Reject/>, and an unsigned or forged webhook with 403', async () => {
     const rejected = await incoming(`CA${hex()}`, '+14155557002', '+14155550999');
     expect(rejected.status).toBe(200);
@@ -121,6 +154,7 @@ describe('inbound calls over jambonz', () => {
       tenants: [{ id: 'acme', numbers: [ACME], voiceProvider: 'jambonz', holdMusicUrl: HOLD, agents: [{ id: 'bob', endpoint: 'sip:bob@pbx.example' }] }],
       providers: jambonz.providers(),
     });
+    jambonz.target = { gatewayUrl: gw.url, publicBase: PUBLIC }; // the fake fetches the hooks of a hold's conference moves
   });
   afterAll(async () => {
     for (const c of clients) c.close();
@@ -133,7 +167,7 @@ describe('inbound calls over jambonz', () => {
       call_sid: sid, call_id: `${sid}@sbc`, direction: 'inbound', from, to, call_status: 'trying', sip_status: 100, account_sid: JAMBONZ_ACCOUNT,
     }, options);
 
-  it('an unknown caller hears the greeting and music, waits in the queue, and is dialled to the agent who answers', async () => {
+  it('an unknown caller hears the greeting and music, waits in the queue, and is dialled to the agent who answers; mute, DTMF, hold, transfer and the hangup address the caller\'s leg', async () => {
     const bob = await online(gw, 'bob', clients);
     const sid = randomUUID();
     jambonz.calls.push({ sid, body: { direction: 'inbound' } }); // the call jambonz holds (so its REST API knows it)
@@ -161,9 +195,38 @@ describe('inbound calls over jambonz', () => {
     const dial = await jambonz.post(gw.url, signed({ cid: callId }), { call_sid: sid, direction: 'inbound' });
     expect(JSON.parse(dial.text)).toEqual([{ verb: 'dial', callerId: ACME, answerOnBridge: true, target: [{ type: 'sip', sipUri: 'sip:bob@pbx.example' }],
       listen: expect.objectContaining({ url: new CallbackUrls(PUBLIC, gw.config.auth.jwtSecret).url('/webhooks/jambonz/listen', { cid: callId, sid }).replace(/^https/, 'wss'), mixType: 'stereo' }) }]);
+    // The controls address the caller's leg (the dial of the agent hangs off it), as on a placed call.
     expect((await gw.request('POST', `/v1/calls/${callId}/mute`, { token })).body.muted).toBe(true);
+    expect(jambonz.updates.at(-1)).toEqual({ sid, body: { mute_status: 'mute' } });
+    expect((await gw.request('POST', `/v1/calls/${callId}/unmute`, { token })).body.muted).toBe(false);
+    expect(jambonz.updates.at(-1)).toEqual({ sid, body: { mute_status: 'unmute' } });
+    expect((await gw.request('POST', `/v1/calls/${callId}/dtmf`, { token, body: { digits: '42' } })).status).toBe(200);
+    expect(jambonz.updates.slice(-2)).toEqual(['4', '2'].map((d) => ({
+      sid, body: { sip_request: { method: 'INFO', content_type: 'application/dtmf-relay', content: `Signal=${d}\r\nDuration=160` } },
+    })));
+    // Hold moves the legs into the call's conference, where the caller's member is held (as for a placed call).
+    const hold = await gw.request('POST', `/v1/calls/${callId}/hold`, { token });
+    expect([hold.status, hold.body.state]).toEqual([200, 'held']);
+    expect(jambonz.updates.at(-1)).toEqual({ sid, body: { conf_hold_status: 'hold' } });
+    expect((await gw.request('POST', `/v1/calls/${callId}/resume`, { token })).body.state).toBe('answered');
+    expect(jambonz.updates.at(-1)).toEqual({ sid, body: { conf_hold_status: 'unhold' } });
+    expect((await gw.request('POST', `/v1/calls/${callId}/transfer`, { token, body: { to: 'sip:claims@pbx.example' } })).status).toBe(200);
+    const transfer = jambonz.updates.at(-1)!;
+    expect(transfer).toEqual({ sid, body: { call_hook: { url: `${PUBLIC}${signed({ cid: callId, transfer: 'sip:claims@pbx.example' })}`, method: 'POST' } } });
+    const redial = await jambonz.post(gw.url, signed({ cid: callId, transfer: 'sip:claims@pbx.example' }), { call_sid: sid, direction: 'inbound' });
+    expect(JSON.parse(redial.text)[0].target).toEqual([{ type: 'sip', sipUri: 'sip:claims@pbx.example' }]);
     expect((await jambonz.post(gw.url, '/webhooks/jambonz/call/status', { call_sid: sid, call_status: 'completed', sip_status: 200, direction: 'inbound' })).status).toBe(204);
-    expect((await eventsOf(gw, callId)).map((e) => e.type)).toEqual(['call.incoming', 'call.accepted', 'call.answered', 'call.muted', 'call.ended']);
+    expect((await eventsOf(gw, callId)).map((e) => e.type)).toEqual(
+      ['call.incoming', 'call.accepted', 'call.answered', 'call.muted', 'call.unmuted', 'call.held', 'call.resumed', 'call.ended']);
+    // The agent's wrap-up hangup of an inbound call completes the caller's leg.
+    const sid2 = randomUUID();
+    jambonz.calls.push({ sid: sid2, body: { direction: 'inbound' } });
+    expect((await hook(sid2, '+14155558001')).status).toBe(200);
+    const again = await bob.next((f) => f.event?.type === 'call.incoming' && f.event.interactionId !== callId);
+    const second = again.event!.interactionId as string;
+    expect((await gw.request('POST', `/v1/calls/${second}/answer`, { token })).status).toBe(200);
+    expect((await gw.request('POST', `/v1/calls/${second}/hangup`, { token })).body).toMatchObject({ state: 'ended', endReason: 'completed' });
+    expect(jambonz.updates.at(-1)).toEqual({ sid: sid2, body: { call_status: 'completed' } });
   });
 
   it('declines a call to an unknown number with sip:decline 404, and refuses an unsigned hook (403)', async () => {

@@ -162,10 +162,16 @@ function inboundCallsSuite(database: () => Promise<Partial<TestDatabase>>): void
     // Controls of outbound calls work on it; the chat stays linked in the same conversation.
     expect((await gw.request('POST', `/v1/calls/${callId}/hold`, { token: await h.token('alice') })).body.state).toBe('held');
     expect((await gw.request('POST', `/v1/calls/${callId}/resume`, { token: await h.token('alice') })).body.state).toBe('answered');
-    expect((await gw.request('POST', `/v1/calls/${callId}/hangup`, { token: await h.token('alice') })).body).toMatchObject({ state: 'ended', endReason: 'completed' });
+    expect((await gw.request('POST', `/v1/calls/${callId}/mute`, { token: await h.token('alice') })).body.muted).toBe(true);
+    expect((await gw.request('POST', `/v1/calls/${callId}/unmute`, { token: await h.token('alice') })).body.muted).toBe(false);
+    expect((await gw.request('POST', `/v1/calls/${callId}/dtmf`, { token: await h.token('alice'), body: { digits: '12#' } })).status).toBe(200);
+    expect((await gw.request('POST', `/v1/calls/${callId}/transfer`, { token: await h.token('alice'), body: { to: 'sip:claims@pbx.example' } })).status).toBe(200);
+    const hungUp = await gw.request('POST', `/v1/calls/${callId}/hangup`, { token: await h.token('alice') });
+    expect(hungUp.body).toMatchObject({ state: 'ended', endReason: 'completed' });
+    expect((hungUp.body.steps as Array<{ kind: string }>).map((s) => s.kind)).toEqual(['held', 'resumed', 'muted', 'unmuted', 'dtmf_sent', 'transferred']);
     const log = await h.log(conv.body.id);
     const ofCall = log.filter((e) => e.interactionId === callId);
-    expect(ofCall.map((e) => e.type)).toEqual(['call.incoming', 'call.accepted', 'call.answered', 'call.held', 'call.resumed', 'call.ended']);
+    expect(ofCall.map((e) => e.type)).toEqual(['call.incoming', 'call.accepted', 'call.answered', 'call.held', 'call.resumed', 'call.muted', 'call.unmuted', 'call.ended']);
     for (const e of ofCall.filter((x) => ['call.answered', 'call.held', 'call.ended'].includes(x.type))) expect(e.data.direction).toBe('inbound');
     const timeline = await gw.request('GET', `/v1/conversations/${conv.body.id}/timeline`, { token: await h.token('alice') });
     expect(timeline.status).toBe(200);

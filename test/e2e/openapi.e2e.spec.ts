@@ -172,7 +172,7 @@ describe('OpenAPI document', () => {
         url: '/v1/simulator/inbound-sms',
         bodies: [{ from: phone(), to: '+14155550100', body: 'hello', media: [{ contentType: 'image/png', data: png }] }],
       }),
-      'post /v1/simulator/inbound-call': async () => ({ url: '/v1/simulator/inbound-call', bodies: [{ from: phone(), to: '+14155550100' }] }),
+      'post /v1/simulator/inbound-call': async () => ({ url: '/v1/simulator/inbound-call', bodies: [{ from: phone(), to: '+14155550100', digits: '1' }] }),
       'put /v1/agents/{agentId}/device': async () => ({ url: '/v1/agents/nully/device', bodies: [{ endpoint: 'user:nully' }] }),
       'put /v1/agents/me/status': async () => ({ url: '/v1/agents/me/status', bodies: [{ status: 'available' }] }),
       // The default tenant's own values: the change is accepted and changes nothing the other cases see.

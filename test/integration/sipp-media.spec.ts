@@ -10,9 +10,7 @@ import { channelOf, parseWav } from '../../src/media/domain/wav';
 import { describeIfEnv } from '../support/describe-if';
 import { AudioClient } from '../support/audio-client';
 import { startTestGateway, type TestGateway } from '../support/gateway';
-import { eventually, sippUas, type Sipp } from '../support/sipp';
-import { spawn } from 'node:child_process';
-import { join } from 'node:path';
+import { eventually, sippUac, sippUas, type Sipp } from '../support/sipp';
 
 /**
  * SIP calls with their media anchored in a real rtpengine (RTPENGINE_URL, its NG socket), through
@@ -37,19 +35,8 @@ const CUSTOMER_RTP = 6291; // SIPp binds four ports from each (audio, video, RTP
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** SIPp as the caller: one call of `scenario` to drachtio-server's SIP port (DRACHTIO_MEDIA_SIP_PORT). */
-function sippUac(scenario: string, port: number, mediaPort: number): Promise<void> {
-  const target = `127.0.0.1:${process.env.DRACHTIO_MEDIA_SIP_PORT ?? 5280}`;
-  const child = spawn('sipp', [target, '-sf', join(__dirname, '..', 'sipp', scenario), '-s', '+14155550100', '-i', SIPP_ADDRESS, '-p', String(port),
-    '-mp', String(mediaPort), '-m', '1', '-nostdin', '-timeout', '30s', '-timeout_error'], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let output = '';
-  const keep = (chunk: Buffer): void => { output = (output + chunk.toString('utf8')).slice(-4000); };
-  child.stdout?.on('data', keep);
-  child.stderr?.on('data', keep);
-  return new Promise((resolve, reject) => {
-    child.on('error', reject);
-    child.on('exit', (code, signal) => (code === 0 ? resolve() : reject(new Error(`sipp ${scenario} exited ${code ?? signal}:\n${output}`))));
-  });
-}
+const sippCaller = (scenario: string, port: number, mediaPort: number): Promise<void> =>
+  sippUac(scenario, `127.0.0.1:${process.env.DRACHTIO_MEDIA_SIP_PORT ?? 5280}`, '+14155550100', SIPP_ADDRESS, port, ['-mp', String(mediaPort)]);
 
 /** A sink that keeps what it is given, per track. */
 function collector(): CallAudioSink & { frames: Record<Track, Int16Array[]>; ended?: string } {
@@ -163,7 +150,7 @@ describeWithMedia('SIP media anchored in rtpengine (real drachtio-server, rtpeng
     });
     const agent = sippUas('media-inbound-agent.xml', SIPP_ADDRESS, AGENT_PORT, { mediaPort: AGENT_RTP });
     await sleep(300);
-    const caller = sippUac('media-inbound-caller.xml', CUSTOMER_PORT, CUSTOMER_RTP);
+    const caller = sippCaller('media-inbound-caller.xml', CUSTOMER_PORT, CUSTOMER_RTP);
     await eventually(() => expect(ref).not.toBe(''));
     const handle = { callId, providerRef: ref, refs: {} };
     await provider.connectAgent(handle, `sip:agent@${SIPP_ADDRESS}:${AGENT_PORT}`, '+14155550100');

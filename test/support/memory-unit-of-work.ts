@@ -11,9 +11,10 @@ import type { Recording } from '../../src/media/domain/recording';
 import type { AgentPresence } from '../../src/routing/presence.repository';
 import type { AgentProfileRow } from '../../src/agents/agents.repository';
 import type { InboundCallRow } from '../../src/calls/inbound/inbound-calls.repository';
+import type { CallbackTask } from '../../src/callbacks/domain/callback-task';
 import type { AddedAgent } from '../../src/conversations/agents/conversation-agents.repository';
 import {
-  UnitOfWork, type AgentsStore, type ApiKeysStore, type ProviderCredentialsStore, type InboundCallsStore, type CallsStore, type ContactsStore, type ConversationsStore, type ConversationAgentsStore, type IdempotencyStore, type MessagesStore,
+  UnitOfWork, type AgentsStore, type ApiKeysStore, type ProviderCredentialsStore, type InboundCallsStore, type CallbackTasksStore, type CallsStore, type ContactsStore, type ConversationsStore, type ConversationAgentsStore, type IdempotencyStore, type MessagesStore,
   type ParticipantsStore, type PresenceStore, type RecordingsStore, type Repositories, type SimulatorMediaStore, type TenantsStore, type TimelineStore, type Work,
 } from '../../src/unit-of-work/unit-of-work';
 
@@ -58,6 +59,7 @@ interface State {
   participants: Map<string, Tenanted<Participant> & { createdAt: string }>;
   agents: Map<string, Tenanted<AgentProfileRow>>;
   inboundCalls: Map<string, InboundCallRow>;
+  callbackTasks: Map<string, CallbackTask>;
   conversationAgents: Array<Tenanted<AddedAgent>>;
 }
 
@@ -65,7 +67,7 @@ function emptyState(): State {
   return {
     tenants: new Map(), contacts: new Map(), conversations: new Map(), interactions: new Map(), calls: new Map(),
     messages: new Map(), attachments: new Map(), timeline: [], presence: [], idempotency: new Map(), media: new Map(), recordings: new Map(), participants: new Map(),
-    agents: new Map(), inboundCalls: new Map(), conversationAgents: [],
+    agents: new Map(), inboundCalls: new Map(), callbackTasks: new Map(), conversationAgents: [],
   };
 }
 
@@ -139,7 +141,7 @@ function memoryRepositories(s: State): Repositories {
   return {
     calls: calls(s), contacts: contacts(s), conversations: conversations(s), messages: messages(s), timeline: timeline(s),
     presence: presence(s), tenants: tenants(s), idempotency: idempotency(s), simulatorMedia: simulatorMedia(s), recordings: recordings(s), participants: participants(s),
-    agents: agents(s), inboundCalls: inboundCalls(s), conversationAgents: conversationAgents(s), ...tenantAccess(s),
+    agents: agents(s), inboundCalls: inboundCalls(s), callbackTasks: callbackTasks(s), conversationAgents: conversationAgents(s), ...tenantAccess(s),
   };
 }
 
@@ -415,6 +417,43 @@ function agents(s: State): AgentsStore {
   };
 }
 
+function callbackTasks(s: State): CallbackTasksStore {
+  const mine = (tenantId: string) => [...s.callbackTasks.values()].filter((t) => t.tenantId === tenantId);
+  return {
+    async insert(task) {
+      if (mine(task.tenantId).some((t) => t.callId === task.callId)) throw new UniqueViolation('callback_tasks_call_uq');
+      s.callbackTasks.set(task.id, copy(task));
+    },
+    async find(tenantId, id) { const t = s.callbackTasks.get(id); return t && t.tenantId === tenantId ? copy(t) : undefined; },
+    async ofCall(tenantId, callId) { const t = mine(tenantId).find((x) => x.callId === callId); return t && copy(t); },
+    async list(tenantId, filter) {
+      return mine(tenantId)
+        .filter((t) => !filter.states?.length || filter.states.includes(t.state))
+        .filter((t) => filter.visibleTo === undefined || t.agentId === filter.visibleTo || t.state === 'pending')
+        .sort((a, b) => b.requestedAt.localeCompare(a.requestedAt) || b.id.localeCompare(a.id)).slice(0, filter.limit).map(copy);
+    },
+    async transition(next, read) {
+      const t = s.callbackTasks.get(next.id);
+      if (!t || t.tenantId !== next.tenantId || t.state !== read.state || t.agentId !== read.agentId) return false;
+      s.callbackTasks.set(next.id, copy(next));
+      return true;
+    },
+    async setDialedCall(tenantId, id, callId, at) {
+      const t = s.callbackTasks.get(id);
+      if (t && t.tenantId === tenantId) Object.assign(t, { dialedCallId: callId, updatedAt: at });
+    },
+    async pending(tenantId, limit) {
+      return mine(tenantId).filter((t) => t.state === 'pending')
+        .sort((a, b) => a.requestedAt.localeCompare(b.requestedAt) || a.id.localeCompare(b.id)).slice(0, limit).map(copy);
+    },
+    async holding(tenantId) {
+      const counts = new Map<string, number>();
+      for (const t of mine(tenantId)) if (t.state === 'assigned' && t.agentId) counts.set(t.agentId, (counts.get(t.agentId) ?? 0) + 1);
+      return counts;
+    },
+  };
+}
+
 function inboundCalls(s: State): InboundCallsStore {
   const mine = (tenantId: string, id: string) => {
     const row = s.inboundCalls.get(id);
@@ -439,10 +478,16 @@ function inboundCalls(s: State): InboundCallsStore {
       Object.assign(row, { offeredTo: null, offeredAt: at });
       return true;
     },
-    async claimForVoicemail(tenantId, id, at) {
+    async claimForVoicemail(tenantId, id, at, marker = '#voicemail') {
       const row = mine(tenantId, id);
       if (!row || row.answeredBy !== null) return false;
-      Object.assign(row, { answeredBy: '#voicemail', answeredAt: at });
+      Object.assign(row, { answeredBy: marker, answeredAt: at });
+      return true;
+    },
+    async settleChoice(tenantId, id, marker, at) {
+      const row = mine(tenantId, id);
+      if (!row || row.answeredBy !== '#queue-choice') return false;
+      Object.assign(row, { answeredBy: marker, answeredAt: at });
       return true;
     },
     async waitingSince(tenantId, providers, before, limit) {

@@ -26,6 +26,21 @@ export function sippUas(scenario: string, address: string, port: number, options
   if (messageLog) args.push('-trace_msg', '-message_file', messageLog);
   // Its RTP socket (`[media_port]` in a scenario's SDP, where play_pcap_audio sends from).
   if (mediaPort) args.push('-mp', String(mediaPort));
+  const { child, done } = runSipp(scenario, args);
+  return { done, child, received: () => (messageLog ? receivedRequests(readFileSync(messageLog, 'utf8')) : []) };
+}
+
+/**
+ * SIPp as a UAC: one call of `scenario` to `target` (drachtio-server's SIP address) dialling
+ * `service` from `address:port`; `extra` are further SIPp options (`-mp`, `-rtp_echo`, …).
+ */
+export function sippUac(scenario: string, target: string, service: string, address: string, port: number, extra: string[] = []): Promise<void> {
+  return runSipp(scenario, [target, '-sf', join(SCENARIOS, scenario), '-s', service, '-i', address, '-p', String(port),
+    '-m', '1', '-nostdin', '-timeout', '30s', '-timeout_error', ...extra]).done;
+}
+
+/** Runs SIPp with `args`; `done` resolves when the scenario ran through (exit 0), else rejects with SIPp's last words. */
+function runSipp(scenario: string, args: string[]): { child: ChildProcess; done: Promise<void> } {
   const child = spawn('sipp', args, { stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   const keep = (chunk: Buffer): void => { output = (output + chunk.toString('utf8')).slice(-4000); };
@@ -35,7 +50,7 @@ export function sippUas(scenario: string, address: string, port: number, options
     child.on('error', (err) => reject(new Error(`could not run sipp (Debian package sip-tester): ${err.message}`)));
     child.on('exit', (code, signal) => (code === 0 ? resolve() : reject(new Error(`sipp ${scenario} exited ${code ?? signal}:\n${output}`))));
   });
-  return { done, child, received: () => (messageLog ? receivedRequests(readFileSync(messageLog, 'utf8')) : []) };
+  return { child, done };
 }
 
 /** The requests in a SIPp message log (`-trace_msg`): each follows a "message received" line. */

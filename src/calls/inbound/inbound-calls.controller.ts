@@ -1,5 +1,6 @@
 import { Body, Controller, HttpCode, Param, Post } from '@nestjs/common';
-import { IsString, MaxLength } from 'class-validator';
+import { IsString, Matches, MaxLength } from 'class-validator';
+import { Omittable } from '../../common/errors/validation';
 import { CurrentPrincipal } from '../../common/auth/auth.decorators';
 import type { Principal } from '../../common/auth/principal';
 import { Roles } from '../../common/auth/roles.decorator';
@@ -12,6 +13,8 @@ export class SimulatedInboundCallDto {
   @IsString() @MaxLength(40) from!: string;
   /** One of the tenant's numbers. */
   @IsString() @MaxLength(40) to!: string;
+  /** The keys the caller presses when the queue timeout asks them to choose (1: voicemail, 2: callback); left out: none. */
+  @Omittable() @IsString() @Matches(/^[0-9*#]{1,20}$/, { message: 'must be 1 to 20 of 0-9 * #' }) digits?: string;
 }
 
 @Controller('v1')
@@ -31,6 +34,6 @@ export class InboundCallsController {
   @HttpCode(202)
   @Roles('supervisor', 'admin')
   simulate(@CurrentPrincipal() principal: Principal, @Body() body: SimulatedInboundCallDto): Promise<SimulatedCall> {
-    return this.simulator.call(principal.tenantId, body.from, body.to);
+    return this.simulator.call(principal.tenantId, body.from, body.to, body.digits);
   }
 }

@@ -1,5 +1,5 @@
 import type { Executor } from '../../storage/store';
-import { VOICEMAIL } from './domain/inbound-offer';
+import { QUEUE_CHOICE, VOICEMAIL, type TimeoutMarker } from './domain/inbound-offer';
 
 /** Whom an inbound call is offered to and who answered it (the calls row keeps the rest). */
 export interface InboundCallRow {
@@ -59,9 +59,17 @@ export class InboundCallsRepository {
    * The queue timed out (voicemail): the call is taken by `VOICEMAIL` in place of an agent, so
    * that it and an agent's answer exclude each other; true for the one claim that wins.
    */
-  async claimForVoicemail(tenantId: string, interactionId: string, at: string): Promise<boolean> {
-    const result = await this.db.updateTable('inboundCalls').set({ answeredBy: VOICEMAIL, answeredAt: at })
+  async claimForVoicemail(tenantId: string, interactionId: string, at: string, marker: TimeoutMarker = VOICEMAIL): Promise<boolean> {
+    const result = await this.db.updateTable('inboundCalls').set({ answeredBy: marker, answeredAt: at })
       .where('tenantId', '=', tenantId).where('interactionId', '=', interactionId).where('answeredBy', 'is', null)
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows) === 1;
+  }
+
+  /** The caller of a call being asked (`QUEUE_CHOICE`) chose: true for the one answer that settles it (a replayed hook gets false). */
+  async settleChoice(tenantId: string, interactionId: string, marker: TimeoutMarker, at: string): Promise<boolean> {
+    const result = await this.db.updateTable('inboundCalls').set({ answeredBy: marker, answeredAt: at })
+      .where('tenantId', '=', tenantId).where('interactionId', '=', interactionId).where('answeredBy', '=', QUEUE_CHOICE)
       .executeTakeFirst();
     return Number(result.numUpdatedRows) === 1;
   }

@@ -8,6 +8,10 @@ export interface InboundSettings {
   /** After this long unanswered the caller is offered voicemail; 0: never. */
   queueTimeoutSeconds: number;
   voicemailPrompt: string;
+  /** What a caller whose wait timed out is offered, and what they hear for a callback or the choice. */
+  queueTimeoutOffer: 'voicemail' | 'callback' | 'choice';
+  callbackPrompt: string;
+  queueChoicePrompt: string;
   greeting: string;
   /** null: the provider's own hold music. */
   holdMusicUrl: string | null;
@@ -19,6 +23,9 @@ export const INBOUND_DEFAULTS = {
   ringNoAnswerSeconds: INBOUND_POLICY_DEFAULTS.ringNoAnswerSeconds,
   queueTimeoutSeconds: INBOUND_POLICY_DEFAULTS.queueTimeoutSeconds,
   voicemailPrompt: INBOUND_POLICY_DEFAULTS.voicemailPrompt,
+  queueTimeoutOffer: INBOUND_POLICY_DEFAULTS.queueTimeoutOffer,
+  callbackPrompt: INBOUND_POLICY_DEFAULTS.callbackPrompt,
+  queueChoicePrompt: INBOUND_POLICY_DEFAULTS.queueChoicePrompt,
   greeting: INBOUND_POLICY_DEFAULTS.inboundGreeting,
 } as const;
 
@@ -50,6 +57,9 @@ export class InboundSettingsReader {
       ringNoAnswerSeconds: s?.ringNoAnswerSeconds ?? t?.ringNoAnswerSeconds ?? INBOUND_DEFAULTS.ringNoAnswerSeconds,
       queueTimeoutSeconds: s?.queueTimeoutSeconds ?? t?.queueTimeoutSeconds ?? INBOUND_DEFAULTS.queueTimeoutSeconds,
       voicemailPrompt: s?.voicemailPrompt ?? t?.voicemailPrompt ?? INBOUND_DEFAULTS.voicemailPrompt,
+      queueTimeoutOffer: s?.queueTimeoutOffer ?? t?.queueTimeoutOffer ?? INBOUND_DEFAULTS.queueTimeoutOffer,
+      callbackPrompt: s?.callbackPrompt ?? t?.callbackPrompt ?? INBOUND_DEFAULTS.callbackPrompt,
+      queueChoicePrompt: s?.queueChoicePrompt ?? t?.queueChoicePrompt ?? INBOUND_DEFAULTS.queueChoicePrompt,
       greeting: s?.inboundGreeting ?? t?.inboundGreeting ?? INBOUND_DEFAULTS.greeting,
       holdMusicUrl: s?.holdMusicUrl !== undefined ? s.holdMusicUrl : t?.holdMusicUrl ?? null,
       seededDevices,

@@ -15,6 +15,9 @@ import type { VoicemailRequest } from '../../providers/voicemail.port';
 import { CallsService } from '../calls.service';
 import { answerRefusal } from './domain/inbound-offer';
 import { QueueTimeoutSweeper } from './queue-timeout.sweeper';
+import { QueueChoiceService } from './queue-choice.service';
+import { CallbacksService } from '../../callbacks/callbacks.service';
+import { PresenceService } from '../../routing/presence.service';
 
 describe('QueueTimeoutSweeper', () => {
   let uow: MemoryUnitOfWork;
@@ -22,7 +25,20 @@ describe('QueueTimeoutSweeper', () => {
   let storage: LocalDiskRecordingStorage;
   const asked: VoicemailRequest[] = [];
   // A provider that has the caller's message at once (as the simulator does): two seconds of 440 Hz.
-  const simulator = { name: 'simulator', async takeVoicemail(_call: unknown, request: VoicemailRequest) { asked.push(request); return { kind: 'audio', samples: tone(440, 0, 16_000) }; } };
+  const simulator = {
+    name: 'simulator',
+    async takeVoicemail(_call: unknown, request: VoicemailRequest) {
+      asked.push(request);
+      if (asked.length === 1) await firstMessage; // the first caller may still be speaking
+      return { kind: 'audio', samples: tone(440, 0, 16_000) };
+    },
+    // The caller presses `keys` when asked (as the simulator's scripted caller does), and hangs up after the confirmation.
+    async askQueueChoice(_call: unknown, request: { prompt: string }) { prompts.push(request.prompt); return { kind: 'pressed', digits: keys }; },
+    async confirmCallback(_call: unknown, request: { prompt: string }) { prompts.push(request.prompt); return { kind: 'ended' }; },
+  };
+  const prompts: string[] = [];
+  let keys = '';
+  let firstMessage: Promise<void> = Promise.resolve();
   // jambonz is configured but takes no voicemail: its calls keep waiting.
   const jambonz = { name: 'jambonz' };
   const providers = {
@@ -31,17 +47,25 @@ describe('QueueTimeoutSweeper', () => {
   } as unknown as ProviderRegistry;
   const ago = (seconds: number) => new Date(Date.now() - seconds * 1000).toISOString();
 
-  function sweeper(queueTimeoutSeconds: number | undefined): QueueTimeoutSweeper {
+  function sweeper(queueTimeoutSeconds: number | undefined, queueTimeoutOffer?: 'voicemail' | 'callback' | 'choice'): QueueTimeoutSweeper {
     const tenants = tenantsOf(aTenant());
-    const config = { routing: { ringNoAnswerSweepMs: 1000 }, tenants: [{ id: 'acme', queueTimeoutSeconds, voicemailPrompt: 'Leave a message.' }] } as AppConfig;
+    const config = {
+      routing: { ringNoAnswerSweepMs: 1000 }, events: { heartbeatMs: 1000 },
+      tenants: [{ id: 'acme', queueTimeoutSeconds, voicemailPrompt: 'Leave a message.', queueTimeoutOffer, callbackPrompt: 'We will call you.', queueChoicePrompt: 'Press 1 or 2.' }],
+    } as AppConfig;
     const callbacks = {} as CallbackUrls;
     const recordings = new RecordingsService(uow, tenants, providers, callbacks, storage, new AudioHub(), quietLogger());
     const calls = new CallsService(uow, tenants, providers, callbacks, quietLogger());
-    return new QueueTimeoutSweeper(uow, tenants, providers, callbacks, storage, recordings, calls, config, quietLogger());
+    const tasks = new CallbacksService(uow, tenants, new PresenceService(uow, config, quietLogger()), calls, config, quietLogger());
+    const choices = new QueueChoiceService(uow, tenants, callbacks, tasks, calls, config, quietLogger());
+    return new QueueTimeoutSweeper(uow, tenants, providers, callbacks, storage, recordings, calls, choices, config, quietLogger());
   }
 
   beforeEach(async () => {
     asked.length = 0;
+    prompts.length = 0;
+    firstMessage = Promise.resolve();
+    keys = '';
     uow = memoryUnitOfWork();
     dir = await mkdtemp(join(tmpdir(), 'voicemail-'));
     storage = new LocalDiskRecordingStorage(dir);
@@ -107,6 +131,24 @@ describe('QueueTimeoutSweeper', () => {
     expect(uow.emitted('call.voicemail').map((e) => e.interactionId)).toEqual([callId]);
   });
 
+  it('does not keep the next timed-out caller waiting while an earlier one is still leaving a message', async () => {
+    let finish!: () => void;
+    firstMessage = new Promise((resolve) => (finish = resolve));
+    const first = await waiting(ago(40));
+    const second = await waiting(ago(30));
+    const sweeps = sweeper(10);
+    const done = sweeps.sweep();
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    // Both callers hear the prompt while the first one is still speaking.
+    expect(asked).toHaveLength(2);
+    expect(uow.state.interactions.get(second.callId)).toMatchObject({ state: 'ended', endReason: 'completed' });
+    expect(uow.state.interactions.get(first.callId)!.state).not.toBe('ended');
+    finish();
+    await done;
+    expect(uow.state.interactions.get(first.callId)).toMatchObject({ state: 'ended', endReason: 'completed' });
+    firstMessage = Promise.resolve();
+  });
+
   it('leaves calls alone when the tenant has no queue timeout (0 or unset), and answered, ended or voicemail-less calls', async () => {
     await waiting(ago(3600));
     await sweeper(0).sweep();
@@ -120,5 +162,47 @@ describe('QueueTimeoutSweeper', () => {
     await uow.direct.inboundCalls.claimAnswer('acme', (await waiting(ago(60))).callId, 'carol', ago(1));
     await sweeper(10).sweep();
     expect(uow.emitted('call.voicemail').map((e) => e.interactionId)).toEqual(['call-1']);
+  });
+
+  it('policy callback: no question; the task is stored pending (nobody online) with its timeline entry, the caller hears the confirmation, the call ends; once however often it sweeps', async () => {
+    const { callId, conversationId } = await waiting(ago(30));
+    await sweeper(10, 'callback').sweep();
+    await sweeper(10, 'callback').sweep();
+    expect(prompts).toEqual(['We will call you.']);
+    expect(asked).toEqual([]);
+    const tasks = [...uow.state.callbackTasks.values()];
+    expect(tasks).toEqual([expect.objectContaining({ callId, conversationId, number: '+14155550100', state: 'pending', agentId: null })]);
+    expect(uow.emitted('callback.requested').map((e) => [e.conversationId, e.data])).toEqual([[conversationId, { callbackId: tasks[0]!.id, callId, number: '+14155550100' }]]);
+    expect(uow.state.timeline.filter((e) => e.kind === 'callback_requested').map((e) => e.interactionId)).toEqual([callId]);
+    expect(uow.state.interactions.get(callId)).toMatchObject({ state: 'ended', endReason: 'completed' });
+    const offer = (await uow.direct.inboundCalls.find('acme', callId))!;
+    expect(answerRefusal({ state: 'ringing', offeredTo: offer.offeredTo, answeredBy: offer.answeredBy }, 'alice')).toMatch(/callback/);
+  });
+
+  it.each([['2', 'callback'], ['1', 'voicemail'], ['', 'voicemail'], ['9', 'voicemail']])('policy choice, key %j: %s', async (pressed, outcome) => {
+    keys = pressed;
+    const { callId } = await waiting(ago(30));
+    await sweeper(10, 'choice').sweep();
+    expect(prompts[0]).toBe('Press 1 or 2.');
+    if (outcome === 'callback') {
+      expect(prompts).toEqual(['Press 1 or 2.', 'We will call you.']);
+      expect([...uow.state.callbackTasks.values()].map((t) => t.callId)).toEqual([callId]);
+      expect(uow.emitted('call.voicemail')).toEqual([]);
+    } else {
+      expect(uow.state.callbackTasks.size).toBe(0);
+      expect(uow.emitted('call.voicemail', 'recording.available').map((e) => e.type)).toEqual(['call.voicemail', 'recording.available']);
+      expect(asked).toHaveLength(1);
+    }
+    expect(uow.state.interactions.get(callId)).toMatchObject({ state: 'ended', endReason: 'completed' });
+  });
+
+  it('a caller without a phone number to call back gets plain voicemail whatever the policy', async () => {
+    keys = '2';
+    const { callId } = await waiting(ago(30));
+    uow.state.interactions.get(callId)!.from = 'anonymous';
+    await sweeper(10, 'callback').sweep();
+    expect(prompts).toEqual([]);
+    expect(uow.state.callbackTasks.size).toBe(0);
+    expect(uow.emitted('call.voicemail').map((e) => e.interactionId)).toEqual([callId]);
   });
 });

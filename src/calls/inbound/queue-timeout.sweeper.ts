@@ -1,7 +1,7 @@
 import { writeFile } from 'node:fs/promises';
 import { Inject, Injectable, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import type { Logger } from 'pino';
-import { newId, nowIso } from '../../common/ids';
+import { nowIso } from '../../common/ids';
 import { LOGGER } from '../../common/logging/logger.token';
 import { PeriodicSweep } from '../../common/periodic-sweep';
 import { AppConfig } from '../../config/config.schema';
@@ -22,10 +22,13 @@ import type { Call } from '../domain/call';
 import { ringOutBefore } from './domain/inbound-offer';
 import type { InboundCallRow } from './inbound-calls.repository';
 import { InboundSettingsReader } from './inbound-settings';
+import { queueChoiceOf } from '../../providers/queue-choice.port';
+import { timeoutStep } from './domain/queue-timeout-offer';
+import { QueueChoiceService } from './queue-choice.service';
+import { openVoicemail, VOICEMAIL_MAX_SECONDS } from './voicemail-opening';
 
 const BATCH = 100;
-/** The longest voicemail message kept. */
-export const VOICEMAIL_MAX_SECONDS = 120;
+export { VOICEMAIL_MAX_SECONDS };
 
 /**
  * The queue timeout: every `routing.ringNoAnswerSweepMs` (the RONA sweep's clock), each instance
@@ -36,11 +39,15 @@ export const VOICEMAIL_MAX_SECONDS = 120;
  * the prompt and records. The message becomes the recording's file and arrives as
  * `recording.available` with a `recording_available` timeline entry, like any recording; the call
  * then ends (`completed`, never answered). Calls on a provider without voicemail are left waiting.
+ * The tenant's `queueTimeoutOffer` may offer a callback instead, or the choice between the two,
+ * where the provider can ask (QueueChoiceService); where it cannot, plain voicemail.
  */
 @Injectable()
 export class QueueTimeoutSweeper implements OnModuleInit, OnApplicationShutdown {
   private readonly settings: InboundSettingsReader;
   private readonly sweeper: PeriodicSweep;
+  /** The timed-out calls this instance is handling now, by call id. */
+  private readonly handling = new Map<string, Promise<void>>();
 
   constructor(
     private readonly uow: UnitOfWork,
@@ -50,6 +57,7 @@ export class QueueTimeoutSweeper implements OnModuleInit, OnApplicationShutdown 
     private readonly storage: RecordingStorage,
     private readonly recordings: RecordingsService,
     private readonly calls: CallsService,
+    private readonly choices: QueueChoiceService,
     private readonly config: AppConfig,
     @Inject(LOGGER) private readonly logger: Logger,
   ) {
@@ -65,29 +73,56 @@ export class QueueTimeoutSweeper implements OnModuleInit, OnApplicationShutdown 
     this.sweeper.stop();
   }
 
-  sweep(): Promise<void> {
-    return this.sweeper.run();
+  /** One run now, and the wait for every caller it (or an earlier run) is still talking to: tests call it. */
+  async sweep(): Promise<void> {
+    await this.sweeper.run();
+    await Promise.all(this.handling.values());
   }
 
   private async timeOutAll(): Promise<void> {
-    const able = this.providers.voiceProviders().filter((p) => voicemailOf(p)).map((p) => p.name);
+    const able = this.providers.voiceProviders().filter((p) => voicemailOf(p) || queueChoiceOf(p)).map((p) => p.name);
     for (const tenant of this.tenants.all()) {
       const { queueTimeoutSeconds } = this.settings.of(tenant.id);
       if (queueTimeoutSeconds <= 0) continue;
       const waiting = await this.uow.direct.inboundCalls.waitingSince(tenant.id, able, ringOutBefore(nowIso(), queueTimeoutSeconds), BATCH);
       for (const row of waiting) {
-        await this.toVoicemail(row, queueTimeoutSeconds).catch((error: unknown) => {
-          this.logger.error({ err: error, callId: row.interactionId }, 'an inbound call could not be sent to voicemail');
-        });
+        // A caller's question or message can last minutes (SIP records in this process): the sweep
+        // goes on without waiting, so the next timed-out caller is not held behind this one.
+        if (this.handling.has(row.interactionId)) continue;
+        const handled = this.timeOut(row, queueTimeoutSeconds)
+          .catch((error: unknown) => {
+            this.logger.error({ err: error, callId: row.interactionId }, 'an inbound call could not be sent to voicemail or offered a callback');
+          })
+          .finally(() => this.handling.delete(row.interactionId));
+        this.handling.set(row.interactionId, handled);
       }
     }
   }
 
-  private async toVoicemail(row: InboundCallRow, queueTimeoutSeconds: number): Promise<void> {
+  /** The tenant's offer, as far as the call's provider can make it (domain/queue-timeout-offer.ts). */
+  private async timeOut(row: InboundCallRow, queueTimeoutSeconds: number): Promise<void> {
     const { tenantId, interactionId } = row;
     const call = await this.uow.direct.calls.find(tenantId, interactionId);
-    const voicemail = call && voicemailOf(this.providers.voiceByName(call.interaction.provider!, call.tenantId));
-    if (!call || !voicemail) return;
+    if (!call) return;
+    const provider = this.providers.voiceByName(call.interaction.provider!, call.tenantId);
+    const voicemail = voicemailOf(provider);
+    // A caller who cannot be called back (withheld number) is offered only voicemail.
+    const choice = this.choices.canCallBack(call) ? queueChoiceOf(provider) : undefined;
+    const step = timeoutStep(this.settings.of(tenantId).queueTimeoutOffer, { voicemail: Boolean(voicemail), choice: Boolean(choice) });
+    if (step === 'callback') {
+      await this.choices.offerCallback(call, choice!);
+      return;
+    }
+    if (step === 'choice') {
+      const next = await this.choices.ask(call, choice!);
+      if (next?.kind === 'voicemail') await this.record(call, voicemail!, next.recording);
+      return;
+    }
+    if (step === 'voicemail') await this.toVoicemail(call, voicemail!, queueTimeoutSeconds);
+  }
+
+  private async toVoicemail(call: Call, voicemail: CallVoicemail, queueTimeoutSeconds: number): Promise<void> {
+    const interactionId = call.interaction.id;
     const recording = await this.claim(call, queueTimeoutSeconds);
     if (!recording) return;
     this.logger.info({ callId: interactionId, recordingId: recording.id, queueTimeoutSeconds }, 'inbound call waited too long: voicemail');
@@ -96,24 +131,10 @@ export class QueueTimeoutSweeper implements OnModuleInit, OnApplicationShutdown 
 
   /** Takes the call for voicemail and opens its recording, with `call.voicemail`; undefined when another instance or an agent won. */
   private claim(call: Call, queueTimeoutSeconds: number): Promise<Recording | undefined> {
-    const { tenantId } = call;
-    const { id: interactionId, conversationId } = call.interaction;
     return this.uow.run(async (w) => {
       const at = nowIso();
-      if (!(await w.inboundCalls.claimForVoicemail(tenantId, interactionId, at))) return undefined;
-      const recording: Recording = {
-        id: newId(), tenantId, callId: interactionId, conversationId, provider: call.interaction.provider!, providerRef: null,
-        state: 'recording', pauseBehavior: 'silence', startedBy: null, storageKey: null, contentType: null, size: null, durationMs: null,
-        channels: null, startedAt: at, endedAt: null, availableAt: null, deletedAt: null, updatedAt: at,
-      };
-      await w.recordings.insert(recording);
-      const data = { recordingId: recording.id, queueTimeoutSeconds };
-      await w.timeline.append(tenantId, { conversationId, interactionId, kind: 'voicemail', at, data });
-      await w.conversations.touch(tenantId, conversationId, at);
-      const conversation = await w.conversations.findById(tenantId, conversationId);
-      // To the conversation's agent, or the queue when it has none: where the call was being offered.
-      await w.emit(tenantId, [{ type: 'call.voicemail', conversationId, interactionId, agentId: conversation?.agentId ?? null, data }], at);
-      return recording;
+      if (!(await w.inboundCalls.claimForVoicemail(call.tenantId, call.interaction.id, at))) return undefined;
+      return openVoicemail(w, call, queueTimeoutSeconds, at);
     });
   }
 

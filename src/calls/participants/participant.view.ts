@@ -20,11 +20,15 @@ export function participantData(p: Participant) {
   return { participantId: p.id, role: p.role, endpoint: p.endpoint, state: p.state, mode: p.mode, reason: p.reason, addedBy: p.addedBy };
 }
 
-/** The call's own two parties as its state shows them. */
+/**
+ * The call's own two parties as its state shows them. The customer is whom the call is with: the
+ * number dialled on an outbound call, the caller on an inbound one (its `to` is the tenant's number).
+ */
 export function callBase(call: Call): Participant[] {
   const { interaction, details } = call;
+  const customer = interaction.direction === 'inbound' ? interaction.from : interaction.to;
   return baseParticipants({
-    id: interaction.id, to: interaction.to ?? '', agentEndpoint: details.agentEndpoint, state: interaction.state as CallState,
+    id: interaction.id, to: customer ?? '', agentEndpoint: details.agentEndpoint, state: interaction.state as CallState,
     answeredAt: details.answeredAt, startedAt: interaction.startedAt, endedAt: interaction.endedAt,
   });
 }

@@ -229,6 +229,41 @@ export const EVENT_CATALOGUE = {
       queueTimeoutSeconds: t.integer(),
     }),
   },
+  'callback.requested': {
+    summary: 'A caller whose queue wait timed out asked to be called back (tenant policy queueTimeoutOffer): a callback task waits for the next available agent (`GET /v1/callbacks`).',
+    interaction: false,
+    data: t.object({
+      callbackId: t.string(),
+      callId: t.string('The inbound call the caller asked during.'),
+      number: t.string('Whom to call back: the caller’s number (E.164).'),
+    }),
+  },
+  'callback.assigned': {
+    summary: 'A callback task went to an available agent (the conversation’s agent if available, else the next one); sent to that agent, who places it with `POST /v1/callbacks/{id}/dial`.',
+    interaction: false,
+    data: t.object({
+      callbackId: t.string(),
+      agentId: agentId('The agent it is assigned to.'),
+      number: t.string('Whom to call back.'),
+    }),
+  },
+  'callback.dialed': {
+    summary: 'A callback task was placed: a click-to-call to the caller’s number in the same conversation.',
+    interaction: false,
+    data: t.object({
+      callbackId: t.string(),
+      callId: t.string('The outbound call placed for it.'),
+      by: agentId('Who dialed it.'),
+    }),
+  },
+  'callback.canceled': {
+    summary: 'A callback task was canceled before it was dialed.',
+    interaction: false,
+    data: t.object({
+      callbackId: t.string(),
+      by: agentId('Who canceled it.'),
+    }),
+  },
   'call.accepted': {
     summary: 'An agent answered an inbound call from the console; their device is being connected (every other console stops ringing).',
     interaction: true,

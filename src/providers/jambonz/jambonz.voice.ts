@@ -9,6 +9,8 @@ import type { JambonzSettings } from './jambonz.sms';
 import { RING_TIMEOUT_LIMITS } from '../../calls/domain/ring-timeout';
 import { jambonzTarget } from './jambonz-voice.mapper';
 import { voicemailHookUrl } from './jambonz-listen';
+import type { CallQueueChoice, QueueChoiceOutcome, QueueChoiceRequest } from '../queue-choice.port';
+import { callbackConfirmHookUrl, queueChoiceHookUrl } from './jambonz-queue-choice';
 import { JambonzListenSwitch } from './jambonz.media';
 import { JambonzParticipants } from './jambonz.participants';
 
@@ -23,7 +25,7 @@ import { JambonzParticipants } from './jambonz.participants';
  * Media: the dial carries a `listen` to the gateway (jambonz-listen.ts), which writes recordings
  * itself (`gateway` mode); voicemail redirects the waiting caller to a `listen` of their message.
  */
-export class JambonzVoiceProvider implements VoiceProvider, CallMedia, CallVoicemail {
+export class JambonzVoiceProvider implements VoiceProvider, CallMedia, CallVoicemail, CallQueueChoice {
   readonly name = 'jambonz';
   readonly recordingMode = 'gateway';
   private readonly client: ReturnType<typeof jambonz>;
@@ -88,6 +90,20 @@ export class JambonzVoiceProvider implements VoiceProvider, CallMedia, CallVoice
   async takeVoicemail(call: CallHandle, request: VoicemailRequest): Promise<VoicemailOutcome> {
     const url = voicemailHookUrl(request.callbacks, call.callId, request);
     await this.update(call, { call_hook: { url, method: 'POST' } }, 'take a voicemail');
+    return { kind: 'reported' };
+  }
+
+  /** Queue timeout (`choice`): the waiting caller's leg is redirected to our signed hook, which gathers one key (jambonz-queue-choice.ts). */
+  async askQueueChoice(call: CallHandle, request: QueueChoiceRequest): Promise<QueueChoiceOutcome> {
+    const url = queueChoiceHookUrl(request.callbacks, call.callId, request.prompt);
+    await this.update(call, { call_hook: { url, method: 'POST' } }, 'ask the caller');
+    return { kind: 'reported' };
+  }
+
+  /** Queue timeout (`callback`): redirected to a hook that says the confirmation and hangs up (jambonz reports the end). */
+  async confirmCallback(call: CallHandle, request: QueueChoiceRequest): Promise<{ kind: 'reported' }> {
+    const url = callbackConfirmHookUrl(request.callbacks, call.callId, request.prompt);
+    await this.update(call, { call_hook: { url, method: 'POST' } }, 'confirm the callback');
     return { kind: 'reported' };
   }
 

@@ -6,19 +6,22 @@ import type { CallAudioSink, CallMedia, StopAudio } from '../call-media.port';
 import { SIMULATOR_TONES, startSimulatorAudio } from './simulator-audio';
 import type { CallVoicemail, VoicemailOutcome, VoicemailRequest } from '../voicemail.port';
 import { BASE_RATE, tone } from '../../media/domain/pcm';
+import type { CallQueueChoice, QueueChoiceOutcome, ScriptedCallerKeys } from '../queue-choice.port';
 
 /**
  * The built-in voice provider: the customer's phone "rings" and "answers" like a real one, and
  * its progress enters through the same report path as the real providers' callbacks. Magic
  * customer numbers: ending in 0486 → busy, 0480 → rings, then no answer, 0500 → fails.
  */
-export class SimulatorVoiceProvider implements VoiceProvider, CallMedia, CallVoicemail {
+export class SimulatorVoiceProvider implements VoiceProvider, CallMedia, CallVoicemail, CallQueueChoice, ScriptedCallerKeys {
   readonly name = 'simulator';
   /** The gateway records simulated calls itself, from the tones below. */
   readonly recordingMode = 'gateway';
   private readonly audio = new Map<string, CallAudioSink>();
   private sink?: CallReportSink;
   private readonly timers = new Map<string, NodeJS.Timeout[]>();
+  /** The keys each simulated caller presses when asked (by their leg's providerRef); none: no key. */
+  private readonly keys = new Map<string, string>();
 
   /** Consultation, conference and supervision legs, on the same clock. */
   readonly participants: SimulatorParticipants;
@@ -68,6 +71,23 @@ export class SimulatorVoiceProvider implements VoiceProvider, CallMedia, CallVoi
     return { kind: 'audio', samples: tone(SIMULATOR_TONES.customer, 0, seconds * BASE_RATE) };
   }
 
+  willPress(providerRef: string, digits: string): void {
+    this.keys.set(providerRef, digits);
+  }
+
+  /** The queue timeout's question: the simulated caller presses what the test said they would (nothing: no key). */
+  async askQueueChoice(call: CallHandle): Promise<QueueChoiceOutcome> {
+    const digits = this.keys.get(call.providerRef) ?? '';
+    this.keys.delete(call.providerRef);
+    return { kind: 'pressed', digits };
+  }
+
+  /** The caller hears the confirmation and hangs up; the gateway ends the call. */
+  async confirmCallback(call: CallHandle): Promise<{ kind: 'ended' }> {
+    this.keys.delete(call.providerRef);
+    return { kind: 'ended' };
+  }
+
   async hold(): Promise<void> {}
   async resume(): Promise<void> {}
   async mute(): Promise<void> {}
@@ -90,6 +110,7 @@ export class SimulatorVoiceProvider implements VoiceProvider, CallMedia, CallVoi
   async close(): Promise<void> {
     for (const timers of this.timers.values()) for (const timer of timers) clearTimeout(timer);
     this.timers.clear();
+    this.keys.clear();
     this.participants.close();
   }
 }

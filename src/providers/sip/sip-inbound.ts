@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { IncomingCall, IncomingVerdict } from '../inbound-call.port';
 import { VoiceProviderError, type CallReport } from '../voice-provider.port';
 import { messageOf, statusOf, type SrfDialog } from './srf.types';
+import type { EarlyMedia } from './sip.early-media';
 
 /** What drachtio-srf hands an `srf.invite` handler (the parts used here). */
 export interface InboundInvite {
@@ -11,7 +12,7 @@ export interface InboundInvite {
   on(event: 'cancel', listener: () => void): void;
 }
 export interface InboundResponse {
-  send(status: number, opts?: { headers?: Record<string, string> }): void;
+  send(status: number, opts?: { headers?: Record<string, string>; body?: string }): void;
 }
 /** srf's B2BUA: INVITEs `uri` with the caller's offer and answers the caller with the callee's answer. */
 /** The descriptions of an inbound call on their way between the caller and the agent's device. */
@@ -23,9 +24,15 @@ interface Waiting {
   callId: string;
   req: InboundInvite;
   res: InboundResponse;
-  /** `connecting`: the agent's device is being INVITEd (srf's B2BUA then answers a CANCEL itself). */
-  stage: 'waiting' | 'connecting' | 'cancelled';
+  /** `connecting`: the agent's device is being INVITEd (srf's B2BUA then answers a CANCEL itself); `voicemail`: sip.voicemail.ts has it. */
+  stage: 'waiting' | 'connecting' | 'voicemail' | 'cancelled';
+  /** The greeting and hold music through rtpengine (sip.early-media.ts), once `ready`; none: ringback. */
+  early?: EarlyMedia;
+  ready: Promise<void>;
 }
+
+/** What voicemail takes over from a waiting caller (sip.voicemail.ts). */
+export interface WaitingCaller { callId: string; req: InboundInvite; res: InboundResponse; early: EarlyMedia }
 
 /** The caller as a number: the user part of a SIP URI in a From/To header (`"x" <sip:+1415…@host>;tag=…`). */
 export function sipUser(header: string | undefined): string | undefined {
@@ -50,6 +57,8 @@ export class SipInbound {
     private readonly trunkAddresses: readonly string[],
     private readonly report: (report: CallReport) => void,
     private readonly logger: Logger,
+    /** With rtpengine: the caller hears the greeting and hold music as early media instead of ringback. */
+    private readonly startEarlyMedia?: (callId: string, req: InboundInvite, res: InboundResponse) => Promise<EarlyMedia>,
   ) {}
 
   accept(receiver: (call: IncomingCall) => Promise<IncomingVerdict>): void {
@@ -78,16 +87,28 @@ export class SipInbound {
     if (verdict.kind === 'unknown-number') return res.send(404);
     if (verdict.kind === 'busy') return res.send(486);
     if (this.waiting.has(providerRef)) return; // a retransmission of the INVITE we are working on
-    const waiting: Waiting = { callId: verdict.callId, req, res, stage: 'waiting' };
+    let setUp!: () => void;
+    const waiting: Waiting = { callId: verdict.callId, req, res, stage: 'waiting', ready: new Promise((resolve) => { setUp = resolve; }) };
     this.waiting.set(providerRef, waiting);
     req.on('cancel', () => {
       if (waiting.stage === 'cancelled') return;
-      if (waiting.stage === 'waiting') res.send(487); // while connecting, srf's B2BUA answers it and CANCELs the device
+      // While connecting, srf's B2BUA answers it and CANCELs the device; voicemail answers before it records.
+      if (waiting.stage === 'waiting' || waiting.stage === 'voicemail') res.send(487);
       waiting.stage = 'cancelled';
       this.waiting.delete(providerRef);
+      void waiting.ready.then(() => waiting.early?.release());
       this.report({ provider: 'sip', callId: waiting.callId, providerRef, fact: { kind: 'ended', reason: 'canceled' } });
     });
-    res.send(180); // ringback while the call waits for an agent
+    // No 183 once the INVITE got its final response (a CANCEL while rtpengine was asked).
+    const early: InboundResponse = { send: (status, opts) => (waiting.stage === 'cancelled' ? undefined : res.send(status, opts)) };
+    try {
+      if (this.startEarlyMedia) waiting.early = await this.startEarlyMedia(waiting.callId, req, early);
+    } catch (err) {
+      this.logger.warn({ err: messageOf(err), callId: waiting.callId }, 'no early media through rtpengine: ringback instead');
+    } finally {
+      setUp();
+    }
+    if (!waiting.early && waiting.stage === 'waiting') res.send(180); // ringback while the call waits for an agent
   }
 
   /**
@@ -99,6 +120,8 @@ export class SipInbound {
     const waiting = this.waiting.get(providerRef);
     if (!waiting || waiting.stage !== 'waiting') throw new VoiceProviderError('the caller is no longer waiting on the SIP provider');
     waiting.stage = 'connecting';
+    await waiting.ready;
+    await waiting.early?.pause(); // the agent's device rings now; srf relays its ringback, if any
     try {
       // passFailure false: a device that refuses must not end the caller's call; it goes back to waiting.
       const localSdpB = media ? await media.offer(waiting.req.body) : waiting.req.body;
@@ -111,9 +134,37 @@ export class SipInbound {
       this.waiting.delete(providerRef);
       return legs;
     } catch (err) {
-      if (waiting.stage === 'connecting') waiting.stage = 'waiting';
+      if (waiting.stage === 'connecting') {
+        waiting.stage = 'waiting';
+        await waiting.early?.resume().catch(() => undefined); // the caller waits on for another agent
+      }
       throw new VoiceProviderError(`the agent's device did not answer: ${statusOf(err) ?? messageOf(err)}`);
     }
+  }
+
+  /**
+   * The anchored early media of a waiting caller (undefined: ringback, or not waiting), once set up:
+   * connecting an agent goes on with the same rtpengine call.
+   */
+  async earlyMedia(providerRef: string): Promise<EarlyMedia | undefined> {
+    const waiting = this.waiting.get(providerRef);
+    await waiting?.ready;
+    return waiting?.early;
+  }
+
+  /** Hands a waiting caller with early media to voicemail: no agent can take it from now on. */
+  async takeForVoicemail(providerRef: string): Promise<WaitingCaller> {
+    const waiting = this.waiting.get(providerRef);
+    if (!waiting || waiting.stage !== 'waiting') throw new VoiceProviderError('the caller is no longer waiting on the SIP provider');
+    waiting.stage = 'voicemail';
+    await waiting.ready;
+    if (waiting.stage !== 'voicemail') throw new VoiceProviderError('the caller hung up');
+    if (!waiting.early) {
+      waiting.stage = 'waiting';
+      throw new VoiceProviderError('voicemail over SIP needs the call\'s media in rtpengine (RTPENGINE_URL)');
+    }
+    this.waiting.delete(providerRef);
+    return { callId: waiting.callId, req: waiting.req, res: waiting.res, early: waiting.early };
   }
 
   /** Ends every waiting caller (shutdown, lost connection): 480 Temporarily Unavailable. */
@@ -122,6 +173,7 @@ export class SipInbound {
       this.waiting.delete(providerRef);
       waiting.stage = 'cancelled';
       try { waiting.res.send(480); } catch { /* the connection is gone */ }
+      void waiting.ready.then(() => waiting.early?.release());
       this.report({ provider: 'sip', callId: waiting.callId, providerRef, fact: { kind: 'ended', reason: 'failed' } });
     }
   }

@@ -1,6 +1,6 @@
 import { VoiceProviderError } from '../voice-provider.port';
 import {
-  blackHoleAnswer, customerUri, directionOf, endpointUri, mediaTargets, parseTrunk, restamp, sipEndReason, sipProgress, withDirection,
+  blackHoleAnswer, customerUri, directionOf, endpointUri, infoKey, mediaTargets, parseTrunk, restamp, sipEndReason, sipProgress, withDirection,
 } from './sip.mapper';
 
 describe('SIP final status → end reason', () => {
@@ -109,4 +109,23 @@ describe('SDP between the legs (click-to-call without an un-ACKed 200)', () => {
     [agent.replace('m=audio 40000', 'm=audio 40002'), ['10.0.0.10 40002']],
     [['v=0', 'c=IN IP4 1.1.1.1', 'm=audio 4000 RTP/AVP 0', 'c=IN IP4 2.2.2.2', 'm=video 4002 RTP/AVP 96'].join('\n'), ['2.2.2.2 4000', '1.1.1.1 4002']],
   ])('reads where media goes', (sdp, targets) => expect(mediaTargets(sdp)).toEqual(targets));
+});
+
+describe('a key in a caller\'s SIP INFO', () => {
+  it.each([
+    ['application/dtmf-relay', 'Signal=2\r\nDuration=160\r\n', '2'],
+    ['application/dtmf-relay', 'Signal= #\r\nDuration=250', '#'],
+    ['Application/DTMF-Relay; charset=utf-8', 'signal=*', '*'],
+    ['application/dtmf-relay', 'Signal=11\r\nDuration=160', '#'],
+    ['application/dtmf-relay', 'Signal=10', '*'],
+    ['application/dtmf-relay', 'Signal=d', 'D'],
+    ['application/dtmf', '1\r\n', '1'],
+    ['application/dtmf-relay', 'Duration=160', undefined],
+    ['application/dtmf-relay', 'Signal=12', undefined],
+    ['application/dtmf-relay', 'Signal=', undefined],
+    ['application/dtmf', 'hello', undefined],
+    ['application/media_control+xml', '<media_control/>', undefined],
+    [undefined, 'Signal=2', undefined],
+    ['application/dtmf-relay', undefined, undefined],
+  ])('%s %j → %s', (type, body, key) => expect(infoKey(type, body)).toBe(key));
 });

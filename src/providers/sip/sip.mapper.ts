@@ -146,3 +146,19 @@ export function mediaTargets(sdp: string): string[] {
   }
   return targets.map((t) => `${t.address} ${t.port}`);
 }
+
+/**
+ * The key in a caller's SIP INFO, for callers whose phone or trunk signals keys that way rather
+ * than in the media (RFC 4733): `application/dtmf-relay` (`Signal=5`, the common form) or
+ * `application/dtmf` (the bare key). Undefined for anything else, or a body that is no key.
+ */
+export function infoKey(contentType: string | undefined, body: string | undefined): string | undefined {
+  const type = (contentType ?? '').split(';')[0]!.trim().toLowerCase();
+  const text = (body ?? '').trim();
+  const key = type === 'application/dtmf-relay' ? /^signal\s*=\s*(\S+)/im.exec(text)?.[1]
+    : type === 'application/dtmf' ? text : undefined;
+  if (key === undefined) return undefined;
+  // Some phones send the event number (RFC 4733: 10 is *, 11 is #).
+  const named = key === '10' ? '*' : key === '11' ? '#' : key.toUpperCase();
+  return /^[0-9*#A-D]$/.test(named) ? named : undefined;
+}

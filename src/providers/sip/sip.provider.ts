@@ -5,11 +5,12 @@ import type { ProviderDescriptor } from '../provider-descriptor';
 import { DrachtioConfig, SetWhenSet } from './sip.config';
 import { SipVoiceProvider } from './sip.voice';
 import { NgClient, parseNgUrl } from './rtpengine/ng-client';
+import { loadSipSounds } from './sip.sounds';
 
 /** SIP through a drachtio-server (`providers.drachtio`) and a trunk (`providers.sipTrunkUri`). */
 export const sip: ProviderDescriptor<'sip', 'voice', {
   drachtio: DrachtioConfig; sipTrunkUri: string; sipTrunkUsername: string; sipTrunkPassword: string; sipTrunkAddresses: string[];
-  rtpengineUrl: string;
+  rtpengineUrl: string; sipSoundsDir?: string;
 }> = {
   name: 'sip',
   channels: ['voice'],
@@ -23,6 +24,8 @@ export const sip: ProviderDescriptor<'sip', 'voice', {
       sipTrunkAddresses: [envList, IsArray(), IsIP(undefined, { each: true, message: 'must hold IP addresses' })],
       // rtpengine's NG control socket; empty: SIP calls' media is not anchored (no recording, no live audio).
       rtpengineUrl: [IsOptional(), Matches(/^$|^udp:\/\/([^/:[\]]+|\[[0-9a-fA-F:]+\]):\d{1,5}\/?$/, { message: 'must be udp://host:port (rtpengine\'s --listen-ng)' })],
+      // With rtpengine: WAV files played to inbound callers (sip.sounds.ts); empty: the gateway's own tones.
+      sipSoundsDir: [IsOptional(), IsString()],
     },
     env: {
       DRACHTIO_HOST: 'providers.drachtio.host',
@@ -33,14 +36,16 @@ export const sip: ProviderDescriptor<'sip', 'voice', {
       SIP_TRUNK_PASSWORD: 'providers.sipTrunkPassword',
       SIP_TRUNK_ADDRESSES: 'providers.sipTrunkAddresses',
       RTPENGINE_URL: 'providers.rtpengineUrl',
+      SIP_SOUNDS_DIR: 'providers.sipSoundsDir',
     },
     secrets: ['providers.drachtio.secret', 'providers.sipTrunkPassword'],
   },
-  create: ({ drachtio, sipTrunkUri, sipTrunkUsername, sipTrunkPassword, sipTrunkAddresses, rtpengineUrl }, { logger }) => {
+  create: ({ drachtio, sipTrunkUri, sipTrunkUsername, sipTrunkPassword, sipTrunkAddresses, rtpengineUrl, sipSoundsDir }, { logger }) => {
     if (!drachtio.host || !sipTrunkUri) return undefined;
+    const sounds = loadSipSounds(sipSoundsDir); // a file rtpengine could not play stops the boot
     const trunkCredentials = sipTrunkUsername ? { username: sipTrunkUsername, password: sipTrunkPassword } : undefined;
     const rtpengine = rtpengineUrl ? new NgClient(parseNgUrl(rtpengineUrl)) : undefined;
-    return { voice: new SipVoiceProvider({ ...drachtio, trunkUri: sipTrunkUri, trunkCredentials, trunkAddresses: sipTrunkAddresses ?? [], rtpengine }, logger.child({ component: 'sip' })) };
+    return { voice: new SipVoiceProvider({ ...drachtio, trunkUri: sipTrunkUri, trunkCredentials, trunkAddresses: sipTrunkAddresses ?? [], rtpengine, sounds }, logger.child({ component: 'sip' })) };
   },
   capabilities: {
     hold: true, mute: true, dtmf: true, transfer: true,

@@ -7,7 +7,7 @@ import {
   VoiceProviderError, type CallHandle, type CallReport, type CallReportSink, type CallRequest, type VoiceProvider,
 } from '../voice-provider.port';
 import {
-  blackHoleAnswer, customerUri, endpointUri, parseTrunk, sipEndReason, sipProgress, withDirection, type SdpDirection,
+  blackHoleAnswer, customerUri, endpointUri, parseTrunk, restamp, sipEndReason, sipProgress, withDirection, type SdpDirection,
 } from './sip.mapper';
 import type { IncomingCall, IncomingVerdict } from '../inbound-call.port';
 import { SipInbound } from './sip-inbound';
@@ -20,6 +20,13 @@ import type { NgClient } from './rtpengine/ng-client';
 import { direct, RtpengineAnchor } from './rtpengine/rtpengine.anchor';
 import { listenThroughRtpengine } from './rtpengine/rtpengine.audio';
 import { customerInviteOptions, trunkAuth, type TrunkCredentials } from './sip.trunk';
+import { EarlyMedia } from './sip.early-media';
+import { takeSipVoicemail } from './sip.voicemail';
+import type { CallVoicemail } from '../voicemail.port';
+import { SipAnswering } from './sip.answered-caller';
+import { askSipQueueChoice, confirmSipCallback } from './sip.queue-choice';
+import type { CallQueueChoice } from '../queue-choice.port';
+import { withDefaults, type Sounds } from './rtpengine/domain/sounds';
 import {
   disconnect, messageOf, required, statusOf,
   type AgentOffer, type SipCall, type SrfClient, type SrfDialog, type SrfMessage, type SrfRequest, type UacOptions,
@@ -43,6 +50,11 @@ export interface SipVoiceOptions {
    * gives them recording and live audio. Without it the phones send RTP to each other.
    */
   rtpengine?: NgClient;
+  /**
+   * With rtpengine: what a waiting inbound caller hears (greeting, hold music) and the voicemail
+   * prompt and beep (`SIP_SOUNDS_DIR`, sip.sounds.ts); the gateway's own tones by default.
+   */
+  sounds?: Sounds;
 }
 
 const DTMF = /^[0-9*#A-Dw,]{1,64}$/;
@@ -76,10 +88,32 @@ export class SipVoiceProvider implements VoiceProvider {
   private readonly inbound: SipInbound;
   /** Warm transfer by re-INVITEs: consult, complete, cancel (sip.consult.ts); mixing is refused. */
   readonly participants: ParticipantControl;
+  /** Voicemail for waiting inbound callers (sip.voicemail.ts): with rtpengine only, so none without it. */
+  readonly takeVoicemail?: CallVoicemail['takeVoicemail'];
+  /** The queue timeout's choice, voicemail or callback (sip.queue-choice.ts): with rtpengine only, like voicemail. */
+  readonly askQueueChoice?: CallQueueChoice['askQueueChoice'];
+  readonly confirmCallback?: CallQueueChoice['confirmCallback'];
+  /** Voicemails recording and questions asked now: each entry ends one (close, lost connection). */
+  private readonly voicemails = new Set<(why: string) => void>();
+  /** Callers the gateway answered itself (voicemail, the queue's question), kept between those steps. */
+  private readonly answering?: SipAnswering;
 
   constructor(private readonly options: SipVoiceOptions, private readonly logger: Logger = pino({ level: 'silent' })) {
     parseTrunk(options.trunkUri); // a bad trunk is a configuration error: fail at boot
-    this.inbound = new SipInbound(options.trunkAddresses ?? [], (report) => void this.sink?.(report).catch(() => undefined), logger.child({ component: 'sip-inbound' }));
+    const { rtpengine } = options;
+    const sounds = options.sounds ?? withDefaults({});
+    // With rtpengine a waiting caller hears the greeting and hold music (sip.early-media.ts), else ringback.
+    const earlyMedia: ConstructorParameters<typeof SipInbound>[3] = rtpengine && ((callId, req, res) => EarlyMedia.start(rtpengine, callId, req.body, sounds, res));
+    this.inbound = new SipInbound(options.trunkAddresses ?? [], (report) => void this.sink?.(report).catch(() => undefined), logger.child({ component: 'sip-inbound' }), earlyMedia);
+    if (rtpengine) {
+      const report = (fact: CallReport): void => void this.sink?.(fact).catch(() => undefined);
+      const answering = new SipAnswering({ srf: () => this.requireSrf(), inbound: this.inbound, logger, report });
+      const deps = { answering, ng: rtpengine, logger, active: this.voicemails, report };
+      this.answering = answering;
+      this.takeVoicemail = (handle, request) => takeSipVoicemail(deps, handle, request);
+      this.askQueueChoice = (handle) => askSipQueueChoice(deps, handle);
+      this.confirmCallback = (handle) => confirmSipCallback(deps, handle);
+    }
     this.participants = new SipConsultation({
       live: (handle) => this.live(handle),
       srf: () => this.requireSrf(),
@@ -239,15 +273,24 @@ export class SipVoiceProvider implements VoiceProvider {
     const srf = this.requireSrf();
     const agentUri = endpointUri(agentEndpoint, this.options.trunkUri);
     // Anchored: the caller's offer reaches the device as rtpengine's, the device's answer the caller likewise.
-    const anchor = this.options.rtpengine ? new RtpengineAnchor(this.options.rtpengine, handle.callId) : direct;
+    // A caller hearing early media is in rtpengine already: that call goes on, with the agent's real answer.
+    const early = await this.inbound.earlyMedia(handle.providerRef);
+    const anchor = early?.anchor ?? (this.options.rtpengine ? new RtpengineAnchor(this.options.rtpengine, handle.callId) : direct);
     const media = anchor.anchored
-      ? { offer: (sdp: string) => anchor.offer('customer', 'agent', sdp), answer: (sdp: string) => anchor.answer('customer', 'agent', sdp) }
+      ? {
+        offer: (sdp: string) => anchor.offer('customer', 'agent', sdp),
+        // After a 183, the 200's description is the next version of the same origin (RFC 3264 §8).
+        answer: async (sdp: string) => {
+          const answer = await anchor.answer('customer', 'agent', sdp);
+          return early ? restamp(answer, early.callerSdp) : answer;
+        },
+      }
       : undefined;
     let legs: { uas: SrfDialog; uac: SrfDialog };
     try {
       legs = await this.inbound.connect(handle.providerRef, agentUri, (req, res, uri, opts) => srf.createB2BUA(req, res, uri, opts), media);
     } catch (err) {
-      await anchor.release(); // the caller waits on, for another agent: a new offer then
+      if (!early) await anchor.release(); // the caller waits on, for another agent: a new offer then (early media plays on)
       throw err;
     }
     const { uas, uac } = legs;
@@ -270,6 +313,8 @@ export class SipVoiceProvider implements VoiceProvider {
     this.closed = true;
     clearTimeout(this.retry);
     this.inbound.releaseAll();
+    this.answering?.releaseAll();
+    for (const end of [...this.voicemails]) end('the gateway is shutting down');
     await Promise.all([...this.calls.values()].map((call) => this.end(call, call.answered ? 'completed' : 'canceled')));
     this.options.rtpengine?.close();
     const srf = this.srf;
@@ -518,6 +563,8 @@ export class SipVoiceProvider implements VoiceProvider {
       this.logger.warn({ calls: this.calls.size }, 'lost the connection to drachtio-server');
       for (const call of this.calls.values()) void this.end(call, 'failed');
       this.inbound.releaseAll();
+      this.answering?.releaseAll();
+      for (const end of [...this.voicemails]) end('lost the connection to drachtio-server');
     }
     if (this.closed) return;
     const { initialDelayMs = 500, maxDelayMs = 30_000 } = this.options.reconnect ?? {};

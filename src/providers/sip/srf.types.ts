@@ -29,6 +29,8 @@ export interface SrfClient extends EventEmitter {
   /** Inbound: the handler of INVITEs drachtio-server hands this app (sip-inbound.ts). */
   invite(handler: (req: InboundInvite, res: InboundResponse) => void): void;
   createB2BUA(req: InboundInvite, res: InboundResponse, uri: string, opts: Record<string, unknown>): Promise<{ uas: SrfDialog; uac: SrfDialog }>;
+  /** Answers an inbound INVITE (200 OK with `localSdp`): voicemail (sip.voicemail.ts). */
+  createUAS(req: InboundInvite, res: InboundResponse, opts: { localSdp: string; headers?: Record<string, string> }): Promise<SrfDialog>;
   createUAC(uri: string, opts: UacOptions, progress: {
     cbRequest?: (err: Error | null, req?: SrfRequest) => void; cbProvisional?: (res: SrfMessage) => void;
   }): Promise<SrfDialog | AgentOffer>;

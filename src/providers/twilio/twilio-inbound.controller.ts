@@ -6,6 +6,8 @@ import { CallbackUrls } from '../callbacks/callback-urls';
 import { InboundCallReceiver } from '../inbound-call.port';
 import { TwilioSignatureGuard } from './twilio-signature.guard';
 import { TWILIO_VOICEMAIL_DONE_PATH } from './twilio-voicemail';
+import { QueueChoiceReceiver } from '../queue-choice.port';
+import { TWILIO_QUEUE_CHOICE_PATH, queueChoiceStepTwiml } from './twilio-queue-choice';
 import { HANGUP_TWIML } from './twilio.voice';
 import { holdTwiml, incomingTwiml, readTwilioIncomingCall } from './twilio-inbound.mapper';
 
@@ -20,7 +22,7 @@ const HOLD_PATH = '/webhooks/twilio/voice/hold';
 @Public()
 @UseGuards(TwilioSignatureGuard)
 export class TwilioInboundController {
-  constructor(private readonly inbound: InboundCallReceiver, private readonly callbacks: CallbackUrls) {}
+  constructor(private readonly inbound: InboundCallReceiver, private readonly callbacks: CallbackUrls, private readonly choices: QueueChoiceReceiver) {}
 
   @Post('voice/incoming')
   @HttpCode(200)
@@ -37,6 +39,20 @@ export class TwilioInboundController {
   @Header('content-type', 'text/xml')
   voicemailDone(): string {
     return HANGUP_TWIML;
+  }
+
+  /**
+   * `<Gather>` of the queue timeout's question posts the caller's key here (twilio-queue-choice.ts):
+   * the call is the one our signature of the URL names (`cid`); `Digits` absent: no key pressed.
+   */
+  @Post(TWILIO_QUEUE_CHOICE_PATH.slice('/webhooks/twilio/'.length))
+  @HttpCode(200)
+  @Header('content-type', 'text/xml')
+  async queueChoice(@Body() params: Record<string, unknown>, @Query('cid') cid?: unknown): Promise<string> {
+    if (typeof cid !== 'string' || !cid) throw DomainError.invalidField('cid', 'is not a queue choice hook of this gateway');
+    const digits = params?.Digits;
+    if (digits !== undefined && (typeof digits !== 'string' || !/^[0-9*#]{0,20}$/.test(digits))) throw DomainError.invalidField('Digits', 'must be keys of a phone');
+    return queueChoiceStepTwiml(await this.choices.chosen(cid, digits ?? ''), this.callbacks);
   }
 
   @Post('voice/hold')

@@ -13,6 +13,8 @@ import { conferenceTwiml, twilioAddress, xml } from './twilio-voice.mapper';
 import { TwilioParticipants } from './twilio.participants';
 import type { CallVoicemail, VoicemailOutcome, VoicemailRequest } from '../voicemail.port';
 import { voicemailTwiml } from './twilio-voicemail';
+import type { CallQueueChoice, QueueChoiceOutcome, QueueChoiceRequest } from '../queue-choice.port';
+import { callbackConfirmTwiml, queueChoiceTwiml } from './twilio-queue-choice';
 
 const STATUS_EVENTS = ['initiated', 'ringing', 'answered', 'completed'];
 
@@ -26,7 +28,7 @@ export const HANGUP_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response><Ha
  * and mute are participant updates, DTMF is played to the customer's leg, a transfer redirects
  * the customer's leg (the conference, and so the agent's leg, ends with it), hangup completes it.
  */
-export class TwilioVoiceProvider implements VoiceProvider, CallMedia, CallVoicemail {
+export class TwilioVoiceProvider implements VoiceProvider, CallMedia, CallVoicemail, CallQueueChoice {
   readonly name = 'twilio';
   /** Twilio records calls itself (Recordings) and reports the file to a signed callback. */
   readonly recordingMode = 'native';
@@ -114,6 +116,20 @@ export class TwilioVoiceProvider implements VoiceProvider, CallMedia, CallVoicem
     return { kind: 'reported' };
   }
 
+  /** Queue timeout (`choice`): the waiting caller's leg leaves the conference for `<Gather>` of one key (twilio-queue-choice.ts). */
+  async askQueueChoice(call: CallHandle, request: QueueChoiceRequest): Promise<QueueChoiceOutcome> {
+    const twiml = queueChoiceTwiml(call.callId, request.prompt, request.callbacks);
+    await attempt('ask the caller', () => this.client.calls(call.providerRef).update({ twiml }));
+    return { kind: 'reported' };
+  }
+
+  /** Queue timeout (`callback`): the caller hears the confirmation and Twilio hangs up (its status callback ends the call). */
+  async confirmCallback(call: CallHandle, request: QueueChoiceRequest): Promise<{ kind: 'reported' }> {
+    const twiml = callbackConfirmTwiml(request.prompt);
+    await attempt('confirm the callback', () => this.client.calls(call.providerRef).update({ twiml }));
+    return { kind: 'reported' };
+  }
+
   /** The TwiML that puts the customer's leg into the call's conference. */
   joinTwiml(callId: string): string {
     return conferenceTwiml(conferenceName(callId), 'customer');
@@ -139,7 +155,13 @@ export class TwilioVoiceProvider implements VoiceProvider, CallMedia, CallVoicem
     return this.participant(call, 'agent', { muted: false });
   }
 
+  /**
+   * Twilio plays digits only as TwiML, so the customer's call leaves the conference for `<Play digits>`
+   * and dials back in. The customer joined with `endConferenceOnExit`: leaving would end the
+   * conference and drop the agent, so that flag goes first (the rejoin sets it again).
+   */
   async sendDtmf(call: CallHandle, digits: string): Promise<void> {
+    await this.participant(call, 'customer', { endConferenceOnExit: false });
     const twiml = conferenceTwiml(conferenceName(call.callId), 'customer', `<Play digits="${xml(digits)}"/>`);
     await attempt('send digits', () => this.client.calls(call.providerRef).update({ twiml }));
   }
@@ -154,7 +176,7 @@ export class TwilioVoiceProvider implements VoiceProvider, CallMedia, CallVoicem
   async check(): Promise<void> {}
   async close(): Promise<void> {}
 
-  private async participant(call: CallHandle, label: 'customer' | 'agent', change: { hold?: boolean; muted?: boolean }): Promise<void> {
+  private async participant(call: CallHandle, label: 'customer' | 'agent', change: { hold?: boolean; muted?: boolean; endConferenceOnExit?: boolean }): Promise<void> {
     const conference = await conferenceSid(this.client, call.refs.conference ?? conferenceName(call.callId));
     await attempt('update the participant', () => this.client.conferences(conference).participants(label).update(change));
   }

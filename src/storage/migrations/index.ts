@@ -17,6 +17,7 @@ import * as m015 from './015-tenant-admin';
 import * as m016 from './016-provider-attempts';
 import * as m017 from './017-conversation-agents';
 import * as m018 from './018-api-keys-and-credentials';
+import * as m019 from './019-callback-tasks';
 import * as m022 from './022-call-failover';
 
 /** Migrations are compiled in, so a built image needs no migration files on disk. */
@@ -39,6 +40,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '016-provider-attempts': m016,
   '017-conversation-agents': m017,
   '018-api-keys-and-credentials': m018,
+  '019-callback-tasks': m019,
   '022-call-failover': m022,
 };
 

@@ -55,6 +55,12 @@ export class TenantPoliciesDto {
   @ValidateIf((o: TenantPoliciesDto) => o.holdMusicUrl !== null) @IsOptional() @IsString() @Matches(HTTP_URL, { message: 'must be an http(s) URL of at most 2000 characters' }) holdMusicUrl?: string | null;
   /** Inbound calls: what a caller whose wait timed out hears before leaving a message. */
   @Omittable() @IsString() @Length(1, 500) @Matches(SPOKEN, { message: SPOKEN_HINT }) voicemailPrompt?: string;
+  /** Inbound calls: what a caller whose wait timed out is offered: `voicemail`, a `callback`, or the `choice` (1: voicemail, 2: callback). */
+  @Omittable() @IsIn(['voicemail', 'callback', 'choice']) queueTimeoutOffer?: 'voicemail' | 'callback' | 'choice';
+  /** Inbound calls: what a caller who asked for a callback hears before the call ends. */
+  @Omittable() @IsString() @Length(1, 500) @Matches(SPOKEN, { message: SPOKEN_HINT }) callbackPrompt?: string;
+  /** Inbound calls: the question asked when queueTimeoutOffer is `choice`. */
+  @Omittable() @IsString() @Length(1, 500) @Matches(SPOKEN, { message: SPOKEN_HINT }) queueChoicePrompt?: string;
 }
 
 /** A change to a tenant: any subset; what is left out stays as it is. */

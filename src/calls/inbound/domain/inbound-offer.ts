@@ -31,6 +31,11 @@ export function ringOutBefore(now: string, ringNoAnswerSeconds: number): string 
  * ids never hold `#`, common/agent-id.ts), so the voicemail and an agent's answer exclude each other.
  */
 export const VOICEMAIL = '#voicemail';
+/** `answeredBy` of a timed-out call whose caller is being asked: 1 for voicemail, 2 for a callback. */
+export const QUEUE_CHOICE = '#queue-choice';
+/** `answeredBy` of a timed-out call whose caller asked for a callback. */
+export const CALLBACK = '#callback';
+export type TimeoutMarker = typeof VOICEMAIL | typeof QUEUE_CHOICE | typeof CALLBACK;
 
 /** Why an agent may not answer the call now (a 409), or undefined when they may try to claim it. */
 export function answerRefusal(
@@ -39,6 +44,8 @@ export function answerRefusal(
 ): string | undefined {
   if (call.state !== 'initiating' && call.state !== 'ringing') return `the call is ${call.state}, not waiting for an agent`;
   if (call.answeredBy === VOICEMAIL) return 'the caller waited too long and was sent to voicemail';
+  if (call.answeredBy === QUEUE_CHOICE) return 'the caller waited too long and is choosing between voicemail and a callback';
+  if (call.answeredBy === CALLBACK) return 'the caller waited too long and asked for a callback';
   if (call.answeredBy !== null) return call.answeredBy === agentId ? 'you have answered this call already' : `the call was answered by ${call.answeredBy}`;
   if (call.offeredTo !== null && call.offeredTo !== agentId) return `the call rings on ${call.offeredTo}; it can be answered by others once it is back in the queue`;
   return undefined;
