@@ -65,6 +65,13 @@ export class CallbackTasksRepository {
     return rows.map(toTask);
   }
 
+  /** The tenant's assigned (not yet dialed) tasks, oldest first. */
+  async assigned(tenantId: string, limit: number): Promise<CallbackTask[]> {
+    const rows = await this.db.selectFrom('callbackTasks').select(COLUMNS)
+      .where('tenantId', '=', tenantId).where('state', '=', 'assigned').orderBy('requestedAt').orderBy('id').limit(limit).execute();
+    return rows.map(toTask);
+  }
+
   /** How many assigned (not yet dialed) tasks each of the tenant's agents holds. */
   async holding(tenantId: string): Promise<Map<string, number>> {
     const rows = await this.db.selectFrom('callbackTasks').select((eb) => ['agentId', eb.fn.countAll().as('n')])

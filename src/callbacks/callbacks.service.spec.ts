@@ -9,7 +9,7 @@ import { CallbacksService } from './callbacks.service';
 
 describe('CallbacksService', () => {
   let uow: MemoryUnitOfWork;
-  const config = { routing: { ringNoAnswerSweepMs: 1000 }, events: { heartbeatMs: 1000 } } as AppConfig;
+  const config = { routing: { ringNoAnswerSweepMs: 1000, callbackOfflineGraceMs: 60_000 }, events: { heartbeatMs: 1000 } } as AppConfig;
   const placed: Array<{ agentId: string; conversationId: string; to: string | undefined }> = [];
   let refusePlacement = false;
   const calls = {
@@ -91,6 +91,40 @@ describe('CallbacksService', () => {
     expect(placed).toEqual([{ agentId: 'alice', conversationId: uow.state.callbackTasks.get(id!)!.conversationId, to: '+14155551000' }]);
     expect(uow.state.callbackTasks.get(id!)).toMatchObject({ state: 'dialed', dialedCallId: 'call-1', closedBy: 'alice' });
     expect(uow.emitted('callback.dialed').map((e) => e.data)).toEqual([{ callbackId: id, callId: 'call-1', by: 'alice' }]);
+  });
+
+  it('an agent offline past the grace loses their callbacks to the next available agent; one back in time keeps them', async () => {
+    await online('alice');
+    const [kept, moved] = await requested(null, 2);
+    const service = instance();
+    await service.assignPending('acme');
+    expect([uow.state.callbackTasks.get(kept!)!.agentId, uow.state.callbackTasks.get(moved!)!.agentId]).toEqual(['alice', 'alice']);
+    const offline = () => uow.direct.presence.drop('other-instance', { tenantId: 'acme', agentId: 'alice' });
+    const t0 = Date.parse('2026-12-04T11:00:00.000Z');
+
+    // A reload: offline at one sweep, back before the grace ran out: nothing moves, and the clock starts again.
+    await offline();
+    expect(await service.releaseOffline('acme', t0)).toBe(0);
+    await online('alice');
+    expect(await service.releaseOffline('acme', t0 + 30_000)).toBe(0);
+    await offline();
+    expect(await service.releaseOffline('acme', t0 + 70_000)).toBe(0);
+    expect(await service.releaseOffline('acme', t0 + 129_999)).toBe(0);
+    expect(uow.emitted('callback.released')).toEqual([]);
+
+    // Gone for the whole grace: both tasks are pending again, told to alice, and go to bob.
+    // Another instance times the absence from when it saw it: not yet.
+    expect(await instance().releaseOffline('acme', t0 + 130_000)).toBe(0);
+    expect(await service.releaseOffline('acme', t0 + 130_000)).toBe(2);
+    expect(await service.releaseOffline('acme', t0 + 200_000)).toBe(0);
+    expect(uow.emitted('callback.released').map((e) => [e.agentId, e.data])).toEqual([
+      ['alice', { callbackId: kept, agentId: 'alice', offlineSeconds: 60 }], ['alice', { callbackId: moved, agentId: 'alice', offlineSeconds: 60 }],
+    ]);
+    expect(uow.state.callbackTasks.get(kept!)).toMatchObject({ state: 'pending', agentId: null, assignedAt: null });
+    expect(uow.state.timeline.filter((e) => e.kind === 'callback_released')).toHaveLength(2);
+    await online('bob');
+    await service.assignPending('acme');
+    expect([uow.state.callbackTasks.get(kept!)!.agentId, uow.state.callbackTasks.get(moved!)!.agentId]).toEqual(['bob', 'bob']);
   });
 
   it('a request replayed for the same call keeps the first task', async () => {

@@ -29,6 +29,8 @@ const LIST_LIMIT = 200;
 @Injectable()
 export class CallbacksService implements OnModuleInit, OnApplicationShutdown {
   private readonly sweeper: PeriodicSweep;
+  /** When this instance first saw an agent holding callbacks offline, by tenant and agent. */
+  private readonly offlineSince = new Map<string, number>();
 
   constructor(
     private readonly uow: UnitOfWork,
@@ -57,7 +59,46 @@ export class CallbacksService implements OnModuleInit, OnApplicationShutdown {
   }
 
   private async assignAll(): Promise<void> {
-    for (const tenant of this.tenants.all()) await this.assignPending(tenant.id);
+    for (const tenant of this.tenants.all()) {
+      await this.releaseOffline(tenant.id);
+      await this.assignPending(tenant.id);
+    }
+  }
+
+  /**
+   * Hands back the tasks of agents offline (no socket on any instance) for `callbackOfflineGraceMs`
+   * in a row, so an agent who ended their shift does not keep callers waiting; a reload or a short
+   * network drop keeps them. Each instance times the absence itself; the release is a conditional
+   * update, so one instance makes it. The next assignment gives the task out again.
+   */
+  async releaseOffline(tenantId: string, now = Date.now()): Promise<number> {
+    const assigned = await this.uow.direct.callbackTasks.assigned(tenantId, BATCH);
+    const online = new Set((await this.presence.list(tenantId)).map((a) => a.agentId));
+    for (const key of this.offlineSince.keys()) {
+      if (key.startsWith(`${tenantId}\u0000`) && online.has(key.slice(tenantId.length + 1))) this.offlineSince.delete(key);
+    }
+    let released = 0;
+    for (const task of assigned) {
+      if (task.agentId === null || online.has(task.agentId)) continue;
+      const key = `${tenantId}\u0000${task.agentId}`;
+      const since = this.offlineSince.get(key) ?? now;
+      this.offlineSince.set(key, since);
+      if (now - since < this.config.routing.callbackOfflineGraceMs) continue;
+      if (await this.release(task, now - since)) released += 1;
+    }
+    return released;
+  }
+
+  private release(task: CallbackTask, offlineMs: number): Promise<boolean> {
+    return this.uow.run(async (w) => {
+      const at = nowIso();
+      if (!(await w.callbackTasks.transition(applyCallback(task, { kind: 'release' }, at), task))) return false;
+      const data = { callbackId: task.id, agentId: task.agentId!, offlineSeconds: Math.round(offlineMs / 1000) };
+      await w.timeline.append(task.tenantId, { conversationId: task.conversationId, interactionId: null, kind: 'callback_released', at, data });
+      // To the agent who had it (their desktop drops it) and the queue.
+      await w.emit(task.tenantId, [{ type: 'callback.released', conversationId: task.conversationId, agentId: task.agentId, data }], at);
+      return true;
+    });
   }
 
   /** Gives the tenant's pending tasks, oldest first, to available agents; returns how many it assigned. */

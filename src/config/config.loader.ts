@@ -36,6 +36,7 @@ export const ENV_SETTINGS: Readonly<Record<string, string>> = {
   RECORDING_RETENTION_SWEEP_MS: 'media.retentionSweepMs',
   AUDIO_STREAM_TARGETS: 'media.streamTargets',
   ROUTING_RING_NO_ANSWER_SWEEP_MS: 'routing.ringNoAnswerSweepMs',
+  ROUTING_CALLBACK_OFFLINE_GRACE_MS: 'routing.callbackOfflineGraceMs',
   EVENTS_HEARTBEAT_MS: 'events.heartbeatMs',
   EVENTS_POLL_MS: 'events.pollMs',
   EVENTS_MAX_SOCKETS_PER_TOKEN: 'events.maxSocketsPerToken',

@@ -145,6 +145,8 @@ export class RoutingConfig {
   @Type(() => Number) @IsInt() @Min(50) @Max(600_000) unattendedSweepMs!: number;
   /** How often each instance looks for inbound calls that rang out on an agent (RONA: back to the queue). */
   @Type(() => Number) @IsInt() @Min(50) @Max(60_000) ringNoAnswerSweepMs!: number;
+  /** How long an agent holding callbacks may be offline (every socket closed) before they go to the next available agent. */
+  @Type(() => Number) @IsInt() @Min(0) @Max(86_400_000) callbackOfflineGraceMs!: number;
 }
 
 export class SimulatorConfig {

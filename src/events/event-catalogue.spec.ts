@@ -63,7 +63,7 @@ const call = interaction({ id: 'i2', channel: 'voice', direction: 'outbound', st
 
 describe('the event catalogue', () => {
   it('has a summary and a schema Ajv compiles for every type', () => {
-    expect(EVENT_TYPES.length).toBe(47);
+    expect(EVENT_TYPES.length).toBe(48);
     for (const type of EVENT_TYPES) expect(EVENT_CATALOGUE[type].summary).toMatch(/\.$/);
     expect(Object.keys(validators)).toEqual(EVENT_TYPES);
   });

@@ -28,6 +28,13 @@ export type VoicemailOutcome =
  */
 export interface CallVoicemail {
   takeVoicemail(call: CallHandle, request: VoicemailRequest): Promise<VoicemailOutcome>;
+  /**
+   * Optional: whether this instance can take this call's voicemail (or put the queue's question)
+   * now. SIP can only where the caller's INVITE waits in this process with its media in rtpengine:
+   * another instance's sweep, or a caller left on ringback, must not claim the call it cannot serve
+   * (the claim would keep agents from answering it). Without it, every call of the provider can.
+   */
+  takesVoicemailFor?(call: CallHandle): boolean;
 }
 
 export function voicemailOf(provider: VoiceProvider | undefined): CallVoicemail | undefined {

@@ -26,7 +26,7 @@ describe('the AsyncAPI document, served and checked against real frames', () => 
   beforeAll(async () => {
     gw = await startTestGateway({
       tenants: [{ id: 'acme', numbers: [NUMBER], inboundRouting: 'queue', unattendedAlertSeconds: 1, ringNoAnswerSeconds: 1, queueTimeoutSeconds: 4, recordCalls: 'on-demand', agents: [{ id: 'alice', endpoint: 'user:alice' }] }],
-      routing: { unattendedSweepMs: 100, ringNoAnswerSweepMs: 100 },
+      routing: { unattendedSweepMs: 100, ringNoAnswerSweepMs: 100, callbackOfflineGraceMs: 300 },
       events: { heartbeatMs: 300 },
     });
     const res = await gw.request('GET', '/asyncapi.json', { token: null });
@@ -158,7 +158,7 @@ describe('the AsyncAPI document, served and checked against real frames', () => 
     // Offered the choice, callers who press 2 are called back: one task goes to alice (online) and is dialed, another is canceled.
     const ada = await gw.token({ tenantId: 'acme', agentId: 'ada', roles: ['admin'] });
     expect((await gw.request('PATCH', '/v1/admin/tenants/acme', { token: ada, body: { policies: { queueTimeoutOffer: 'choice', queueTimeoutSeconds: 1 } } })).status).toBe(200);
-    await connect('alice');
+    const aliceAgain = await connect('alice');
     const callMe = await post('/v1/simulator/inbound-call', { from: '+14155552675', to: NUMBER, digits: '2' }, 'sam', 'supervisor');
     const requested = await seen('callback.requested', (f) => f.event.data.callId === callMe.callId);
     const callbackId = requested.event.data.callbackId as string;
@@ -168,6 +168,10 @@ describe('the AsyncAPI document, served and checked against real frames', () => 
     await post(`/v1/calls/${dialed.call.id}/hangup`);
     const callMeToo = await post('/v1/simulator/inbound-call', { from: '+14155552676', to: NUMBER, digits: '2' }, 'sam', 'supervisor');
     const secondCallback = await seen('callback.requested', (f) => f.event.data.callId === callMeToo.callId);
+    // Alice goes offline holding it: past the grace it is released (pending again), then canceled.
+    await seen('callback.assigned', (f) => f.event.data.callbackId === secondCallback.event.data.callbackId);
+    aliceAgain.close();
+    await seen('callback.released', (f) => f.event.data.callbackId === secondCallback.event.data.callbackId);
     await post(`/v1/callbacks/${secondCallback.event.data.callbackId}/cancel`, {}, 'sam', 'supervisor');
     await seen('callback.canceled', (f) => f.event.data.callbackId === secondCallback.event.data.callbackId);
 

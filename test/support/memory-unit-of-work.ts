@@ -11,7 +11,7 @@ import type { Recording } from '../../src/media/domain/recording';
 import type { AgentPresence } from '../../src/routing/presence.repository';
 import type { AgentProfileRow } from '../../src/agents/agents.repository';
 import type { InboundCallRow } from '../../src/calls/inbound/inbound-calls.repository';
-import type { CallbackTask } from '../../src/callbacks/domain/callback-task';
+import type { CallbackState, CallbackTask } from '../../src/callbacks/domain/callback-task';
 import type { AddedAgent } from '../../src/conversations/agents/conversation-agents.repository';
 import {
   UnitOfWork, type AgentsStore, type ApiKeysStore, type ProviderCredentialsStore, type InboundCallsStore, type CallbackTasksStore, type CallsStore, type ContactsStore, type ConversationsStore, type ConversationAgentsStore, type IdempotencyStore, type MessagesStore,
@@ -419,6 +419,8 @@ function agents(s: State): AgentsStore {
 
 function callbackTasks(s: State): CallbackTasksStore {
   const mine = (tenantId: string) => [...s.callbackTasks.values()].filter((t) => t.tenantId === tenantId);
+  const inState = (tenantId: string, state: CallbackState, limit: number) => mine(tenantId).filter((t) => t.state === state)
+    .sort((a, b) => a.requestedAt.localeCompare(b.requestedAt) || a.id.localeCompare(b.id)).slice(0, limit).map(copy);
   return {
     async insert(task) {
       if (mine(task.tenantId).some((t) => t.callId === task.callId)) throw new UniqueViolation('callback_tasks_call_uq');
@@ -443,8 +445,10 @@ function callbackTasks(s: State): CallbackTasksStore {
       if (t && t.tenantId === tenantId) Object.assign(t, { dialedCallId: callId, updatedAt: at });
     },
     async pending(tenantId, limit) {
-      return mine(tenantId).filter((t) => t.state === 'pending')
-        .sort((a, b) => a.requestedAt.localeCompare(b.requestedAt) || a.id.localeCompare(b.id)).slice(0, limit).map(copy);
+      return inState(tenantId, 'pending', limit);
+    },
+    async assigned(tenantId, limit) {
+      return inState(tenantId, 'assigned', limit);
     },
     async holding(tenantId) {
       const counts = new Map<string, number>();

@@ -15,6 +15,7 @@ const sue = { agentId: 'sue', supervises: true };
 describe('callback task: every state × command', () => {
   const commands: Record<string, CallbackCommand> = {
     'assign to alice': { kind: 'assign', agentId: 'alice' },
+    'release (agent offline)': { kind: 'release' },
     'dial by alice': { kind: 'dial', actor: alice },
     'dial by bob': { kind: 'dial', actor: bob },
     'dial by supervisor': { kind: 'dial', actor: sue },
@@ -25,10 +26,12 @@ describe('callback task: every state × command', () => {
   // The task's agent is alice once assigned.
   const expected: Record<CallbackState, Record<string, CallbackState | 'refused'>> = {
     pending: {
+      'release (agent offline)': 'refused',
       'assign to alice': 'assigned', 'dial by alice': 'refused', 'dial by bob': 'refused', 'dial by supervisor': 'dialed',
       'cancel by alice': 'refused', 'cancel by bob': 'refused', 'cancel by supervisor': 'canceled',
     },
     assigned: {
+      'release (agent offline)': 'pending',
       'assign to alice': 'refused', 'dial by alice': 'dialed', 'dial by bob': 'refused', 'dial by supervisor': 'dialed',
       'cancel by alice': 'canceled', 'cancel by bob': 'refused', 'cancel by supervisor': 'canceled',
     },
@@ -50,6 +53,7 @@ describe('callback task: every state × command', () => {
     expect(after.state).toBe(outcome);
     expect(after.updatedAt).toBe('2026-12-04T10:01:00.000Z');
     if (command.kind === 'assign') expect(after).toMatchObject({ agentId: 'alice', assignedAt: '2026-12-04T10:01:00.000Z' });
+    if (command.kind === 'release') expect(after).toMatchObject({ agentId: null, assignedAt: null });
     if (command.kind === 'dial') expect(after).toMatchObject({ agentId: command.actor.agentId, closedBy: command.actor.agentId });
     if (command.kind === 'cancel') expect(after).toMatchObject({ closedBy: command.actor.agentId, closedAt: '2026-12-04T10:01:00.000Z' });
   });

@@ -37,6 +37,8 @@ export interface Actor {
 
 export type CallbackCommand =
   | { kind: 'assign'; agentId: string }
+  /** The agent went offline and stayed away: the task waits for the next available agent again. */
+  | { kind: 'release' }
   | { kind: 'dial'; actor: Actor }
   | { kind: 'cancel'; actor: Actor };
 
@@ -46,6 +48,8 @@ export function callbackRefusal(task: Pick<CallbackTask, 'state' | 'agentId'>, c
   switch (command.kind) {
     case 'assign':
       return task.state === 'pending' ? undefined : `the callback is assigned to ${task.agentId} already`;
+    case 'release':
+      return task.state === 'assigned' ? undefined : 'the callback is not assigned';
     case 'dial':
     case 'cancel': {
       if (command.actor.supervises) return undefined;
@@ -62,6 +66,8 @@ export function applyCallback(task: CallbackTask, command: CallbackCommand, at: 
   switch (command.kind) {
     case 'assign':
       return { ...task, state: 'assigned', agentId: command.agentId, assignedAt: at, updatedAt: at };
+    case 'release':
+      return { ...task, state: 'pending', agentId: null, assignedAt: null, updatedAt: at };
     case 'dial':
       // A supervisor who dials takes the task: the call rings on their device.
       return { ...task, state: 'dialed', agentId: command.actor.agentId, closedBy: command.actor.agentId, closedAt: at, updatedAt: at };

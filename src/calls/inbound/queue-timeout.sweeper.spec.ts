@@ -149,6 +149,20 @@ describe('QueueTimeoutSweeper', () => {
     firstMessage = Promise.resolve();
   });
 
+  it("leaves a call unclaimed, for agents to answer, when the provider cannot take its voicemail here (SIP: another instance's caller, or one on ringback)", async () => {
+    const { callId } = await waiting(ago(30));
+    const here = Object.assign(simulator, { takesVoicemailFor: (call: { providerRef: string }) => call.providerRef !== `SIM-${callId}` });
+    try {
+      await sweeper(10, 'choice').sweep();
+      expect(asked).toEqual([]);
+      expect(prompts).toEqual([]);
+      expect(uow.emitted()).toEqual([]);
+      expect(await uow.direct.inboundCalls.claimAnswer('acme', callId, 'alice', ago(0))).toBe(true);
+    } finally {
+      delete (here as { takesVoicemailFor?: unknown }).takesVoicemailFor;
+    }
+  });
+
   it('leaves calls alone when the tenant has no queue timeout (0 or unset), and answered, ended or voicemail-less calls', async () => {
     await waiting(ago(3600));
     await sweeper(0).sweep();

@@ -106,6 +106,9 @@ export class QueueTimeoutSweeper implements OnModuleInit, OnApplicationShutdown 
     if (!call) return;
     const provider = this.providers.voiceByName(call.interaction.provider!, call.tenantId);
     const voicemail = voicemailOf(provider);
+    const handle = { callId: call.interaction.id, providerRef: call.interaction.providerRef ?? '', refs: call.details.refs };
+    // Not this instance's caller, or not one it can answer: left unclaimed, waiting for an agent.
+    if (voicemail?.takesVoicemailFor && !voicemail.takesVoicemailFor(handle)) return;
     // A caller who cannot be called back (withheld number) is offered only voicemail.
     const choice = this.choices.canCallBack(call) ? queueChoiceOf(provider) : undefined;
     const step = timeoutStep(this.settings.of(tenantId).queueTimeoutOffer, { voicemail: Boolean(voicemail), choice: Boolean(choice) });

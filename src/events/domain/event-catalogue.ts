@@ -247,6 +247,15 @@ export const EVENT_CATALOGUE = {
       number: t.string('Whom to call back.'),
     }),
   },
+  'callback.released': {
+    summary: 'A callback task’s agent stayed offline past `routing.callbackOfflineGraceMs`: the task is pending again and goes to the next available agent (`callback.assigned`). Sent to the agent who had it.',
+    interaction: false,
+    data: t.object({
+      callbackId: t.string(),
+      agentId: agentId('The agent who had it.'),
+      offlineSeconds: t.integer('How long the agent had been offline.'),
+    }),
+  },
   'callback.dialed': {
     summary: 'A callback task was placed: a click-to-call to the caller’s number in the same conversation.',
     interaction: false,

@@ -60,7 +60,9 @@ describe('SipInbound with early media', () => {
   it('hands the caller to voicemail: no agent can be connected afterwards', async () => {
     const { inbound, req, res, early } = setup();
     await inbound.onInvite(req, res);
+    expect([inbound.canAnswerItself('abc@trunk'), inbound.canAnswerItself('other@trunk')]).toEqual([true, false]);
     await expect(inbound.takeForVoicemail('abc@trunk')).resolves.toMatchObject({ callId: 'c1', req, early });
+    expect(inbound.canAnswerItself('abc@trunk')).toBe(false);
     await expect(inbound.connect('abc@trunk', 'sip:a@pbx', async () => ({ uas: {} as never, uac: {} as never }))).rejects.toThrow('no longer waiting');
     await expect(inbound.takeForVoicemail('abc@trunk')).rejects.toThrow('no longer waiting');
   });
@@ -68,6 +70,7 @@ describe('SipInbound with early media', () => {
   it('refuses voicemail for a caller hearing ringback (no rtpengine media), who stays waiting for an agent', async () => {
     const { inbound, req, res } = setup(async () => { throw new Error('rtpengine did not answer'); });
     await inbound.onInvite(req, res);
+    expect(inbound.canAnswerItself('abc@trunk')).toBe(false); // the queue timeout leaves it unclaimed
     await expect(inbound.takeForVoicemail('abc@trunk')).rejects.toThrow(/needs the call's media in rtpengine/);
     const legs = { uas: {} as never, uac: {} as never };
     await expect(inbound.connect('abc@trunk', 'sip:a@pbx', async () => legs)).resolves.toBe(legs);

@@ -153,6 +153,12 @@ export class SipInbound {
   }
 
   /** Hands a waiting caller with early media to voicemail: no agent can take it from now on. */
+  /** Whether the caller waits here with early media in rtpengine: the gateway could answer it itself. */
+  canAnswerItself(providerRef: string): boolean {
+    const waiting = this.waiting.get(providerRef);
+    return waiting?.stage === 'waiting' && waiting.early !== undefined;
+  }
+
   async takeForVoicemail(providerRef: string): Promise<WaitingCaller> {
     const waiting = this.waiting.get(providerRef);
     if (!waiting || waiting.stage !== 'waiting') throw new VoiceProviderError('the caller is no longer waiting on the SIP provider');

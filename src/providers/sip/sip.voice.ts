@@ -93,6 +93,7 @@ export class SipVoiceProvider implements VoiceProvider {
   /** The queue timeout's choice, voicemail or callback (sip.queue-choice.ts): with rtpengine only, like voicemail. */
   readonly askQueueChoice?: CallQueueChoice['askQueueChoice'];
   readonly confirmCallback?: CallQueueChoice['confirmCallback'];
+  readonly takesVoicemailFor?: CallVoicemail['takesVoicemailFor'];
   /** Voicemails recording and questions asked now: each entry ends one (close, lost connection). */
   private readonly voicemails = new Set<(why: string) => void>();
   /** Callers the gateway answered itself (voicemail, the queue's question), kept between those steps. */
@@ -113,6 +114,7 @@ export class SipVoiceProvider implements VoiceProvider {
       this.takeVoicemail = (handle, request) => takeSipVoicemail(deps, handle, request);
       this.askQueueChoice = (handle) => askSipQueueChoice(deps, handle);
       this.confirmCallback = (handle) => confirmSipCallback(deps, handle);
+      this.takesVoicemailFor = (handle) => this.inbound.canAnswerItself(handle.providerRef);
     }
     this.participants = new SipConsultation({
       live: (handle) => this.live(handle),
