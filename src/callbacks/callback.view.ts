@@ -1,21 +1,10 @@
 import type { CallbackTask } from './domain/callback-task';
 
-/** A callback task as the API shows it (masked for agents like every answer: the number follows the tenant's masking). */
-export interface CallbackView {
-  id: string;
-  conversationId: string;
-  contactId: string;
-  /** The inbound call the caller asked during. */
-  callId: string;
-  number: string;
-  state: CallbackTask['state'];
-  agentId: string | null;
-  dialedCallId: string | null;
-  closedBy: string | null;
-  requestedAt: string;
-  assignedAt: string | null;
-  closedAt: string | null;
-}
+/**
+ * A callback task as the API shows it: the task without its tenant and bookkeeping time (masked
+ * for agents like every answer: the number follows the tenant's masking).
+ */
+export type CallbackView = Omit<CallbackTask, 'tenantId' | 'updatedAt'>;
 
 export function callbackView(task: CallbackTask): CallbackView {
   const { tenantId: _t, updatedAt: _u, ...view } = task;
