@@ -119,6 +119,39 @@ describeWithMedia('inbound SIP callers with rtpengine: early media while waiting
     await expect(ng.command({ command: 'query', 'call-id': callId })).rejects.toThrow(/Unknown call-ID/i);
   }, 40_000);
 
+  it('on a call anchored in rtpengine, hold, resume, mute, unmute, DTMF and the hangup reach the phones with rtpengine\'s descriptions, and rtpengine forgets the call', async () => {
+    const feed = await queueFeed('acme');
+    const alice = await gw.token({ tenantId: 'acme', agentId: 'alice' });
+    const agentPhone = sippUas('anchored-agent-controls.xml', '127.0.0.1', AGENT_PORT, { mediaPort: AGENT_RTP });
+    await sleep(300); // let SIPp bind
+    const caller = sippCaller('anchored-caller-controls.xml', ACME, true);
+    const ring = await feed.next((f) => f.event?.type === 'call.incoming', 10_000);
+    const callId = ring.event!.interactionId as string;
+    const customerPackets = async (): Promise<number> => ((await ng.command({ command: 'query', 'call-id': callId })) as unknown as Query).tags.customer!.medias[0]!.streams[0]!.stats.packets;
+    await eventually(async () => expect(await customerPackets()).toBeGreaterThan(25), 8000); // early media, echoed back
+    expect((await gw.request('POST', `/v1/calls/${callId}/answer`, { token: alice })).status).toBe(200);
+    await eventually(async () => {
+      const query = (await ng.command({ command: 'query', 'call-id': callId })) as unknown as Query;
+      expect(query.tags.agent!.medias[0]!.streams[0]!.stats.packets).toBeGreaterThan(25);
+    }, 8000);
+
+    // Each phone checks what it gets (SIPp): hold and resume re-INVITE the caller (inactive, sendrecv), mute and unmute
+    // the agent's phone (sendonly, sendrecv), all with rtpengine's address and ports; the keys are INFOs to the caller.
+    const post = (action: string, body?: object) => gw.request('POST', `/v1/calls/${callId}/${action}`, { token: alice, body });
+    expect((await post('hold')).body.state).toBe('held');
+    expect((await post('resume')).body.state).toBe('answered');
+    expect((await post('mute')).body.muted).toBe(true);
+    expect((await post('unmute')).body.muted).toBe(false);
+    expect((await post('dtmf', { digits: '1#' })).status).toBe(200);
+    const hungUp = await post('hangup');
+    expect(hungUp.body).toMatchObject({ state: 'ended', endReason: 'completed' });
+    expect((hungUp.body.steps as Array<{ kind: string }>).map((s) => s.kind)).toEqual(['held', 'resumed', 'muted', 'unmuted', 'dtmf_sent']);
+    await Promise.all([caller, agentPhone.done]); // both got their BYE
+    expect((await eventTypesOf('acme', callId)).filter((t) => t.startsWith('call.') && t !== 'call.accepted')).toEqual(
+      ['call.incoming', 'call.answered', 'call.held', 'call.resumed', 'call.muted', 'call.unmuted', 'call.ended']);
+    await expect(ng.command({ command: 'query', 'call-id': callId })).rejects.toThrow(/Unknown call-ID/i);
+  }, 40_000);
+
   it('a device that refuses (486) leaves the caller hearing hold music again, and another agent\'s phone then takes the call', async () => {
     const feed = await queueFeed('acme');
     const alice = await gw.token({ tenantId: 'acme', agentId: 'alice' });
