@@ -29,6 +29,7 @@ import type { PlaceCallDto } from './dto/call.dto';
 import { callCommandRefusal } from './participants/domain/participant';
 import { participantsView } from './participants/participant.view';
 import { partiesLeavingWith } from './participants/parties-at-call-end';
+import { handleOf } from './call-handle';
 
 /**
  * Click-to-call and call control (contract §4); provider progress arrives through `report`, an
@@ -227,7 +228,7 @@ export class CallsService implements CallCallbackReceiver {
     const capability = capabilityOf(command);
     const lacking = capability && this.providers.capabilityRefusal(provider.name, capability);
     if (lacking) throw new DomainError(ErrorCode.Unprocessable, `the provider did not carry out ${command}: ${lacking}`);
-    const handle: CallHandle = { callId: id, providerRef: call.interaction.providerRef ?? '', refs: call.details.refs };
+    const handle = handleOf(call);
     try {
       await carryOut(provider, command, handle, argument);
     } catch (error) {

@@ -17,6 +17,7 @@ import { UnitOfWork } from '../unit-of-work/unit-of-work';
 import { AudioHub } from './audio-hub';
 import { AudioSession, type AudioStreamOptions } from './audio-session';
 import { liveAudioCall } from './media-access';
+import { handleOf } from '../calls/call-handle';
 
 type AudioRequest = IncomingMessage & { audio?: { principal: Principal; call: Call; options: AudioStreamOptions } };
 
@@ -61,7 +62,7 @@ export class AudioGateway implements OnGatewayInit, OnGatewayConnection {
     const session = new AudioSession(socket, options, {
       callId, conversationId: call.interaction.conversationId, provider: call.interaction.provider!, paused: this.hub.isPaused(callId),
     }, this.config.events.maxBufferedBytes, principal.expiresAt);
-    const handle = { callId, providerRef: call.interaction.providerRef ?? '', refs: call.details.refs };
+    const handle = handleOf(call);
     session.unlisten = this.hub.listen(callId, session, (sink) => media.startAudio(handle, sink, this.callbacks));
     // The client speaks no frames of its own here: anything it sends is ignored.
     socket.on('close', () => session.dispose());

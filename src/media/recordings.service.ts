@@ -26,6 +26,7 @@ import { callForMedia } from './media-access';
 import { recordingHref, recordingView, type RecordingView } from './recording.view';
 import { recordingKey } from './storage/local-disk.storage';
 import { RecordingStorage } from './storage/recording-storage.port';
+import { handleOf } from '../calls/call-handle';
 
 type StepEvent = 'recording.started' | 'recording.paused' | 'recording.resumed' | 'recording.stopped';
 const STEP_OF: Record<StepEvent, string> = {
@@ -298,10 +299,6 @@ export class RecordingsService extends RecordingReportReceiver {
     const conversation = await w.conversations.findById(r.tenantId, r.conversationId);
     await w.emit(r.tenantId, [{ type: event, conversationId: r.conversationId, interactionId: r.callId, agentId: conversation?.agentId ?? null, data }], at);
   }
-}
-
-function handleOf(call: Call): CallHandle {
-  return { callId: call.interaction.id, providerRef: call.interaction.providerRef ?? '', refs: call.details.refs };
 }
 
 async function attempt<T>(what: string, work: () => Promise<T>): Promise<T> {

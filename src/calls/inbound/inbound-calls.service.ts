@@ -23,6 +23,7 @@ import { CallsService } from '../calls.service';
 import type { Call } from '../domain/call';
 import { answerRefusal, chooseOffer } from './domain/inbound-offer';
 import { InboundSettingsReader } from './inbound-settings';
+import { handleOf } from '../call-handle';
 
 /**
  * Customers who call in. A call to one of a tenant's numbers joins the caller's open conversation
@@ -183,7 +184,7 @@ export class InboundCallsService implements OnModuleInit {
       await w.emit(tenantId, events, at);
     });
 
-    const handle = { callId: id, providerRef: call.interaction.providerRef ?? '', refs: call.details.refs };
+    const handle = handleOf(call);
     try {
       await provider.connectAgent(handle, endpoint, call.details.callerId);
     } catch (error) {

@@ -8,7 +8,7 @@ import { CallbacksService } from '../../callbacks/callbacks.service';
 import type { Recording } from '../../media/domain/recording';
 import { CallbackUrls } from '../../providers/callbacks/callback-urls';
 import { QueueChoiceReceiver, type CallQueueChoice, type QueueChoiceStep } from '../../providers/queue-choice.port';
-import type { CallHandle, VoiceProviderName } from '../../providers/voice-provider.port';
+import type { VoiceProviderName } from '../../providers/voice-provider.port';
 import { TenantsService } from '../../tenants/tenants.service';
 import { UnitOfWork, type Work } from '../../unit-of-work/unit-of-work';
 import { CallsService } from '../calls.service';
@@ -17,6 +17,7 @@ import { CALLBACK, QUEUE_CHOICE, VOICEMAIL } from './domain/inbound-offer';
 import { choiceOf } from './domain/queue-timeout-offer';
 import { InboundSettingsReader } from './inbound-settings';
 import { openVoicemail, VOICEMAIL_MAX_SECONDS } from './voicemail-opening';
+import { handleOf } from '../call-handle';
 
 /** What the sweeper does next for a caller asked on the simulator, whose key is known at once. */
 export type LocalStep = { kind: 'voicemail'; recording: Recording } | { kind: 'done' };
@@ -136,8 +137,4 @@ export class QueueChoiceService extends QueueChoiceReceiver {
       await this.calls.report({ provider: call.interaction.provider as VoiceProviderName, callId: call.interaction.id, providerRef: call.interaction.providerRef ?? '', fact: { kind: 'ended', reason: 'completed' } });
     }
   }
-}
-
-function handleOf(call: Call): CallHandle {
-  return { callId: call.interaction.id, providerRef: call.interaction.providerRef ?? '', refs: call.details.refs };
 }

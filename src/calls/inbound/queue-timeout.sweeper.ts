@@ -26,6 +26,7 @@ import { queueChoiceOf } from '../../providers/queue-choice.port';
 import { timeoutStep } from './domain/queue-timeout-offer';
 import { QueueChoiceService } from './queue-choice.service';
 import { openVoicemail, VOICEMAIL_MAX_SECONDS } from './voicemail-opening';
+import { handleOf } from '../call-handle';
 
 const BATCH = 100;
 export { VOICEMAIL_MAX_SECONDS };
@@ -106,7 +107,7 @@ export class QueueTimeoutSweeper implements OnModuleInit, OnApplicationShutdown 
     if (!call) return;
     const provider = this.providers.voiceByName(call.interaction.provider!, call.tenantId);
     const voicemail = voicemailOf(provider);
-    const handle = { callId: call.interaction.id, providerRef: call.interaction.providerRef ?? '', refs: call.details.refs };
+    const handle = handleOf(call);
     // Not this instance's caller, or not one it can answer: left unclaimed, waiting for an agent.
     if (voicemail?.takesVoicemailFor && !voicemail.takesVoicemailFor(handle)) return;
     // A caller who cannot be called back (withheld number) is offered only voicemail.
@@ -142,7 +143,7 @@ export class QueueTimeoutSweeper implements OnModuleInit, OnApplicationShutdown 
   }
 
   private async record(call: Call, voicemail: CallVoicemail, recording: Recording): Promise<void> {
-    const handle = { callId: call.interaction.id, providerRef: call.interaction.providerRef ?? '', refs: call.details.refs };
+    const handle = handleOf(call);
     const { voicemailPrompt } = this.settings.of(call.tenantId);
     let outcome;
     try {

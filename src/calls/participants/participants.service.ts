@@ -20,6 +20,7 @@ import {
   applyLegFact, participantRefusal, planCommand, withBase, type LegAction, type ParticipantCommand, type ParticipantsPlan,
 } from './domain/participant';
 import { callBase, participantData } from './participant.view';
+import { handleOf } from '../call-handle';
 
 /** The capability a command needs of the call's provider (its descriptor says yes or why not: 422). */
 function capabilityFor(command: ParticipantCommand): MultipartyCapability {
@@ -87,7 +88,7 @@ export class ParticipantsService extends ParticipantCallbackReceiver implements 
 
     // The customer holds before anyone else is dialled, so they never hear the consultation ring.
     if (plan.call === 'hold') await this.calls.command(principal, callId, 'hold');
-    const handle: CallHandle = { callId, providerRef: call.interaction.providerRef ?? '', refs: call.details.refs };
+    const handle = handleOf(call);
     for (const leg of plan.legs) await this.carryOut(provider, handle, call, leg, command.kind);
     await this.uow.run((w) => this.store(w, call, plan, principal.agentId));
     if (plan.call === 'resume' || plan.call === 'hangup') await this.calls.command(principal, callId, plan.call);

@@ -16,6 +16,7 @@ import { streamTargetProblem } from './stream-target';
 import { callForMedia, liveAudioCall } from '../media-access';
 import { connectToReceiver } from './receiver-connection';
 import { StreamSigner } from './stream-signing';
+import { handleOf } from '../../calls/call-handle';
 
 /** Receivers one call may have at once (a transcriber, an agent-assist bot, a QA tap…). */
 export const MAX_STREAMS_PER_CALL = 4;
@@ -97,7 +98,7 @@ export class AudioStreamsService {
     // Whatever the receiver sends is ignored; its closing the socket stops the stream.
     socket.on('close', forget);
     socket.on('error', (error) => { this.logger.warn({ err: error, streamId: id, callId }, 'a pushed audio stream failed'); forget(); });
-    const handle = { callId, providerRef: call.interaction.providerRef ?? '', refs: call.details.refs };
+    const handle = handleOf(call);
     session.unlisten = this.hub.listen(callId, session, (sink) => media.startAudio(handle, sink, this.callbacks));
     return view;
   }
