@@ -63,10 +63,13 @@ const machineBusyMs = () => os.cpus().reduce((sum, { times: t }) => sum + t.user
 /**
  * One fixed-duration autocannon run of a single request template (autocannon's request options,
  * setupRequest included). Latencies are kept unrounded (autocannon's own are whole ms).
+ * Without `rate` every connection sends its next request as soon as the last is answered; with
+ * `rate` (requests per second, all connections together: autocannon's overallRate) each connection
+ * may send its share of it per second and then waits for the next second.
  */
-async function loadRun({ url, connections, duration, request }) {
+async function loadRun({ url, connections, duration, request, rate }) {
   const latencies = [];
-  const instance = autocannon({ url, connections, duration, requests: [request] });
+  const instance = autocannon({ url, connections, duration, requests: [request], ...(rate ? { overallRate: rate } : {}) });
   instance.on('response', (_client, _status, _bytes, ms) => latencies.push(ms));
   const result = await instance;
   const sorted = Float64Array.from(latencies).sort();

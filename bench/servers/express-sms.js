@@ -2,14 +2,15 @@
 // "The plain handler people write by hand" for bench/sms.js: express 4, express.urlencoded, the
 // twilio package's webhook() middleware validating X-Twilio-Signature against the public URL, and
 // one insert per message, ignoring a repeated sid:
-// - by default an INSERT OR IGNORE into a better-sqlite3 file (WAL, synchronous = FULL, the
-//   gateway's durability);
+// - by default an INSERT OR IGNORE into a better-sqlite3 file (WAL, synchronous = FULL, or the
+//   setting in BENCH_SQLITE_SYNCHRONOUS: sms.js compares it with the gateway at equal durability,
+//   both FULL and both NORMAL);
 // - with BENCH_DATABASE_URL (postgres://...; the caller creates and drops that database) an
 //   INSERT ... ON CONFLICT (sid) DO NOTHING through a `pg` pool of 10 connections (the gateway's
 //   pool size), synchronous_commit left at the server's setting (on by default).
-// Reads BENCH_TWILIO_AUTH_TOKEN and BENCH_WEBHOOK_URL; sends { url, synchronous } to the parent
-// (PRAGMA synchronous, or PostgreSQL's synchronous_commit), answers 'memory' and 'stored' (row
-// count), stops on disconnect.
+// Reads BENCH_TWILIO_AUTH_TOKEN, BENCH_WEBHOOK_URL and BENCH_SQLITE_SYNCHRONOUS; sends { url,
+// synchronous } to the parent (PRAGMA synchronous, or PostgreSQL's synchronous_commit), answers
+// 'memory' and 'stored' (row count), stops on disconnect.
 const { mkdtempSync, rmSync } = require('node:fs');
 const { tmpdir } = require('node:os');
 const { join } = require('node:path');
@@ -17,6 +18,8 @@ const express = require('express');
 const twilio = require('twilio');
 const answerMemoryRequests = require('./memory');
 
+// PRAGMA synchronous is not a bound parameter: only these words may reach it.
+const SQLITE_SYNCHRONOUS = ['OFF', 'NORMAL', 'FULL', 'EXTRA'];
 const COLUMNS = 'sid TEXT NOT NULL UNIQUE, from_number TEXT NOT NULL, to_number TEXT NOT NULL, body TEXT NOT NULL, received_at TEXT NOT NULL';
 
 /** { insert(sid, from, to, body, at): Promise|void, count(): Promise<number>, synchronous(): Promise, close() } */
@@ -34,11 +37,15 @@ async function openStore() {
       close: () => pool.end(),
     };
   }
+  const synchronous = (process.env.BENCH_SQLITE_SYNCHRONOUS || 'FULL').toUpperCase();
+  if (!SQLITE_SYNCHRONOUS.includes(synchronous)) {
+    throw new Error(`BENCH_SQLITE_SYNCHRONOUS must be one of ${SQLITE_SYNCHRONOUS.join(', ')} (got "${process.env.BENCH_SQLITE_SYNCHRONOUS}")`);
+  }
   const Database = require('better-sqlite3');
   const dir = mkdtempSync(join(tmpdir(), 'express-sms-bench-'));
   const db = new Database(join(dir, 'sms.db'));
   db.pragma('journal_mode = WAL');
-  db.pragma('synchronous = FULL');
+  db.pragma(`synchronous = ${synchronous}`);
   db.exec(`CREATE TABLE messages (id INTEGER PRIMARY KEY, ${COLUMNS})`);
   // A retry of the same MessageSid is ignored by the unique sid.
   const insert = db.prepare('INSERT OR IGNORE INTO messages (sid, from_number, to_number, body, received_at) VALUES (?, ?, ?, ?, ?)');

@@ -43,12 +43,16 @@ async function main() {
   const { app, url } = await startGateway(config, pino({ level: 'silent' }));
   const tenantId = config.tenants && config.tenants.length > 0 ? config.tenants[0].id : 'default';
   const token = await new JwtService(secret).sign({ agentId: 'bench', tenantId, roles }, 3600);
-  // The durability actually in effect on the store's connection: SQLite's PRAGMA synchronous (0 OFF,
-  // 1 NORMAL, 2 FULL, 3 EXTRA), or PostgreSQL's synchronous_commit.
-  const { db } = app.get(DATABASE);
+  // The durability actually in effect: PostgreSQL's synchronous_commit, or SQLite's PRAGMA
+  // synchronous (0 OFF, 1 NORMAL, 2 FULL, 3 EXTRA) — except that FULL runs as NORMAL plus the
+  // gateway's own flush of the WAL after each commit (src/storage/wal-synced-sqlite.ts), so a
+  // connection at 1 counts as FULL when the store says it flushes.
+  const store = app.get(DATABASE);
+  const { db } = store;
+  const pragma = postgresUrl ? undefined : (await sql.raw('PRAGMA synchronous').execute(db)).rows[0]?.synchronous;
   const synchronous = postgresUrl
     ? (await sql.raw("SELECT current_setting('synchronous_commit') AS sync").execute(db)).rows[0].sync
-    : (await sql.raw('PRAGMA synchronous').execute(db)).rows[0]?.synchronous;
+    : store.synchronous === 'FULL' && pragma === 1 ? 2 : pragma;
   process.on('disconnect', () => {
     app.close().finally(() => {
       rmSync(dir, { recursive: true, force: true });
@@ -56,7 +60,7 @@ async function main() {
     });
   });
   answerMemoryRequests();
-  process.send({ url, token, synchronous });
+  process.send({ url, token, synchronous, walFlushed: !postgresUrl && store.synchronous === 'FULL' });
 }
 
 main().catch((error) => {

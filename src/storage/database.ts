@@ -10,6 +10,7 @@ import { LATEST_MIGRATION, migrationProvider } from './migrations';
 import { GroupCommitter } from './group-commit';
 import type { Database } from './schema';
 import { inTransaction, isStalePlan } from './store';
+import { FlushHandovers, WalFile, WalSyncedSqliteDialect } from './wal-synced-sqlite';
 import { composeStatements, isCarrier, isDeferrable, type Statement } from './write-behind';
 
 export type Dialect = 'sqlite' | 'postgres';
@@ -19,6 +20,8 @@ export interface DatabaseHandle {
   readonly dialect: Dialect;
   /** Where the data lives, without credentials (for logs). */
   readonly location: string;
+  /** SQLite: the durability of a commit, as configured (FULL is kept off the event loop). */
+  readonly synchronous?: 'OFF' | 'NORMAL' | 'FULL' | 'EXTRA';
   /**
    * Runs `work` in a transaction and resolves once it is committed; a race on a unique key runs it
    * again. On SQLite concurrent units share one commit (group commit).
@@ -44,18 +47,24 @@ function openSqlite(options: OpenOptions): DatabaseHandle {
   mkdirSync(dirname(file), { recursive: true });
   const sqlite = new SqliteDatabase(file);
   sqlite.pragma('journal_mode = WAL');
-  sqlite.pragma(`synchronous = ${options.sqliteSynchronous ?? 'NORMAL'}`);
+  const synchronous = options.sqliteSynchronous ?? 'NORMAL';
+  // FULL's flush of the WAL runs off the event loop, after a commit at NORMAL (wal-synced-sqlite.ts).
+  const walSynced = synchronous === 'FULL';
+  sqlite.pragma(`synchronous = ${walSynced ? 'NORMAL' : synchronous}`);
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('busy_timeout = 5000');
   const inode = statSync(file).ino;
+  const database = withStatementCache(sqlite);
+  const handovers = walSynced ? new FlushHandovers() : undefined;
   const db = new Kysely<Database>({
-    dialect: new SqliteDialect({ database: withStatementCache(sqlite) }),
+    dialect: handovers ? new WalSyncedSqliteDialect({ database }, new WalFile(`${file}-wal`), handovers) : new SqliteDialect({ database }),
     plugins: [new CamelCasePlugin()],
   });
-  const committer = new GroupCommitter(db);
+  const committer = new GroupCommitter(db, handovers);
   return {
     db,
     dialect: 'sqlite',
+    synchronous,
     transaction: (work) => committer.run(work),
     location: file,
     async check() {

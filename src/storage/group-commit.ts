@@ -1,6 +1,7 @@
 import { sql, type Kysely, type Transaction } from 'kysely';
 import type { Database } from './schema';
 import { isUniqueViolation } from './store';
+import type { FlushHandover, FlushHandovers } from './wal-synced-sqlite';
 
 interface Unit {
   work: (tx: Transaction<Database>) => Promise<unknown>;
@@ -19,12 +20,20 @@ const MAX_ATTEMPTS = 3;
  * savepoint, so the failing unit is rolled back alone: its caller sees the error, the others commit.
  * A unit resolves only after the commit that made it durable. Units must do nothing but store work
  * (they may be run more than once).
+ *
+ * With `handovers` (SQLite at FULL, wal-synced-sqlite.ts) the batch's flush to disk is taken over
+ * rather than awaited on the connection: the next batch runs while the disk flushes, and a batch's
+ * units are answered once its own flush is done (flushes finish in commit order).
  */
 export class GroupCommitter {
   private queue: Unit[] = [];
   private draining = false;
 
-  constructor(private readonly db: Kysely<Database>, private readonly maxBatch = 256) {}
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly handovers?: FlushHandovers,
+    private readonly maxBatch = 256,
+  ) {}
 
   run<T>(work: (tx: Transaction<Database>) => Promise<T>): Promise<T> {
     return new Promise<T>((resolve, reject) => {
@@ -40,13 +49,11 @@ export class GroupCommitter {
   private async drain(): Promise<void> {
     while (this.queue.length > 0) {
       const batch = this.queue.splice(0, this.maxBatch);
+      const handover: FlushHandover = {};
       // runApart never gives up on a batch, so the second commit always has outcomes.
-      const outcomes = (await this.commit(batch, runStraight)) ?? (await this.commit(batch, runApart))!;
-      batch.forEach((unit, i) => {
-        const outcome = outcomes[i]!;
-        if (outcome.ok) unit.resolve(outcome.value);
-        else unit.reject(outcome.error);
-      });
+      const outcomes = (await this.commit(batch, runStraight, handover)) ?? (await this.commit(batch, runApart, handover))!;
+      if (handover.flush) void answerWhenFlushed(batch, outcomes, handover.flush);
+      else answer(batch, outcomes);
     }
     this.draining = false;
   }
@@ -55,13 +62,38 @@ export class GroupCommitter {
    * Runs the batch in one transaction; undefined when `run` gave up on it (rolled back, to be run
    * apart). When the commit itself fails nothing of the batch is stored and every unit gets that error.
    */
-  private async commit(batch: Unit[], run: BatchRunner): Promise<Outcome[] | undefined> {
+  private async commit(batch: Unit[], run: BatchRunner, handover: FlushHandover): Promise<Outcome[] | undefined> {
     try {
-      return await this.db.transaction().execute((tx) => run(tx, batch));
+      return await this.db.transaction().execute(async (tx) => {
+        const outcomes = await run(tx, batch);
+        this.handovers?.deferNextCommit(handover); // the COMMIT follows at once on this connection
+        return outcomes;
+      });
     } catch (error) {
       if (error instanceof RunApart) return undefined;
       return batch.map(() => ({ ok: false, error }));
     }
+  }
+}
+
+function answer(batch: Unit[], outcomes: Outcome[]): void {
+  batch.forEach((unit, i) => {
+    const outcome = outcomes[i]!;
+    if (outcome.ok) unit.resolve(outcome.value);
+    else unit.reject(outcome.error);
+  });
+}
+
+/** A unit that failed is answered now (nothing of it was stored); the others once on disk, or with the flush's error. */
+async function answerWhenFlushed(batch: Unit[], outcomes: Outcome[], flush: Promise<void>): Promise<void> {
+  answer(batch.filter((_, i) => !outcomes[i]!.ok), outcomes.filter((o) => !o.ok));
+  const stored = batch.filter((_, i) => outcomes[i]!.ok);
+  const values = outcomes.filter((o) => o.ok);
+  try {
+    await flush;
+    answer(stored, values);
+  } catch (error) {
+    answer(stored, stored.map(() => ({ ok: false, error })));
   }
 }
 

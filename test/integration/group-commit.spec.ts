@@ -3,15 +3,18 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { migrate, openDatabase, type DatabaseHandle } from '../../src/storage/database';
 
-/** SQLite group commit on a real file: units submitted together share one transaction. */
-describe('group commit (SQLite)', () => {
+/**
+ * SQLite group commit on a real file: units submitted together share one transaction. At FULL the
+ * batch's flush is taken over by the committer (storage/wal-synced-sqlite.ts): the same outcomes.
+ */
+describe.each(['NORMAL', 'FULL'] as const)('group commit (SQLite, synchronous %s)', (synchronous) => {
   let dir: string;
   let handle: DatabaseHandle;
   const at = '2026-01-01T00:00:00.000Z';
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'group-commit-'));
-    handle = openDatabase({ url: `sqlite:${join(dir, 'gateway.db')}` });
+    handle = openDatabase({ url: `sqlite:${join(dir, 'gateway.db')}`, sqliteSynchronous: synchronous });
     await migrate(handle.db);
   });
 
