@@ -45,7 +45,7 @@ async function main() {
   const token = await new JwtService(secret).sign({ agentId: 'bench', tenantId, roles }, 3600);
   // The durability actually in effect: PostgreSQL's synchronous_commit, or SQLite's PRAGMA
   // synchronous (0 OFF, 1 NORMAL, 2 FULL, 3 EXTRA) — except that FULL runs as NORMAL plus the
-  // gateway's own flush of the WAL after each commit (src/storage/wal-synced-sqlite.ts), so a
+  // gateway's own flush of the WAL after each commit (src/storage/sqlite-dialect.ts), so a
   // connection at 1 counts as FULL when the store says it flushes.
   const store = app.get(DATABASE);
   const { db } = store;

@@ -2,7 +2,7 @@ import { mkdirSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
 import {
-  CamelCasePlugin, Kysely, Migrator, PostgresDialect, SqliteDialect, sql, type PostgresCursor, type PostgresPool,
+  CamelCasePlugin, Kysely, Migrator, PostgresDialect, sql, type PostgresCursor, type PostgresPool,
   type PostgresPoolClient, type PostgresQueryResult, type Transaction,
 } from 'kysely';
 import { Pool, types as pgTypes, type PoolClient } from 'pg';
@@ -10,7 +10,8 @@ import { LATEST_MIGRATION, migrationProvider } from './migrations';
 import { GroupCommitter } from './group-commit';
 import type { Database } from './schema';
 import { inTransaction, isStalePlan } from './store';
-import { FlushHandovers, WalFile, WalSyncedSqliteDialect } from './wal-synced-sqlite';
+import { GatewaySqliteDialect } from './sqlite-dialect';
+import { FlushHandovers, WalFile } from './wal-flush';
 import { composeStatements, isCarrier, isDeferrable, type Statement } from './write-behind';
 
 export type Dialect = 'sqlite' | 'postgres';
@@ -48,17 +49,21 @@ function openSqlite(options: OpenOptions): DatabaseHandle {
   const sqlite = new SqliteDatabase(file);
   sqlite.pragma('journal_mode = WAL');
   const synchronous = options.sqliteSynchronous ?? 'NORMAL';
-  // FULL's flush of the WAL runs off the event loop, after a commit at NORMAL (wal-synced-sqlite.ts).
+  // FULL's flush of the WAL runs off the event loop, after a commit at NORMAL (sqlite-dialect.ts).
   const walSynced = synchronous === 'FULL';
   sqlite.pragma(`synchronous = ${walSynced ? 'NORMAL' : synchronous}`);
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('busy_timeout = 5000');
   const inode = statSync(file).ino;
-  const database = withStatementCache(sqlite);
   const handovers = walSynced ? new FlushHandovers() : undefined;
+  const camelCase = new RowKeys();
   const db = new Kysely<Database>({
-    dialect: handovers ? new WalSyncedSqliteDialect({ database }, new WalFile(`${file}-wal`), handovers) : new SqliteDialect({ database }),
-    plugins: [new CamelCasePlugin()],
+    dialect: new GatewaySqliteDialect({
+      database: sqlite,
+      columnName: (column) => camelCase.key(column),
+      flush: handovers && { wal: new WalFile(`${file}-wal`), handovers },
+    }),
+    plugins: [camelCase],
   });
   const committer = new GroupCommitter(db, handovers);
   return {
@@ -78,26 +83,11 @@ function openSqlite(options: OpenOptions): DatabaseHandle {
   };
 }
 
-/**
- * Kysely prepares every query anew; the gateway runs a small, fixed set of queries, so prepared
- * statements are kept by SQL text (bounded) and reused.
- */
-function withStatementCache(sqlite: SqliteDatabase.Database, max = 500): SqliteDatabase.Database {
-  const cache = new Map<string, SqliteDatabase.Statement>();
-  return new Proxy(sqlite, {
-    get(target, property, receiver) {
-      if (property !== 'prepare') return Reflect.get(target, property, receiver);
-      return (source: string) => {
-        let statement = cache.get(source);
-        if (!statement) {
-          statement = target.prepare(source);
-          if (cache.size >= max) cache.delete(cache.keys().next().value!);
-          cache.set(source, statement);
-        }
-        return statement;
-      };
-    },
-  });
+/** The CamelCase plugin, also naming the columns of rows read without it (sqlite-dialect.ts). */
+class RowKeys extends CamelCasePlugin {
+  key(column: string): string {
+    return this.camelCase(column);
+  }
 }
 
 function openPostgres(url: string): DatabaseHandle {

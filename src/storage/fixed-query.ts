@@ -1,5 +1,6 @@
 import { PostgresAdapter, type Compilable, type CompiledQuery, type DialectAdapter, type Kysely, type QueryResult } from 'kysely';
 import type { Database } from './schema';
+import { directConnection } from './sqlite-dialect';
 import type { Executor } from './store';
 import { markWriteBehind, type WriteBehindRole } from './write-behind';
 
@@ -41,6 +42,9 @@ export class FixedQuery<P extends object, O> {
     if (!template) this.templates.set(executor.adapter, (template = this.compile(db)));
     const { compiled, slots } = template;
     const parameters = slots.map((slot) => ('name' in slot ? (values[slot.name as keyof P] ?? null) : slot.constant));
+    // SQLite, inside a transaction: the connection is held already; run on it straight away.
+    const direct = db.isTransaction ? directConnection(executor.adapter) : undefined;
+    if (direct) return Promise.resolve(direct.run<O>(compiled.sql, parameters));
     return executor.executeQuery<O>({ ...compiled, parameters });
   }
 

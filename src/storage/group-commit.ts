@@ -1,7 +1,7 @@
 import { sql, type Kysely, type Transaction } from 'kysely';
 import type { Database } from './schema';
 import { isUniqueViolation } from './store';
-import type { FlushHandover, FlushHandovers } from './wal-synced-sqlite';
+import type { FlushHandover, FlushHandovers } from './wal-flush';
 
 interface Unit {
   work: (tx: Transaction<Database>) => Promise<unknown>;
@@ -21,7 +21,7 @@ const MAX_ATTEMPTS = 3;
  * A unit resolves only after the commit that made it durable. Units must do nothing but store work
  * (they may be run more than once).
  *
- * With `handovers` (SQLite at FULL, wal-synced-sqlite.ts) the batch's flush to disk is taken over
+ * With `handovers` (SQLite at FULL, sqlite-dialect.ts) the batch's flush to disk is taken over
  * rather than awaited on the connection: the next batch runs while the disk flushes, and a batch's
  * units are answered once its own flush is done (flushes finish in commit order).
  */

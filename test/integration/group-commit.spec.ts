@@ -5,7 +5,7 @@ import { migrate, openDatabase, type DatabaseHandle } from '../../src/storage/da
 
 /**
  * SQLite group commit on a real file: units submitted together share one transaction. At FULL the
- * batch's flush is taken over by the committer (storage/wal-synced-sqlite.ts): the same outcomes.
+ * batch's flush is taken over by the committer (storage/sqlite-dialect.ts): the same outcomes.
  */
 describe.each(['NORMAL', 'FULL'] as const)('group commit (SQLite, synchronous %s)', (synchronous) => {
   let dir: string;

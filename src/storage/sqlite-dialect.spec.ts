@@ -2,99 +2,19 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
-import { Kysely, sql } from 'kysely';
+import { CamelCasePlugin, Kysely, sql } from 'kysely';
 import { openDatabase } from './database';
 import { GroupCommitter } from './group-commit';
 import type { Database } from './schema';
-import { FlushHandovers, WalFile, WalSyncedSqliteDialect } from './wal-synced-sqlite';
+import { FixedQuery } from './fixed-query';
+import { directConnection, GatewaySqliteDialect } from './sqlite-dialect';
+import { FlushHandovers, WalFile } from './wal-flush';
+import { flushesStarted, gatedFlushes, settled } from '../../test/support/flush-gate';
 
-/** A flush the test finishes by hand, recording when each one started. */
-function gatedFlushes() {
-  const started: string[] = [];
-  const pending: Array<{ resolve: () => void; reject: (error: Error) => void }> = [];
-  const flush = () => new Promise<void>((resolve, reject) => {
-    started.push(`flush ${started.length + 1}`);
-    pending.push({ resolve, reject });
-  });
-  const finishNext = async (error?: Error) => {
-    const next = pending.shift()!;
-    if (error) next.reject(error);
-    else next.resolve();
-    await new Promise((resolve) => setImmediate(resolve));
-  };
-  return { started, flush, finishNext };
-}
+const dialectOver = (database: SqliteDatabase.Database, flush?: { wal: WalFile; handovers: FlushHandovers }) =>
+  new GatewaySqliteDialect({ database, columnName: (c) => c.replace(/_(.)/g, (_, x: string) => x.toUpperCase()), flush });
 
-/** Waits (a few event-loop turns at most) for the n-th flush to start: the file is opened first, off the loop. */
-async function flushesStarted(gate: ReturnType<typeof gatedFlushes>, n: number): Promise<void> {
-  for (let turn = 0; turn < 1000 && gate.started.length < n; turn++) await new Promise((resolve) => setTimeout(resolve, 1));
-}
-
-const settled = async (promise: Promise<unknown>) => {
-  let state = 'pending';
-  promise.then(() => (state = 'resolved'), () => (state = 'rejected'));
-  await new Promise((resolve) => setImmediate(resolve));
-  return state;
-};
-
-describe('WalFile', () => {
-  let dir: string;
-  let sqlite: SqliteDatabase.Database;
-  beforeEach(() => {
-    dir = mkdtempSync(join(tmpdir(), 'wal-file-'));
-    sqlite = new SqliteDatabase(join(dir, 'db'));
-    sqlite.pragma('journal_mode = WAL');
-    sqlite.exec('create table t (x integer)'); // the first write creates db-wal
-  });
-  afterEach(() => {
-    sqlite.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
-
-  it('lets callers arriving during a flush share the next one, never the one already running', async () => {
-    const gate = gatedFlushes();
-    const wal = new WalFile(join(dir, 'db-wal'), gate.flush);
-    const first = wal.sync();
-    await flushesStarted(gate, 1);
-    const second = wal.sync();
-    const third = wal.sync();
-    expect(gate.started).toEqual(['flush 1']);
-
-    await gate.finishNext();
-    expect(await settled(first)).toBe('resolved');
-    expect(await settled(second)).toBe('pending'); // its commit may be newer than flush 1's start
-    expect(gate.started).toEqual(['flush 1', 'flush 2']);
-
-    await gate.finishNext();
-    expect(await settled(second)).toBe('resolved');
-    expect(await settled(third)).toBe('resolved');
-    expect(gate.started).toHaveLength(2);
-    await wal.close();
-  });
-
-  it('reports a failed flush to its callers and flushes again for the next', async () => {
-    const gate = gatedFlushes();
-    const wal = new WalFile(join(dir, 'db-wal'), gate.flush);
-    const failing = wal.sync();
-    await flushesStarted(gate, 1);
-    const reported = expect(failing).rejects.toMatchObject({ code: 'EIO' });
-    await gate.finishNext(Object.assign(new Error('EIO: i/o error, fdatasync'), { code: 'EIO' }));
-    await reported;
-    const after = wal.sync();
-    await flushesStarted(gate, 2);
-    await gate.finishNext();
-    await expect(after).resolves.toBeUndefined();
-    await wal.close();
-  });
-
-  it('flushes the real file', async () => {
-    const wal = new WalFile(join(dir, 'db-wal'));
-    await expect(wal.sync()).resolves.toBeUndefined();
-    await wal.close();
-  });
-});
-
-describe('WalSyncedSqliteDialect', () => {
+describe('GatewaySqliteDialect with the WAL flushed by the gateway', () => {
   let dir: string;
   let db: Kysely<{ t: { x: number } }>;
   let gate: ReturnType<typeof gatedFlushes>;
@@ -107,7 +27,7 @@ describe('WalSyncedSqliteDialect', () => {
     raw.pragma('synchronous = NORMAL');
     raw.exec('create table t (x integer)');
     gate = gatedFlushes();
-    db = new Kysely({ dialect: new WalSyncedSqliteDialect({ database: raw }, new WalFile(join(dir, 'db-wal'), gate.flush)) });
+    db = new Kysely({ dialect: dialectOver(raw, { wal: new WalFile(join(dir, 'db-wal'), gate.flush), handovers: new FlushHandovers() }) });
   });
   afterEach(async () => {
     await db.destroy();
@@ -182,7 +102,7 @@ describe('GroupCommitter with the flush handed over', () => {
     gate = gatedFlushes();
     ran.length = 0;
     const handovers = new FlushHandovers();
-    db = new Kysely({ dialect: new WalSyncedSqliteDialect({ database: raw }, new WalFile(join(dir, 'db-wal'), gate.flush), handovers) });
+    db = new Kysely({ dialect: dialectOver(raw, { wal: new WalFile(join(dir, 'db-wal'), gate.flush), handovers }) });
     committer = new GroupCommitter(db, handovers);
   });
   afterEach(async () => {
@@ -262,5 +182,64 @@ describe('openDatabase with sqliteSynchronous FULL', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('GatewaySqliteDialect: fixed queries inside a transaction run on the connection directly', () => {
+  interface Tables { t: { someId: string; itemCount: number } }
+  let dir: string;
+  let raw: SqliteDatabase.Database;
+  let db: Kysely<Tables>;
+  let gate: ReturnType<typeof gatedFlushes>;
+  const asGateway = (k: Kysely<Tables>) => k as unknown as Kysely<Database>;
+  const byId = new FixedQuery<{ id: string }, Tables['t']>((k, v) =>
+    (k as unknown as Kysely<Tables>).selectFrom('t').selectAll().where('someId', '=', v.id) as never);
+  const add = new FixedQuery<{ id: string; count: number }, never>((k, v) =>
+    (k as unknown as Kysely<Tables>).insertInto('t').values({ someId: v.id, itemCount: v.count }) as never);
+
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'sqlite-direct-'));
+    raw = new SqliteDatabase(join(dir, 'db'));
+    raw.pragma('journal_mode = WAL');
+    raw.exec("create table t (some_id text, item_count integer); insert into t values ('a', 1)");
+    gate = gatedFlushes();
+    db = new Kysely<Tables>({
+      dialect: dialectOver(raw, { wal: new WalFile(join(dir, 'db-wal'), gate.flush), handovers: new FlushHandovers() }),
+      plugins: [new CamelCasePlugin()],
+    });
+  });
+  afterEach(async () => {
+    await db.destroy();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('reads the rows Kysely would, keyed the same way, without going through its executor', async () => {
+    const outside = await byId.rows(asGateway(db), { id: 'a' });
+    const executed = jest.spyOn(db.getExecutor(), 'executeQuery');
+    const inside = await db.transaction().execute(async (tx) => {
+      const txExecuted = jest.spyOn(tx.getExecutor(), 'executeQuery');
+      const rows = await byId.rows(asGateway(tx as unknown as Kysely<Tables>), { id: 'a' });
+      expect(txExecuted).not.toHaveBeenCalled();
+      return rows;
+    });
+    expect(inside).toEqual([{ someId: 'a', itemCount: 1 }]);
+    expect(inside).toEqual(outside);
+    expect(executed).not.toHaveBeenCalled();
+    // The statement run directly (raw rows) is not the one Kysely's path reuses (rows as objects).
+    expect(await byId.rows(asGateway(db), { id: 'a' })).toEqual([{ someId: 'a', itemCount: 1 }]);
+  });
+
+  it('counts a direct write as the transaction\'s, so its COMMIT is flushed', async () => {
+    const done = db.transaction().execute((tx) => add.execute(asGateway(tx as unknown as Kysely<Tables>), { id: 'b', count: 2 }));
+    await flushesStarted(gate, 1);
+    expect(gate.started).toEqual(['flush 1']);
+    expect(await settled(done)).toBe('pending');
+    await gate.finishNext();
+    expect((await done).numAffectedRows).toBe(1n);
+  });
+
+  it('refuses to run directly outside a transaction', () => {
+    const direct = directConnection(db.getExecutor().adapter)!;
+    expect(() => direct.run('select 1', [])).toThrow('only inside a transaction');
   });
 });

@@ -1,0 +1,195 @@
+import type SqliteDatabase from 'better-sqlite3';
+import {
+  SqliteAdapter, SqliteDialect, SqliteDriver, type CompiledQuery, type DatabaseConnection, type DialectAdapter, type Driver,
+  type QueryResult, type SqliteDialectConfig,
+} from 'kysely';
+import type { FlushHandovers, WalFile } from './wal-flush';
+
+export interface GatewaySqliteOptions {
+  database: SqliteDatabase.Database;
+  /** The name a result column gets in a row (the CamelCase plugin's), for rows read directly. */
+  columnName: (column: string) => string;
+  /**
+   * FULL durability kept off the event loop: the connection commits at `NORMAL` and each commit is
+   * then flushed from here (below). Without it SQLite's own `synchronous` setting applies.
+   */
+  flush?: { wal: WalFile; handovers: FlushHandovers };
+}
+
+/**
+ * Kysely's SQLite dialect with the gateway's connection, for two reasons.
+ *
+ * Durability: SQLite at `synchronous = FULL` flushes the WAL inside every COMMIT, and
+ * better-sqlite3 runs COMMIT on the event loop: while the disk flushes, no request is read, no
+ * statement runs and no event is sent. With `flush`, the connection commits at `NORMAL` (the WAL is
+ * written, not flushed) and the commit is then flushed with `fdatasync` of the WAL file on libuv's
+ * thread pool. The guarantee is FULL's — nothing is acknowledged before it is on disk, so a power
+ * cut takes back nothing a caller was told — while the event loop keeps serving: a transaction's
+ * COMMIT resolves after its flush; a write outside a transaction (a statement that is not
+ * read-only, in autocommit) resolves after its flush; the group committer takes its batch's flush
+ * over (`FlushHandovers`) and lets the next batch run while the disk flushes, answering the first
+ * batch once its flush is done. A read-only transaction flushes nothing. Checkpoints are unchanged:
+ * at `NORMAL` SQLite itself flushes the WAL before copying it into the database file, and that
+ * file afterwards.
+ *
+ * Speed: inside a transaction the connection is already held (SQLite has one), so a fixed query
+ * (fixed-query.ts) may run on it directly (`directConnection`): no executor, connection provider or
+ * plugin pass, its statement prepared once in raw mode with its column names mapped once.
+ */
+export class GatewaySqliteDialect extends SqliteDialect {
+  private readonly connection: GatewaySqliteConnection;
+
+  constructor(private readonly options: GatewaySqliteOptions) {
+    super({ database: options.database });
+    this.connection = new GatewaySqliteConnection(options.database, options.columnName, options.flush?.wal);
+  }
+
+  override createDriver(): Driver {
+    return new GatewaySqliteDriver({ database: this.options.database }, this.options.database, this.connection, this.options.flush);
+  }
+
+  override createAdapter(): DialectAdapter {
+    const adapter = new SqliteAdapter();
+    connections.set(adapter, this.connection);
+    return adapter;
+  }
+}
+
+const connections = new WeakMap<DialectAdapter, GatewaySqliteConnection>();
+
+/**
+ * The connection behind a Kysely instance of this dialect, to run a statement on directly; only
+ * valid inside a transaction of that instance (which holds the one connection until it ends).
+ */
+export function directConnection(adapter: DialectAdapter): DirectConnection | undefined {
+  return connections.get(adapter);
+}
+
+export interface DirectConnection {
+  /** Runs one statement now, rows keyed as the plugins would key them. */
+  run<R>(sql: string, parameters: readonly unknown[]): QueryResult<R>;
+}
+
+class GatewaySqliteDriver extends SqliteDriver {
+  constructor(
+    settings: SqliteDialectConfig,
+    private readonly sqlite: SqliteDatabase.Database,
+    private readonly connection: GatewaySqliteConnection,
+    private readonly flush?: { wal: WalFile; handovers: FlushHandovers },
+  ) {
+    super(settings);
+  }
+
+  override async acquireConnection(): Promise<DatabaseConnection> {
+    await super.acquireConnection(); // SQLite has one connection: this waits for its mutex
+    return this.connection;
+  }
+
+  override async commitTransaction(connection: DatabaseConnection): Promise<void> {
+    const handover = this.flush?.handovers.take();
+    await super.commitTransaction(connection);
+    if (!this.connection.takeWrites() || !this.flush) return; // a read-only transaction has nothing to flush
+    const flushed = this.flush.wal.sync();
+    if (!handover) return flushed;
+    flushed.catch(() => undefined); // the handover's holder awaits it
+    handover.flush = flushed;
+  }
+
+  override async rollbackTransaction(connection: DatabaseConnection): Promise<void> {
+    this.flush?.handovers.take();
+    this.connection.takeWrites();
+    // Already over: committed but its flush failed (the caller gets that error), or SQLite rolled
+    // it back itself after an I/O or disk-full error. A ROLLBACK would only hide the real error.
+    if (!this.sqlite.inTransaction) return;
+    await super.rollbackTransaction(connection);
+  }
+
+  override async destroy(): Promise<void> {
+    await super.destroy();
+    await this.flush?.wal.close();
+  }
+}
+
+interface DirectStatement {
+  statement: SqliteDatabase.Statement;
+  /** Row keys by column position; empty for a statement that returns no rows. */
+  keys: string[];
+}
+
+/** Statements kept prepared, by SQL text: the gateway runs a small, fixed set of queries. */
+const MAX_PREPARED = 500;
+
+class GatewaySqliteConnection implements DatabaseConnection, DirectConnection {
+  private wrote = false;
+  /** Kysely prepares every query anew; these are reused (rows as objects, for Kysely's plugins). */
+  private readonly statements = new Map<string, SqliteDatabase.Statement>();
+  private readonly direct = new Map<string, DirectStatement>();
+
+  constructor(
+    private readonly sqlite: SqliteDatabase.Database,
+    private readonly columnName: (column: string) => string,
+    private readonly wal?: WalFile,
+  ) {}
+
+  async executeQuery<R>(query: CompiledQuery): Promise<QueryResult<R>> {
+    let statement = this.statements.get(query.sql);
+    if (!statement) remember(this.statements, query.sql, (statement = this.sqlite.prepare(query.sql)));
+    const parameters = query.parameters as unknown[];
+    let result: QueryResult<R>;
+    if (statement.reader) {
+      result = { rows: statement.all(parameters) as R[] };
+    } else {
+      const { changes, lastInsertRowid } = statement.run(parameters);
+      result = { numAffectedRows: BigInt(changes), insertId: BigInt(lastInsertRowid), rows: [] };
+    }
+    if (!statement.readonly) {
+      // A write in autocommit mode was committed by the statement itself; in a transaction, by COMMIT.
+      if (this.sqlite.inTransaction) this.wrote = true;
+      else if (this.wal) await this.wal.sync();
+    }
+    return result;
+  }
+
+  run<R>(sql: string, parameters: readonly unknown[]): QueryResult<R> {
+    if (!this.sqlite.inTransaction) throw new Error('a statement runs directly only inside a transaction');
+    const { statement, keys } = this.prepared(sql);
+    if (!statement.readonly) this.wrote = true;
+    if (!statement.reader) {
+      const { changes, lastInsertRowid } = statement.run(parameters as unknown[]);
+      return { numAffectedRows: BigInt(changes), insertId: BigInt(lastInsertRowid), rows: [] };
+    }
+    const rows = (statement.all(parameters as unknown[]) as unknown[][]).map((values) => {
+      const row: Record<string, unknown> = {};
+      for (let i = 0; i < keys.length; i++) row[keys[i]!] = values[i];
+      return row as R;
+    });
+    return { rows };
+  }
+
+  /** Whether the transaction now ending wrote anything; forgets it for the next. */
+  takeWrites(): boolean {
+    const wrote = this.wrote;
+    this.wrote = false;
+    return wrote;
+  }
+
+  async *streamQuery<R>(): AsyncIterableIterator<QueryResult<R>> {
+    throw new Error('streaming queries are not used by the gateway');
+  }
+
+  private prepared(sql: string): DirectStatement {
+    let prepared = this.direct.get(sql);
+    if (!prepared) {
+      const statement = this.sqlite.prepare(sql);
+      // Raw rows (arrays), keyed here once per statement rather than by name on every row.
+      const keys = statement.reader ? statement.raw(true).columns().map((c) => this.columnName(c.name)) : [];
+      remember(this.direct, sql, (prepared = { statement, keys }));
+    }
+    return prepared;
+  }
+}
+
+function remember<T>(cache: Map<string, T>, sql: string, value: T): void {
+  if (cache.size >= MAX_PREPARED) cache.delete(cache.keys().next().value!);
+  cache.set(sql, value);
+}
