@@ -19,8 +19,11 @@ export async function findOrCreateContact(
   facts: ContactFacts,
   at: string,
 ): Promise<Contact> {
-  const found = await repo.findByKeys(tenantId, facts);
-  if (found) return found;
+  return (await repo.findByKeys(tenantId, facts)) ?? createContact(repo, tenantId, facts, at);
+}
+
+/** Stores a new contact from these facts (the caller looked and found none). */
+export async function createContact(repo: ContactsStore, tenantId: string, facts: ContactFacts, at: string): Promise<Contact> {
   const contact: Contact = {
     id: newId(),
     tenantId,

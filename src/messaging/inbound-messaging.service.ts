@@ -4,7 +4,8 @@ import { DomainError } from '../common/errors/domain-error';
 import { newId, nowIso } from '../common/ids';
 import { LOGGER } from '../common/logging/logger.token';
 import { toE164 } from '../common/phone/phone';
-import { findOrCreateContact } from '../contacts/contact-resolver';
+import { createContact } from '../contacts/contact-resolver';
+import { senderFacts } from '../conversations/sender-facts';
 import type { Contact } from '../contacts/domain/contact';
 import { contactView } from '../contacts/contact.view';
 import type { Interaction, NewEvent } from '../conversations/domain/conversation';
@@ -46,13 +47,13 @@ export class InboundMessagingService {
     const phone = toE164(message.from, tenant.defaultRegion);
     const result = await this.uow.run(async (w) => {
       const { conversations, contacts, messages } = w;
-      const seen = await conversations.findInteractionByRef(tenant.id, 'sms', message.providerRef);
+      const { seen, contact: known, open } = await senderFacts(w, tenant.id, 'sms', message.providerRef, phone, `sms:${message.from}`);
       if (seen) return { duplicate: true, interactionId: seen.id, conversationId: seen.conversationId, attachments: [] };
 
       const at = nowIso();
-      const contact = await findOrCreateContact(contacts, tenant.id, phone ? { phone } : { externalId: `sms:${message.from}` }, at);
+      const contact = known ?? (await createContact(contacts, tenant.id, phone ? { phone } : { externalId: `sms:${message.from}` }, at));
       const events: NewEvent[] = [];
-      let conversation = await conversations.findOpenOfContact(tenant.id, contact.id);
+      let conversation = open;
       // With none open, the tenant's routing picks the agent (a returning customer's, if online) or the queue.
       const route = await this.router.decide(w, tenant, contact.id, conversation, at);
       // Joining an open conversation unchanged: it is touched with the interaction's insert (one statement on PostgreSQL).

@@ -122,6 +122,34 @@ function unitOfWorkSuite(open: () => Promise<{ handle: DatabaseHandle; cleanup: 
     expect((await new EventLogRepository(handle.db).readAfter('acme', stored[0]!.seq - 1, 10)).map((e) => e.type)).toEqual(['contact.opted_out', 'contact.opted_out']);
   });
 
+  it("answers an inbound sender's facts in one statement: retry, contact and open conversation, each possibly missing", async () => {
+    const phone = `+1415${String(Date.now() % 10_000_000).padStart(7, '0')}`;
+    const c = { ...contact(), externalId: null, phone, optedOutAt: '2026-01-01T00:00:01.000Z' };
+    const closed = { ...smsRows(c).conversation, status: 'closed' as const, closedAt: at };
+    const { conversation, interaction } = smsRows(c);
+    const open = { ...conversation, agentId: 'ada', context: { order: 7 } };
+    await uow.run(async (w) => {
+      await w.contacts.insert(c);
+      await w.conversations.insert(open);
+      await w.conversations.insert(closed); // newer id, but closed: not the one to join
+      await w.conversations.insertInteraction('acme', interaction);
+    });
+    const ref = interaction.providerRef!;
+    const found = { contact: c, open };
+    // Inside a unit (on SQLite: run on the held connection directly) and on the plain connection.
+    for (const facts of [(...a: Parameters<typeof uow.direct.conversations.inboundFacts>) => uow.run((w) => w.conversations.inboundFacts(...a)),
+      (...a: Parameters<typeof uow.direct.conversations.inboundFacts>) => uow.direct.conversations.inboundFacts(...a)]) {
+      expect(await facts('acme', 'sms', ref, phone)).toEqual({ seen: { id: interaction.id, conversationId: open.id }, ...found });
+      expect(await facts('acme', 'sms', newId(), phone)).toEqual(found);
+      expect(await facts('acme', 'voice', ref, phone)).toEqual(found); // references are per channel
+      expect(await facts('acme', 'sms', newId(), '+14155559999')).toEqual({});
+      expect(await facts('acme', 'sms', ref, '+14155559999')).toEqual({ seen: { id: interaction.id, conversationId: open.id } });
+      expect(await facts('other', 'sms', ref, phone)).toEqual({});
+    }
+    await uow.run((w) => w.conversations.update({ ...open, status: 'closed', closedAt: at }));
+    expect(await uow.direct.conversations.inboundFacts('acme', 'sms', newId(), phone)).toEqual({ contact: c });
+  });
+
   it('lets a read later in the unit see the inserts made before it', async () => {
     const c = contact();
     const { conversation, interaction } = smsRows(c);

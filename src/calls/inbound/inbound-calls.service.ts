@@ -7,7 +7,8 @@ import { newId, nowIso } from '../../common/ids';
 import { LOGGER } from '../../common/logging/logger.token';
 import { toE164 } from '../../common/phone/phone';
 import { AppConfig } from '../../config/config.schema';
-import { findOrCreateContact } from '../../contacts/contact-resolver';
+import { createContact } from '../../contacts/contact-resolver';
+import { senderFacts } from '../../conversations/sender-facts';
 import { contactView } from '../../contacts/contact.view';
 import { isLive, type NewEvent } from '../../conversations/domain/conversation';
 import { openConversation, reopen } from '../../conversations/domain/conversation-state';
@@ -67,11 +68,11 @@ export class InboundCallsService implements OnModuleInit {
     const settings = this.settings.of(tenant.id);
     const phone = toE164(call.from, tenant.defaultRegion);
     const outcome = await this.uow.run(async (w): Promise<{ kind: 'busy' } | { kind: 'accepted'; callId: string; conversationId: string; duplicate: boolean }> => {
-      const seen = await w.conversations.findInteractionByRef(tenant.id, 'voice', call.providerRef);
+      const { seen, contact: known, open } = await senderFacts(w, tenant.id, 'voice', call.providerRef, phone, `voice:${call.from}`);
       if (seen) return { kind: 'accepted', callId: seen.id, conversationId: seen.conversationId, duplicate: true };
       const at = nowIso();
-      const contact = await findOrCreateContact(w.contacts, tenant.id, phone ? { phone } : { externalId: `voice:${call.from}` }, at);
-      let conversation = await w.conversations.findOpenOfContact(tenant.id, contact.id);
+      const contact = known ?? (await createContact(w.contacts, tenant.id, phone ? { phone } : { externalId: `voice:${call.from}` }, at));
+      let conversation = open;
       if (conversation) {
         // One live call per conversation: a caller whose conversation is on a call already hears busy.
         const interactions = await w.conversations.interactionsOf(tenant.id, [conversation.id]);
