@@ -5,8 +5,8 @@
 // each), and a bare node:http server, measured one after another in the same run, then two
 // reference handlers for scale (servers/lean-sms.js: the gateway's frameworks without its layers,
 // with and without storage). Those run at full speed; last, a fresh gateway at FULL is driven at a
-// fixed 1,000 req/s (autocannon's overallRate) for issue 20's p99 target. Each server runs in its
-// own child process; autocannon drives them from this one over 127.0.0.1, and one WebSocket
+// fixed 1,000 req/s (open loop, evenly spaced: lib/harness.js fixedRateRun) for issue 20's p99
+// target. Each server runs in its own child process; the load is generated here over 127.0.0.1, and one WebSocket
 // subscriber here counts the gateway's events. Every request is a distinct message, signed with
 // Twilio's algorithm.
 // Then the same on PostgreSQL (a fresh database per server run, dropped afterwards): the gateway as
@@ -23,7 +23,7 @@ const { Client } = require('pg');
 const Redis = require('ioredis');
 const WebSocket = require('ws');
 const {
-  envInt, startServer, stopServer, ask, machineBusyMs, loadRun, countBad, describeCodes, command, environment, int, ms, times, saveReport,
+  envInt, startServer, stopServer, ask, machineBusyMs, loadRun, fixedRateRun, countBad, describeCodes, command, environment, int, ms, times, saveReport,
 } = require('./lib/harness');
 
 const DURATION = envInt('BENCH_DURATION', 10, 1);
@@ -87,6 +87,9 @@ const TARGETS = [
   // up at full speed like the others, then measured at a fixed rate.
   { key: 'gatewayRate', name: `gateway (SQLite FULL) at a fixed ${int(RATE_TARGET.rate)} req/s`, script: 'gateway.js',
     args: ['supervisor'], subscribe: true, durability: 2, rate: RATE_TARGET.rate, env: { BENCH_GATEWAY_CONFIG: JSON.stringify(GATEWAY_CONFIG) } },
+  // The floor of that measurement: the load generator's own scheduling and sockets, against a server that does nothing.
+  { key: 'bareRate', name: `bare node:http at a fixed ${int(RATE_TARGET.rate)} req/s (the generator's floor)`, script: 'sms-baseline.js',
+    rate: RATE_TARGET.rate },
 ];
 // Each on a fresh PostgreSQL database (BENCH_DATABASE_URL), durability synchronous_commit = on.
 const PG_TARGETS = [
@@ -140,7 +143,9 @@ const REQUEST = {
 };
 
 async function load(url, duration, rate) {
-  const result = await loadRun({ url, connections: CONNECTIONS, duration, request: REQUEST, rate });
+  const result = rate
+    ? await fixedRateRun({ url: Array.isArray(url) ? url[0] : url, rate, duration, request: REQUEST })
+    : await loadRun({ url, connections: CONNECTIONS, duration, request: REQUEST });
   return { ...result, non2xx: countBad(result.codes, (code) => code.startsWith('2')) };
 }
 
@@ -324,7 +329,7 @@ async function measure(target) {
     const warm = WARMUP > 0 ? await load(url, WARMUP) : undefined;
     // Twice what the warm-up rate needs (it is low: a cold process, and signing on the fly), and at
     // least 5,000 a second; should the pool run out, the rest is signed on the fly (and reported).
-    // At a fixed rate, twice that rate: autocannon sends at most one second's share more than rate × duration.
+    // At a fixed rate, exactly rate × duration are sent: twice that is plenty.
     const poolSize = Math.ceil((target.rate ? 2 * target.rate : Math.max(warm ? warm.rps * 2 : 0, 5_000)) * DURATION);
     fillPool(poolSize);
     const sampler = database ? sampleBackends(database.name) : undefined;
@@ -377,7 +382,7 @@ function table(rows, k) {
 /** The fixed-rate rows: the rate asked and the rate reached, with the latencies at it. */
 function rateTable(rows) {
   return [
-    '| Server | asked req/s | achieved req/s | Requests | p50 (ms) | p99 (ms) | non-2xx | socket errors |',
+    '| Server | asked req/s | achieved req/s | Requests (1 s of settling included) | p50 (ms) | p99 (ms) | non-2xx | socket errors |',
     '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
     ...rows.map((r) => `| ${r.name} | ${int(r.rate)} | ${int(r.rps)} | ${int(r.requests)} | ${ms(r.p50)} | ${ms(r.p99)} | ${r.non2xx} | ${r.errors + r.timeouts} |`),
   ].join('\n');
@@ -479,7 +484,7 @@ function problems(rows) {
   for (const r of rows.filter((row) => row.countsRows)) {
     if (!matches(r.stored, r)) out.push(`**ERRORS** ${r.name}: ${r.stored} rows stored for ${r.answered} 2xx answers (+ up to ${r.inFlight} in flight).`);
   }
-  for (const r of rows.filter((row) => row.key !== 'bare')) if (r.forged !== 403) out.push(`**ERRORS** ${r.name}: a forged webhook was answered ${r.forged}, not 403.`);
+  for (const r of rows.filter((row) => row.script !== 'sms-baseline.js')) if (r.forged !== 403) out.push(`**ERRORS** ${r.name}: a forged webhook was answered ${r.forged}, not 403.`);
   for (const r of rows.filter((row) => row.durability !== undefined)) {
     if (r.info.synchronous !== r.durability) {
       out.push(r.postgres
@@ -504,7 +509,8 @@ function targets(k) {
   // Met only if the rate was reached too: a p99 at a lower rate says nothing about this one.
   const latency = `${atRate.p99 <= RATE_TARGET.p99Ms && keptUp(atRate) ? 'met' : '**NOT met**'} ` +
     `(p99 ${ms(atRate.p99)} ms, p50 ${ms(atRate.p50)} ms, at ${int(atRate.rps)} req/s achieved` +
-    `${keptUp(atRate) ? '' : `, short of ${int(atRate.rate)}`})`;
+    `${keptUp(atRate) ? '' : `, short of ${int(atRate.rate)}`})` +
+    (k.bareRate ? `; the generator's own floor at that rate (bare node:http): p99 ${ms(k.bareRate.p99)} ms` : '');
   return [
     'Targets for the gateway on SQLite (printed, not enforced):',
     `- req/s ≥ ${TARGET.express}× the express handler, both FULL: ${verdict(gateway.rps / express.rps, TARGET.express)}`,
@@ -544,8 +550,8 @@ async function main() {
     '',
     table(rows.filter((r) => !r.rate), byKey),
     '',
-    `At a fixed rate (autocannon's overallRate over the same ${CONNECTIONS} connections: each may send its share of the rate per second, ` +
-      'as soon as its previous request is answered, then waits for the next second):',
+    'At a fixed rate (open loop: request i is due at i ÷ rate seconds whatever the answers before it did, sent over keep-alive ' +
+      'sockets as many as are in flight; each latency runs from the moment the request was due):',
     '',
     rateTable(rows.filter((r) => r.rate)),
     '',

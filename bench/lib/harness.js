@@ -5,6 +5,7 @@ const { fork } = require('node:child_process');
 const { mkdirSync, writeFileSync } = require('node:fs');
 const os = require('node:os');
 const { join } = require('node:path');
+const http = require('node:http');
 const autocannon = require('autocannon');
 
 const START_TIMEOUT_MS = 30_000;
@@ -85,6 +86,63 @@ async function loadRun({ url, connections, duration, request, rate }) {
   };
 }
 
+/**
+ * An open-loop run at a fixed arrival rate: request i is due at start + i / rate, whatever the
+ * answers before it did (autocannon's overallRate instead lets each connection send its share of a
+ * second back to back and then wait, so its latencies are those of bursts). Due requests go out
+ * every millisecond over keep-alive sockets (as many as are in flight); each latency runs from the
+ * moment the request was due, so a server that falls behind shows it (no coordinated omission).
+ * The first `settle` seconds run at the same rate uncounted: they open the sockets (a new socket
+ * costs a connect, which measured up to 30 ms for the first requests against a bare server).
+ * `request` is the autocannon template (method, path, headers, setupRequest).
+ */
+function fixedRateRun({ url, rate, duration, request, settle = 1 }) {
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
+  const target = new URL(url);
+  const uncounted = Math.round(rate * settle);
+  const total = uncounted + Math.round(rate * duration);
+  const latencies = [];
+  const codes = new Map();
+  let errors = 0;
+  let sent = 0;
+  let done = 0;
+  const start = performance.now();
+  const counted = start + settle * 1000;
+  return new Promise((resolve) => {
+    const finish = () => {
+      clearInterval(timer);
+      agent.destroy();
+      const elapsed = (performance.now() - counted) / 1000;
+      const sorted = Float64Array.from(latencies).sort();
+      const at = (q) => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] : NaN);
+      // `requests` and `codes` count the settling second too (the server stored those); rate and latencies do not.
+      resolve({ requests: total - errors, rps: latencies.length / elapsed, p50: at(0.5), p99: at(0.99), codes: [...codes], errors, timeouts: 0 });
+    };
+    const settle = () => { if (++done === total) finish(); };
+    const send = (due) => {
+      const req = request.setupRequest({ method: request.method, path: request.path, headers: { ...request.headers } });
+      const body = Buffer.from(req.body);
+      const outgoing = http.request({
+        agent, host: target.hostname, port: target.port, method: req.method, path: req.path,
+        headers: { ...req.headers, 'content-length': body.length },
+      }, (res) => {
+        res.resume();
+        res.on('end', () => {
+          if (due >= counted) latencies.push(performance.now() - due);
+          codes.set(String(res.statusCode), (codes.get(String(res.statusCode)) || 0) + 1);
+          settle();
+        });
+      });
+      outgoing.on('error', () => { errors++; settle(); });
+      outgoing.end(body);
+    };
+    const timer = setInterval(() => {
+      const now = performance.now();
+      while (sent < total && start + (sent * 1000) / rate <= now) send(start + (sent++ * 1000) / rate);
+    }, 1);
+  });
+}
+
 /** How many responses had a status code that `ok` refuses. */
 const countBad = (codes, ok) => codes.filter(([code]) => !ok(code)).reduce((sum, [, count]) => sum + count, 0);
 const describeCodes = (codes) => codes.map(([c, n]) => `${c}×${n}`).join(', ') || 'none';
@@ -123,5 +181,5 @@ function saveReport(file, report, problems) {
 }
 
 module.exports = {
-  saveReport, envInt, startServer, stopServer, ask, machineBusyMs, loadRun, countBad, describeCodes, command, environment, int, ms, times,
+  saveReport, envInt, startServer, stopServer, ask, machineBusyMs, loadRun, fixedRateRun, countBad, describeCodes, command, environment, int, ms, times,
 };
