@@ -147,6 +147,24 @@ describe('GroupCommitter with the flush handed over', () => {
     await reported;
   });
 
+  it('answers a read-only batch, and a read outside any, once the flush of the commit they may have read is done', async () => {
+    const first = unit('f');
+    await flushesStarted(gate, 1);
+    // The connection is free again (the flush was handed over): both read the committed row.
+    const read = committer.run(async (tx) => (await sql<{ x: string }>`select x from t`.execute(tx)).rows.map((r) => r.x));
+    const outside = db.selectFrom('t' as never).selectAll().execute();
+    for (let turn = 0; turn < 20; turn++) await new Promise((resolve) => setImmediate(resolve));
+    expect(raw.prepare('select x from t').all()).toEqual([{ x: 'f' }]);
+    expect(await settled(read)).toBe('pending');
+    expect(await settled(outside)).toBe('pending');
+    await gate.finishNext();
+    expect(await first).toBe('f');
+    expect(await read).toEqual(['f']);
+    expect(await outside).toEqual([{ x: 'f' }]);
+    expect(gate.started).toEqual(['flush 1']); // reads flush nothing themselves
+    expect(await db.selectFrom('t' as never).selectAll().execute()).toEqual([{ x: 'f' }]); // none pending: at once
+  });
+
   it('leaves a read-only batch nothing to flush', async () => {
     expect(await committer.run(async (tx) => (await sql<{ n: number }>`select count(*) as n from t`.execute(tx)).rows[0]!.n)).toBe(0);
     expect(gate.started).toEqual([]);

@@ -28,7 +28,11 @@ export interface GatewaySqliteOptions {
  * COMMIT resolves after its flush; a write outside a transaction (a statement that is not
  * read-only, in autocommit) resolves after its flush; the group committer takes its batch's flush
  * over (`FlushHandovers`) and lets the next batch run while the disk flushes, answering the first
- * batch once its flush is done. A read-only transaction flushes nothing. Checkpoints are unchanged:
+ * batch once its flush is done. A read — a read-only transaction, or a read outside one — flushes
+ * nothing but resolves only once the flushes running when it ended are done: as with SQLite's own
+ * FULL (where COMMIT held the connection until on disk), nobody acts on a row before it is durable,
+ * e.g. answers a provider's retry "already stored" for a message a power cut could still take back.
+ * Checkpoints are unchanged:
  * at `NORMAL` SQLite itself flushes the WAL before copying it into the database file, and that
  * file afterwards.
  *
@@ -88,8 +92,11 @@ class GatewaySqliteDriver extends SqliteDriver {
   override async commitTransaction(connection: DatabaseConnection): Promise<void> {
     const handover = this.flush?.handovers.take();
     await super.commitTransaction(connection);
-    if (!this.connection.takeWrites() || !this.flush) return; // a read-only transaction has nothing to flush
-    const flushed = this.flush.wal.sync();
+    const wrote = this.connection.takeWrites();
+    if (!this.flush) return;
+    // A read-only transaction flushes nothing, but what it read may be a commit still flushing:
+    // its caller must not act on that (answer a provider's retry "stored") before it is on disk.
+    const flushed = wrote ? this.flush.wal.sync() : this.flush.wal.durable();
     if (!handover) return flushed;
     flushed.catch(() => undefined); // the handover's holder awaits it
     handover.flush = flushed;
@@ -142,10 +149,11 @@ class GatewaySqliteConnection implements DatabaseConnection, DirectConnection {
       const { changes, lastInsertRowid } = statement.run(parameters);
       result = { numAffectedRows: BigInt(changes), insertId: BigInt(lastInsertRowid), rows: [] };
     }
-    if (!statement.readonly) {
-      // A write in autocommit mode was committed by the statement itself; in a transaction, by COMMIT.
-      if (this.sqlite.inTransaction) this.wrote = true;
-      else if (this.wal) await this.wal.sync();
+    if (!statement.readonly && this.sqlite.inTransaction) this.wrote = true;
+    else if (this.wal && !this.sqlite.inTransaction) {
+      // A write in autocommit mode was committed by the statement itself (in a transaction, COMMIT
+      // does it); a read outside one waits for what it may have read to be on disk, as at COMMIT.
+      await (statement.readonly ? this.wal.durable() : this.wal.sync());
     }
     return result;
   }

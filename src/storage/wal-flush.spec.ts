@@ -55,6 +55,24 @@ describe('WalFile', () => {
     await wal.close();
   });
 
+  it('tells a reader when everything committed so far is on disk: at once when no flush is pending', async () => {
+    const gate = gatedFlushes();
+    const wal = new WalFile(join(dir, 'db-wal'), gate.flush);
+    await expect(wal.durable()).resolves.toBeUndefined();
+    const first = wal.sync();
+    await flushesStarted(gate, 1);
+    const second = wal.sync(); // queued behind the running one
+    const durable = wal.durable();
+    await gate.finishNext();
+    await first;
+    expect(await settled(durable)).toBe('pending'); // the queued flush covers a later commit
+    await flushesStarted(gate, 2);
+    await gate.finishNext();
+    await second;
+    expect(await settled(durable)).toBe('resolved');
+    await wal.close();
+  });
+
   it('flushes the real file', async () => {
     const wal = new WalFile(join(dir, 'db-wal'));
     await expect(wal.sync()).resolves.toBeUndefined();

@@ -24,6 +24,15 @@ export class WalFile {
     return this.next;
   }
 
+  /**
+   * Resolves once every commit made so far is on disk: each one asked for a flush when it was
+   * made, so waiting for the last flush asked for is enough (at once when none is pending). For
+   * readers: what they read may come from a commit whose flush is still running.
+   */
+  durable(): Promise<void> {
+    return this.next ?? this.running ?? Promise.resolve();
+  }
+
   async close(): Promise<void> {
     const handle = this.handle;
     this.handle = undefined;
