@@ -256,6 +256,13 @@ describe('GatewaySqliteDialect: fixed queries inside a transaction run on the co
     expect((await done).numAffectedRows).toBe(1n);
   });
 
+  it('keys the columns a `select *` gains after a schema change', async () => {
+    const read = () => db.transaction().execute((tx) => byId.rows(asGateway(tx as unknown as Kysely<Tables>), { id: 'a' }));
+    expect(await read()).toEqual([{ someId: 'a', itemCount: 1 }]);
+    raw.exec('alter table t add column added_note text');
+    expect(await read()).toEqual([{ someId: 'a', itemCount: 1, addedNote: null }]);
+  });
+
   it('refuses to run directly outside a transaction', () => {
     const direct = directConnection(db.getExecutor().adapter)!;
     expect(() => direct.run('select 1', [])).toThrow('only inside a transaction');

@@ -160,15 +160,20 @@ class GatewaySqliteConnection implements DatabaseConnection, DirectConnection {
 
   run<R>(sql: string, parameters: readonly unknown[]): QueryResult<R> {
     if (!this.sqlite.inTransaction) throw new Error('a statement runs directly only inside a transaction');
-    const { statement, keys } = this.prepared(sql);
+    const prepared = this.prepared(sql);
+    const { statement } = prepared;
     if (!statement.readonly) this.wrote = true;
     if (!statement.reader) {
       const { changes, lastInsertRowid } = statement.run(parameters as unknown[]);
       return { numAffectedRows: BigInt(changes), insertId: BigInt(lastInsertRowid), rows: [] };
     }
-    const rows = (statement.all(parameters as unknown[]) as unknown[][]).map((values) => {
+    const values = statement.all(parameters as unknown[]) as unknown[][];
+    // SQLite prepares a statement again after a schema change: a `select *` may then have more columns.
+    if (values.length > 0 && values[0]!.length !== prepared.keys.length) prepared.keys = this.keysOf(statement);
+    const { keys } = prepared;
+    const rows = values.map((columns) => {
       const row: Record<string, unknown> = {};
-      for (let i = 0; i < keys.length; i++) row[keys[i]!] = values[i];
+      for (let i = 0; i < keys.length; i++) row[keys[i]!] = columns[i];
       return row as R;
     });
     return { rows };
@@ -185,12 +190,16 @@ class GatewaySqliteConnection implements DatabaseConnection, DirectConnection {
     throw new Error('streaming queries are not used by the gateway');
   }
 
+  private keysOf(statement: SqliteDatabase.Statement): string[] {
+    return statement.columns().map((c) => this.columnName(c.name));
+  }
+
   private prepared(sql: string): DirectStatement {
     let prepared = this.direct.get(sql);
     if (!prepared) {
       const statement = this.sqlite.prepare(sql);
       // Raw rows (arrays), keyed here once per statement rather than by name on every row.
-      const keys = statement.reader ? statement.raw(true).columns().map((c) => this.columnName(c.name)) : [];
+      const keys = statement.reader ? this.keysOf(statement.raw(true)) : [];
       remember(this.direct, sql, (prepared = { statement, keys }));
     }
     return prepared;
