@@ -26,7 +26,7 @@ function perCount<Q>(make: (count: number) => Q, cached = 16): (count: number) =
  * 010), returning them: one statement, where reading the block and inserting took two round trips
  * per change. No row at all comes back when the block has no room left.
  */
-const insertInBlock = perCount((count) => new FixedQuery((db: Kysely<Database>, p: AppendValues) => {
+const insertInBlockAs = (role: 'carry' | 'last') => perCount((count) => new FixedQuery((db: Kysely<Database>, p: AppendValues) => {
   const values = sql.join(Array.from({ length: count }, (_, i) =>
     sql`(${sql.lit(i)}::int, ${p[`id${i}`]}, ${p[`type${i}`]}, ${p[`conversationId${i}`]}, ${p[`interactionId${i}`]}, ${p[`agentId${i}`]}, ${p[`data${i}`]})`));
   const query = sql<{ seq: number }>`
@@ -41,10 +41,12 @@ const insertInBlock = perCount((count) => new FixedQuery((db: Kysely<Database>, 
     select ${p.tenantId}, start.first + v.n, v.id, v.type, v.conversation_id, v.interaction_id, v.agent_id, ${p.at}, v.data
     from start cross join (values ${values}) as v(n, id, type, conversation_id, interaction_id, agent_id, data)
     where start.first + ${sql.lit(count)} <= start.lo + ${sql.lit(EVENTS_PER_TRANSACTION)}
-    returning seq`;
+    returning seq${sql.raw(role === 'last' ? ' /* the unit\'s last statement */' : '')}`;
+  // The unit's last append is the same statement under another text (the comment), to be told apart.
   return { compile: () => query.compile(db) };
   // It reads only the events and the position, which no waiting insert writes: it may carry them.
-}, 'carry'));
+}, role));
+const insertInBlock = { carry: insertInBlockAs('carry'), last: insertInBlockAs('last') };
 
 /** SQLite: the events at positions `seq<i>` already taken from the counter. */
 const insertAt = perCount((count) => new FixedQuery((db: Kysely<Database>, p: AppendValues) =>
@@ -94,7 +96,11 @@ export class EventLogRepository {
   }
 
   /** Appends events to the tenant's log. Must run inside the transaction of the change they describe. */
-  async append(tenantId: string, events: LogInput[], at: string): Promise<LogEntry[]> {
+  /**
+   * `last` (PostgreSQL): nothing but COMMIT follows in this transaction, so a unit that wrote nothing
+   * else ends in this one statement (storage/pg-client.ts).
+   */
+  async append(tenantId: string, events: LogInput[], at: string, options: { last?: boolean } = {}): Promise<LogEntry[]> {
     if (events.length === 0) return [];
     const stored: LogEntry[] = events.map((e) => ({
       tenantId,
@@ -109,7 +115,7 @@ export class EventLogRepository {
     }));
     const values = appendValues(tenantId, at, stored);
     if (this.postgres) {
-      const first = await this.insertInBlock(values, stored.length);
+      const first = await this.insertInBlock(values, stored.length, options.last ?? false);
       stored.forEach((e, i) => (e.seq = first + i));
       return stored;
     }
@@ -120,8 +126,8 @@ export class EventLogRepository {
   }
 
   /** Inserts the events in this transaction's block and returns the first position. */
-  private async insertInBlock(values: AppendValues, count: number): Promise<number> {
-    const rows = await insertInBlock(count).rows(this.db, values);
+  private async insertInBlock(values: AppendValues, count: number, last: boolean): Promise<number> {
+    const rows = await insertInBlock[last ? 'last' : 'carry'](count).rows(this.db, values);
     if (rows.length === 0) {
       throw new Error(`a transaction may append at most ${EVENTS_PER_TRANSACTION} events per tenant (or event_log_position has no row: the schema is not migrated)`);
     }

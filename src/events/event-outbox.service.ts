@@ -11,10 +11,11 @@ import { EVENT_FANOUT, type EventFanout } from './fanout/event-fanout';
 
 export interface Outbox {
   /**
-   * Appends events to the tenant's log inside the current transaction. Only types of the event
-   * catalogue, each with its own payload: anything else does not compile.
+   * Appends events to the tenant's log inside the current transaction (written when the unit's work
+   * is done, before it commits). Only types of the event catalogue, each with its own payload:
+   * anything else does not compile.
    */
-  append(tenantId: string, events: NewEvent[], at: string): Promise<StoredEvent[]>;
+  append(tenantId: string, events: NewEvent[], at: string): Promise<void>;
 }
 
 /**
@@ -31,16 +32,23 @@ export class EventOutbox {
 
   async transaction<T>(work: (tx: Transaction<Database>, outbox: Outbox) => Promise<T>): Promise<T> {
     let committed = new Map<string, StoredEvent[]>();
-    const result = await this.database.transaction((tx) => {
+    const result = await this.database.transaction(async (tx) => {
       committed = new Map();
-      const log = new EventLogRepository(tx);
-      return work(tx, {
+      const appends: Array<{ tenantId: string; events: NewEvent[]; at: string }> = [];
+      const value = await work(tx, {
         async append(tenantId, events, at) {
-          const stored = asStoredEvents(await log.append(tenantId, events, at));
-          committed.set(tenantId, [...(committed.get(tenantId) ?? []), ...stored]);
-          return stored;
+          if (events.length > 0) appends.push({ tenantId, events, at });
         },
       });
+      // The events go in after everything else the unit changed, in the order they were appended:
+      // on PostgreSQL the last append takes the unit's waiting inserts along and, when nothing else
+      // was written, is the whole unit in one statement (storage/pg-client.ts).
+      const log = new EventLogRepository(tx);
+      for (const [i, { tenantId, events, at }] of appends.entries()) {
+        const stored = asStoredEvents(await log.append(tenantId, events, at, { last: i === appends.length - 1 }));
+        committed.set(tenantId, [...(committed.get(tenantId) ?? []), ...stored]);
+      }
+      return value;
     });
     for (const [tenantId, events] of committed) {
       if (events.length === 0) continue;

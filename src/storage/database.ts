@@ -2,17 +2,16 @@ import { mkdirSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
 import {
-  CamelCasePlugin, Kysely, Migrator, PostgresDialect, sql, type PostgresCursor, type PostgresPool,
-  type PostgresPoolClient, type PostgresQueryResult, type Transaction,
+  CamelCasePlugin, Kysely, Migrator, PostgresDialect, sql, type Transaction,
 } from 'kysely';
-import { Pool, types as pgTypes, type PoolClient } from 'pg';
+import { Pool, types as pgTypes } from 'pg';
 import { LATEST_MIGRATION, migrationProvider } from './migrations';
 import { GroupCommitter } from './group-commit';
 import type { Database } from './schema';
-import { inTransaction, isStalePlan } from './store';
+import { inTransaction } from './store';
 import { GatewaySqliteDialect } from './sqlite-dialect';
 import { FlushHandovers, WalFile } from './wal-flush';
-import { composeStatements, isCarrier, isDeferrable, type Statement } from './write-behind';
+import { withPreparedStatements } from './pg-client';
 
 export type Dialect = 'sqlite' | 'postgres';
 
@@ -112,101 +111,6 @@ function openPostgres(url: string): DatabaseHandle {
     location: `postgres://${parsed.host}${parsed.pathname}`,
     check: () => checkMigrated(db),
     close: () => db.destroy(),
-  };
-}
-
-/** Statements worth preparing: data statements, not transaction control or DDL. */
-const PREPARABLE = /^\s*(select|insert|update|delete|with)\b/i;
-const TRANSACTION_START = /^\s*(begin|start transaction)\b/i;
-const TRANSACTION_END = /^\s*(commit|rollback)\s*$/i;
-
-/**
- * Kysely sends every query unnamed, so PostgreSQL parses and plans it on each execution (measured
- * under load: longer than executing it; PostgreSQL's CPU per inbound message about halved once
- * prepared, with the one-statement event append). The gateway runs a small, fixed set of queries:
- * each distinct text of a data statement gets a name (at most `max` texts; the rest stay unnamed)
- * and pg prepares it once per connection. A prepared `select *` fails once another instance's
- * migration changed its table: that connection is dropped on release, and the statement is run
- * again unprepared (outside a transaction) or `inTransaction` runs the unit again on another.
- * Inside a transaction, inserts marked for write-behind wait for the next statement (write-behind.ts).
- */
-function withPreparedStatements(pool: Pool, max = 500): PostgresPool {
-  const names = new Map<string, string>();
-  const nameOf = (text: string): string | undefined => {
-    let name = names.get(text);
-    if (name === undefined && names.size < max && PREPARABLE.test(text)) {
-      name = `gw${names.size}`;
-      names.set(text, name);
-    }
-    return name;
-  };
-  const wrapped = new WeakMap<PoolClient, PostgresPoolClient>();
-  const wrap = (client: PoolClient): PostgresPoolClient => {
-    let stale = false;
-    let inTransaction = false;
-    // Inserts of this transaction waiting for the next statement (storage/write-behind.ts).
-    let waiting: Statement[] = [];
-    const send = (text: string, values: readonly unknown[]): Promise<unknown> => {
-      const name = nameOf(text);
-      const result = client.query({ name, text, values: [...values] });
-      if (!name) return result;
-      return result.catch((error: unknown) => {
-        if (!isStalePlan(error)) throw error;
-        stale = true;
-        // Outside a transaction nothing was aborted: run it again unprepared.
-        if (!inTransaction) return client.query({ text, values: [...values] });
-        throw error;
-      });
-    };
-    /** Sends the waiting inserts, as one statement where they compose. */
-    const flush = async (statements: Statement[]): Promise<void> => {
-      const composed = composeStatements(statements);
-      if (composed) return void (await send(composed.text, composed.values));
-      for (const s of statements) await send(s.text, s.values);
-    };
-    function query<R>(sql: string, parameters: readonly unknown[]): Promise<PostgresQueryResult<R>>;
-    function query<R>(cursor: PostgresCursor<R>): PostgresCursor<R>;
-    function query(text: string | PostgresCursor<unknown>, values: readonly unknown[] = []): Promise<unknown> | PostgresCursor<unknown> {
-      if (typeof text !== 'string') throw new Error('cursors are not configured');
-      if (TRANSACTION_START.test(text)) {
-        inTransaction = true;
-        waiting = [];
-      } else if (TRANSACTION_END.test(text)) {
-        const before = /^\s*commit/i.test(text) ? waiting : [];
-        inTransaction = false;
-        waiting = [];
-        // A failing insert fails the COMMIT, which is then not sent: the driver rolls back.
-        if (before.length > 0) return flush(before).then(() => send(text, values));
-      } else if (inTransaction && isDeferrable(text)) {
-        // It changes exactly one row or fails with the statement that carries it.
-        waiting.push({ text, values: [...values] });
-        return Promise.resolve({ command: 'INSERT', rowCount: 1, rows: [] });
-      } else if (waiting.length > 0) {
-        const before = waiting;
-        waiting = [];
-        const carried = isCarrier(text) ? composeStatements([...before, { text, values: [...values] }]) : undefined;
-        if (carried) return send(carried.text, carried.values);
-        return flush(before).then(() => send(text, values));
-      }
-      return send(text, values);
-    }
-    return {
-      query,
-      release: (destroy) => {
-        // A transaction always ends with COMMIT or ROLLBACK first; never carry an insert over to another unit.
-        waiting = [];
-        client.release(destroy || stale);
-      },
-    };
-  };
-  return {
-    async connect() {
-      const client = await pool.connect();
-      let own = wrapped.get(client);
-      if (!own) wrapped.set(client, (own = wrap(client)));
-      return own;
-    },
-    end: () => pool.end(),
   };
 }
 

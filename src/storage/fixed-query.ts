@@ -28,7 +28,8 @@ export class FixedQuery<P extends object, O> {
 
   /**
    * `writeBehind` (PostgreSQL): 'defer' lets this insert wait inside a transaction for the next
-   * statement, 'carry' lets this statement take waiting inserts along (storage/write-behind.ts).
+   * statement, 'carry' lets this statement take waiting inserts along, 'last' also says nothing but
+   * COMMIT follows it in its unit (storage/write-behind.ts, storage/pg-client.ts).
    */
   constructor(
     private readonly build: (db: Kysely<Database>, values: P) => Compilable<O>,

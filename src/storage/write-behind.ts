@@ -16,8 +16,13 @@
  */
 const deferrable = new Set<string>();
 const carriers = new Set<string>();
+const lasts = new Set<string>();
 
-export type WriteBehindRole = 'defer' | 'carry';
+/**
+ * `last`: a carrier after which its unit runs nothing but COMMIT (the outbox's final event append);
+ * a unit that wrote nothing else then ends in that one statement (storage/pg-client.ts).
+ */
+export type WriteBehindRole = 'defer' | 'carry' | 'last';
 
 /** Marks a compiled statement's text for write-behind; called once per text by FixedQuery. */
 export function markWriteBehind(text: string, role: WriteBehindRole): void {
@@ -26,6 +31,8 @@ export function markWriteBehind(text: string, role: WriteBehindRole): void {
       throw new Error(`only an insert without RETURNING or ON CONFLICT may wait for the next statement: ${text}`);
     }
     deferrable.add(text);
+  } else if (role === 'last') {
+    lasts.add(text);
   } else {
     carriers.add(text);
   }
@@ -33,6 +40,7 @@ export function markWriteBehind(text: string, role: WriteBehindRole): void {
 
 export const isDeferrable = (text: string): boolean => deferrable.has(text);
 export const isCarrier = (text: string): boolean => carriers.has(text);
+export const isLast = (text: string): boolean => lasts.has(text);
 
 export interface Statement {
   text: string;

@@ -44,15 +44,15 @@ function unitOfWorkSuite(open: () => Promise<{ handle: DatabaseHandle; cleanup: 
 
   it("commits a unit's rows and events together, then fans the events out once", async () => {
     const c = contact();
-    const stored = await uow.run(async (w) => {
+    await uow.run(async (w) => {
       await w.contacts.insert(c);
       return w.emit('acme', optedOut(c), at);
     });
 
     expect(await uow.direct.contacts.findById('acme', c.id)).toEqual(c);
-    const log = await new EventLogRepository(handle.db).readAfter('acme', stored[0]!.seq - 1, 10);
+    expect(published).toEqual([{ tenantId: 'acme', seq: expect.any(Number), types: ['contact.opted_out'] }]);
+    const log = await new EventLogRepository(handle.db).readAfter('acme', published[0]!.seq - 1, 10);
     expect(log.map((e) => [e.type, e.data])).toEqual([['contact.opted_out', { contactId: c.id, keyword: 'STOP' }]]);
-    expect(published).toEqual([{ tenantId: 'acme', seq: stored[0]!.seq, types: ['contact.opted_out'] }]);
   });
 
   it('rolls back the rows and the events of a unit that throws, and fans nothing out', async () => {
@@ -100,7 +100,7 @@ function unitOfWorkSuite(open: () => Promise<{ handle: DatabaseHandle; cleanup: 
     const c = contact();
     const { conversation, interaction, message } = smsRows(c);
     const later = '2026-01-01T00:00:05.000Z';
-    const stored = await uow.run(async (w) => {
+    await uow.run(async (w) => {
       await w.contacts.insert(c);
       await w.conversations.insert(conversation);
       await w.conversations.insertInteraction('acme', interaction);
@@ -119,7 +119,7 @@ function unitOfWorkSuite(open: () => Promise<{ handle: DatabaseHandle; cleanup: 
     expect(await uow.direct.conversations.findInteractionByRef('acme', 'sms', interaction.providerRef!)).toEqual(interaction);
     expect(await uow.direct.conversations.findInteractionByRef('acme', 'sms', next.providerRef)).toEqual(next);
     expect(await uow.direct.messages.find('acme', next.id)).toMatchObject({ body: 'hi', segments: 1 });
-    expect((await new EventLogRepository(handle.db).readAfter('acme', stored[0]!.seq - 1, 10)).map((e) => e.type)).toEqual(['contact.opted_out', 'contact.opted_out']);
+    expect((await new EventLogRepository(handle.db).readAfter('acme', published[0]!.seq - 1, 10)).map((e) => e.type)).toEqual(['contact.opted_out', 'contact.opted_out']);
   });
 
   it("answers an inbound sender's facts in one statement: retry, contact and open conversation, each possibly missing", async () => {
