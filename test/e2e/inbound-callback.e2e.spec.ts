@@ -113,6 +113,14 @@ function callbackSuite(database: () => Promise<Partial<TestDatabase>>): void {
       expect(entries.some((e) => e.type === 'callback_requested' && e.interactionId === callId)).toBe(false);
       const all = (await gw.request('GET', '/v1/callbacks', { token: await token('acme', 'sam', 'supervisor') })).body.items as Array<{ callId: string }>;
       expect(all.some((c) => c.callId === callId)).toBe(false);
+      // The call ends just after its recording is available; until then the same caller would hear
+      // busy (one live call per conversation), so the next round waits for it.
+      let state = '';
+      for (let i = 0; i < 100 && state !== 'ended'; i++) {
+        state = (await gw.request('GET', `/v1/calls/${callId}`, { token: await token('acme', 'sam', 'supervisor') })).body.state;
+        if (state !== 'ended') await new Promise((r) => setTimeout(r, 50));
+      }
+      expect(state).toBe('ended');
     }
   });
 
