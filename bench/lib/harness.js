@@ -61,6 +61,12 @@ function ask(child, message, key) {
 /** CPU time (ms) the whole machine has spent busy, all cores together. */
 const machineBusyMs = () => os.cpus().reduce((sum, { times: t }) => sum + t.user + t.nice + t.sys + t.irq, 0);
 
+/** The q-quantile of these latencies (q in 0..1), NaN when there are none. */
+function percentiles(latencies) {
+  const sorted = Float64Array.from(latencies).sort();
+  return (q) => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] : NaN);
+}
+
 /**
  * One fixed-duration autocannon run of a single request template (autocannon's request options,
  * setupRequest included). Latencies are kept unrounded (autocannon's own are whole ms).
@@ -73,8 +79,7 @@ async function loadRun({ url, connections, duration, request, rate }) {
   const instance = autocannon({ url, connections, duration, requests: [request], ...(rate ? { overallRate: rate } : {}) });
   instance.on('response', (_client, _status, _bytes, ms) => latencies.push(ms));
   const result = await instance;
-  const sorted = Float64Array.from(latencies).sort();
-  const at = (q) => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] : NaN);
+  const at = percentiles(latencies);
   return {
     requests: result.requests.total,
     rps: result.requests.total / result.duration,
@@ -113,8 +118,7 @@ function fixedRateRun({ url, rate, duration, request, settle = 1 }) {
       clearInterval(timer);
       agent.destroy();
       const elapsed = (performance.now() - counted) / 1000;
-      const sorted = Float64Array.from(latencies).sort();
-      const at = (q) => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] : NaN);
+      const at = percentiles(latencies);
       // `requests` and `codes` count the settling second too (the server stored those); rate and latencies do not.
       resolve({ requests: total - errors, rps: latencies.length / elapsed, p50: at(0.5), p99: at(0.99), codes: [...codes], errors, timeouts: 0 });
     };

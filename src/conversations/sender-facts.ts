@@ -4,8 +4,9 @@ import type { Repositories } from '../unit-of-work/unit-of-work';
 
 /**
  * What an inbound message or call needs first: whether the provider's reference is stored (a
- * retry), the sender's contact and their open conversation. With a phone number that is one
- * statement; a sender without one (an unparseable `From`) is looked up by `externalId`.
+ * retry), the sender's contact (by phone number, else by `externalId`) and their open
+ * conversation. One statement where the store does better that way (PostgreSQL), else three
+ * lookups; the same facts either way.
  */
 export async function senderFacts(
   r: Pick<Repositories, 'conversations' | 'contacts'>,
@@ -15,10 +16,14 @@ export async function senderFacts(
   phone: string | null,
   externalId: string,
 ): Promise<InboundFacts> {
-  if (phone) return r.conversations.inboundFacts(tenantId, channel, providerRef, phone);
+  const joined = phone ? await r.conversations.joinedInboundFacts(tenantId, channel, providerRef, phone) : undefined;
+  if (joined) return joined;
   const seen = await r.conversations.findInteractionByRef(tenantId, channel, providerRef);
-  if (seen) return { seen: { id: seen.id, conversationId: seen.conversationId } };
-  const contact = await r.contacts.findByKeys(tenantId, { externalId });
+  const contact = await r.contacts.findByKeys(tenantId, phone ? { phone } : { externalId });
   const open = contact && (await r.conversations.findOpenOfContact(tenantId, contact.id));
-  return { ...(contact ? { contact } : {}), ...(open ? { open } : {}) };
+  return {
+    ...(seen ? { seen: { id: seen.id, conversationId: seen.conversationId } } : {}),
+    ...(contact ? { contact } : {}),
+    ...(open ? { open } : {}),
+  };
 }

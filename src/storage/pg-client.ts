@@ -143,10 +143,7 @@ export function wrapClient(client: Pick<PoolClient, 'query' | 'release'>, nameOf
       return Promise.reject(new Error(`nothing may follow a unit's last statement but COMMIT: ${text.slice(0, 60)}`));
     }
     if (state === 'lazy') {
-      if (isDeferrable(text)) {
-        waiting.push({ text, values: [...values] });
-        return answered('INSERT');
-      }
+      if (isDeferrable(text)) return inOpen(text, values); // it waits, whether or not BEGIN was sent
       if (isLast(text)) {
         // The unit's writes in one statement, atomic on its own: the transaction is over with it.
         state = 'settled';
@@ -154,7 +151,6 @@ export function wrapClient(client: Pick<PoolClient, 'query' | 'release'>, nameOf
         waiting = [];
         const composed = composeStatements([...before, { text, values: [...values] }]);
         if (composed) return send(composed.text, composed.values);
-        state = 'open';
         waiting = before;
         return begin().then(() => inOpen(text, values));
       }

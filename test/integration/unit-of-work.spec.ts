@@ -2,7 +2,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Contact } from '../../src/contacts/domain/contact';
-import type { Conversation, Interaction } from '../../src/conversations/domain/conversation';
+import type { Channel, Conversation, Interaction } from '../../src/conversations/domain/conversation';
+import { senderFacts } from '../../src/conversations/sender-facts';
 import { newId } from '../../src/common/ids';
 import type { StoredEvent } from '../../src/events/domain/event';
 import { EventLogRepository } from '../../src/events/event-log.repository';
@@ -122,7 +123,7 @@ function unitOfWorkSuite(open: () => Promise<{ handle: DatabaseHandle; cleanup: 
     expect((await new EventLogRepository(handle.db).readAfter('acme', published[0]!.seq - 1, 10)).map((e) => e.type)).toEqual(['contact.opted_out', 'contact.opted_out']);
   });
 
-  it("answers an inbound sender's facts in one statement: retry, contact and open conversation, each possibly missing", async () => {
+  it("answers an inbound sender's facts (one statement on PostgreSQL): retry, contact and open conversation, each possibly missing", async () => {
     const phone = `+1415${String(Date.now() % 10_000_000).padStart(7, '0')}`;
     const c = { ...contact(), externalId: null, phone, optedOutAt: '2026-01-01T00:00:01.000Z' };
     const closed = { ...smsRows(c).conversation, status: 'closed' as const, closedAt: at };
@@ -137,8 +138,10 @@ function unitOfWorkSuite(open: () => Promise<{ handle: DatabaseHandle; cleanup: 
     const ref = interaction.providerRef!;
     const found = { contact: c, open };
     // Inside a unit (on SQLite: run on the held connection directly) and on the plain connection.
-    for (const facts of [(...a: Parameters<typeof uow.direct.conversations.inboundFacts>) => uow.run((w) => w.conversations.inboundFacts(...a)),
-      (...a: Parameters<typeof uow.direct.conversations.inboundFacts>) => uow.direct.conversations.inboundFacts(...a)]) {
+    // Joined on PostgreSQL, three lookups on SQLite: the same facts.
+    type Args = [tenantId: string, channel: Channel, providerRef: string, phone: string];
+    const externalId = 'sms:unparseable';
+    for (const facts of [(...a: Args) => uow.run((w) => senderFacts(w, ...a, externalId)), (...a: Args) => senderFacts(uow.direct, ...a, externalId)]) {
       expect(await facts('acme', 'sms', ref, phone)).toEqual({ seen: { id: interaction.id, conversationId: open.id }, ...found });
       expect(await facts('acme', 'sms', newId(), phone)).toEqual(found);
       expect(await facts('acme', 'voice', ref, phone)).toEqual(found); // references are per channel
@@ -147,7 +150,7 @@ function unitOfWorkSuite(open: () => Promise<{ handle: DatabaseHandle; cleanup: 
       expect(await facts('other', 'sms', ref, phone)).toEqual({});
     }
     await uow.run((w) => w.conversations.update({ ...open, status: 'closed', closedAt: at }));
-    expect(await uow.direct.conversations.inboundFacts('acme', 'sms', newId(), phone)).toEqual({ contact: c });
+    expect(await senderFacts(uow.direct, 'acme', 'sms', newId(), phone, externalId)).toEqual({ contact: c });
   });
 
   it('lets a read later in the unit see the inserts made before it', async () => {

@@ -211,15 +211,8 @@ function conversations(s: State): ConversationsStore {
       row.unattendedAlertedAt = at;
       return true;
     },
-    async inboundFacts(tenantId, channel, providerRef, phone) {
-      const seen = await store.findInteractionByRef(tenantId, channel, providerRef);
-      const contact = [...s.contacts.values()].find((c) => c.tenantId === tenantId && c.phone === phone);
-      const open = contact && (await store.findOpenOfContact(tenantId, contact.id));
-      return {
-        ...(seen ? { seen: { id: seen.id, conversationId: seen.conversationId } } : {}),
-        ...(contact ? { contact: copy(contact) } : {}),
-        ...(open ? { open } : {}),
-      };
+    async joinedInboundFacts() {
+      return undefined; // as on SQLite: the caller looks the facts up one by one
     },
     async findOpenOfContact(tenantId, contactId) {
       const row = ofTenant(tenantId).filter((c) => c.contactId === contactId && c.status !== 'closed').sort((a, b) => b.id.localeCompare(a.id))[0];
