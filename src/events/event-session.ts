@@ -1,3 +1,4 @@
+import type { Writable } from 'node:stream';
 import type WebSocket from 'ws';
 import type { Principal } from '../common/auth/principal';
 import type { StoredEvent } from './domain/event';
@@ -50,6 +51,7 @@ export class EventSession {
   readonly refusals: FrameBudget;
   private disposed = false;
   private expiry?: NodeJS.Timeout;
+  private corked = false;
 
   constructor(
     readonly socket: WebSocket,
@@ -58,6 +60,8 @@ export class EventSession {
     private readonly hooks: SessionHooks,
     /** Personal data in events is masked for this viewer (see view-masking). */
     private readonly masked = false,
+    /** The connection under `socket` (the upgrade request's socket): frames of one turn are written together. */
+    private readonly connection?: Pick<Writable, 'cork' | 'uncork'>,
   ) {
     this.frames = new FrameBudget(limits.framesPerSecond, limits.frameBurst);
     this.refusals = new FrameBudget(limits.framesPerSecond, limits.frameBurst);
@@ -92,8 +96,25 @@ export class EventSession {
       this.drop('slow-consumer', CLOSE_SLOW_CONSUMER, `slow consumer: reconnect with since=${encodeEventCursor(this.position)}`);
       return false;
     }
+    this.coalesce();
     this.socket.send(text, { binary: false });
     return true;
+  }
+
+  /**
+   * One group commit ends several units at once, each offering its events: frames sent before the
+   * next tick leave in one write to the connection instead of one write (a system call, a packet)
+   * each. `ws` corks around every frame too; the connection writes when the last cork is lifted.
+   */
+  private coalesce(): void {
+    const connection = this.connection;
+    if (this.corked || !connection) return;
+    this.corked = true;
+    connection.cork();
+    process.nextTick(() => {
+      this.corked = false;
+      connection.uncork();
+    });
   }
 
   heartbeat(): void {

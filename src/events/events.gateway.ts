@@ -74,7 +74,7 @@ export class EventsGateway implements OnGatewayInit, OnGatewayConnection, Before
       delivered: (n) => this.metrics.eventsDelivered.inc(n),
       dropped: (reason) => this.metrics.socketsDropped.inc({ reason }),
       disposed: (s) => { release(); leave(); this.dispatcher.forget(s); this.metrics.socketsOpen.dec(); },
-    }, masked);
+    }, masked, request.socket);
     this.metrics.socketsOpen.inc();
     this.dispatcher.register(session);
     if (principal.apiKeyId) this.closeWhenRevoked(session);
