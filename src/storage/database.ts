@@ -32,6 +32,10 @@ export interface DatabaseHandle {
   close(): Promise<void>;
 }
 
+/** Pages written to the WAL between automatic checkpoints (see openSqlite). */
+export const CHECKPOINT_PAGES = 10_000;
+const WAL_SIZE_LIMIT_BYTES = 64 * 1024 * 1024;
+
 export interface OpenOptions {
   url: string;
   sqliteSynchronous?: 'OFF' | 'NORMAL' | 'FULL' | 'EXTRA';
@@ -53,6 +57,16 @@ function openSqlite(options: OpenOptions): DatabaseHandle {
   sqlite.pragma(`synchronous = ${walSynced ? 'NORMAL' : synchronous}`);
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('busy_timeout = 5000');
+  // A checkpoint copies every page changed since the last one into the database file, once however
+  // often it changed, inside the COMMIT that crosses the threshold (on the event loop, with two
+  // fsyncs). Inbound traffic changes the same pages over and over (each conversation's row and
+  // index entries, the tables' last pages), so checkpointing every 10,000 pages instead of SQLite's
+  // 1,000 copies far fewer per message: measured on the SMS ingest bench, 40-49 µs of COMMIT per
+  // message instead of 51-71, ~10% less CPU, p99 6-7 ms instead of 10-13 at full load. The WAL then
+  // holds up to ~40 MiB; after a checkpoint that let it restart, it is cut back to 64 MiB if a long
+  // reader had let it grow beyond.
+  sqlite.pragma(`wal_autocheckpoint = ${CHECKPOINT_PAGES}`);
+  sqlite.pragma(`journal_size_limit = ${WAL_SIZE_LIMIT_BYTES}`);
   const inode = statSync(file).ino;
   const handovers = walSynced ? new FlushHandovers() : undefined;
   const camelCase = new RowKeys();

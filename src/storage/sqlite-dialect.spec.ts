@@ -1,9 +1,9 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
 import { CamelCasePlugin, Kysely, sql } from 'kysely';
-import { openDatabase } from './database';
+import { CHECKPOINT_PAGES, openDatabase } from './database';
 import { GroupCommitter } from './group-commit';
 import type { Database } from './schema';
 import { FixedQuery } from './fixed-query';
@@ -185,6 +185,27 @@ describe('openDatabase with sqliteSynchronous FULL', () => {
       const reopened = new SqliteDatabase(join(dir, 'gw.db'));
       expect(reopened.prepare('select x from kept').all()).toEqual([{ x: 42 }]);
       reopened.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('checkpoints every CHECKPOINT_PAGES pages, not at SQLite\'s 1,000: the WAL keeps 2,500 pages of commits', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'wal-checkpoint-'));
+    try {
+      const handle = openDatabase({ url: `sqlite:${join(dir, 'gw.db')}`, sqliteSynchronous: 'NORMAL' });
+      expect((await sql<{ journalSizeLimit: number }>`pragma journal_size_limit`.execute(handle.db)).rows[0]!.journalSizeLimit).toBe(64 * 1024 * 1024);
+      await handle.transaction((tx) => sql`create table pages (x blob)`.execute(tx));
+      // 50 commits of 50 rows of about a page each: at 1,000 pages SQLite would have checkpointed
+      // and restarted the WAL twice, leaving it near 1,000 pages long.
+      for (let commit = 0; commit < 50; commit++) {
+        await handle.transaction((tx) =>
+          sql`with recursive n(i) as (select 1 union all select i + 1 from n where i < 50) insert into pages select randomblob(4000) from n`.execute(tx));
+      }
+      const frames = Math.floor(statSync(join(dir, 'gw.db-wal')).size / (4096 + 24));
+      expect(frames).toBeGreaterThan(2_500);
+      expect(frames).toBeLessThan(CHECKPOINT_PAGES);
+      await handle.close();
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
