@@ -25,7 +25,7 @@ describe('EventSession writes', () => {
   });
 
   /** A session on the server's end of a new connection, the connection's writes counted, and the client's received frames. */
-  async function open(coalesced: boolean) {
+  async function open(coalesced: boolean, maxBufferedBytes = 1 << 20) {
     const accepted = new Promise<{ socket: WebSocket; connection: Socket }>((resolve) => {
       wss.once('connection', (socket, request) => resolve({ socket, connection: request.socket as Socket }));
     });
@@ -34,6 +34,7 @@ describe('EventSession writes', () => {
     client.on('message', (data) => received.push(data.toString()));
     const { socket, connection } = await accepted;
     const writes = { count: 0 };
+    const dropped: string[] = [];
     const conn = connection as Socket & { _write: (...a: unknown[]) => void; _writev: (...a: unknown[]) => void };
     for (const method of ['_write', '_writev'] as const) {
       const original = conn[method].bind(conn);
@@ -45,12 +46,12 @@ describe('EventSession writes', () => {
     const session = new EventSession(
       socket,
       { agentId: 'a1', tenantId: 't1', roles: ['agent'], pii: false },
-      { maxBufferedBytes: 1 << 20, framesPerSecond: 100, frameBurst: 100 },
-      { delivered: () => undefined, dropped: () => undefined, disposed: () => undefined },
+      { maxBufferedBytes, framesPerSecond: 100, frameBurst: 100 },
+      { delivered: () => undefined, dropped: (reason) => dropped.push(reason), disposed: () => undefined },
       false,
       coalesced ? connection : undefined,
     );
-    return { session, writes, received };
+    return { session, writes, received, dropped };
   }
 
   const heartbeats = (session: EventSession, count: number) => {
@@ -70,6 +71,17 @@ describe('EventSession writes', () => {
     await until(() => received.length === 5);
     expect(writes.count).toBe(c.writes);
     expect(received.map((r) => JSON.parse(r).cursor)).toEqual(['0', '1', '2', '3', '4']);
+  });
+
+  it('writes what it holds once it reaches 16 KiB, so a burst in one tick (a replay) never counts as a slow consumer', async () => {
+    // 300 frames of ~1 KiB in one tick against the smallest buffer allowed (16 KiB).
+    const { session, writes, received, dropped } = await open(true, 16 * 1024);
+    for (let i = 0; i < 300; i++) session.send({ op: 'heartbeat', cursor: `${i}:${'x'.repeat(1000)}` });
+    await until(() => received.length === 300 || dropped.length > 0);
+    expect(dropped).toEqual([]);
+    expect(received).toHaveLength(300);
+    expect(writes.count).toBeGreaterThanOrEqual(300 * 1000 / (16 * 1024));
+    expect(writes.count).toBeLessThan(300);
   });
 
   it('frames of separate ticks are written separately (nothing waits beyond its tick)', async () => {

@@ -25,6 +25,13 @@ export interface SessionLimits {
 
 export type DropReason = 'slow-consumer' | 'dead-peer' | 'shutdown' | 'token-expired' | 'rate-limited';
 
+/**
+ * Frames held back for one write stay below this many bytes: a replay offers a whole batch in one
+ * tick, and held bytes count as buffered — below the smallest `maxBufferedBytes` allowed (16 KiB),
+ * they never make a fast client look slow.
+ */
+const COALESCE_MAX_BYTES = 16 * 1024;
+
 /** setTimeout fires at once for longer delays (2^31 - 1 ms, ~24.8 days). */
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
@@ -52,6 +59,7 @@ export class EventSession {
   private disposed = false;
   private expiry?: NodeJS.Timeout;
   private corked = false;
+  private corkedBytes = 0;
 
   constructor(
     readonly socket: WebSocket,
@@ -98,6 +106,10 @@ export class EventSession {
     }
     this.coalesce();
     this.socket.send(text, { binary: false });
+    if (this.corked) {
+      this.corkedBytes += typeof text === 'string' ? Buffer.byteLength(text) : text.length;
+      if (this.corkedBytes >= COALESCE_MAX_BYTES) this.uncork();
+    }
     return true;
   }
 
@@ -107,14 +119,18 @@ export class EventSession {
    * each. `ws` corks around every frame too; the connection writes when the last cork is lifted.
    */
   private coalesce(): void {
-    const connection = this.connection;
-    if (this.corked || !connection) return;
+    if (this.corked || !this.connection) return;
     this.corked = true;
-    connection.cork();
-    process.nextTick(() => {
-      this.corked = false;
-      connection.uncork();
-    });
+    this.connection.cork();
+    process.nextTick(() => this.uncork());
+  }
+
+  /** Writes what is corked; each cork is lifted once, by the first of its tick's end or the size limit. */
+  private uncork(): void {
+    if (!this.corked) return;
+    this.corked = false;
+    this.corkedBytes = 0;
+    this.connection!.uncork();
   }
 
   heartbeat(): void {
