@@ -171,56 +171,48 @@ describe('GroupCommitter with the flush handed over', () => {
   });
 });
 
-describe('openDatabase with sqliteSynchronous FULL', () => {
+describe('openDatabase: SQLite durability and checkpoints', () => {
+  let dir: string;
+  const file = () => join(dir, 'gw.db');
+
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'wal-open-'));
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
   it('commits at NORMAL with the WAL flushed by the gateway, and keeps what it acknowledged', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'wal-open-'));
-    try {
-      const url = `sqlite:${join(dir, 'gw.db')}`;
-      const handle = openDatabase({ url, sqliteSynchronous: 'FULL' });
-      expect(handle.synchronous).toBe('FULL');
-      expect((await sql<{ synchronous: number }>`pragma synchronous`.execute(handle.db)).rows[0]!.synchronous).toBe(1);
-      await handle.transaction((tx) => sql`create table kept (x integer)`.execute(tx));
-      await handle.transaction((tx) => sql`insert into kept values (42)`.execute(tx));
-      await handle.close();
-      const reopened = new SqliteDatabase(join(dir, 'gw.db'));
-      expect(reopened.prepare('select x from kept').all()).toEqual([{ x: 42 }]);
-      reopened.close();
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+    const handle = openDatabase({ url: `sqlite:${file()}`, sqliteSynchronous: 'FULL' });
+    expect(handle.synchronous).toBe('FULL');
+    expect((await sql<{ synchronous: number }>`pragma synchronous`.execute(handle.db)).rows[0]!.synchronous).toBe(1);
+    await handle.transaction((tx) => sql`create table kept (x integer)`.execute(tx));
+    await handle.transaction((tx) => sql`insert into kept values (42)`.execute(tx));
+    await handle.close();
+    const reopened = new SqliteDatabase(file());
+    expect(reopened.prepare('select x from kept').all()).toEqual([{ x: 42 }]);
+    reopened.close();
   });
 
   it('checkpoints every CHECKPOINT_PAGES pages, not at SQLite\'s 1,000: the WAL keeps 2,500 pages of commits', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'wal-checkpoint-'));
-    try {
-      const handle = openDatabase({ url: `sqlite:${join(dir, 'gw.db')}`, sqliteSynchronous: 'NORMAL' });
-      expect((await sql<{ journalSizeLimit: number }>`pragma journal_size_limit`.execute(handle.db)).rows[0]!.journalSizeLimit).toBe(64 * 1024 * 1024);
-      await handle.transaction((tx) => sql`create table pages (x blob)`.execute(tx));
-      // 50 commits of 50 rows of about a page each: at 1,000 pages SQLite would have checkpointed
-      // and restarted the WAL twice, leaving it near 1,000 pages long.
-      for (let commit = 0; commit < 50; commit++) {
-        await handle.transaction((tx) =>
-          sql`with recursive n(i) as (select 1 union all select i + 1 from n where i < 50) insert into pages select randomblob(4000) from n`.execute(tx));
-      }
-      const frames = Math.floor(statSync(join(dir, 'gw.db-wal')).size / (4096 + 24));
-      expect(frames).toBeGreaterThan(2_500);
-      expect(frames).toBeLessThan(CHECKPOINT_PAGES);
-      await handle.close();
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
+    const handle = openDatabase({ url: `sqlite:${file()}`, sqliteSynchronous: 'NORMAL' });
+    expect((await sql<{ journalSizeLimit: number }>`pragma journal_size_limit`.execute(handle.db)).rows[0]!.journalSizeLimit).toBe(64 * 1024 * 1024);
+    await handle.transaction((tx) => sql`create table pages (x blob)`.execute(tx));
+    // 50 commits of 50 rows of about a page each: at 1,000 pages SQLite would have checkpointed
+    // and restarted the WAL twice, leaving it near 1,000 pages long.
+    for (let commit = 0; commit < 50; commit++) {
+      await handle.transaction((tx) =>
+        sql`with recursive n(i) as (select 1 union all select i + 1 from n where i < 50) insert into pages select randomblob(4000) from n`.execute(tx));
     }
+    const frames = Math.floor(statSync(`${file()}-wal`).size / (4096 + 24));
+    expect(frames).toBeGreaterThan(2_500);
+    expect(frames).toBeLessThan(CHECKPOINT_PAGES);
+    await handle.close();
   });
 
   it('leaves NORMAL as SQLite has it', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'wal-open-'));
-    try {
-      const handle = openDatabase({ url: `sqlite:${join(dir, 'gw.db')}`, sqliteSynchronous: 'NORMAL' });
-      expect(handle.synchronous).toBe('NORMAL');
-      expect((await sql<{ synchronous: number }>`pragma synchronous`.execute(handle.db)).rows[0]!.synchronous).toBe(1);
-      await handle.close();
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+    const handle = openDatabase({ url: `sqlite:${file()}`, sqliteSynchronous: 'NORMAL' });
+    expect(handle.synchronous).toBe('NORMAL');
+    expect((await sql<{ synchronous: number }>`pragma synchronous`.execute(handle.db)).rows[0]!.synchronous).toBe(1);
+    await handle.close();
   });
 });
 

@@ -146,8 +146,7 @@ class GatewaySqliteConnection implements DatabaseConnection, DirectConnection {
     if (statement.reader) {
       result = { rows: statement.all(parameters) as R[] };
     } else {
-      const { changes, lastInsertRowid } = statement.run(parameters);
-      result = { numAffectedRows: BigInt(changes), insertId: BigInt(lastInsertRowid), rows: [] };
+      result = writeResult(statement.run(parameters));
     }
     if (!statement.readonly && this.sqlite.inTransaction) this.wrote = true;
     else if (this.wal && !this.sqlite.inTransaction) {
@@ -163,10 +162,7 @@ class GatewaySqliteConnection implements DatabaseConnection, DirectConnection {
     const prepared = this.prepared(sql);
     const { statement } = prepared;
     if (!statement.readonly) this.wrote = true;
-    if (!statement.reader) {
-      const { changes, lastInsertRowid } = statement.run(parameters as unknown[]);
-      return { numAffectedRows: BigInt(changes), insertId: BigInt(lastInsertRowid), rows: [] };
-    }
+    if (!statement.reader) return writeResult(statement.run(parameters as unknown[]));
     const values = statement.all(parameters as unknown[]) as unknown[][];
     // SQLite prepares a statement again after a schema change: a `select *` may then have more columns.
     if (values.length > 0 && values[0]!.length !== prepared.keys.length) prepared.keys = this.keysOf(statement);
@@ -204,6 +200,11 @@ class GatewaySqliteConnection implements DatabaseConnection, DirectConnection {
     }
     return prepared;
   }
+}
+
+/** A write's result as Kysely's own SQLite driver reports it. */
+function writeResult<R>({ changes, lastInsertRowid }: SqliteDatabase.RunResult): QueryResult<R> {
+  return { numAffectedRows: BigInt(changes), insertId: BigInt(lastInsertRowid), rows: [] };
 }
 
 function remember<T>(cache: Map<string, T>, sql: string, value: T): void {
