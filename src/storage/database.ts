@@ -12,6 +12,7 @@ import { inTransaction } from './store';
 import { GatewaySqliteDialect } from './sqlite-dialect';
 import { FlushHandovers, WalFile } from './wal-flush';
 import { withPreparedStatements } from './pg-client';
+import { BackgroundCheckpoint } from './background-checkpoint';
 
 export type Dialect = 'sqlite' | 'postgres';
 
@@ -32,8 +33,14 @@ export interface DatabaseHandle {
   close(): Promise<void>;
 }
 
-/** Pages written to the WAL between automatic checkpoints (see openSqlite). */
+/** The WAL's length in pages at which a COMMIT checkpoints itself: the bound behind the checkpoint thread (see openSqlite). */
 export const CHECKPOINT_PAGES = 10_000;
+/**
+ * How often the checkpoint thread copies new WAL frames into the database file: often enough that
+ * what is left for the bound's COMMIT is a few frames (at 100 ms the busiest such commits still took
+ * 15-50 ms on the bench; at 10 ms at most 3-15 ms).
+ */
+export const CHECKPOINT_INTERVAL_MS = 10;
 const WAL_SIZE_LIMIT_BYTES = 64 * 1024 * 1024;
 
 export interface OpenOptions {
@@ -57,18 +64,17 @@ function openSqlite(options: OpenOptions): DatabaseHandle {
   sqlite.pragma(`synchronous = ${walSynced ? 'NORMAL' : synchronous}`);
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('busy_timeout = 5000');
-  // A checkpoint copies every page changed since the last one into the database file, once however
-  // often it changed, inside the COMMIT that crosses the threshold (on the event loop, with two
-  // fsyncs). Inbound traffic changes the same pages over and over (each conversation's row and
-  // index entries, the tables' last pages), so checkpointing every 10,000 pages instead of SQLite's
-  // 1,000 copies far fewer per message: measured on the SMS ingest bench, 40-49 µs of COMMIT per
-  // message instead of 51-71, ~10% less CPU, p99 6-7 ms instead of 10-13 at full load. The WAL then
-  // holds up to ~40 MiB; after a checkpoint that let it restart, it is cut back to 64 MiB if a long
-  // reader had let it grow beyond. The price: each checkpoint holds its COMMIT longer (9-12 ms
-  // against ~4 at 1,000 messages/s), ten times less often.
+  // Checkpoints (copying the WAL's pages into the database file) run on a thread of their own
+  // (background-checkpoint.ts): SQLite's automatic one runs inside the COMMIT that crosses its
+  // threshold, on the event loop, with two fsyncs — measured on the SMS ingest bench, such commits
+  // held the loop 20-200 ms and made up half of all time spent in COMMIT. SQLite's own stays as the
+  // bound, every 10,000 pages: by then the thread has copied nearly everything, so the COMMIT that
+  // crosses it copies the last few frames and the WAL starts over. The WAL file keeps its size
+  // between restarts, up to 64 MiB (journal_size_limit) after a long reader let it grow beyond.
   sqlite.pragma(`wal_autocheckpoint = ${CHECKPOINT_PAGES}`);
   sqlite.pragma(`journal_size_limit = ${WAL_SIZE_LIMIT_BYTES}`);
   const inode = statSync(file).ino;
+  const checkpoint = new BackgroundCheckpoint({ file, intervalMs: CHECKPOINT_INTERVAL_MS, synchronous: walSynced ? 'NORMAL' : synchronous });
   const handovers = walSynced ? new FlushHandovers() : undefined;
   const camelCase = new RowKeys();
   const db = new Kysely<Database>({
@@ -93,7 +99,10 @@ function openSqlite(options: OpenOptions): DatabaseHandle {
       }
       await checkMigrated(db);
     },
-    close: () => db.destroy(),
+    async close() {
+      await checkpoint.stop();
+      await db.destroy();
+    },
   };
 }
 
