@@ -59,7 +59,10 @@ function unaliased<T>(row: Record<string, unknown>, alias: string, columns: Reco
 /**
  * Retry check, sender's contact and their open conversation in one statement (PostgreSQL: three
  * round trips before). A one-row source left-joined, so every part may be missing; the open
- * conversation is picked by id like `openOfContact` below.
+ * conversation is picked by id like `openOfContact` below, in a LATERAL subquery: the statement is
+ * prepared once per connection and PostgreSQL may keep a plan made while the tables were nearly
+ * empty — joined on `v.id = (subquery)` that plan hashed the whole conversations table on every
+ * inbound message (seen on the SMS bench); a lateral subquery can only be an index lookup per contact.
  */
 const inboundFacts = new FixedQuery((db, p: { tenantId: string; channel: string; providerRef: string; phone: string }) => {
   const query = sql<Record<string, unknown>>`select s.id as seen_id, s.conversation_id as seen_conversation_id,
@@ -67,8 +70,8 @@ const inboundFacts = new FixedQuery((db, p: { tenantId: string; channel: string;
     from (select 1 as one) as one
     left join interactions s on s.tenant_id = ${p.tenantId} and s.channel = ${p.channel} and s.provider_ref = ${p.providerRef}
     left join contacts c on c.tenant_id = ${p.tenantId} and c.phone = ${p.phone}
-    left join conversations v on v.id = (select o.id from conversations o
-      where o.tenant_id = c.tenant_id and o.contact_id = c.id and o.status <> 'closed' order by o.id desc limit 1)`;
+    left join lateral (select * from conversations o
+      where o.tenant_id = c.tenant_id and o.contact_id = c.id and o.status <> 'closed' order by o.id desc limit 1) v on true`;
   return { compile: () => query.compile(db) };
 });
 

@@ -19,6 +19,7 @@ import * as m017 from './017-conversation-agents';
 import * as m018 from './018-api-keys-and-credentials';
 import * as m019 from './019-callback-tasks';
 import * as m022 from './022-call-failover';
+import * as m023 from './023-partial-contact-keys';
 
 /** Migrations are compiled in, so a built image needs no migration files on disk. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -42,6 +43,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '018-api-keys-and-credentials': m018,
   '019-callback-tasks': m019,
   '022-call-failover': m022,
+  '023-partial-contact-keys': m023,
 };
 
 export const migrationProvider: MigrationProvider = {
