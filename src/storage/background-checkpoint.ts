@@ -139,6 +139,9 @@ export class BackgroundCheckpoint {
     this.stopped ??= new Promise<void>((resolve) => {
       if (this.worker.threadId === -1) return resolve();
       this.worker.once('exit', () => resolve());
+      // Held while stopping: an unreferenced worker alone would let the process end (exit code 0)
+      // while its caller still awaits this, skipping whatever the caller does after.
+      this.worker.ref();
       this.worker.postMessage('stop');
       // A worker busy in a checkpoint answers after it; one that is gone already never will.
       setTimeout(() => void this.worker.terminate(), 2_000).unref();
