@@ -24,6 +24,11 @@ interface Template {
  * parameter throws on first use, so a misuse fails loudly instead of storing a stand-in.
  */
 export class FixedQuery<P extends object, O> {
+  /**
+   * Every fixed query built so far (they are module constants, so: those of every module loaded):
+   * a test checks the plan PostgreSQL keeps for each when the tables are empty.
+   */
+  static readonly all = new Set<FixedQuery<object, unknown>>();
   private readonly templates = new WeakMap<DialectAdapter, Template>();
 
   /**
@@ -34,14 +39,19 @@ export class FixedQuery<P extends object, O> {
   constructor(
     private readonly build: (db: Kysely<Database>, values: P) => Compilable<O>,
     private readonly writeBehind?: WriteBehindRole,
-  ) {}
+  ) {
+    FixedQuery.all.add(this as unknown as FixedQuery<object, unknown>);
+  }
+
+  /** The SQL text this query runs on `db`'s dialect. */
+  sqlFor(db: Executor): string {
+    return this.template(db).compiled.sql;
+  }
 
   /** Runs the query with these values; rows come back through the database's plugins as usual. */
   execute(db: Executor, values: P): Promise<QueryResult<O>> {
     const executor = db.getExecutor();
-    let template = this.templates.get(executor.adapter);
-    if (!template) this.templates.set(executor.adapter, (template = this.compile(db)));
-    const { compiled, slots } = template;
+    const { compiled, slots } = this.template(db);
     const parameters = slots.map((slot) => ('name' in slot ? (values[slot.name as keyof P] ?? null) : slot.constant));
     // SQLite, inside a transaction: the connection is held already; run on it straight away.
     const direct = db.isTransaction ? directConnection(executor.adapter) : undefined;
@@ -61,6 +71,13 @@ export class FixedQuery<P extends object, O> {
   /** How many rows an update or delete changed. */
   async affected(db: Executor, values: P): Promise<number> {
     return Number((await this.execute(db, values)).numAffectedRows ?? 0);
+  }
+
+  private template(db: Executor): Template {
+    const { adapter } = db.getExecutor();
+    let template = this.templates.get(adapter);
+    if (!template) this.templates.set(adapter, (template = this.compile(db)));
+    return template;
   }
 
   private compile(db: Executor): Template {

@@ -1,5 +1,6 @@
 import { Client } from 'pg';
 import { senderFacts } from '../../src/conversations/sender-facts';
+import { FixedQuery } from '../../src/storage/fixed-query';
 import { migrate, openDatabase, type DatabaseHandle } from '../../src/storage/database';
 import { KyselyUnitOfWork } from '../../src/unit-of-work/kysely-unit-of-work';
 import { EventOutbox } from '../../src/events/event-outbox.service';
@@ -62,5 +63,22 @@ describeWithPostgres('PostgreSQL plans made on empty tables', () => {
     expect(plan).toMatch(/Index Scan using contacts_tenant_phone_uq on contacts/);
     expect(plan).toMatch(/using conversations_contact_idx on conversations/);
     expect(plan).toMatch(/Index Scan using interactions_provider_ref_uq on interactions/);
+  });
+
+  it('plans every fixed query (each inbound message\'s statements) with no sequential scan or hash', async () => {
+    // Importing the unit of work loaded every repository, and with them every fixed query.
+    expect(FixedQuery.all.size).toBeGreaterThanOrEqual(16);
+    await admin.query('set plan_cache_mode = force_generic_plan');
+    const plans: string[] = [];
+    for (const [i, query] of [...FixedQuery.all].entries()) {
+      const text = query.sqlFor(handle.db);
+      const count = Math.max(0, ...[...text.matchAll(/\$(\d+)/g)].map((m) => Number(m[1])));
+      await admin.query(`prepare fixed${i} as ${text}`);
+      const nulls = Array.from({ length: count }, () => 'null').join(', ');
+      const plan = (await admin.query(`explain execute fixed${i}${count > 0 ? `(${nulls})` : ''}`)).rows
+        .map((r: Record<string, string>) => r['QUERY PLAN']).join('\n');
+      plans.push(`${text.slice(0, 80)}\n${plan}`);
+    }
+    expect(plans.filter((plan) => /Seq Scan|Hash/.test(plan))).toEqual([]);
   });
 });
