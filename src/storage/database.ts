@@ -63,7 +63,9 @@ function openSqlite(options: OpenOptions): DatabaseHandle {
   const synchronous = options.sqliteSynchronous ?? 'NORMAL';
   // FULL's flush of the WAL runs off the event loop, after a commit at NORMAL (sqlite-dialect.ts).
   const walSynced = synchronous === 'FULL';
-  sqlite.pragma(`synchronous = ${walSynced ? 'NORMAL' : synchronous}`);
+  // The connection's own setting; the checkpoint thread's connection takes the same.
+  const connectionSynchronous = walSynced ? 'NORMAL' : synchronous;
+  sqlite.pragma(`synchronous = ${connectionSynchronous}`);
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('busy_timeout = 5000');
   // Checkpoints (copying the WAL's pages into the database file) run on a thread of their own
@@ -79,7 +81,7 @@ function openSqlite(options: OpenOptions): DatabaseHandle {
   // A first read opens the WAL and its index (`-shm`), which the checkpoint thread watches.
   sqlite.pragma('schema_version');
   const checkpoint = new BackgroundCheckpoint({
-    file, intervalMs: CHECKPOINT_INTERVAL_MS, minFrames: CHECKPOINT_MIN_FRAMES, synchronous: walSynced ? 'NORMAL' : synchronous,
+    file, intervalMs: CHECKPOINT_INTERVAL_MS, minFrames: CHECKPOINT_MIN_FRAMES, synchronous: connectionSynchronous,
   });
   const handovers = walSynced ? new FlushHandovers() : undefined;
   const camelCase = new RowKeys();

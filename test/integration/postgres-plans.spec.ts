@@ -1,11 +1,8 @@
 import { Client } from 'pg';
-import { senderFacts } from '../../src/conversations/sender-facts';
 import { FixedQuery } from '../../src/storage/fixed-query';
 import { migrate, openDatabase, type DatabaseHandle } from '../../src/storage/database';
-import { KyselyUnitOfWork } from '../../src/unit-of-work/kysely-unit-of-work';
-import { EventOutbox } from '../../src/events/event-outbox.service';
-import type { EventFanout } from '../../src/events/fanout/event-fanout';
-import { MetricsService } from '../../src/metrics/metrics.service';
+// The unit of work imports every repository, and with them every fixed query.
+import '../../src/unit-of-work/kysely-unit-of-work';
 import { createTestDatabase, describeWithPostgres, type TestDatabase } from '../support/postgres';
 
 /**
@@ -33,32 +30,22 @@ describeWithPostgres('PostgreSQL plans made on empty tables', () => {
     await database.drop();
   });
 
-  /** The text and values of the statements `run` sends, as pg receives them. */
-  async function sent(run: () => Promise<unknown>): Promise<Array<{ text: string; values: unknown[] }>> {
-    const statements: Array<{ text: string; values: unknown[] }> = [];
-    const original = Client.prototype.query;
-    const spy = jest.spyOn(Client.prototype, 'query').mockImplementation(function (this: Client, ...args: unknown[]) {
-      const config = args[0] as { text?: string; values?: unknown[] } | string;
-      if (typeof config === 'object' && config.text) statements.push({ text: config.text, values: config.values ?? [] });
-      return (original as (...a: unknown[]) => unknown).apply(this, args) as never;
-    });
-    try {
-      await run();
-    } finally {
-      spy.mockRestore();
-    }
-    return statements;
+  /** The plan PostgreSQL keeps for `text` prepared on this empty database (a generic plan, forced). */
+  let prepared = 0;
+  async function genericPlan(text: string): Promise<string> {
+    const name = `q${prepared++}`;
+    await admin.query('set plan_cache_mode = force_generic_plan');
+    await admin.query(`prepare ${name} as ${text}`);
+    const count = Math.max(0, ...[...text.matchAll(/\$(\d+)/g)].map((m) => Number(m[1])));
+    const nulls = Array.from({ length: count }, () => 'null').join(', ');
+    const rows = (await admin.query(`explain execute ${name}${count > 0 ? `(${nulls})` : ''}`)).rows;
+    return rows.map((r: Record<string, string>) => r['QUERY PLAN']).join('\n');
   }
 
   it('looks up the sender\'s facts by index only: the phone key\'s index, the contact\'s newest open conversation', async () => {
-    const uow = new KyselyUnitOfWork(handle, new EventOutbox(handle, { publish: () => undefined } as unknown as EventFanout, new MetricsService()));
-    const [facts] = await sent(() => senderFacts(uow.direct, 'acme', 'sms', 'SM0001', '+14155550123', 'sms:+14155550123'));
-    expect(facts?.text).toMatch(/from \(select 1 as one\)/);
-    await admin.query('set plan_cache_mode = force_generic_plan');
-    await admin.query({ text: `prepare facts as ${facts!.text}` });
-    const literals = facts!.values.map((v) => (v === null ? 'null' : admin.escapeLiteral(String(v)))).join(', ');
-    const plan = (await admin.query(`explain execute facts(${literals})`)).rows
-      .map((r: Record<string, string>) => r['QUERY PLAN']).join('\n');
+    const facts = [...FixedQuery.all].map((q) => q.sqlFor(handle.db)).find((text) => /from \(select 1 as one\)/.test(text));
+    expect(facts).toMatch(/from \(select 1 as one\)/);
+    const plan = await genericPlan(facts!);
     expect(plan).not.toMatch(/Seq Scan|Hash/);
     expect(plan).toMatch(/Index Scan using contacts_tenant_phone_uq on contacts/);
     expect(plan).toMatch(/using conversations_contact_idx on conversations/);
@@ -66,18 +53,11 @@ describeWithPostgres('PostgreSQL plans made on empty tables', () => {
   });
 
   it('plans every fixed query (each inbound message\'s statements) with no sequential scan or hash', async () => {
-    // Importing the unit of work loaded every repository, and with them every fixed query.
     expect(FixedQuery.all.size).toBeGreaterThanOrEqual(16);
-    await admin.query('set plan_cache_mode = force_generic_plan');
     const plans: string[] = [];
-    for (const [i, query] of [...FixedQuery.all].entries()) {
+    for (const query of FixedQuery.all) {
       const text = query.sqlFor(handle.db);
-      const count = Math.max(0, ...[...text.matchAll(/\$(\d+)/g)].map((m) => Number(m[1])));
-      await admin.query(`prepare fixed${i} as ${text}`);
-      const nulls = Array.from({ length: count }, () => 'null').join(', ');
-      const plan = (await admin.query(`explain execute fixed${i}${count > 0 ? `(${nulls})` : ''}`)).rows
-        .map((r: Record<string, string>) => r['QUERY PLAN']).join('\n');
-      plans.push(`${text.slice(0, 80)}\n${plan}`);
+      plans.push(`${text.slice(0, 80)}\n${await genericPlan(text)}`);
     }
     expect(plans.filter((plan) => /Seq Scan|Hash/.test(plan))).toEqual([]);
   });
