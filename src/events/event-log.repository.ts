@@ -24,7 +24,10 @@ function perCount<Q>(make: (count: number) => Q, cached = 16): (count: number) =
 /**
  * The insert at the next free positions of this transaction's block for the tenant (see migration
  * 010), returning them: one statement, where reading the block and inserting took two round trips
- * per change. No row at all comes back when the block has no room left.
+ * per change. When the block has no room left the position is null and the statement fails (a
+ * not-null violation on `seq`), with whatever it carries: a unit's writes ride with its events
+ * (storage/write-behind.ts), and units of several share a transaction (storage/pg-pipeline.ts), so
+ * leaving the events out would store the rest without them.
  */
 const insertInBlockAs = (role: 'carry' | 'last') => perCount((count) => new FixedQuery((db: Kysely<Database>, p: AppendValues) => {
   const values = sql.join(Array.from({ length: count }, (_, i) =>
@@ -38,9 +41,9 @@ const insertInBlockAs = (role: 'carry' | 'last') => perCount((count) => new Fixe
         where e.tenant_id = ${p.tenantId} and e.seq >= block.lo and e.seq < block.lo + ${sql.lit(EVENTS_PER_TRANSACTION)}), block.lo) as first
       from block)
     insert into events (tenant_id, seq, id, type, conversation_id, interaction_id, agent_id, at, data)
-    select ${p.tenantId}, start.first + v.n, v.id, v.type, v.conversation_id, v.interaction_id, v.agent_id, ${p.at}, v.data
+    select ${p.tenantId}, case when start.first + v.n < start.lo + ${sql.lit(EVENTS_PER_TRANSACTION)} then start.first + v.n end,
+      v.id, v.type, v.conversation_id, v.interaction_id, v.agent_id, ${p.at}, v.data
     from start cross join (values ${values}) as v(n, id, type, conversation_id, interaction_id, agent_id, data)
-    where start.first + ${sql.lit(count)} <= start.lo + ${sql.lit(EVENTS_PER_TRANSACTION)}
     returning seq${sql.raw(role === 'last' ? ' /* the unit\'s last statement */' : '')}`;
   // The unit's last append is the same statement under another text (the comment), to be told apart.
   return { compile: () => query.compile(db) };
@@ -58,6 +61,12 @@ const insertAt = perCount((count) => new FixedQuery((db: Kysely<Database>, p: Ap
 
 const takeFromCounter = new FixedQuery((db, p: { count: number }) =>
   db.updateTable('eventLogPosition').set((eb) => ({ value: eb('value', '+', p.count) })).where('id', '=', 1).returning('value'));
+
+/** PostgreSQL's not-null violation on the events' position: the block was full (or had no start). */
+const isNullPosition = (error: unknown): boolean => {
+  const e = error as { code?: string; column?: string } | null;
+  return e?.code === '23502' && e.column === 'seq';
+};
 
 const isPostgres = (db: Executor): boolean => db.getExecutor().adapter instanceof PostgresAdapter;
 
@@ -127,10 +136,10 @@ export class EventLogRepository {
 
   /** Inserts the events in this transaction's block and returns the first position. */
   private async insertInBlock(values: AppendValues, count: number, last: boolean): Promise<number> {
-    const rows = await insertInBlock[last ? 'last' : 'carry'](count).rows(this.db, values);
-    if (rows.length === 0) {
-      throw new Error(`a transaction may append at most ${EVENTS_PER_TRANSACTION} events per tenant (or event_log_position has no row: the schema is not migrated)`);
-    }
+    const rows = await insertInBlock[last ? 'last' : 'carry'](count).rows(this.db, values).catch((error: unknown) => {
+      if (!isNullPosition(error)) throw error;
+      throw new Error(`a transaction may append at most ${EVENTS_PER_TRANSACTION} events per tenant (or event_log_position has no row: the schema is not migrated)`, { cause: error });
+    });
     if (rows.length !== count) throw new Error(`appended ${rows.length} of ${count} events`);
     const first = Math.min(...rows.map((r) => Number(r.seq)));
     if (!Number.isSafeInteger(first + EVENTS_PER_TRANSACTION)) throw new Error('event positions have outgrown 2^53');

@@ -1,5 +1,6 @@
 import type { PoolClient } from 'pg';
 import { wrapClient } from './pg-client';
+import type { AloneStatement, StatementPipeline } from './pg-pipeline';
 import { markWriteBehind } from './write-behind';
 
 // Statement texts of the shapes the gateway marks (storage/fixed-query.ts does it once per text).
@@ -14,7 +15,7 @@ markWriteBehind(INSERT_B, 'defer');
 markWriteBehind(LAST, 'last');
 
 /** A pg client that records what reaches the server and answers each statement (or fails those `failing` names). */
-function server(failing: (text: string) => Error | undefined = () => undefined) {
+function server(failing: (text: string) => Error | undefined = () => undefined, pipeline?: StatementPipeline) {
   const sent: string[] = [];
   const client = {
     query: jest.fn(async ({ text }: { text: string }) => {
@@ -25,7 +26,7 @@ function server(failing: (text: string) => Error | undefined = () => undefined) 
     }),
     release: jest.fn(),
   };
-  const wrapped = wrapClient(client as unknown as PoolClient, () => undefined);
+  const wrapped = wrapClient(client as unknown as PoolClient, () => undefined, pipeline);
   return { sent, client, run: (text: string, values: unknown[] = []) => wrapped.query(text, values), release: wrapped.release };
 }
 
@@ -116,5 +117,56 @@ describe('wrapClient: transactions that need none', () => {
     s.release();
     await s.run(READ, ['acme']);
     expect(s.sent).toEqual([READ]);
+  });
+});
+
+describe('wrapClient: what may share a round trip and a commit with other units', () => {
+  /** A pipeline that records what it is handed and runs each statement by itself. */
+  function recording() {
+    const handed: string[] = [];
+    const pipeline = {
+      submit: (s: AloneStatement) => {
+        handed.push(s.text.startsWith('with _wb') ? 'one statement of several' : s.text);
+        return s.alone();
+      },
+    } as unknown as StatementPipeline;
+    return { handed, pipeline };
+  }
+
+  it('hands over the reads before a unit writes and its writes as one statement: all it sends', async () => {
+    const { handed, pipeline } = recording();
+    const s = server(undefined, pipeline);
+    await s.run('begin');
+    await s.run(READ, ['acme']);
+    await s.run(INSERT_A, [1]);
+    await s.run(LAST, [3]);
+    await s.run('commit');
+    expect(handed).toEqual([READ, 'one statement of several']);
+    expect(s.sent).toEqual(handed);
+  });
+
+  it('hands over the waiting inserts sent at COMMIT as one statement, and a plain read outside any unit', async () => {
+    const { handed, pipeline } = recording();
+    const s = server(undefined, pipeline);
+    await s.run('begin');
+    await s.run(INSERT_A, [1]);
+    await s.run(INSERT_B, [2]);
+    await s.run('commit');
+    await s.run(READ, ['acme']);
+    expect(handed).toEqual(['one statement of several', READ]);
+  });
+
+  it('keeps on its own connection whatever needs a session or a transaction of its own', async () => {
+    const { handed, pipeline } = recording();
+    const s = server(undefined, pipeline);
+    await s.run(LOCKING_READ, ['acme']);
+    await s.run(WRITE, ['x', 'c1']);
+    await s.run('begin');
+    await s.run(LOCKING_READ, ['acme']);
+    await s.run(READ, ['acme']);
+    await s.run(LAST, [3]);
+    await s.run('commit');
+    expect(handed).toEqual([]);
+    expect(s.sent).toEqual([LOCKING_READ, WRITE, 'begin', LOCKING_READ, READ, LAST, 'commit']);
   });
 });

@@ -1,6 +1,7 @@
 import type { PostgresCursor, PostgresPool, PostgresPoolClient, PostgresQueryResult } from 'kysely';
 import type { Pool, PoolClient } from 'pg';
 import { isStalePlan } from './store';
+import { StatementPipeline } from './pg-pipeline';
 import { composeStatements, isCarrier, isDeferrable, isLast, type Statement } from './write-behind';
 
 /** Statements worth preparing: data statements, not transaction control or DDL. */
@@ -11,6 +12,7 @@ const TRANSACTION_END = /^\s*(commit|rollback)\s*$/i;
 /** A read that takes no lock and calls nothing: the same whether inside a transaction that wrote nothing yet or not. */
 const PLAIN_READ = /^\s*select\b/i;
 const LOCKING = /\bfor\s+(update|share|no\s+key\s+update|key\s+share)\b|\bpg_advisory|\bnextval\s*\(|\bset_config\s*\(/i;
+const isPlainRead = (text: string): boolean => PLAIN_READ.test(text) && !LOCKING.test(text);
 
 /**
  * Kysely's pg pool with the gateway's two savings in round trips.
@@ -32,7 +34,7 @@ const LOCKING = /\bfor\s+(update|share|no\s+key\s+update|key\s+share)\b|\bpg_adv
  * other statement — a write that is not deferred, a locking read, a read after a deferred insert —
  * sends BEGIN first and the unit runs as an ordinary transaction from there.
  */
-export function withPreparedStatements(pool: Pool, max = 500): PostgresPool {
+export function withPreparedStatements(pool: Pool, max = 500, pipeline = new StatementPipeline()): PostgresPool {
   const names = new Map<string, string>();
   const nameOf = (text: string): string | undefined => {
     let name = names.get(text);
@@ -47,7 +49,7 @@ export function withPreparedStatements(pool: Pool, max = 500): PostgresPool {
     async connect() {
       const client = await pool.connect();
       let own = wrapped.get(client);
-      if (!own) wrapped.set(client, (own = wrapClient(client, nameOf)));
+      if (!own) wrapped.set(client, (own = wrapClient(client, nameOf, pipeline)));
       return own;
     },
     end: () => pool.end(),
@@ -63,7 +65,11 @@ type UnitState = 'none' | 'lazy' | 'open' | 'settled';
 const answered = (command: string) => Promise.resolve({ command, rowCount: 0, rows: [] });
 
 /** One pooled client with prepared statements, write-behind and lazy transactions (exported for tests). */
-export function wrapClient(client: Pick<PoolClient, 'query' | 'release'>, nameOf: (text: string) => string | undefined): PostgresPoolClient {
+export function wrapClient(
+  client: Pick<PoolClient, 'query' | 'release'>,
+  nameOf: (text: string) => string | undefined,
+  pipeline?: StatementPipeline,
+): PostgresPoolClient {
   let stale = false;
   let state: UnitState = 'none';
   // Inserts of this transaction waiting for the next statement (storage/write-behind.ts).
@@ -79,6 +85,14 @@ export function wrapClient(client: Pick<PoolClient, 'query' | 'release'>, nameOf
       if (state !== 'open') return client.query({ text, values: [...values] });
       throw error;
     });
+  };
+  /**
+   * A statement that is a transaction of its own (no transaction is open here): it may share a
+   * round trip and a commit with other units' (pg-pipeline.ts).
+   */
+  const sendAlone = (text: string, values: readonly unknown[]): Promise<unknown> => {
+    if (!pipeline) return send(text, values);
+    return pipeline.submit({ client, name: nameOf(text), text, values: [...values], reads: isPlainRead(text), alone: () => send(text, values) });
   };
   /** Sends the waiting inserts, as one statement where they compose. */
   const flush = async (statements: Statement[]): Promise<void> => {
@@ -116,7 +130,7 @@ export function wrapClient(client: Pick<PoolClient, 'query' | 'release'>, nameOf
       if (before.length === 0) return answered(commit ? 'COMMIT' : 'ROLLBACK');
       // Writes waiting and no last statement: as one statement if they compose, else in a transaction.
       const composed = composeStatements(before);
-      if (composed) return send(composed.text, composed.values).then(() => answered('COMMIT'));
+      if (composed) return sendAlone(composed.text, composed.values).then(() => answered('COMMIT'));
       return send('begin', []).then(() => flush(before)).then(() => send(text, values), (error: unknown) =>
         client.query({ text: 'rollback', values: [] }).then(() => { throw error; }, () => { throw error; }));
     }
@@ -150,15 +164,15 @@ export function wrapClient(client: Pick<PoolClient, 'query' | 'release'>, nameOf
         const before = waiting;
         waiting = [];
         const composed = composeStatements([...before, { text, values: [...values] }]);
-        if (composed) return send(composed.text, composed.values);
+        if (composed) return sendAlone(composed.text, composed.values);
         waiting = before;
         return begin().then(() => inOpen(text, values));
       }
-      if (waiting.length === 0 && PLAIN_READ.test(text) && !LOCKING.test(text)) return send(text, values);
+      if (waiting.length === 0 && isPlainRead(text)) return sendAlone(text, values);
       return begin().then(() => inOpen(text, values));
     }
     if (state === 'open') return inOpen(text, values);
-    return send(text, values);
+    return isPlainRead(text) ? sendAlone(text, values) : send(text, values);
   }
   return {
     query,

@@ -526,4 +526,22 @@ describeWithPostgres('the event log on PostgreSQL', () => {
     })).rejects.toThrow('at most 1024 events per tenant');
     expect(await log.lastSeq('acme')).toBe(second!.at(-1)!.seq);
   });
+
+  it('stores nothing of a unit whose events overflow its block, not even the insert riding with them', async () => {
+    const contactId = newId();
+    await new ContactsRepository(handle.db).insert({
+      id: contactId, tenantId: 'acme', name: null, phone: null, email: null, externalId: `over-${contactId}`, optedOutAt: null, createdAt: at, updatedAt: at,
+    });
+    const conversationId = newId();
+    const many = Array.from({ length: 1025 }, (_, i) => ({ type: 'test.over', conversationId, data: { i } }));
+    // The conversation's insert waits and goes out with the unit's last statement, the append (storage/write-behind.ts).
+    await expect(handle.db.transaction().execute(async (tx) => {
+      await new ConversationsRepository(tx).insert({
+        id: conversationId, tenantId: 'acme', contactId, status: 'active', agentId: null, context: null, disposition: null, notes: null,
+        createdAt: at, updatedAt: at, closedAt: null, lastActivityAt: at,
+      });
+      await new EventLogRepository(tx).append('acme', many, at, { last: true });
+    })).rejects.toThrow('at most 1024 events per tenant');
+    expect(await new ConversationsRepository(handle.db).findById('acme', conversationId)).toBeUndefined();
+  });
 });

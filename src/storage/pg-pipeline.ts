@@ -1,0 +1,207 @@
+import pg, { type PoolClient, type QueryResult } from 'pg';
+
+/** A statement that is a transaction of its own: a unit's plain read before it writes, or its whole write (pg-client.ts). */
+export interface AloneStatement {
+  /** The pooled connection of the unit that sent it. */
+  client: Pick<PoolClient, 'query'>;
+  /** Its prepared statement's name on every connection (pg-client.ts), if it has one. */
+  name: string | undefined;
+  text: string;
+  values: unknown[];
+  /** Whether it only reads: reads go in a batch of their own, not held up by a commit's WAL flush. */
+  reads: boolean;
+  /** Runs it by itself on its own connection, as without the pipeline. */
+  alone: () => Promise<unknown>;
+}
+
+interface Member extends AloneStatement {
+  resolve: (result: unknown) => void;
+  reject: (error: unknown) => void;
+}
+
+// What pg keeps to itself but exports: its result (rows parsed with the connection's type
+// parsers), its value conversion for parameters, and the class of the server's error answers.
+interface PgResult extends QueryResult {
+  addFields(fields: unknown[]): void;
+  parseRow(fields: unknown[]): unknown;
+  addRow(row: unknown): void;
+  addCommandComplete(message: unknown): void;
+}
+const internals = pg as unknown as {
+  Result: new () => PgResult;
+  utils: { prepareValue: (value: unknown) => unknown };
+  DatabaseError: new () => Error;
+};
+
+/** The parts of pg's connection a submitted query writes through (pg/lib/connection.js). */
+interface Connection {
+  stream: { cork(): void; uncork(): void };
+  parsedStatements: Record<string, string>;
+  submittedNamedStatements: Record<string, string>;
+  parse(query: { text: string; name?: string }): void;
+  bind(config: { statement?: string; values: unknown[]; valueMapper: (value: unknown) => unknown }): void;
+  describe(message: { type: 'P'; name: string }): void;
+  execute(config: { portal: string; rows: number }): void;
+  sync(): void;
+  on(event: 'parseComplete', listener: () => void): void;
+  off(event: 'parseComplete', listener: () => void): void;
+}
+
+/**
+ * Sends the statements that stand alone, of every unit that has one ready in the same turn of the
+ * event loop, in one write on one connection and closes them with one Sync: PostgreSQL runs them
+ * in order as one transaction with one commit, and answers them in one read. Measured under load,
+ * each round trip cost the gateway about 60 µs of CPU in the socket write alone and PostgreSQL a
+ * commit (a WAL flush) of its own; two concurrent inbound messages otherwise take four.
+ *
+ * Together means atomic together: when the server refuses one statement, it rolls all of them back
+ * and skips the rest, and each is then run again by itself (`alone`) — so its unit sees its own
+ * outcome, as without the pipeline. A statement is answered only after the commit. A lost
+ * connection fails every statement of the batch with its error (whether the commit happened is not
+ * known, as for a single statement).
+ *
+ * Reads and writes go in separate batches, so that no read waits for a commit's flush to disk.
+ * A batch of one is sent as it would be without the pipeline.
+ */
+export class StatementPipeline {
+  private waiting: Member[] = [];
+
+  constructor(private readonly maxBatch = 32) {}
+
+  submit(statement: AloneStatement): Promise<unknown> {
+    return new Promise((resolve, reject) => {
+      this.waiting.push({ ...statement, resolve, reject });
+      // Let the units of this turn of the event loop join the batch.
+      if (this.waiting.length === 1) setImmediate(() => this.flush());
+    });
+  }
+
+  private flush(): void {
+    const waiting = this.waiting;
+    this.waiting = [];
+    this.send(waiting.filter((m) => m.reads));
+    this.send(waiting.filter((m) => !m.reads));
+  }
+
+  private send(all: Member[]): void {
+    for (let i = 0; i < all.length; i += this.maxBatch) {
+      const batch = all.slice(i, i + this.maxBatch);
+      if (batch.length === 1) runAlone(batch[0]!);
+      else batch[0]!.client.query(new PipelinedBatch(batch) as never);
+    }
+  }
+}
+
+function runAlone(member: Member): void {
+  member.alone().then(member.resolve, member.reject);
+}
+
+/**
+ * A pg "submittable" (the interface pg-cursor uses): pg calls `submit` once the connection is
+ * free, then hands it the server's answers until ReadyForQuery (or the error, after which pg sees
+ * the batch as over).
+ */
+class PipelinedBatch {
+  private readonly results: PgResult[] = [];
+  private current = 0;
+  /** The name of each Parse sent, in order (undefined: an unnamed statement). */
+  private readonly parses: Array<string | undefined> = [];
+  private parsed = 0;
+  private readonly onParsed = () => void this.parsed++;
+  private connection?: Connection;
+
+  constructor(private members: Member[]) {}
+
+  submit(connection: Connection): null {
+    // Every parameter converted before anything is written: a statement with a value pg cannot
+    // send fails by itself, with nothing of it on the wire (pg's own path would close the prepared
+    // statement on the server, and so on this connection, while still counting it as prepared).
+    const values: unknown[][] = [];
+    this.members = this.members.filter((m) => {
+      try {
+        values.push(m.values.map(internals.utils.prepareValue));
+        return true;
+      } catch (error) {
+        m.reject(error);
+        return false;
+      }
+    });
+    this.connection = connection;
+    connection.on('parseComplete', this.onParsed);
+    connection.stream.cork();
+    try {
+      for (const [i, m] of this.members.entries()) {
+        if (!m.name || (connection.parsedStatements[m.name] === undefined && !this.parses.includes(m.name))) {
+          connection.parse(m.name ? { text: m.text, name: m.name } : { text: m.text });
+          this.parses.push(m.name);
+        }
+        connection.bind({ statement: m.name, values: values[i]!, valueMapper: (v) => v });
+        connection.describe({ type: 'P', name: '' });
+        connection.execute({ portal: '', rows: 0 });
+      }
+      connection.sync();
+    } finally {
+      connection.stream.uncork();
+    }
+    return null;
+  }
+
+  handleRowDescription(message: { fields: unknown[] }): void {
+    this.result().addFields(message.fields);
+  }
+
+  handleDataRow(message: { fields: unknown[] }): void {
+    const result = this.result();
+    result.addRow(result.parseRow(message.fields));
+  }
+
+  handleCommandComplete(message: unknown): void {
+    this.result().addCommandComplete(message);
+    this.current++;
+  }
+
+  handleEmptyQuery(): void {
+    this.result();
+    this.current++;
+  }
+
+  handlePortalSuspended(): void {}
+
+  handleCopyInResponse(): void {}
+
+  handleCopyData(): void {}
+
+  handleReadyForQuery(): void {
+    this.learnParsed();
+    this.members.forEach((m, i) => m.resolve(this.results[i]));
+  }
+
+  handleError(error: unknown): void {
+    this.learnParsed();
+    if (error instanceof internals.DatabaseError && (error as { severity?: string }).severity === 'ERROR') {
+      // The server refused a statement (its session goes on): the batch's transaction rolled
+      // back and the rest were skipped. A FATAL one ends the session, as a lost socket does.
+      this.members.forEach(runAlone);
+    } else {
+      this.members.forEach((m) => m.reject(error));
+    }
+  }
+
+  private result(): PgResult {
+    return (this.results[this.current] ??= new internals.Result());
+  }
+
+  /**
+   * The statements whose Parse was answered exist on the connection from now on, whatever became
+   * of the batch (pg records its own queries' the same way): the first `parsed` parses sent.
+   */
+  private learnParsed(): void {
+    const connection = this.connection;
+    if (!connection) return;
+    connection.off('parseComplete', this.onParsed);
+    this.connection = undefined;
+    this.parses.slice(0, this.parsed).forEach((name) => {
+      if (name) connection.parsedStatements[name] = this.members.find((m) => m.name === name)!.text;
+    });
+  }
+}

@@ -1,0 +1,145 @@
+import { Client, Pool } from 'pg';
+import type { PostgresPool, PostgresPoolClient } from 'kysely';
+import { withPreparedStatements } from '../../src/storage/pg-client';
+import { StatementPipeline } from '../../src/storage/pg-pipeline';
+import { markWriteBehind } from '../../src/storage/write-behind';
+import { createTestDatabase, describeWithPostgres, type TestDatabase } from '../support/postgres';
+
+// A unit's whole write as one statement (as the outbox's last append is): it stands alone.
+const WRITE = 'insert into pipe_rows (id, note) values ($1, $2) returning id, pg_current_xact_id()::text as xact /* last */';
+// The same write under another text: a statement of its own to prepare.
+const WRITE_AGAIN = WRITE.replace('/* last */', '/* last, again */');
+const READ = 'select $1::int as n, pg_backend_pid() as pid, pg_current_xact_id_if_assigned()::text as xact';
+markWriteBehind(WRITE, 'last');
+markWriteBehind(WRITE_AGAIN, 'last');
+
+/**
+ * The pipeline on a real PostgreSQL: statements of concurrent units that each stand alone share
+ * one write, one round trip and one commit, and each unit still gets its own answer or error.
+ */
+describeWithPostgres('statements of concurrent units, pipelined on PostgreSQL', () => {
+  let database: TestDatabase;
+  let pool: Pool;
+  let db: PostgresPool;
+  let admin: Client;
+  /** What pg was asked to run, per connection: a pipelined batch counts once. */
+  let submitted: string[] = [];
+
+  beforeAll(async () => {
+    database = await createTestDatabase();
+    admin = new Client({ connectionString: database.url });
+    await admin.connect();
+    await admin.query('create table pipe_rows (id int primary key, note text not null)');
+    pool = new Pool({ connectionString: database.url, max: 10 });
+    pool.on('connect', (client) => {
+      const query = client.query.bind(client) as (...args: unknown[]) => unknown;
+      (client as unknown as { query: unknown }).query = (config: { text?: string; constructor: { name: string } }, ...rest: unknown[]) => {
+        submitted.push(config.text ?? config.constructor.name);
+        return query(config, ...rest);
+      };
+    });
+    pool.on('error', () => undefined); // a connection the test terminates
+    db = withPreparedStatements(pool, 500, new StatementPipeline());
+    // Every connection open before the first test: units then get theirs in the same turn.
+    const clients = await Promise.all(Array.from({ length: 10 }, () => db.connect()));
+    clients.forEach((c) => c.release());
+  });
+  afterAll(async () => {
+    await pool.end();
+    await admin.end();
+    await database.drop();
+  });
+  beforeEach(() => {
+    submitted = [];
+  });
+
+  /** A unit as Kysely runs one: its own connection, BEGIN, the statement, COMMIT (or ROLLBACK when it failed). */
+  async function unit<T>(statement: (client: PostgresPoolClient) => Promise<T>): Promise<T> {
+    const client = await db.connect();
+    try {
+      await client.query('begin', []);
+      const result = await statement(client);
+      await client.query('commit', []);
+      return result;
+    } catch (error) {
+      await client.query('rollback', []);
+      throw error;
+    } finally {
+      client.release();
+    }
+  }
+  const write = (id: number, note: unknown = `row ${id}`, text = WRITE) =>
+    unit((c) => c.query<{ id: number; xact: string }>(text, [id, note])).then((r) => r.rows[0]!);
+  const read = (n: number) => unit((c) => c.query<{ n: number; pid: number; xact: string | null }>(READ, [n])).then((r) => r.rows[0]!);
+  const stored = async () => (await admin.query('select id from pipe_rows order by id')).rows.map((r: { id: number }) => r.id);
+
+  it('sends the writes of units ready together in one round trip, committed as one transaction', async () => {
+    const rows = await Promise.all([1, 2, 3, 4, 5].map((id) => write(id)));
+    expect(rows.map((r) => r.id)).toEqual([1, 2, 3, 4, 5]);
+    expect(new Set(rows.map((r) => r.xact)).size).toBe(1);
+    expect(submitted).toEqual(['PipelinedBatch']);
+    expect(await stored()).toEqual([1, 2, 3, 4, 5]);
+  });
+
+  it('sends reads apart from writes, on one connection, in no transaction of a write', async () => {
+    const [reads, writes] = await Promise.all([Promise.all([1, 2, 3].map(read)), Promise.all([6, 7].map((id) => write(id)))]);
+    expect(reads.map((r) => r.n)).toEqual([1, 2, 3]);
+    expect(new Set(reads.map((r) => r.pid)).size).toBe(1);
+    expect(reads.map((r) => r.xact)).toEqual([null, null, null]);
+    expect(new Set(writes.map((w) => w.xact)).size).toBe(1);
+    expect(submitted).toEqual(['PipelinedBatch', 'PipelinedBatch']);
+  });
+
+  it('fails only the statement the server refuses: the others are run again apart and committed', async () => {
+    const outcomes = await Promise.allSettled([10, 11, 1, 12].map((id) => write(id)));
+    expect(outcomes.map((o) => o.status)).toEqual(['fulfilled', 'fulfilled', 'rejected', 'fulfilled']);
+    expect((outcomes[2] as PromiseRejectedResult).reason).toMatchObject({ code: '23505' });
+    expect(await stored()).toEqual([1, 2, 3, 4, 5, 6, 7, 10, 11, 12]);
+    // The batch, then each statement by itself.
+    expect(submitted).toEqual(['PipelinedBatch', WRITE, WRITE, WRITE, WRITE]);
+  });
+
+  it('fails only a statement with a value pg cannot send, and sends the others together', async () => {
+    const circular: Record<string, unknown> = {};
+    circular.self = circular;
+    const outcomes = await Promise.allSettled([write(20), write(21, circular), write(22)]);
+    expect(outcomes.map((o) => o.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+    expect((outcomes[1] as PromiseRejectedResult).reason).toBeInstanceOf(TypeError);
+    expect(await stored()).toEqual(expect.arrayContaining([20, 22]));
+    expect(await stored()).not.toContain(21);
+    expect(submitted).toEqual(['PipelinedBatch']);
+  });
+
+  it('knows afterwards which statements a batch prepared, before and after the statement the server refused', async () => {
+    // A statement prepared twice on one connection fails ('already exists'); one counted as prepared
+    // that is not fails too ('does not exist'). Three rounds reach most connections of the pool.
+    await admin.query("insert into pipe_rows values (99, 'taken')");
+    for (let round = 0; round < 3; round++) {
+      const ids = Array.from({ length: 6 }, (_, i) => 100 + round * 20 + i);
+      // Prepared in the batch before the refused statement: those parses stand.
+      const before = await Promise.allSettled([...ids.map((id) => write(id)), write(99)]);
+      expect(before.map((o) => o.status)).toEqual([...ids.map(() => 'fulfilled'), 'rejected']);
+      expect((before[6] as PromiseRejectedResult).reason).toMatchObject({ code: '23505' });
+      // After it: skipped by the server, not prepared.
+      const after = await Promise.allSettled([write(99), ...ids.map((id) => write(id + 10, 'again', WRITE_AGAIN))]);
+      expect(after.map((o) => o.status)).toEqual(['rejected', ...ids.map(() => 'fulfilled')]);
+      expect((after[0] as PromiseRejectedResult).reason).toMatchObject({ code: '23505' });
+    }
+    expect(submitted.filter((s) => s === 'PipelinedBatch')).toHaveLength(6);
+  });
+
+  it('fails every statement of a batch whose connection is lost, and runs none of them again', async () => {
+    const sleeping = 'select pg_sleep($1::float8) as slept, $2::int as n';
+    const batch = Promise.allSettled([1, 2, 3].map((n) => unit((c) => c.query(sleeping, [n === 2 ? 30 : 0, n]))));
+    let pid: number | undefined;
+    for (let i = 0; i < 100 && !pid; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      pid = (await admin.query("select pid from pg_stat_activity where query like 'select pg_sleep%' and state = 'active'")).rows[0]?.pid;
+    }
+    expect(pid).toBeDefined();
+    await admin.query('select pg_terminate_backend($1)', [pid]);
+    const outcomes = await batch;
+    expect(outcomes.map((o) => o.status)).toEqual(['rejected', 'rejected', 'rejected']);
+    expect(submitted).toEqual(['PipelinedBatch']);
+  });
+});
