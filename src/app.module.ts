@@ -24,7 +24,6 @@ import { UnattendedSweeper } from './routing/unattended.service';
 import { HealthController } from './health/health.controller';
 import { HealthService } from './health/health.service';
 import { BootSummaryService } from './operations/boot-summary.service';
-import { IdempotencyInterceptor } from './idempotency/idempotency.interceptor';
 import { IdempotencyService } from './idempotency/idempotency.service';
 import { MetricsController } from './metrics/metrics.controller';
 import { MetricsService } from './metrics/metrics.service';
@@ -126,7 +125,7 @@ export class AppModule {
             new JwtAuthGuard(reflector, jwt, tenants, new RateLimiter(config.rateLimits.apiPerSecond, config.rateLimits.apiBurst), apiKeys),
         },
         { provide: APP_GUARD, useExisting: JwtAuthGuard },
-        // For MaskingInterceptor, which @Roles() puts on every route that has a caller.
+        // For the answers' masking (bootstrap.ts, common/masking/masked-answers.ts).
         { provide: TENANT_LOOKUP, useExisting: TenantsService },
         {
           provide: EVENT_FANOUT,
@@ -191,7 +190,6 @@ export class AppModule {
         ConversationsService,
         ContactsService,
         IdempotencyService,
-        IdempotencyInterceptor,
         HealthService,
         BootSummaryService,
         MetricsService,

@@ -10,6 +10,8 @@ import { MetricsService } from './metrics/metrics.service';
 import { HealthService } from './health/health.service';
 import { HttpDrain } from './common/http/http-drain';
 import { addSecurityHeaders } from './common/http/security-headers';
+import { TENANT_LOOKUP, type TenantLookup } from './common/auth/tenant-lookup';
+import { maskAnswers } from './common/masking/masked-answers';
 import { widenSimulatorBodyLimit } from './messaging/simulator-body-limit';
 
 export interface Gateway {
@@ -62,6 +64,7 @@ export async function startGateway(config: AppConfig, logger: Logger): Promise<G
   instrument(app, logger);
   const fastify = app.getHttpAdapter().getInstance();
   addSecurityHeaders(fastify);
+  maskAnswers(fastify, app.get<TenantLookup>(TENANT_LOOKUP));
   // Routes are registered when the app initialises (in listen), so the hook sees this one.
   widenSimulatorBodyLimit(fastify, config);
   const drain = new HttpDrain(app.getHttpServer(), fastify);

@@ -1,8 +1,10 @@
-import { Body, Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Post, Res } from '@nestjs/common';
+import type { FastifyReply } from 'fastify';
 import { CurrentPrincipal } from '../common/auth/auth.decorators';
 import { Roles } from '../common/auth/roles.decorator';
 import type { Principal } from '../common/auth/principal';
-import { Idempotent } from '../idempotency/idempotency.interceptor';
+import { IdempotencyService } from '../idempotency/idempotency.service';
+import { answerOnce, Idempotent } from '../idempotency/idempotent';
 import type { CallView } from './call.view';
 import { CallsService } from './calls.service';
 import { DtmfDto, PlaceCallDto, TransferDto } from './dto/call.dto';
@@ -10,14 +12,19 @@ import { DtmfDto, PlaceCallDto, TransferDto } from './dto/call.dto';
 @Controller('v1')
 @Roles('agent', 'supervisor', 'admin')
 export class CallsController {
-  constructor(private readonly calls: CallsService) {}
+  constructor(
+    private readonly calls: CallsService,
+    private readonly idempotency: IdempotencyService,
+  ) {}
 
   /** 202: the call is recorded and placed; its progress follows as `call.*` events. */
   @Post('conversations/:id/calls')
   @HttpCode(202)
   @Idempotent()
-  place(@CurrentPrincipal() principal: Principal, @Param('id') id: string, @Body() body: PlaceCallDto): Promise<CallView> {
-    return this.calls.place(principal, id, body);
+  place(
+    @CurrentPrincipal() principal: Principal, @Param('id') id: string, @Body() body: PlaceCallDto, @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<CallView> {
+    return answerOnce(this.idempotency, reply, () => this.calls.place(principal, id, body));
   }
 
   @Get('calls/:id')

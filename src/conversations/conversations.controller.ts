@@ -4,7 +4,8 @@ import { CurrentPrincipal } from '../common/auth/auth.decorators';
 import { Roles } from '../common/auth/roles.decorator';
 import type { Principal } from '../common/auth/principal';
 import type { Page } from '../common/http/paging';
-import { Idempotent } from '../idempotency/idempotency.interceptor';
+import { IdempotencyService } from '../idempotency/idempotency.service';
+import { answerOnce, Idempotent } from '../idempotency/idempotent';
 import type { ConversationView } from './conversation.view';
 import { ConversationsService } from './conversations.service';
 import { CreateConversationDto, ListConversationsQuery, WrapUpDto } from './dto/conversation.dto';
@@ -12,7 +13,10 @@ import { CreateConversationDto, ListConversationsQuery, WrapUpDto } from './dto/
 @Controller('v1/conversations')
 @Roles('agent', 'supervisor', 'admin')
 export class ConversationsController {
-  constructor(private readonly conversations: ConversationsService) {}
+  constructor(
+    private readonly conversations: ConversationsService,
+    private readonly idempotency: IdempotencyService,
+  ) {}
 
   /** 201 with a new conversation; 200 with the existing one when the chat session is already linked. */
   @Post()
@@ -22,9 +26,11 @@ export class ConversationsController {
     @Body() body: CreateConversationDto,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<ConversationView> {
-    const result = await this.conversations.create(principal, body);
-    void reply.status(result.created ? 201 : 200);
-    return result.conversation;
+    return answerOnce(this.idempotency, reply, async () => {
+      const result = await this.conversations.create(principal, body);
+      void reply.status(result.created ? 201 : 200);
+      return result.conversation;
+    });
   }
 
   @Get()

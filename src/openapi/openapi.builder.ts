@@ -2,7 +2,6 @@ import type { INestApplicationContext } from '@nestjs/common';
 import {
   HEADERS_METADATA,
   HTTP_CODE_METADATA,
-  INTERCEPTORS_METADATA,
   METHOD_METADATA,
   PATH_METADATA,
   ROUTE_ARGS_METADATA,
@@ -14,6 +13,7 @@ import { validationMetadatasToSchemas } from 'class-validator-jsonschema';
 import { IS_PUBLIC } from '../common/auth/auth.decorators';
 import { ROLES } from '../common/auth/principal';
 import { declaredRoles } from '../common/auth/roles.decorator';
+import { isIdempotent } from '../idempotency/idempotent';
 import { EVENT_TYPES } from '../events/domain/event-catalogue';
 import type { AnyProviderDescriptor } from '../providers/provider-descriptor';
 import { PROVIDERS } from '../providers/providers';
@@ -323,8 +323,7 @@ export function buildOpenApiDocument(app: INestApplicationContext | ModulesConta
         parameters.push({ name, in: 'path', required: true, schema: { type: 'string' } });
       }
     }
-    const interceptors = (Reflect.getMetadata(INTERCEPTORS_METADATA, route.handler) ?? []) as Array<{ name?: string }>;
-    const idempotent = interceptors.some((i) => i?.name === 'IdempotencyInterceptor');
+    const idempotent = isIdempotent(route.handler);
     if (idempotent) {
       parameters.push({
         name: 'Idempotency-Key',

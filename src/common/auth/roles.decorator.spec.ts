@@ -1,5 +1,3 @@
-import { INTERCEPTORS_METADATA } from '@nestjs/common/constants';
-import { MaskingInterceptor } from '../masking/masking.interceptor';
 import type { Role } from './principal';
 import { declaredRoles, roleRefusal, Roles } from './roles.decorator';
 
@@ -31,25 +29,5 @@ describe('declaredRoles', () => {
     expect(declaredRoles(Declared.prototype.plain, Declared)).toEqual(['agent', 'supervisor']);
     expect(declaredRoles(Declared.prototype.narrowed, Declared)).toEqual(['admin']);
     expect(declaredRoles(Undeclared.prototype.plain, Undeclared)).toBeUndefined();
-  });
-});
-
-describe('Roles and masking', () => {
-  @Roles('agent')
-  class Declared {
-    answer(): void {}
-  }
-  class Undeclared {
-    @Roles('admin')
-    answer(): void {}
-    webhook(): void {}
-  }
-  const interceptors = (target: object): unknown[] => (Reflect.getMetadata(INTERCEPTORS_METADATA, target) as unknown[] | undefined) ?? [];
-
-  it('puts the masking interceptor on every route declaring roles, and only there (a route without roles has no caller)', () => {
-    expect(interceptors(Declared)).toEqual([MaskingInterceptor]);
-    expect(interceptors(Undeclared.prototype.answer)).toEqual([MaskingInterceptor]);
-    expect(interceptors(Undeclared)).toEqual([]);
-    expect(interceptors(Undeclared.prototype.webhook)).toEqual([]);
   });
 });

@@ -1,5 +1,4 @@
-import { applyDecorators, SetMetadata, UseInterceptors } from '@nestjs/common';
-import { MaskingInterceptor } from '../masking/masking.interceptor';
+import { SetMetadata } from '@nestjs/common';
 import { ROLES, type Principal, type Role } from './principal';
 
 export const REQUIRED_ROLES = 'auth:roles';
@@ -14,11 +13,10 @@ export const REQUIRED_ROLES = 'auth:roles';
  * is for supervisors and admins (training, demos); the WebSocket's `tenant` topic and other
  * agents' topics need supervisor or admin (src/events/domain/topics.ts).
  *
- * Only such a route has a caller, so it is also where answers get masked for callers who may not
- * see personal data in clear (MaskingInterceptor); @Public() routes (webhooks) skip that work.
+ * Only such a route has a caller, so only its answers are masked for callers who may not see
+ * personal data in clear (common/masking/masked-answers.ts).
  */
-export const Roles = (...roles: [Role, ...Role[]]): MethodDecorator & ClassDecorator =>
-  applyDecorators(SetMetadata(REQUIRED_ROLES, roles), UseInterceptors(MaskingInterceptor));
+export const Roles = (...roles: [Role, ...Role[]]): MethodDecorator & ClassDecorator => SetMetadata(REQUIRED_ROLES, roles);
 
 /** The roles a route declared, the handler's winning over its controller's; undefined when none. */
 export function declaredRoles(handler: object, controller: object): readonly Role[] | undefined {

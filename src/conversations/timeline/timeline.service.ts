@@ -25,8 +25,8 @@ const STEP_KINDS: ReadonlySet<string> = new Set(CALL_STEP_KINDS);
 /**
  * `GET /v1/conversations/:id/timeline`: everything that happened in a conversation, oldest first,
  * from the rows that keep it (chats, messages with their attachments, calls with their steps) and
- * the append-only timeline entries (chat ended, assignments, wrap-up). Masking for agents is the
- * global interceptor's, as for every answer.
+ * the append-only timeline entries (chat ended, assignments, wrap-up). Masking for agents is done
+ * on the way out, as for every answer (common/masking/masked-answers.ts).
  */
 @Injectable()
 export class TimelineService {
