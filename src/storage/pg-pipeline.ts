@@ -28,7 +28,7 @@ interface PgResult extends QueryResult {
   addCommandComplete(message: unknown): void;
 }
 const internals = pg as unknown as {
-  Result: new () => PgResult;
+  Result: new (rowMode?: string, types?: unknown) => PgResult & { _types?: unknown };
   utils: { prepareValue: (value: unknown) => unknown };
   DatabaseError: new () => Error;
 };
@@ -109,6 +109,11 @@ class PipelinedBatch {
   private parsed = 0;
   private readonly onParsed = () => void this.parsed++;
   private connection?: Connection;
+  /**
+   * pg gives a query its client's type parsers (the pool's: bigint as a number, database.ts)
+   * through this property before submitting it, as for its own queries; every result here uses them.
+   */
+  readonly _result = new internals.Result();
 
   constructor(private members: Member[]) {}
 
@@ -188,7 +193,7 @@ class PipelinedBatch {
   }
 
   private result(): PgResult {
-    return (this.results[this.current] ??= new internals.Result());
+    return (this.results[this.current] ??= new internals.Result(undefined, this._result._types));
   }
 
   /**

@@ -1,4 +1,4 @@
-import { Client, Pool } from 'pg';
+import { Client, Pool, types } from 'pg';
 import type { PostgresPool, PostgresPoolClient } from 'kysely';
 import { withPreparedStatements } from '../../src/storage/pg-client';
 import { StatementPipeline } from '../../src/storage/pg-pipeline';
@@ -9,7 +9,7 @@ import { createTestDatabase, describeWithPostgres, type TestDatabase } from '../
 const WRITE = 'insert into pipe_rows (id, note) values ($1, $2) returning id, pg_current_xact_id()::text as xact /* last */';
 // The same write under another text: a statement of its own to prepare.
 const WRITE_AGAIN = WRITE.replace('/* last */', '/* last, again */');
-const READ = 'select $1::int as n, pg_backend_pid() as pid, pg_current_xact_id_if_assigned()::text as xact';
+const READ = 'select $1::int as n, $1::bigint as big, pg_backend_pid() as pid, pg_current_xact_id_if_assigned()::text as xact';
 markWriteBehind(WRITE, 'last');
 markWriteBehind(WRITE_AGAIN, 'last');
 
@@ -30,7 +30,9 @@ describeWithPostgres('statements of concurrent units, pipelined on PostgreSQL', 
     admin = new Client({ connectionString: database.url });
     await admin.connect();
     await admin.query('create table pipe_rows (id int primary key, note text not null)');
-    pool = new Pool({ connectionString: database.url, max: 10 });
+    // bigint as a number, as the gateway's pool has it (storage/database.ts).
+    pool = new Pool({ connectionString: database.url, max: 10, types: { getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
+      (oid === 20 ? Number : types.getTypeParser(oid, format as 'text'))) as typeof types.getTypeParser } });
     pool.on('connect', (client) => {
       const query = client.query.bind(client) as (...args: unknown[]) => unknown;
       (client as unknown as { query: unknown }).query = (config: { text?: string; constructor: { name: string } }, ...rest: unknown[]) => {
@@ -70,7 +72,7 @@ describeWithPostgres('statements of concurrent units, pipelined on PostgreSQL', 
   }
   const write = (id: number, note: unknown = `row ${id}`, text = WRITE) =>
     unit((c) => c.query<{ id: number; xact: string }>(text, [id, note])).then((r) => r.rows[0]!);
-  const read = (n: number) => unit((c) => c.query<{ n: number; pid: number; xact: string | null }>(READ, [n])).then((r) => r.rows[0]!);
+  const read = (n: number) => unit((c) => c.query<{ n: number; big: unknown; pid: number; xact: string | null }>(READ, [n])).then((r) => r.rows[0]!);
   const stored = async () => (await admin.query('select id from pipe_rows order by id')).rows.map((r: { id: number }) => r.id);
 
   it('sends the writes of units ready together in one round trip, committed as one transaction', async () => {
@@ -84,6 +86,8 @@ describeWithPostgres('statements of concurrent units, pipelined on PostgreSQL', 
   it('sends reads apart from writes, on one connection, in no transaction of a write', async () => {
     const [reads, writes] = await Promise.all([Promise.all([1, 2, 3].map(read)), Promise.all([6, 7].map((id) => write(id)))]);
     expect(reads.map((r) => r.n)).toEqual([1, 2, 3]);
+    // Parsed by the pool's own type parsers: a bigint comes back as a number, not as text.
+    expect(reads.map((r) => r.big)).toEqual([1, 2, 3]);
     expect(new Set(reads.map((r) => r.pid)).size).toBe(1);
     expect(reads.map((r) => r.xact)).toEqual([null, null, null]);
     expect(new Set(writes.map((w) => w.xact)).size).toBe(1);
