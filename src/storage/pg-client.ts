@@ -92,7 +92,10 @@ export function wrapClient(
    */
   const sendAlone = (text: string, values: readonly unknown[]): Promise<unknown> => {
     if (!pipeline) return send(text, values);
-    return pipeline.submit({ client, name: nameOf(text), text, values: [...values], reads: isPlainRead(text), alone: () => send(text, values) });
+    return pipeline.submit({
+      client, name: nameOf(text), text, values: [...values], reads: isPlainRead(text),
+      alone: () => send(text, values), dropConnection: () => void (stale = true),
+    });
   };
   /** Sends the waiting inserts, as one statement where they compose. */
   const flush = async (statements: Statement[]): Promise<void> => {

@@ -1,4 +1,5 @@
 import pg, { type PoolClient, type QueryResult } from 'pg';
+import { isStalePlan } from './store';
 
 /** A statement that is a transaction of its own: a unit's plain read before it writes, or its whole write (pg-client.ts). */
 export interface AloneStatement {
@@ -12,6 +13,8 @@ export interface AloneStatement {
   reads: boolean;
   /** Runs it by itself on its own connection, as without the pipeline. */
   alone: () => Promise<unknown>;
+  /** Drops its connection when released: a statement prepared there no longer fits its table. */
+  dropConnection: () => void;
 }
 
 interface Member extends AloneStatement {
@@ -115,7 +118,12 @@ class PipelinedBatch {
    */
   readonly _result = new internals.Result();
 
-  constructor(private members: Member[]) {}
+  /** Whose connection carries the batch. */
+  private readonly carrier: Member;
+
+  constructor(private members: Member[]) {
+    this.carrier = members[0]!;
+  }
 
   submit(connection: Connection): null {
     // Every parameter converted before anything is written: a statement with a value pg cannot
@@ -183,6 +191,8 @@ class PipelinedBatch {
 
   handleError(error: unknown): void {
     this.learnParsed();
+    // Another instance's migration changed a table: the carrier's prepared statements are stale.
+    if (isStalePlan(error)) this.carrier.dropConnection();
     if (error instanceof internals.DatabaseError && (error as { severity?: string }).severity === 'ERROR') {
       // The server refused a statement (its session goes on): the batch's transaction rolled
       // back and the rest were skipped. A FATAL one ends the session, as a lost socket does.

@@ -132,6 +132,20 @@ describeWithPostgres('statements of concurrent units, pipelined on PostgreSQL', 
     expect(submitted.filter((s) => s === 'PipelinedBatch')).toHaveLength(6);
   });
 
+  it('drops the connection that carried a batch whose statement no longer fits its table (another instance\'s migration)', async () => {
+    const selectAll = 'select * from pipe_rows where id = $1';
+    // Prepared on one connection, alone; the pool hands that connection out again first.
+    await unit((c) => c.query(selectAll, [1]));
+    await admin.query('alter table pipe_rows add column added_later text');
+    const before = pool.totalCount;
+    // That connection carries the batch; its own statement is fine, the other's plan is stale there.
+    const [own, other] = await Promise.all([read(1), unit((c) => c.query<{ id: number }>(selectAll, [1]))]);
+    expect(own.n).toBe(1);
+    expect(other.rows.map((r) => r.id)).toEqual([1]);
+    expect(submitted.slice(0, 2)).toEqual([selectAll, 'PipelinedBatch']);
+    expect(pool.totalCount).toBe(before - 1);
+  });
+
   it('fails every statement of a batch whose connection is lost, and runs none of them again', async () => {
     const sleeping = 'select pg_sleep($1::float8) as slept, $2::int as n';
     const batch = Promise.allSettled([1, 2, 3].map((n) => unit((c) => c.query(sleeping, [n === 2 ? 30 : 0, n]))));
