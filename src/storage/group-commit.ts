@@ -22,12 +22,18 @@ const MAX_ATTEMPTS = 3;
  * (they may be run more than once).
  *
  * With `handovers` (SQLite at FULL, sqlite-dialect.ts) the batch's flush to disk is taken over
- * rather than awaited on the connection: the next batch runs while the disk flushes, and a batch's
- * units are answered once its own flush is done (flushes finish in commit order).
+ * rather than awaited on the connection, which is free again at once; a batch's units are answered
+ * once its own flush is done. The next batch waits for that flush and takes in every unit that
+ * came meanwhile: one commit per flush. Committing each turn's units while the disk flushed made
+ * several small commits share the next flush anyway, each writing the pages every batch touches
+ * (the tables' last pages, the event counter): measured at saturation, waiting took 9–30% less CPU
+ * per message and 0–38% more req/s, with no change in p99 at 1,000 req/s (four runs each).
  */
 export class GroupCommitter {
   private queue: Unit[] = [];
   private draining = false;
+  /** The last batch's flush, while it runs (its outcome is its units' business). */
+  private flushing?: Promise<void>;
 
   constructor(
     private readonly db: Kysely<Database>,
@@ -48,14 +54,27 @@ export class GroupCommitter {
 
   private async drain(): Promise<void> {
     while (this.queue.length > 0) {
+      if (this.flushing) await this.flushing;
       const batch = this.queue.splice(0, this.maxBatch);
       const handover: FlushHandover = {};
       // runApart never gives up on a batch, so the second commit always has outcomes.
       const outcomes = (await this.commit(batch, runStraight, handover)) ?? (await this.commit(batch, runApart, handover))!;
-      if (handover.flush) void answerWhenFlushed(batch, outcomes, handover.flush);
-      else answer(batch, outcomes);
+      if (handover.flush) {
+        this.waitFor(handover.flush);
+        void answerWhenFlushed(batch, outcomes, handover.flush);
+      } else {
+        answer(batch, outcomes);
+      }
     }
     this.draining = false;
+  }
+
+  private waitFor(flush: Promise<void>): void {
+    const flushing = flush.then(() => undefined, () => undefined);
+    this.flushing = flushing;
+    void flushing.then(() => {
+      if (this.flushing === flushing) this.flushing = undefined;
+    });
   }
 
   /**

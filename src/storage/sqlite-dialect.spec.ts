@@ -117,24 +117,27 @@ describe('GroupCommitter with the flush handed over', () => {
     return x;
   });
 
-  it('runs the next batch while the first flushes, and answers each batch once its own flush is done', async () => {
+  it('holds the units that come while a batch flushes, then commits them as one batch, and answers each batch once its own flush is done', async () => {
     const first = [unit('a'), unit('b')];
     await flushesStarted(gate, 1);
     expect(await Promise.all(first.map(settled))).toEqual(['pending', 'pending']);
 
-    const second = unit('c');
-    for (let turn = 0; turn < 100 && !ran.includes('c'); turn++) await new Promise((resolve) => setTimeout(resolve, 1));
-    expect(ran).toEqual(['a', 'b', 'c']); // ran and committed while the disk flushed the first batch
-    expect(raw.prepare('select x from t order by x').all()).toEqual([{ x: 'a' }, { x: 'b' }, { x: 'c' }]);
-    expect(gate.started).toEqual(['flush 1']); // its flush waits for the running one
-    expect(await settled(second)).toBe('pending');
+    const second = [unit('c')];
+    for (let turn = 0; turn < 20; turn++) await new Promise((resolve) => setTimeout(resolve, 1));
+    second.push(unit('d'));
+    for (let turn = 0; turn < 20; turn++) await new Promise((resolve) => setImmediate(resolve));
+    expect(ran).toEqual(['a', 'b']); // c and d wait for the first batch's flush
+    expect(raw.prepare('select x from t order by x').all()).toEqual([{ x: 'a' }, { x: 'b' }]);
 
     await gate.finishNext();
     expect(await Promise.all(first)).toEqual(['a', 'b']);
-    expect(await settled(second)).toBe('pending');
     await flushesStarted(gate, 2);
+    expect(ran).toEqual(['a', 'b', 'c', 'd']); // one batch, one commit, one flush
+    expect(raw.prepare('select x from t order by x').all()).toEqual([{ x: 'a' }, { x: 'b' }, { x: 'c' }, { x: 'd' }]);
+    expect(await Promise.all(second.map(settled))).toEqual(['pending', 'pending']);
     await gate.finishNext();
-    expect(await second).toBe('c');
+    expect(await Promise.all(second)).toEqual(['c', 'd']);
+    expect(gate.started).toEqual(['flush 1', 'flush 2']);
   });
 
   it('answers a failing unit at once and the others with the flush error when their flush fails', async () => {
