@@ -27,8 +27,8 @@ export interface GatewaySqliteOptions {
  * cut takes back nothing a caller was told — while the event loop keeps serving: a transaction's
  * COMMIT resolves after its flush; a write outside a transaction (a statement that is not
  * read-only, in autocommit) resolves after its flush; the group committer takes its batch's flush
- * over (`FlushHandovers`) and lets the next batch run while the disk flushes, answering the first
- * batch once its flush is done. A read — a read-only transaction, or a read outside one — flushes
+ * over (`FlushHandovers`), so the connection and the event loop are free while the disk flushes,
+ * answers the batch once its flush is done and commits what came meanwhile as the next batch. A read — a read-only transaction, or a read outside one — flushes
  * nothing but resolves only once the flushes running when it ended are done: as with SQLite's own
  * FULL (where COMMIT held the connection until on disk), nobody acts on a row before it is durable,
  * e.g. answers a provider's retry "already stored" for a message a power cut could still take back.

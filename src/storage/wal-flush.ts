@@ -66,7 +66,8 @@ export interface FlushHandover {
 
 /**
  * Lets the group committer (group-commit.ts) take a commit's flush over: the connection is then
- * released at once and the next batch runs while the disk flushes, instead of waiting behind it.
+ * released at once, and the event loop serves requests while the disk flushes instead of waiting
+ * behind it.
  */
 export class FlushHandovers {
   private next?: FlushHandover;
