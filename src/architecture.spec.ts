@@ -1,4 +1,5 @@
 import { execFileSync } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 /**
@@ -47,5 +48,34 @@ describe('folder boundaries (.dependency-cruiser.cjs)', () => {
     ]);
     // A rule added to the file without a fixture that breaks it would go unproven.
     expect(new Set(result.violations.map((v) => v.rule))).toEqual(new Set(rules.forbidden.map((r) => r.name)));
+  });
+});
+
+/**
+ * No Nest interceptor on any route: any one makes Nest run its interceptor chain for the route
+ * (rxjs, an AsyncResource.bind per layer), measured at about a third of `POST /v1/conversations`'
+ * CPU per request. What interceptors would do is done by Fastify hooks on the instance
+ * (common/masking/masked-answers.ts) or by a function the handler calls (idempotency/idempotent.ts).
+ */
+describe('no Nest interceptor (README "Benchmarks")', () => {
+  const INTERCEPTOR = /\bUseInterceptors\s*\(|\bAPP_INTERCEPTOR\b|\buseGlobalInterceptors\s*\(/;
+
+  function sources(dir: string): string[] {
+    return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+      const path = join(dir, entry.name);
+      if (entry.isDirectory()) return sources(path);
+      return entry.name.endsWith('.ts') && !entry.name.endsWith('.spec.ts') ? [path] : [];
+    });
+  }
+
+  it('is declared anywhere in src/', () => {
+    const files = sources(join(root, 'src'));
+    expect(files.length).toBeGreaterThan(150);
+    // The pattern finds each way of declaring one.
+    for (const way of ['@UseInterceptors(Masking)', '{ provide: APP_INTERCEPTOR, useClass: X }', 'app.useGlobalInterceptors(new X())']) {
+      expect(way).toMatch(INTERCEPTOR);
+    }
+    const declaring = files.filter((file) => INTERCEPTOR.test(readFileSync(file, 'utf8'))).map((file) => file.slice(root.length + 1));
+    expect(declaring).toEqual([]);
   });
 });
