@@ -32,7 +32,7 @@ const MAX_ATTEMPTS = 3;
 export class GroupCommitter {
   private queue: Unit[] = [];
   private draining = false;
-  /** The last batch's flush, while it runs (its outcome is its units' business). */
+  /** The last batch's flush (its outcome is its units' business); once done, awaiting it costs a tick. */
   private flushing?: Promise<void>;
 
   constructor(
@@ -60,21 +60,13 @@ export class GroupCommitter {
       // runApart never gives up on a batch, so the second commit always has outcomes.
       const outcomes = (await this.commit(batch, runStraight, handover)) ?? (await this.commit(batch, runApart, handover))!;
       if (handover.flush) {
-        this.waitFor(handover.flush);
+        this.flushing = handover.flush.catch(() => undefined);
         void answerWhenFlushed(batch, outcomes, handover.flush);
       } else {
         answer(batch, outcomes);
       }
     }
     this.draining = false;
-  }
-
-  private waitFor(flush: Promise<void>): void {
-    const flushing = flush.then(() => undefined, () => undefined);
-    this.flushing = flushing;
-    void flushing.then(() => {
-      if (this.flushing === flushing) this.flushing = undefined;
-    });
   }
 
   /**

@@ -40,7 +40,6 @@ const internals = pg as unknown as {
 interface Connection {
   stream: { cork(): void; uncork(): void };
   parsedStatements: Record<string, string>;
-  submittedNamedStatements: Record<string, string>;
   parse(query: { text: string; name?: string }): void;
   bind(config: { statement?: string; values: unknown[]; valueMapper: (value: unknown) => unknown }): void;
   describe(message: { type: 'P'; name: string }): void;

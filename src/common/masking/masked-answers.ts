@@ -23,7 +23,7 @@ export function maskAnswers(fastify: FastifyInstance, tenants: TenantLookup): vo
 }
 
 /** Whether this request's caller sees personal data masked: a caller, of a tenant that masks, without the right to clear data. */
-export function masksFor(request: object, tenants: TenantLookup): boolean {
+function masksFor(request: object, tenants: TenantLookup): boolean {
   const principal = (request as { principal?: Principal }).principal;
   if (!principal) return false;
   const tenant = tenants.find(principal.tenantId);
