@@ -100,6 +100,9 @@ const PG_TARGETS = [
     env: { BENCH_GATEWAY_CONFIG: JSON.stringify(GATEWAY_CONFIG) } },
   { key: 'expressPg', name: 'express + twilio.webhook() + pg INSERT (synchronous_commit on)', script: 'express-sms.js', postgres: true,
     countsRows: true, durability: 'on', env: { BENCH_TWILIO_AUTH_TOKEN: AUTH_TOKEN, BENCH_WEBHOOK_URL: PUBLIC_BASE_URL + PATH } },
+  // For scale, not a target: the same kind of rows as the gateway's, by hand on pg (servers/lean-pg-store.js).
+  { key: 'leanPg', name: 'reference: fastify + signature check + the same kind of rows by hand on pg + event frame', script: 'lean-sms.js',
+    postgres: true, args: ['storage'], subscribe: true, reference: true, durability: 'on', env: SIGNED_ENV },
 ];
 const SYNCHRONOUS = ['OFF', 'NORMAL', 'FULL', 'EXTRA'];
 const sleep = (t) => new Promise((resolve) => setTimeout(resolve, t));
@@ -418,15 +421,17 @@ const answersText = (r) => `${int(r.answered)} 2xx answers counted (warm-up incl
 const lockShare = (b) => (b && b.active ? b.lock / b.active : NaN);
 const percent = (n) => (Number.isFinite(n) ? `${(n * 100).toFixed(1)}%` : 'n/a');
 
-/** The PostgreSQL rows: gateway one instance, two instances, express + pg; each with its ratios. */
-function pgTable([one, two, express], bare) {
+/** The PostgreSQL rows: gateway one instance, two instances, express + pg, the hand-written reference; each with its ratios. */
+function pgTable([one, two, express, lean], bare) {
   return [
     ...TABLE_HEAD,
-    ...[one, two, express].map(tableRow),
+    ...[one, two, express, lean].map(tableRow),
     ratioLine('ratio gateway-PG ÷ express + pg', express, one),
     ratioLine('ratio two instances ÷ one', one, two),
     ratioLine('ratio two instances ÷ express + pg', express, two),
     ratioLine('ratio gateway-PG ÷ bare', bare, one),
+    ratioLine('ratio leanPg reference ÷ express + pg', express, lean),
+    ratioLine('ratio gateway-PG ÷ leanPg reference', lean, one),
   ].join('\n');
 }
 
@@ -448,7 +453,7 @@ function pgChecks(rows) {
   ];
 }
 
-function pgTargets([one, two, express]) {
+function pgTargets([one, two, express, lean]) {
   const verdict = (ok, figure) => `${ok ? 'met' : '**NOT met**'} (${figure})`;
   return [
     'Targets for the gateway on PostgreSQL (issue 20; printed, not enforced):',
@@ -458,6 +463,9 @@ function pgTargets([one, two, express]) {
     `- lock waits < ${percent(PG_TARGET.lockShare)} of sampled active backends: one instance ${verdict(lockShare(one.backends) < PG_TARGET.lockShare, percent(lockShare(one.backends)))}; ` +
       `two instances ${verdict(lockShare(two.backends) < PG_TARGET.lockShare, percent(lockShare(two.backends)))}`,
     `- two instances ≥ one, req/s: ${verdict(two.rps / one.rps >= PG_TARGET.twoOverOne, times(two.rps / one.rps))}`,
+    '',
+    `For scale (not a target): the same kind of rows by hand on pg, each message on its own (servers/lean-pg-store.js), made ${times(lean.rps / express.rps)} ` +
+      `the express + pg handler's req/s; the gateway (one instance) made ${times(one.rps / lean.rps)} the reference's.`,
   ];
 }
 

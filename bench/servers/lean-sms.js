@@ -8,6 +8,8 @@
 //              event-loop turn in one transaction (one fsync); per message a duplicate check on
 //              MessageSid, contact found or created by From, open conversation found or opened,
 //              interaction and message rows, the tenant's event sequence bumped and event rows.
+//              With BENCH_DATABASE_URL (postgres://...), the same kind of rows on PostgreSQL instead,
+//              each message on its own (servers/lean-pg-store.js).
 //   none       answers once the signature is checked and the frame is sent; stores nothing.
 // Reads BENCH_TWILIO_AUTH_TOKEN and BENCH_WEBHOOK_URL; sends { url, token, synchronous } to the
 // parent, answers 'memory', stops on disconnect.
@@ -21,6 +23,7 @@ const { validateRequest } = require('twilio/lib/webhooks/webhooks');
 const { monotonicFactory } = require('ulid');
 const { WebSocketServer } = require('ws');
 const answerMemoryRequests = require('./memory');
+const { openPostgresStore } = require('./lean-pg-store');
 
 const STORE = process.argv[2] === 'storage';
 const TOKEN = process.env.BENCH_TWILIO_AUTH_TOKEN;
@@ -29,8 +32,9 @@ const TENANT = 'acme';
 const TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response></Response>';
 const newId = monotonicFactory();
 
+const POSTGRES_URL = process.env.BENCH_DATABASE_URL;
 const dir = mkdtempSync(join(tmpdir(), 'lean-sms-bench-'));
-const db = STORE ? openStore(join(dir, 'sms.db')) : undefined;
+const db = STORE && !POSTGRES_URL ? openStore(join(dir, 'sms.db')) : undefined;
 
 function openStore(file) {
   const store = new Database(file);
@@ -130,11 +134,14 @@ app.post('/webhooks/twilio/sms', async (req, reply) => {
   if (typeof signature !== 'string' || !validateRequest(TOKEN, signature, WEBHOOK_URL, req.body)) {
     return reply.code(403).send('signature does not match');
   }
-  await enqueue(req.body);
+  if (postgres) publish(await postgres.store(req.body, TENANT, new Date().toISOString()));
+  else await enqueue(req.body);
   return reply.type('text/xml').send(TWIML);
 });
 
-app.listen({ port: 0, host: '127.0.0.1' }).then(() => {
+let postgres;
+(STORE && POSTGRES_URL ? openPostgresStore(POSTGRES_URL).then((store) => { postgres = store; }) : Promise.resolve())
+  .then(() => app.listen({ port: 0, host: '127.0.0.1' })).then(async () => {
   const wss = new WebSocketServer({ server: app.server, path: '/v1/events' });
   wss.on('connection', (socket) => {
     socket.once('message', () => {
@@ -144,13 +151,18 @@ app.listen({ port: 0, host: '127.0.0.1' }).then(() => {
     socket.on('close', () => subscribers.delete(socket));
   });
   answerMemoryRequests();
-  process.send({ url: `http://127.0.0.1:${app.server.address().port}`, token: randomBytes(8).toString('hex'), synchronous: db ? db.pragma('synchronous', { simple: true }) : undefined });
+  const synchronous = postgres ? await postgres.synchronous() : db ? db.pragma('synchronous', { simple: true }) : undefined;
+  process.send({ url: `http://127.0.0.1:${app.server.address().port}`, token: randomBytes(8).toString('hex'), synchronous });
+}).catch((error) => {
+  process.stderr.write(`lean-sms failed to start: ${error && error.stack ? error.stack : error}\n`);
+  process.exit(1);
 });
 
 // The parent disconnects the IPC channel (or dies): stop.
 process.on('disconnect', () => {
   app.close().finally(() => {
     if (db) db.close();
+    if (postgres) postgres.close();
     rmSync(dir, { recursive: true, force: true });
     process.exit(0);
   });
