@@ -28,15 +28,18 @@ function perCount<Q>(make: (count: number) => Q, cached = 16): (count: number) =
  * not-null violation on `seq`), with whatever it carries: a unit's writes ride with its events
  * (storage/write-behind.ts), and units of several share a transaction (storage/pg-pipeline.ts), so
  * leaving the events out would store the rest without them.
+ * Both steps are MATERIALIZED: inlined, PostgreSQL planned the block's lookup and the search for its
+ * last position once per reference (four lookups instead of two); measured with pgbench, one
+ * transaction of this append took 151-158 µs against 201-221 µs.
  */
 const insertInBlockAs = (role: 'carry' | 'last') => perCount((count) => new FixedQuery((db: Kysely<Database>, p: AppendValues) => {
   const values = sql.join(Array.from({ length: count }, (_, i) =>
     sql`(${sql.lit(i)}::int, ${p[`id${i}`]}, ${p[`type${i}`]}, ${p[`conversationId${i}`]}, ${p[`interactionId${i}`]}, ${p[`agentId${i}`]}, ${p[`data${i}`]})`));
   const query = sql<{ seq: number }>`
-    with block as (
+    with block as materialized (
       select p.value + pg_current_xact_id()::text::bigint * ${sql.lit(EVENTS_PER_TRANSACTION)} as lo
       from event_log_position p where p.id = 1),
-    start as (
+    start as materialized (
       select block.lo, coalesce((select max(e.seq) + 1 from events e
         where e.tenant_id = ${p.tenantId} and e.seq >= block.lo and e.seq < block.lo + ${sql.lit(EVENTS_PER_TRANSACTION)}), block.lo) as first
       from block)
