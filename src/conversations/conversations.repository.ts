@@ -48,12 +48,19 @@ const snake = (column: string) => column.replace(/[A-Z]/g, (c) => `_${c.toLowerC
 /** `c.tenant_id as c_tenant_id, …`: a joined row's columns under the table alias (they come back as `cTenantId`, …). */
 const aliased = (alias: string, columns: Record<string, true>) =>
   Object.keys(columns).map((c) => `${alias}.${snake(c)} as ${alias}_${snake(c)}`).join(', ');
-/** The columns of one alias out of a joined row (`cTenantId` → `tenantId`), or undefined when the join found none. */
-function unaliased<T>(row: Record<string, unknown>, alias: string, columns: Record<keyof T, true>): T | undefined {
-  if (row[`${alias}Id`] === null || row[`${alias}Id`] === undefined) return undefined;
-  const out: Record<string, unknown> = {};
-  for (const column of Object.keys(columns)) out[column] = row[alias + column[0]!.toUpperCase() + column.slice(1)];
-  return out as T;
+/**
+ * Reads the columns of one alias out of a joined row (`cTenantId` → `tenantId`), or undefined when
+ * the join found none. The row's keys are worked out once, not built for every column of every row.
+ */
+function unaliasing<T>(alias: string, columns: Record<keyof T, true>): (row: Record<string, unknown>) => T | undefined {
+  const keys = Object.keys(columns).map((column) => [column, alias + column[0]!.toUpperCase() + column.slice(1)] as const);
+  const id = `${alias}Id`;
+  return (row) => {
+    if (row[id] === null || row[id] === undefined) return undefined;
+    const out: Record<string, unknown> = {};
+    for (const [column, key] of keys) out[column] = row[key];
+    return out as T;
+  };
 }
 
 /**
@@ -74,6 +81,8 @@ const inboundFacts = new FixedQuery((db, p: { tenantId: string; channel: string;
       where o.tenant_id = c.tenant_id and o.contact_id = c.id and o.status <> 'closed' order by o.id desc limit 1) v on true`;
   return { compile: () => query.compile(db) };
 });
+const contactInFacts = unaliasing<ContactsTable>('c', CONTACT_COLUMNS);
+const openInFacts = unaliasing<ConversationsTable>('v', CONVERSATION_COLUMNS);
 
 // The queries every inbound message or call step runs, compiled once (storage/fixed-query.ts); on
 // PostgreSQL the inserts ride with the transaction's next statement (storage/write-behind.ts).
@@ -222,10 +231,10 @@ export class ConversationsRepository {
     if (!this.postgres) return undefined;
     const row = await inboundFacts.first(this.db, { tenantId, channel, providerRef, phone });
     if (!row) return {};
-    const conversation = unaliased<ConversationsTable>(row, 'v', CONVERSATION_COLUMNS);
+    const conversation = openInFacts(row);
     return {
       ...(row.seenId ? { seen: { id: row.seenId as string, conversationId: row.seenConversationId as string } } : {}),
-      ...withDefined('contact', unaliased<ContactsTable>(row, 'c', CONTACT_COLUMNS)),
+      ...withDefined('contact', contactInFacts(row)),
       ...withDefined('open', conversation && toConversation(conversation)),
     };
   }

@@ -12,7 +12,17 @@ const TRANSACTION_END = /^\s*(commit|rollback)\s*$/i;
 /** A read that takes no lock and calls nothing: the same whether inside a transaction that wrote nothing yet or not. */
 const PLAIN_READ = /^\s*select\b/i;
 const LOCKING = /\bfor\s+(update|share|no\s+key\s+update|key\s+share)\b|\bpg_advisory|\bnextval\s*\(|\bset_config\s*\(/i;
-const isPlainRead = (text: string): boolean => PLAIN_READ.test(text) && !LOCKING.test(text);
+const plainReads = new Map<string, boolean>();
+/** Remembered per text (the gateway's are a fixed few, of 1-3 KB each; scanned twice per read before). */
+const isPlainRead = (text: string): boolean => {
+  let plain = plainReads.get(text);
+  if (plain === undefined) {
+    plain = PLAIN_READ.test(text) && !LOCKING.test(text);
+    if (plainReads.size >= 1000) plainReads.clear(); // texts built per call (none are) cannot grow it without bound
+    plainReads.set(text, plain);
+  }
+  return plain;
+};
 
 /**
  * Kysely's pg pool with the gateway's two savings in round trips.

@@ -72,7 +72,9 @@ export class StatementPipeline {
 
   submit(statement: AloneStatement): Promise<unknown> {
     return new Promise((resolve, reject) => {
-      this.waiting.push({ ...statement, resolve, reject });
+      // Named rather than spread: `{ ...statement, resolve, reject }` took 1.5% of the gateway's CPU on PostgreSQL.
+      const { client, name, text, values, reads, alone, dropConnection } = statement;
+      this.waiting.push({ client, name, text, values, reads, alone, dropConnection, resolve, reject });
       // Let the units of this turn of the event loop join the batch.
       if (this.waiting.length === 1) setImmediate(() => this.flush());
     });

@@ -69,7 +69,11 @@ export function composeStatements(statements: Statement[]): Statement | undefine
     node.text = compose(statements.map((s) => s.text), statements.map((s) => s.values.length));
     if (++composedCount > MAX_COMPOSED) forgetCompositions();
   }
-  return node.text === null ? undefined : { text: node.text, values: statements.flatMap((s) => s.values) };
+  if (node.text === null) return undefined;
+  // A loop, not flatMap: V8's flatMap is generic and showed as this function's own time in profiles.
+  const values: unknown[] = [];
+  for (const s of statements) for (const value of s.values) values.push(value);
+  return { text: node.text, values };
 }
 
 /** A sequence's composed text (null: they do not compose), under its statements' texts and value counts in turn. */
