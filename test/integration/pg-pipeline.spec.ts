@@ -24,6 +24,8 @@ describeWithPostgres('statements of concurrent units, pipelined on PostgreSQL', 
   let admin: Client;
   /** What pg was asked to run, per connection: a pipelined batch counts once. */
   let submitted: string[] = [];
+  /** Describe messages written, on every connection. */
+  let describes = 0;
 
   beforeAll(async () => {
     database = await createTestDatabase();
@@ -34,6 +36,12 @@ describeWithPostgres('statements of concurrent units, pipelined on PostgreSQL', 
     pool = new Pool({ connectionString: database.url, max: 10, types: { getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
       (oid === 20 ? Number : types.getTypeParser(oid, format as 'text'))) as typeof types.getTypeParser } });
     pool.on('connect', (client) => {
+      const connection = (client as unknown as { connection: { describe: (...args: unknown[]) => unknown } }).connection;
+      const describe = connection.describe.bind(connection);
+      connection.describe = (...args: unknown[]) => {
+        describes++;
+        return describe(...args);
+      };
       const query = client.query.bind(client) as (...args: unknown[]) => unknown;
       (client as unknown as { query: unknown }).query = (config: { text?: string; constructor: { name: string } }, ...rest: unknown[]) => {
         submitted.push(config.text ?? config.constructor.name);
@@ -53,6 +61,7 @@ describeWithPostgres('statements of concurrent units, pipelined on PostgreSQL', 
   });
   beforeEach(() => {
     submitted = [];
+    describes = 0;
   });
 
   /** A unit as Kysely runs one: its own connection, BEGIN, the statement, COMMIT (or ROLLBACK when it failed). */
@@ -92,6 +101,32 @@ describeWithPostgres('statements of concurrent units, pipelined on PostgreSQL', 
     expect(reads.map((r) => r.xact)).toEqual([null, null, null]);
     expect(new Set(writes.map((w) => w.xact)).size).toBe(1);
     expect(submitted).toEqual(['PipelinedBatch', 'PipelinedBatch']);
+  });
+
+  it('describes a prepared statement once per connection, and reads its rows as before', async () => {
+    const rounds = 12;
+    for (let round = 0; round < rounds; round++) {
+      const reads = await Promise.all([1, 2, 3].map((n) => read(round * 10 + n)));
+      expect(reads.map((r) => r.n)).toEqual([1, 2, 3].map((n) => round * 10 + n));
+      expect(reads.map((r) => r.big)).toEqual([1, 2, 3].map((n) => round * 10 + n)); // the pool's parsers still
+    }
+    expect(submitted.filter((s) => s === 'PipelinedBatch')).toHaveLength(rounds);
+    // Each batch carries the statement on one of the pool's 10 connections: once described there,
+    // never again (described for every member, it would be 3 per round).
+    expect(describes).toBeLessThanOrEqual(10);
+  });
+
+  it('reads a statement of a changed table right after its kept description is refused', async () => {
+    await admin.query('create table pipe_shape (id int primary key)');
+    await admin.query('insert into pipe_shape values (1), (2), (3)');
+    const selectAll = 'select * from pipe_shape where id = $1';
+    const each = () => Promise.all([1, 2, 3].map((id) => unit((c) => c.query<Record<string, unknown>>(selectAll, [id])).then((r) => r.rows[0])));
+    for (let round = 0; round < 12; round++) expect(await each()).toEqual([{ id: 1 }, { id: 2 }, { id: 3 }]);
+    await admin.query("alter table pipe_shape add column label text not null default 'new'");
+    // Refused on every connection that kept the old plan (each then dropped), run again apart: the new column is there.
+    for (let round = 0; round < 3; round++) {
+      expect(await each()).toEqual([{ id: 1, label: 'new' }, { id: 2, label: 'new' }, { id: 3, label: 'new' }]);
+    }
   });
 
   it('fails only the statement the server refuses: the others are run again apart and committed', async () => {
