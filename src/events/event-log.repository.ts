@@ -83,10 +83,14 @@ const readAfter = new FixedQuery((db, p: { tenantId: string; afterSeq: number; l
   return query.orderBy('seq').limit(p.limit);
 });
 
+/** `id0`, `type0`, … per event index: built once, not as new strings for every field of every append. */
+const fieldKeys: Array<ReadonlyArray<readonly [(typeof EVENT_FIELDS)[number], string]>> = [];
+const keysOf = (i: number) => (fieldKeys[i] ??= EVENT_FIELDS.map((field) => [field, `${field}${i}`] as const));
+
 function appendValues(tenantId: string, at: string, events: LogEntry[]): AppendValues {
   const values: AppendValues = { tenantId, at };
   events.forEach((e, i) => {
-    for (const field of EVENT_FIELDS) values[`${field}${i}`] = field === 'data' ? JSON.stringify(e.data) : e[field];
+    for (const [field, key] of keysOf(i)) values[key] = field === 'data' ? JSON.stringify(e.data) : e[field];
   });
   return values;
 }
