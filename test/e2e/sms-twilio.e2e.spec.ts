@@ -110,6 +110,14 @@ describe('SMS and MMS over Twilio', () => {
     expect(conv.body.interactions).toHaveLength(2);
   });
 
+  it('accepts a signature over the URL with its default port written out, as Twilio may send it', async () => {
+    // The gateway checks the URL as configured first and asks the twilio package for its variants only then.
+    const withPort = PUBLIC.replace(/^(https:\/\/[^/]+)/, '$1:443');
+    expect(withPort).not.toBe(PUBLIC);
+    const res = await twilio.post(gw.url, withPort, '/webhooks/twilio/sms', smsParams('+14155552674', 'with a port'));
+    expect(res.status).toBe(200);
+  });
+
   it.each<[string, (p: Record<string, string>) => Promise<{ status: number }>]>([
     ['a forged signature', (p) => inbound(p, 'bm90IHRoZSBzaWduYXR1cmU=')],
     ['no signature', (p) => inbound(p, '')],
