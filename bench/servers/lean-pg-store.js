@@ -12,17 +12,12 @@
 // below one a reader has seen: src/events/event-log.repository.ts), so it costs less than that.
 const { Pool } = require('pg');
 const { monotonicFactory } = require('ulid');
+const { ROW_TABLES } = require('./lean-rows');
 
 const newId = monotonicFactory();
 const UNIQUE_VIOLATION = '23505';
 
-const SCHEMA = `
-  CREATE TABLE contacts (id text PRIMARY KEY, tenant_id text NOT NULL, phone text NOT NULL, created_at text NOT NULL, UNIQUE (tenant_id, phone));
-  CREATE TABLE conversations (id text PRIMARY KEY, tenant_id text NOT NULL, contact_id text NOT NULL, status text NOT NULL, created_at text NOT NULL);
-  CREATE INDEX conversations_contact ON conversations (tenant_id, contact_id, id);
-  CREATE TABLE interactions (id text PRIMARY KEY, tenant_id text NOT NULL, conversation_id text NOT NULL, provider_ref text NOT NULL,
-    from_addr text NOT NULL, to_addr text NOT NULL, started_at text NOT NULL, UNIQUE (tenant_id, provider_ref));
-  CREATE TABLE messages (interaction_id text PRIMARY KEY, tenant_id text NOT NULL, body text NOT NULL);
+const SCHEMA = `${ROW_TABLES}
   CREATE TABLE events (seq bigserial PRIMARY KEY, tenant_id text NOT NULL, id text NOT NULL UNIQUE, type text NOT NULL,
     conversation_id text, interaction_id text, at text NOT NULL, data text NOT NULL);`;
 

@@ -24,6 +24,7 @@ const { monotonicFactory } = require('ulid');
 const { WebSocketServer } = require('ws');
 const answerMemoryRequests = require('./memory');
 const { openPostgresStore } = require('./lean-pg-store');
+const { ROW_TABLES } = require('./lean-rows');
 
 const STORE = process.argv[2] === 'storage';
 const TOKEN = process.env.BENCH_TWILIO_AUTH_TOKEN;
@@ -42,12 +43,7 @@ function openStore(file) {
   store.pragma('synchronous = FULL');
   store.exec(`
     CREATE TABLE tenants (id TEXT PRIMARY KEY, last_event_seq INTEGER NOT NULL);
-    CREATE TABLE contacts (id TEXT PRIMARY KEY, tenant_id TEXT NOT NULL, phone TEXT NOT NULL, created_at TEXT NOT NULL, UNIQUE (tenant_id, phone));
-    CREATE TABLE conversations (id TEXT PRIMARY KEY, tenant_id TEXT NOT NULL, contact_id TEXT NOT NULL, status TEXT NOT NULL, created_at TEXT NOT NULL);
-    CREATE INDEX conversations_contact ON conversations (tenant_id, contact_id, id);
-    CREATE TABLE interactions (id TEXT PRIMARY KEY, tenant_id TEXT NOT NULL, conversation_id TEXT NOT NULL, provider_ref TEXT NOT NULL,
-      from_addr TEXT NOT NULL, to_addr TEXT NOT NULL, started_at TEXT NOT NULL, UNIQUE (tenant_id, provider_ref));
-    CREATE TABLE messages (interaction_id TEXT PRIMARY KEY, tenant_id TEXT NOT NULL, body TEXT NOT NULL);
+    ${ROW_TABLES}
     CREATE TABLE events (tenant_id TEXT NOT NULL, seq INTEGER NOT NULL, id TEXT NOT NULL, type TEXT NOT NULL, conversation_id TEXT,
       interaction_id TEXT, at TEXT NOT NULL, data TEXT NOT NULL, PRIMARY KEY (tenant_id, seq));
     INSERT INTO tenants VALUES ('${TENANT}', 0);`);
