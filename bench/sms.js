@@ -10,8 +10,9 @@
 // subscriber here counts the gateway's events. Every request is a distinct message, signed with
 // Twilio's algorithm.
 // Then the same on PostgreSQL (a fresh database per server run, dropped afterwards): the gateway as
-// one instance, two instances on one database (+ Redis) sharing the load, and an express +
-// twilio.webhook() + pg handler, with pg_stat_activity sampled for lock waits. Skipped, with the
+// one instance, two instances on one database (+ Redis) sharing the load, an express +
+// twilio.webhook() + pg handler, and the storing reference on pg for scale, with pg_stat_activity
+// sampled for lock waits. Skipped, with the
 // reason printed, when PostgreSQL does not answer.
 // Usage: npm run bench:sms   (env: BENCH_DURATION s, default 10; BENCH_WARMUP s, default 10; BENCH_CONNECTIONS, default 10;
 //   BENCH_POSTGRES_URL, default postgres://postgres@127.0.0.1:5432/postgres; BENCH_REDIS_URL, default redis://127.0.0.1:6379)
