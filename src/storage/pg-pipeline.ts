@@ -77,7 +77,10 @@ const descriptions = new WeakMap<Connection, Map<string, Description>>();
  * known, as for a single statement).
  *
  * Reads and writes go in separate batches, so that no read waits for a commit's flush to disk.
- * A batch of one is sent as it would be without the pipeline.
+ * A statement alone in its turn goes the same way, as a batch of one (one statement, one Sync, as pg
+ * itself would send it): so it too is sent without Describe once its description is kept. Measured
+ * alternated with sending it through pg's own path (one instance, five pairs): +3% to +16% req/s and
+ * 1-12% less of the gateway's CPU per message in every pair.
  */
 export class StatementPipeline {
   private waiting: Member[] = [];
@@ -104,8 +107,7 @@ export class StatementPipeline {
   private send(all: Member[]): void {
     for (let i = 0; i < all.length; i += this.maxBatch) {
       const batch = all.slice(i, i + this.maxBatch);
-      if (batch.length === 1) runAlone(batch[0]!);
-      else batch[0]!.client.query(new PipelinedBatch(batch) as never);
+      batch[0]!.client.query(new PipelinedBatch(batch) as never);
     }
   }
 }
@@ -224,7 +226,10 @@ class PipelinedBatch {
     if (error instanceof internals.DatabaseError && (error as { severity?: string }).severity === 'ERROR') {
       // The server refused a statement (its session goes on): the batch's transaction rolled
       // back and the rest were skipped. A FATAL one ends the session, as a lost socket does.
-      this.members.forEach(runAlone);
+      // Alone, the refusal is the statement's own answer — unless its plan was stale, which its
+      // own path runs again unprepared.
+      if (this.members.length === 1 && !isStalePlan(error)) this.members[0]!.reject(error);
+      else this.members.forEach(runAlone);
     } else {
       this.members.forEach((m) => m.reject(error));
     }

@@ -138,6 +138,26 @@ describeWithPostgres('statements of concurrent units, pipelined on PostgreSQL', 
     expect(submitted).toEqual(['PipelinedBatch', WRITE, WRITE, WRITE, WRITE]);
   });
 
+  it('answers a statement alone in its turn with the server\'s refusal, without running it again', async () => {
+    const outcome = await Promise.allSettled([write(1)]); // id 1 is taken since the first test
+    expect(outcome[0]).toMatchObject({ status: 'rejected', reason: { code: '23505' } });
+    expect(submitted).toEqual(['PipelinedBatch']);
+  });
+
+  it('runs a statement alone in its turn again, unprepared, when its plan went stale', async () => {
+    await admin.query('create table pipe_stale (id int primary key)');
+    await admin.query('insert into pipe_stale values (1)');
+    const selectAll = 'select * from pipe_stale where id = $1';
+    const before = pool.totalCount;
+    // The pool hands the same connection out again first: prepared and described there, then stale.
+    expect((await unit((c) => c.query(selectAll, [1]))).rows).toEqual([{ id: 1 }]);
+    await admin.query("alter table pipe_stale add column label text not null default 'new'");
+    expect((await unit((c) => c.query(selectAll, [1]))).rows).toEqual([{ id: 1, label: 'new' }]);
+    // The batch of one, then its own path: the prepared statement (refused again), then unprepared.
+    expect(submitted).toEqual(['PipelinedBatch', 'PipelinedBatch', selectAll, selectAll]);
+    expect(pool.totalCount).toBe(before - 1); // the stale connection is dropped
+  });
+
   it('fails only a statement with a value pg cannot send, and sends the others together', async () => {
     const circular: Record<string, unknown> = {};
     circular.self = circular;
@@ -169,7 +189,7 @@ describeWithPostgres('statements of concurrent units, pipelined on PostgreSQL', 
 
   it('drops the connection that carried a batch whose statement no longer fits its table (another instance\'s migration)', async () => {
     const selectAll = 'select * from pipe_rows where id = $1';
-    // Prepared on one connection, alone; the pool hands that connection out again first.
+    // Prepared on one connection by a batch of one; the pool hands that connection out again first.
     await unit((c) => c.query(selectAll, [1]));
     await admin.query('alter table pipe_rows add column added_later text');
     const before = pool.totalCount;
@@ -177,7 +197,7 @@ describeWithPostgres('statements of concurrent units, pipelined on PostgreSQL', 
     const [own, other] = await Promise.all([read(1), unit((c) => c.query<{ id: number }>(selectAll, [1]))]);
     expect(own.n).toBe(1);
     expect(other.rows.map((r) => r.id)).toEqual([1]);
-    expect(submitted.slice(0, 2)).toEqual([selectAll, 'PipelinedBatch']);
+    expect(submitted.slice(0, 2)).toEqual(['PipelinedBatch', 'PipelinedBatch']);
     expect(pool.totalCount).toBe(before - 1);
   });
 
