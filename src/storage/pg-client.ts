@@ -1,6 +1,6 @@
 import type { PostgresCursor, PostgresPool, PostgresPoolClient, PostgresQueryResult } from 'kysely';
 import type { Pool, PoolClient } from 'pg';
-import { isStalePlan } from './store';
+import { isStalePlan, remember } from './store';
 import { StatementPipeline } from './pg-pipeline';
 import { composeStatements, isCarrier, isDeferrable, isLast, type Statement } from './write-behind';
 
@@ -16,11 +16,7 @@ const plainReads = new Map<string, boolean>();
 /** Remembered per text (the gateway's are a fixed few, of 1-3 KB each; scanned twice per read before). */
 const isPlainRead = (text: string): boolean => {
   let plain = plainReads.get(text);
-  if (plain === undefined) {
-    plain = PLAIN_READ.test(text) && !LOCKING.test(text);
-    if (plainReads.size >= 1000) plainReads.clear(); // texts built per call (none are) cannot grow it without bound
-    plainReads.set(text, plain);
-  }
+  if (plain === undefined) remember(plainReads, text, (plain = PLAIN_READ.test(text) && !LOCKING.test(text)), 1000);
   return plain;
 };
 

@@ -3,6 +3,7 @@ import {
   SqliteAdapter, SqliteDialect, SqliteDriver, type CompiledQuery, type DatabaseConnection, type DialectAdapter, type Driver,
   type QueryResult, type SqliteDialectConfig,
 } from 'kysely';
+import { remember } from './store';
 import type { FlushHandovers, WalFile } from './wal-flush';
 
 export interface GatewaySqliteOptions {
@@ -140,7 +141,7 @@ class GatewaySqliteConnection implements DatabaseConnection, DirectConnection {
 
   async executeQuery<R>(query: CompiledQuery): Promise<QueryResult<R>> {
     let statement = this.statements.get(query.sql);
-    if (!statement) remember(this.statements, query.sql, (statement = this.sqlite.prepare(query.sql)));
+    if (!statement) remember(this.statements, query.sql, (statement = this.sqlite.prepare(query.sql)), MAX_PREPARED);
     const parameters = query.parameters as unknown[];
     let result: QueryResult<R>;
     if (statement.reader) {
@@ -196,7 +197,7 @@ class GatewaySqliteConnection implements DatabaseConnection, DirectConnection {
       const statement = this.sqlite.prepare(sql);
       // Raw rows (arrays), keyed here once per statement rather than by name on every row.
       const keys = statement.reader ? this.keysOf(statement.raw(true)) : [];
-      remember(this.direct, sql, (prepared = { statement, keys }));
+      remember(this.direct, sql, (prepared = { statement, keys }), MAX_PREPARED);
     }
     return prepared;
   }
@@ -205,9 +206,4 @@ class GatewaySqliteConnection implements DatabaseConnection, DirectConnection {
 /** A write's result as Kysely's own SQLite driver reports it. */
 function writeResult<R>({ changes, lastInsertRowid }: SqliteDatabase.RunResult): QueryResult<R> {
   return { numAffectedRows: BigInt(changes), insertId: BigInt(lastInsertRowid), rows: [] };
-}
-
-function remember<T>(cache: Map<string, T>, sql: string, value: T): void {
-  if (cache.size >= MAX_PREPARED) cache.delete(cache.keys().next().value!);
-  cache.set(sql, value);
 }
