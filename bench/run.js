@@ -3,15 +3,21 @@
 // jsonwebtoken + better-sqlite3 handler storing the same rows (servers/express-conversations.js),
 // measured in the same run. Each server runs in its own child process; autocannon drives them from
 // this one, over 127.0.0.1.
-// Usage: npm run bench   (env: BENCH_DURATION s, default 10; BENCH_WARMUP s, default 10; BENCH_CONNECTIONS, default 10)
+// Usage: npm run bench   (env: BENCH_DURATION s, default 10; BENCH_WARMUP s, default 10; BENCH_CONNECTIONS, default 10;
+//   BENCH_ROUNDS, default 4 (0: none); BENCH_ROUND_SECONDS, default 5)
 const {
-  envInt, startServer, stopServer, loadRun, countBad, describeCodes, command, environment, int, ms, times, saveReport,
+  alternate, envInt, startServer, stopServer, loadRun, countBad, describeCodes, command, environment, int, ms, times, saveReport,
 } = require('./lib/harness');
 
 const DURATION = envInt('BENCH_DURATION', 10, 1);
 // Long enough for V8 to finish optimising the gateway's code (see sms.js): steady states are compared.
 const WARMUP = envInt('BENCH_WARMUP', 10, 0);
 const CONNECTIONS = envInt('BENCH_CONNECTIONS', 10, 1);
+// Then gateway and express handler once more, both up, in alternating windows (lib/harness.js
+// alternate: this machine's speed drifts between rows measured a minute apart); the verdict uses
+// the median of these rounds.
+const ROUNDS = envInt('BENCH_ROUNDS', 4, 0);
+const ROUND_SECONDS = envInt('BENCH_ROUND_SECONDS', 5, 1);
 
 const BASELINE = 'bare node:http (no store, no auth)';
 const GATEWAY = 'gateway `POST /v1/conversations` (SQLite, JWT, validation)';
@@ -57,6 +63,31 @@ async function measure(target) {
   }
 }
 
+/** The gateway (rows[1]) and the express handler (rows[2]) in alternating windows, both started and warmed up first. */
+async function measureAlternated(gatewayTarget, expressTarget) {
+  const started = [];
+  try {
+    for (const target of [gatewayTarget, expressTarget]) started.push(await startServer(target.script));
+    process.stderr.write(`alternated: gateway and express handler, warm-up ${WARMUP} s each, then ${ROUNDS} rounds of ${ROUND_SECONDS} s each\n`);
+    if (WARMUP > 0) for (const { info } of started) await load(info, WARMUP);
+    const result = await alternate(ROUNDS, () => load(started[0].info, ROUND_SECONDS), () => load(started[1].info, ROUND_SECONDS));
+    const bad = result.rounds.flatMap((r) => [r.a, r.b]).filter((w) => w.non201 || w.errors || w.timeouts || !w.requests);
+    return { ...result, problems: bad.length ? [`**ERRORS** alternated: ${bad.length} windows with non-201 answers, socket errors or no response.`] : [] };
+  } finally {
+    for (const { child } of started) await stopServer(child);
+  }
+}
+
+function alternatedLines(alt) {
+  return [
+    `Alternated (${alt.rounds.length} rounds of ${ROUND_SECONDS} s per server, both started and warmed up first; the order swapped every round), gateway ÷ express handler req/s:`,
+    '',
+    `| ${alt.rounds.map((_, i) => `round ${i + 1}`).join(' | ')} | median | range |`,
+    `|${' ---: |'.repeat(alt.rounds.length + 2)}`,
+    `| ${alt.rounds.map((r) => `${times(r.ratio)} (${int(r.a.rps)} / ${int(r.b.rps)})`).join(' | ')} | **${times(alt.median)}** | ${times(alt.low)}–${times(alt.high)} |`,
+  ];
+}
+
 function table(rows) {
   const [base, gateway, express] = rows;
   const lines = [
@@ -82,19 +113,24 @@ function problems(rows) {
 async function main() {
   const rows = [];
   for (const target of TARGETS) rows.push(await measure(target));
-  const errors = problems(rows);
+  const alt = ROUNDS > 0 ? await measureAlternated(TARGETS[1], TARGETS[2]) : undefined;
+  const errors = [...problems(rows), ...(alt ? alt.problems : [])];
+  const once = rows[1].rps / rows[2].rps;
+  const ratio = alt ? alt.median : once;
   const report = [
     `# Benchmark: POST /v1/conversations`,
     '',
-    ...environment(command(['BENCH_DURATION', 'BENCH_WARMUP', 'BENCH_CONNECTIONS'], 'bench', 'run.js')),
+    ...environment(command(['BENCH_DURATION', 'BENCH_WARMUP', 'BENCH_CONNECTIONS', 'BENCH_ROUNDS', 'BENCH_ROUND_SECONDS'], 'bench', 'run.js')),
     `- Load: autocannon, ${CONNECTIONS} connections, ${WARMUP} s warm-up then ${DURATION} s per server, one server at a time, each in its own process, over 127.0.0.1`,
     '',
     table(rows),
     '',
     `- SQLite synchronous: gateway ${SYNCHRONOUS[rows[1].synchronous]}, express handler ${SYNCHRONOUS[rows[2].synchronous]}`,
     `- Target (issue 20; printed, not enforced): gateway ≥ ${TARGET_OVER_EXPRESS}× the express handler's req/s: ` +
-      `${rows[1].rps / rows[2].rps >= TARGET_OVER_EXPRESS ? 'met' : '**NOT met**'} (${times(rows[1].rps / rows[2].rps)})`,
+      `${ratio >= TARGET_OVER_EXPRESS ? 'met' : '**NOT met**'} (` +
+      (alt ? `${times(alt.median)}, the median of ${alt.rounds.length} alternated rounds, ${times(alt.low)}–${times(alt.high)}; ${times(once)} row after row)` : `${times(once)})`),
     '',
+    ...(alt ? [...alternatedLines(alt), ''] : []),
     ...(errors.length ? [...errors, ''] : ['All responses were 201.', '']),
   ].join('\n');
   saveReport('latest.md', report, errors);

@@ -14,7 +14,9 @@
 // twilio.webhook() + pg handler, and the storing reference on pg for scale, with pg_stat_activity
 // sampled for lock waits. Skipped, with the
 // reason printed, when PostgreSQL does not answer.
+// Last, the target pairs once more in alternating windows with both servers up (ROUNDS below): the verdicts use those.
 // Usage: npm run bench:sms   (env: BENCH_DURATION s, default 10; BENCH_WARMUP s, default 10; BENCH_CONNECTIONS, default 10;
+//   BENCH_ROUNDS, default 4 (0: none); BENCH_ROUND_SECONDS, default 5;
 //   BENCH_POSTGRES_URL, default postgres://postgres@127.0.0.1:5432/postgres; BENCH_REDIS_URL, default redis://127.0.0.1:6379)
 const { randomBytes } = require('node:crypto');
 const { readdirSync, readFileSync } = require('node:fs');
@@ -24,7 +26,7 @@ const { Client } = require('pg');
 const Redis = require('ioredis');
 const WebSocket = require('ws');
 const {
-  envInt, startServer, stopServer, ask, machineBusyMs, loadRun, fixedRateRun, countBad, describeCodes, command, environment, int, ms, times, saveReport,
+  alternate, envInt, startServer, stopServer, ask, machineBusyMs, loadRun, fixedRateRun, countBad, describeCodes, command, environment, int, ms, times, saveReport,
 } = require('./lib/harness');
 
 const DURATION = envInt('BENCH_DURATION', 10, 1);
@@ -33,6 +35,13 @@ const DURATION = envInt('BENCH_DURATION', 10, 1);
 // req/s rose by about half. A server's steady state is what is compared, so warm up that long.
 const WARMUP = envInt('BENCH_WARMUP', 10, 0);
 const CONNECTIONS = envInt('BENCH_CONNECTIONS', 10, 1);
+// The target ratios are measured once more with both servers up, in alternating windows (lib/harness.js
+// alternate): this machine's speed drifts between rows measured a minute apart, two windows seconds
+// apart see the same machine. The verdicts use the median of these rounds.
+const ROUNDS = envInt('BENCH_ROUNDS', 4, 0);
+const ROUND_SECONDS = envInt('BENCH_ROUND_SECONDS', 5, 1);
+const ALTERNATED = [['gateway', 'express'], ['gatewayNormal', 'expressNormal']];
+const PG_ALTERNATED = [['gatewayPg', 'expressPg'], ['gatewayPg2', 'gatewayPg']];
 const TAIL_MS = 5_000; // after the load, how long the subscriber may wait for the last events
 // On SQLite, the gateway's req/s over each: issue 20 asks for ≥ 2× the express handler's at equal
 // durability, checked with both at NORMAL and with both at FULL; bare is the FULL gateway over bare node:http.
@@ -309,57 +318,124 @@ function sampleBackends(database) {
   };
 }
 
-async function measure(target) {
+/**
+ * Starts a target: its server(s), on a fresh database where it runs on PostgreSQL, and the event
+ * subscriber where it publishes; checks that a forged webhook is refused. close() stops it all.
+ */
+async function open(target) {
   const database = target.postgres ? await createDatabase() : undefined;
   const env = {
     ...target.env,
     ...(database ? { BENCH_DATABASE_URL: database.url } : {}),
     ...(target.redis ? { BENCH_REDIS_URL: REDIS_URL } : {}),
   };
-  const servers = [];
-  let feed;
+  const run = { target, database, servers: [], feed: undefined };
   try {
     // One after the other: the first applies the migrations.
-    for (let i = 0; i < (target.instances || 1); i++) servers.push(await startServer(target.script, { ...target, env }));
-    const [{ child, info }] = servers;
-    const children = servers.map((s) => s.child);
+    for (let i = 0; i < (target.instances || 1); i++) run.servers.push(await startServer(target.script, { ...target, env }));
+    const [{ info }] = run.servers;
+    run.info = info;
+    run.children = run.servers.map((s) => s.child);
     // autocannon spreads its connections over several URLs round-robin (5 + 5 of 10 for two).
-    const url = servers.length === 1 ? info.url : servers.map((s) => s.info.url);
+    run.url = run.servers.length === 1 ? info.url : run.servers.map((s) => s.info.url);
     // The subscriber is on the first instance; with two, the second's events reach it through Redis.
-    if (target.subscribe) feed = await subscribe(info.url, info.token);
-    const forged = await forgedStatus(info.url);
+    if (target.subscribe) run.feed = await subscribe(info.url, info.token);
+    run.forged = await forgedStatus(info.url);
+    return run;
+  } catch (error) {
+    await close(run);
+    throw error;
+  }
+}
+
+async function close(run) {
+  pool.items = [];
+  if (run.feed) { run.feed.closing = true; run.feed.socket.terminate(); }
+  await Promise.all(run.servers.map((s) => stopServer(s.child)));
+  if (run.database) await run.database.drop();
+}
+
+/**
+ * One measured window of `duration` s on a started target, with the CPU used over it and, on
+ * PostgreSQL, pg_stat_activity sampled. The messages are signed ahead: twice what `expectedRps`
+ * needs (a warm-up's rate is low: a cold process, and signing on the fly), and at least 5,000 a
+ * second; should the pool run out, the rest is signed on the fly (and reported). At a fixed rate,
+ * exactly rate × duration are sent: twice that is plenty.
+ */
+async function window(run, duration, { rate, expectedRps } = {}) {
+  const poolSize = Math.ceil((rate ? 2 * rate : Math.max(expectedRps ? expectedRps * 2 : 0, 5_000)) * duration);
+  fillPool(poolSize);
+  const sampler = run.database ? sampleBackends(run.database.name) : undefined;
+  const from = {
+    at: Date.now(), server: await serverCpuMicros(run.children), store: run.database ? storeCpuMs() : undefined, client: process.cpuUsage(), machine: machineBusyMs(),
+  };
+  const result = await load(run.url, duration, rate);
+  const cpu = await cpuSince(run.children, from);
+  const backends = sampler ? await sampler.stop() : undefined;
+  return { ...result, poolSize, signedLive: pool.signedLive, cpu, backends };
+}
+
+/** Waits (up to TAIL_MS) for the subscriber to count an event per answer. */
+async function drainFeed(feed, answered) {
+  for (const deadline = Date.now() + TAIL_MS; (feed.counts.get('sms.received') || 0) < answered && Date.now() < deadline;) await sleep(20);
+  await sleep(250); // a surplus arriving late is still counted
+}
+
+async function measure(target) {
+  const run = await open(target);
+  try {
     process.stderr.write(`${target.name}: warm-up ${WARMUP} s, then ${DURATION} s with ${CONNECTIONS} connections` +
       `${target.rate ? ` at ${int(target.rate)} req/s` : ''}\n`);
-    const warm = WARMUP > 0 ? await load(url, WARMUP) : undefined;
-    // Twice what the warm-up rate needs (it is low: a cold process, and signing on the fly), and at
-    // least 5,000 a second; should the pool run out, the rest is signed on the fly (and reported).
-    // At a fixed rate, exactly rate × duration are sent: twice that is plenty.
-    const poolSize = Math.ceil((target.rate ? 2 * target.rate : Math.max(warm ? warm.rps * 2 : 0, 5_000)) * DURATION);
-    fillPool(poolSize);
-    const sampler = database ? sampleBackends(database.name) : undefined;
-    const from = {
-      at: Date.now(), server: await serverCpuMicros(children), store: database ? storeCpuMs() : undefined, client: process.cpuUsage(), machine: machineBusyMs(),
-    };
-    const result = await load(url, DURATION, target.rate);
-    const cpu = await cpuSince(children, from);
-    const backends = sampler ? await sampler.stop() : undefined;
+    const warm = WARMUP > 0 ? await load(run.url, WARMUP) : undefined;
+    const result = await window(run, DURATION, { rate: target.rate, expectedRps: warm && warm.rps });
     const phases = [warm, result].filter(Boolean);
     const answered = phases.reduce((sum, r) => sum + r.requests - r.non2xx, 0);
     // When a phase stops, up to one request per connection is in flight: handled, but not counted.
     const inFlight = CONNECTIONS * phases.length;
-    const row = { ...target, ...result, warm, info, forged, answered, inFlight, poolSize, signedLive: pool.signedLive, cpu, backends };
-    if (feed) {
-      for (const deadline = Date.now() + TAIL_MS; (feed.counts.get('sms.received') || 0) < answered && Date.now() < deadline;) await sleep(20);
-      await sleep(250); // a surplus arriving late is still counted
-      row.feed = feed;
+    const row = { ...target, ...result, warm, info: run.info, forged: run.forged, answered, inFlight };
+    if (run.feed) {
+      await drainFeed(run.feed, answered);
+      row.feed = run.feed;
     }
-    if (target.countsRows) row.stored = await ask(child, 'stored', 'stored');
+    if (target.countsRows) row.stored = await ask(run.servers[0].child, 'stored', 'stored');
     return row;
   } finally {
-    pool.items = [];
-    if (feed) { feed.closing = true; feed.socket.terminate(); }
-    await Promise.all(servers.map((s) => stopServer(s.child)));
-    if (database) await database.drop();
+    await close(run);
+  }
+}
+
+/**
+ * A target pair measured again in alternation (lib/harness.js alternate): both started and warmed
+ * up, then ROUNDS windows of ROUND_SECONDS each, in turns. Every window must be all 2xx, and every
+ * answer of a publishing server must reach its subscriber.
+ */
+async function measureAlternated([ofKey, baseKey], targetsByKey) {
+  const runs = [];
+  try {
+    for (const key of [ofKey, baseKey]) runs.push(await open(targetsByKey[key]));
+    process.stderr.write(`alternated: ${ofKey} and ${baseKey}, warm-up ${WARMUP} s each, then ${ROUNDS} rounds of ${ROUND_SECONDS} s each\n`);
+    const warm = [];
+    for (const run of runs) warm.push(WARMUP > 0 ? await load(run.url, WARMUP) : undefined);
+    const windowOf = (i) => () => window(runs[i], ROUND_SECONDS, { expectedRps: warm[i] && warm[i].rps });
+    const result = await alternate(ROUNDS, windowOf(0), windowOf(1));
+    const problems = [];
+    runs.forEach((run, i) => {
+      const phases = [warm[i], ...result.rounds.map((r) => (i === 0 ? r.a : r.b))].filter(Boolean);
+      const bad = phases.filter((p) => p.non2xx || p.errors || p.timeouts || !p.requests);
+      if (bad.length) problems.push(`**ERRORS** alternated ${run.target.key}: ${bad.length} windows with non-2xx answers, socket errors or no response.`);
+      run.answered = phases.reduce((sum, p) => sum + p.requests - p.non2xx, 0);
+      run.inFlight = CONNECTIONS * phases.length;
+    });
+    for (const run of runs.filter((r) => r.feed)) {
+      await drainFeed(run.feed, run.answered);
+      const events = run.feed.counts.get('sms.received') || 0;
+      if (events < run.answered || events > run.answered + run.inFlight) {
+        problems.push(`**ERRORS** alternated ${run.target.key}: ${events} sms.received events for ${run.answered} 2xx answers (+ up to ${run.inFlight} in flight).`);
+      }
+    }
+    return { of: ofKey, base: baseKey, ...result, problems };
+  } finally {
+    for (const run of runs) await close(run);
   }
 }
 
@@ -390,6 +466,29 @@ function rateTable(rows) {
     '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
     ...rows.map((r) => `| ${r.name} | ${int(r.rate)} | ${int(r.rps)} | ${int(r.requests)} | ${ms(r.p50)} | ${ms(r.p99)} | ${r.non2xx} | ${r.errors + r.timeouts} |`),
   ].join('\n');
+}
+
+const pairKey = (of, base) => `${of}/${base}`;
+
+/** Each alternated pair: every round's ratio with both req/s, the median and the range. */
+function alternatedTable(results) {
+  return [
+    `| req/s ratio | ${results[0].rounds.map((_, i) => `round ${i + 1}`).join(' | ')} | median | range |`,
+    `| --- |${' ---: |'.repeat(results[0].rounds.length + 2)}`,
+    ...results.map((r) => `| ${r.of} ÷ ${r.base} | ${r.rounds.map((x) => `${times(x.ratio)} (${int(x.a.rps)} / ${int(x.b.rps)})`).join(' | ')} ` +
+      `| **${times(r.median)}** | ${times(r.low)}–${times(r.high)} |`),
+  ].join('\n');
+}
+
+/**
+ * A target ratio: the median of its alternated rounds where they ran (see ROUNDS), else the one
+ * measured row after row; the text gives both.
+ */
+function targetRatio(k, alternated, of, base) {
+  const once = k[of].rps / k[base].rps;
+  const a = alternated.find((r) => pairKey(r.of, r.base) === pairKey(of, base));
+  if (!a) return { ratio: once, text: times(once) };
+  return { ratio: a.median, text: `${times(a.median)}, the median of ${a.rounds.length} alternated rounds, ${times(a.low)}–${times(a.high)}; ${times(once)} row after row` };
 }
 
 function checks(rows) {
@@ -454,16 +553,20 @@ function pgChecks(rows) {
   ];
 }
 
-function pgTargets([one, two, express, lean]) {
+function pgTargets([one, two, express, lean], alternated) {
   const verdict = (ok, figure) => `${ok ? 'met' : '**NOT met**'} (${figure})`;
+  const k = { gatewayPg: one, gatewayPg2: two, expressPg: express };
+  const overExpress = targetRatio(k, alternated, 'gatewayPg', 'expressPg');
+  const twoOverOne = targetRatio(k, alternated, 'gatewayPg2', 'gatewayPg');
   return [
     'Targets for the gateway on PostgreSQL (issue 20; printed, not enforced):',
-    `- req/s ≥ ${PG_TARGET.express}× the express + pg handler: ${verdict(one.rps / express.rps >= PG_TARGET.express, times(one.rps / express.rps))}`,
+    `- req/s ≥ ${PG_TARGET.express}× the express + pg handler: ${verdict(overExpress.ratio >= PG_TARGET.express, overExpress.text)}`,
     `- p99 ≤ ${PG_TARGET.p99Ms} ms: one instance ${verdict(one.p99 <= PG_TARGET.p99Ms, `${ms(one.p99)} ms`)}; ` +
       `two instances ${verdict(two.p99 <= PG_TARGET.p99Ms, `${ms(two.p99)} ms`)}`,
     `- lock waits < ${percent(PG_TARGET.lockShare)} of sampled active backends: one instance ${verdict(lockShare(one.backends) < PG_TARGET.lockShare, percent(lockShare(one.backends)))}; ` +
       `two instances ${verdict(lockShare(two.backends) < PG_TARGET.lockShare, percent(lockShare(two.backends)))}`,
-    `- two instances ≥ one, req/s: ${verdict(two.rps / one.rps >= PG_TARGET.twoOverOne, times(two.rps / one.rps))}`,
+    `- two instances ≥ one, req/s: ${verdict(twoOverOne.ratio >= PG_TARGET.twoOverOne, twoOverOne.text)}`,
+    ...(alternated.length ? ['', `Alternated (${ROUNDS} rounds of ${ROUND_SECONDS} s per server, both started and warmed up first):`, '', alternatedTable(alternated)] : []),
     '',
     `For scale (not a target): the same kind of rows by hand on pg, each message on its own (servers/lean-pg-store.js), made ${times(lean.rps / express.rps)} ` +
       `the express + pg handler's req/s; the gateway (one instance) made ${times(one.rps / lean.rps)} the reference's.`,
@@ -511,10 +614,10 @@ function problems(rows) {
 const keptUp = (r) => r.rps >= r.rate * KEPT_UP;
 
 /** `k`: every SQLite row by key. */
-function targets(k) {
-  const { gateway, express, gatewayNormal, expressNormal, bare, lean, ceiling, gatewayRate: atRate } = k;
-  const verdict = (ratio, min) => `${ratio >= min ? 'met' : '**NOT met**'} (${times(ratio)})`;
-  const against = (r) => `${times(r.rps / express.rps)} the express handler, ${times(r.rps / bare.rps)} bare`;
+function targets(k, alternated) {
+  const { gateway, express, expressNormal, bare, lean, ceiling, gatewayRate: atRate } = k;
+  const verdict = ({ ratio, text }, min) => `${ratio >= min ? 'met' : '**NOT met**'} (${text})`;
+  const against = (r) => `${times(r.rps / express.rps)} the express handler at FULL, ${times(r.rps / expressNormal.rps)} at NORMAL, ${times(r.rps / bare.rps)} bare`;
   // Met only if the rate was reached too: a p99 at a lower rate says nothing about this one.
   const latency = `${atRate.p99 <= RATE_TARGET.p99Ms && keptUp(atRate) ? 'met' : '**NOT met**'} ` +
     `(p99 ${ms(atRate.p99)} ms, p50 ${ms(atRate.p50)} ms, at ${int(atRate.rps)} req/s achieved` +
@@ -522,14 +625,15 @@ function targets(k) {
     (k.bareRate ? `; the generator's own floor at that rate (bare node:http): p99 ${ms(k.bareRate.p99)} ms` : '');
   return [
     'Targets for the gateway on SQLite (printed, not enforced):',
-    `- req/s ≥ ${TARGET.express}× the express handler, both FULL: ${verdict(gateway.rps / express.rps, TARGET.express)}`,
-    `- req/s ≥ ${TARGET.express}× the express handler, both NORMAL: ${verdict(gatewayNormal.rps / expressNormal.rps, TARGET.express)}`,
-    `- ≥ ${TARGET.bare}× bare node:http: ${verdict(gateway.rps / bare.rps, TARGET.bare)}`,
+    `- req/s ≥ ${TARGET.express}× the express handler, both FULL: ${verdict(targetRatio(k, alternated, 'gateway', 'express'), TARGET.express)}`,
+    `- req/s ≥ ${TARGET.express}× the express handler, both NORMAL: ${verdict(targetRatio(k, alternated, 'gatewayNormal', 'expressNormal'), TARGET.express)}`,
+    `- ≥ ${TARGET.bare}× bare node:http: ${verdict(targetRatio(k, alternated, 'gateway', 'bare'), TARGET.bare)}`,
     `- p99 ≤ ${RATE_TARGET.p99Ms} ms at ${int(RATE_TARGET.rate)} req/s (FULL): ${latency}`,
     '',
     'For scale, the two references (same frameworks, none of the gateway\'s layers):',
     `- storing the same kind of rows by hand, durably: ${against(lean)}`,
     `- storing nothing at all: ${against(ceiling)}`,
+    ...(alternated.length ? ['', `Alternated (${ROUNDS} rounds of ${ROUND_SECONDS} s per server, both started and warmed up first; the order swapped every round):`, '', alternatedTable(alternated)] : []),
   ];
 }
 
@@ -539,20 +643,27 @@ async function main() {
   const rows = [];
   for (const target of TARGETS) rows.push(await measure(target));
   const byKey = Object.fromEntries(rows.map((r) => [r.key, r]));
+  const targetsByKey = Object.fromEntries([...TARGETS, ...PG_TARGETS].map((t) => [t.key, t]));
+  const alternated = [];
+  if (ROUNDS > 0) for (const pair of ALTERNATED) alternated.push(await measureAlternated(pair, targetsByKey));
   const pgSkipped = await postgresUnavailable();
   const pgRows = [];
+  const pgAlternated = [];
   if (pgSkipped) process.stderr.write(`PostgreSQL rows skipped: ${pgSkipped}\n`);
-  else for (const target of PG_TARGETS) pgRows.push(await measure(target));
-  const errors = problems([...rows, ...pgRows]);
+  else {
+    for (const target of PG_TARGETS) pgRows.push(await measure(target));
+    if (ROUNDS > 0) for (const pair of PG_ALTERNATED) pgAlternated.push(await measureAlternated(pair, targetsByKey));
+  }
+  const errors = [...problems([...rows, ...pgRows]), ...[...alternated, ...pgAlternated].flatMap((r) => r.problems)];
   const postgres = pgSkipped
     ? ['## PostgreSQL', '', `Skipped: ${pgSkipped}. Set BENCH_POSTGRES_URL (and BENCH_REDIS_URL) to a server that answers.`]
     : ['## PostgreSQL', '', `A fresh database per server run on ${POSTGRES_URL} (dropped afterwards); two instances share one database and Redis at ${REDIS_URL}, ` +
         `autocannon spreading its ${CONNECTIONS} connections over both.`, '',
-      pgTable(pgRows, byKey.bare), '', ...pgChecks(pgRows), '', ...pgTargets(pgRows)];
+      pgTable(pgRows, byKey.bare), '', ...pgChecks(pgRows), '', ...pgTargets(pgRows, pgAlternated)];
   const report = [
     '# Benchmark: inbound SMS webhooks (POST /webhooks/twilio/sms)',
     '',
-    ...environment(command(['BENCH_DURATION', 'BENCH_WARMUP', 'BENCH_CONNECTIONS', 'BENCH_POSTGRES_URL', 'BENCH_REDIS_URL'], 'bench:sms', 'sms.js')),
+    ...environment(command(['BENCH_DURATION', 'BENCH_WARMUP', 'BENCH_CONNECTIONS', 'BENCH_ROUNDS', 'BENCH_ROUND_SECONDS', 'BENCH_POSTGRES_URL', 'BENCH_REDIS_URL'], 'bench:sms', 'sms.js')),
     `- Load: autocannon, ${CONNECTIONS} connections, ${WARMUP} s warm-up then ${DURATION} s per server, one server at a time, each in its own process, over 127.0.0.1; ` +
       'every request a distinct message signed with the Twilio algorithm (signed ahead of each measurement); ' +
       'as fast as the server answers, except the fixed-rate run (full-speed warm-up, then the rate)',
@@ -566,7 +677,7 @@ async function main() {
     '',
     ...checks(rows),
     '',
-    ...targets(byKey),
+    ...targets(byKey, alternated),
     '',
     ...postgres,
     '',

@@ -147,6 +147,29 @@ function fixedRateRun({ url, rate, duration, request, settle = 1 }) {
   });
 }
 
+/**
+ * Measures two servers that are both up and warmed, in turns: `rounds` times one window of each,
+ * the order swapped every round (a b, b a, a b, ...) so that neither always follows the other.
+ * This machine's speed drifts by tens of percent over minutes (bench/README.md: the same build made
+ * 3,196 to 4,632 req/s in runs minutes apart); two windows seconds apart see the same machine, so
+ * the ratio of each round compares the servers rather than the moments. `measureA` and
+ * `measureB` run one window each and resolve with an object that has `rps`.
+ * Resolves with the rounds ({ a, b, ratio: a.rps / b.rps }) and the median of their ratios.
+ */
+async function alternate(rounds, measureA, measureB) {
+  const done = [];
+  for (let i = 0; i < rounds; i++) {
+    let a;
+    let b;
+    if (i % 2 === 0) { a = await measureA(); b = await measureB(); } else { b = await measureB(); a = await measureA(); }
+    done.push({ a, b, ratio: a.rps / b.rps });
+  }
+  const sorted = done.map((r) => r.ratio).sort((x, y) => x - y);
+  const mid = sorted.length >> 1;
+  const median = sorted.length === 0 ? NaN : sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+  return { rounds: done, median, low: sorted[0], high: sorted[sorted.length - 1] };
+}
+
 /** How many responses had a status code that `ok` refuses. */
 const countBad = (codes, ok) => codes.filter(([code]) => !ok(code)).reduce((sum, [, count]) => sum + count, 0);
 const describeCodes = (codes) => codes.map(([c, n]) => `${c}×${n}`).join(', ') || 'none';
@@ -185,5 +208,5 @@ function saveReport(file, report, problems) {
 }
 
 module.exports = {
-  saveReport, envInt, startServer, stopServer, ask, machineBusyMs, loadRun, fixedRateRun, countBad, describeCodes, command, environment, int, ms, times,
+  alternate, saveReport, envInt, startServer, stopServer, ask, machineBusyMs, loadRun, fixedRateRun, countBad, describeCodes, command, environment, int, ms, times,
 };
