@@ -68,6 +68,12 @@ function openSqlite(options: OpenOptions): DatabaseHandle {
   sqlite.pragma(`synchronous = ${connectionSynchronous}`);
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('busy_timeout = 5000');
+  // Temporary data in memory: SQLite gathers the rows of an UPDATE ... RETURNING (the event
+  // counter's, once per change) in a temporary table, and with the default store every such
+  // statement set up and released that table's cache: two brk calls per statement under strace,
+  // 22 us per counter update against 1.5 us in memory. The gateway's temporary data stays small
+  // (results of a page, no VACUUM), so memory is the place for it.
+  sqlite.pragma('temp_store = MEMORY');
   // Checkpoints (copying the WAL's pages into the database file) run on a thread of their own
   // (background-checkpoint.ts): SQLite's automatic one runs inside the COMMIT that crosses its
   // threshold, on the event loop, with two fsyncs — measured on the SMS ingest bench, such commits

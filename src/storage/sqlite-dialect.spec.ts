@@ -224,6 +224,18 @@ describe('openDatabase: SQLite durability and checkpoints', () => {
     expect((await sql<{ synchronous: number }>`pragma synchronous`.execute(handle.db)).rows[0]!.synchronous).toBe(1);
     await handle.close();
   });
+
+  it('keeps temporary data (an UPDATE ... RETURNING\'s rows) in memory', async () => {
+    const handle = openDatabase({ url: `sqlite:${file()}`, sqliteSynchronous: 'NORMAL' });
+    expect(Object.values((await sql`pragma temp_store`.execute(handle.db)).rows[0] as object)).toEqual([2]); // MEMORY
+    const returned = await handle.transaction(async (tx) => {
+      await sql`create table counter (id integer primary key, value integer not null)`.execute(tx);
+      await sql`insert into counter values (1, 41)`.execute(tx);
+      return (await sql<{ value: number }>`update counter set value = value + 1 where id = 1 returning value`.execute(tx)).rows;
+    });
+    expect(returned).toEqual([{ value: 42 }]);
+    await handle.close();
+  });
 });
 
 describe('GatewaySqliteDialect: fixed queries inside a transaction run on the connection directly', () => {
