@@ -6,7 +6,7 @@
 // Usage: npm run bench   (env: BENCH_DURATION s, default 10; BENCH_WARMUP s, default 10; BENCH_CONNECTIONS, default 10;
 //   BENCH_ROUNDS, default 4 (0: none); BENCH_ROUND_SECONDS, default 5)
 const {
-  alternate, envInt, startServer, stopServer, loadRun, countBad, describeCodes, command, environment, int, ms, times, saveReport,
+  alternate, alternatedTable, envInt, startServer, stopServer, loadRun, countBad, describeCodes, command, environment, int, ms, times, saveReport,
 } = require('./lib/harness');
 
 const DURATION = envInt('BENCH_DURATION', 10, 1);
@@ -80,11 +80,9 @@ async function measureAlternated(gatewayTarget, expressTarget) {
 
 function alternatedLines(alt) {
   return [
-    `Alternated (${alt.rounds.length} rounds of ${ROUND_SECONDS} s per server, both started and warmed up first; the order swapped every round), gateway ÷ express handler req/s:`,
+    `Alternated (${alt.rounds.length} rounds of ${ROUND_SECONDS} s per server, both started and warmed up first; the order swapped every round):`,
     '',
-    `| ${alt.rounds.map((_, i) => `round ${i + 1}`).join(' | ')} | median | range |`,
-    `|${' ---: |'.repeat(alt.rounds.length + 2)}`,
-    `| ${alt.rounds.map((r) => `${times(r.ratio)} (${int(r.a.rps)} / ${int(r.b.rps)})`).join(' | ')} | **${times(alt.median)}** | ${times(alt.low)}–${times(alt.high)} |`,
+    alternatedTable([{ ...alt, label: 'gateway ÷ express handler' }]),
   ];
 }
 

@@ -26,7 +26,7 @@ const { Client } = require('pg');
 const Redis = require('ioredis');
 const WebSocket = require('ws');
 const {
-  alternate, envInt, startServer, stopServer, ask, machineBusyMs, loadRun, fixedRateRun, countBad, describeCodes, command, environment, int, ms, times, saveReport,
+  alternate, alternatedTable, envInt, startServer, stopServer, ask, machineBusyMs, loadRun, fixedRateRun, countBad, describeCodes, command, environment, int, ms, times, saveReport,
 } = require('./lib/harness');
 
 const DURATION = envInt('BENCH_DURATION', 10, 1);
@@ -469,16 +469,7 @@ function rateTable(rows) {
 }
 
 const pairKey = (of, base) => `${of}/${base}`;
-
-/** Each alternated pair: every round's ratio with both req/s, the median and the range. */
-function alternatedTable(results) {
-  return [
-    `| req/s ratio | ${results[0].rounds.map((_, i) => `round ${i + 1}`).join(' | ')} | median | range |`,
-    `| --- |${' ---: |'.repeat(results[0].rounds.length + 2)}`,
-    ...results.map((r) => `| ${r.of} ÷ ${r.base} | ${r.rounds.map((x) => `${times(x.ratio)} (${int(x.a.rps)} / ${int(x.b.rps)})`).join(' | ')} ` +
-      `| **${times(r.median)}** | ${times(r.low)}–${times(r.high)} |`),
-  ].join('\n');
-}
+const labelled = (r) => ({ ...r, label: `${r.of} ÷ ${r.base}` });
 
 /**
  * A target ratio: the median of its alternated rounds where they ran (see ROUNDS), else the one
@@ -566,7 +557,7 @@ function pgTargets([one, two, express, lean], alternated) {
     `- lock waits < ${percent(PG_TARGET.lockShare)} of sampled active backends: one instance ${verdict(lockShare(one.backends) < PG_TARGET.lockShare, percent(lockShare(one.backends)))}; ` +
       `two instances ${verdict(lockShare(two.backends) < PG_TARGET.lockShare, percent(lockShare(two.backends)))}`,
     `- two instances ≥ one, req/s: ${verdict(twoOverOne.ratio >= PG_TARGET.twoOverOne, twoOverOne.text)}`,
-    ...(alternated.length ? ['', `Alternated (${ROUNDS} rounds of ${ROUND_SECONDS} s per server, both started and warmed up first):`, '', alternatedTable(alternated)] : []),
+    ...(alternated.length ? ['', `Alternated (${ROUNDS} rounds of ${ROUND_SECONDS} s per server, both started and warmed up first):`, '', alternatedTable(alternated.map(labelled))] : []),
     '',
     `For scale (not a target): the same kind of rows by hand on pg, each message on its own (servers/lean-pg-store.js), made ${times(lean.rps / express.rps)} ` +
       `the express + pg handler's req/s; the gateway (one instance) made ${times(one.rps / lean.rps)} the reference's.`,
@@ -633,7 +624,7 @@ function targets(k, alternated) {
     'For scale, the two references (same frameworks, none of the gateway\'s layers):',
     `- storing the same kind of rows by hand, durably: ${against(lean)}`,
     `- storing nothing at all: ${against(ceiling)}`,
-    ...(alternated.length ? ['', `Alternated (${ROUNDS} rounds of ${ROUND_SECONDS} s per server, both started and warmed up first; the order swapped every round):`, '', alternatedTable(alternated)] : []),
+    ...(alternated.length ? ['', `Alternated (${ROUNDS} rounds of ${ROUND_SECONDS} s per server, both started and warmed up first; the order swapped every round):`, '', alternatedTable(alternated.map(labelled))] : []),
   ];
 }
 

@@ -170,6 +170,20 @@ async function alternate(rounds, measureA, measureB) {
   return { rounds: done, median, low: sorted[0], high: sorted[sorted.length - 1] };
 }
 
+/**
+ * Alternated results as a Markdown table: per pair (`label`), every round's ratio with both req/s,
+ * then the median and the range. All pairs ran the same number of rounds.
+ */
+function alternatedTable(pairs) {
+  const rounds = pairs[0].rounds.length;
+  return [
+    `| req/s ratio | ${Array.from({ length: rounds }, (_, i) => `round ${i + 1}`).join(' | ')} | median | range |`,
+    `| --- |${' ---: |'.repeat(rounds + 2)}`,
+    ...pairs.map((p) => `| ${p.label} | ${p.rounds.map((r) => `${times(r.ratio)} (${int(r.a.rps)} / ${int(r.b.rps)})`).join(' | ')} ` +
+      `| **${times(p.median)}** | ${times(p.low)}–${times(p.high)} |`),
+  ].join('\n');
+}
+
 /** How many responses had a status code that `ok` refuses. */
 const countBad = (codes, ok) => codes.filter(([code]) => !ok(code)).reduce((sum, [, count]) => sum + count, 0);
 const describeCodes = (codes) => codes.map(([c, n]) => `${c}×${n}`).join(', ') || 'none';
@@ -208,5 +222,5 @@ function saveReport(file, report, problems) {
 }
 
 module.exports = {
-  alternate, saveReport, envInt, startServer, stopServer, ask, machineBusyMs, loadRun, fixedRateRun, countBad, describeCodes, command, environment, int, ms, times,
+  alternate, alternatedTable, saveReport, envInt, startServer, stopServer, ask, machineBusyMs, loadRun, fixedRateRun, countBad, describeCodes, command, environment, int, ms, times,
 };
