@@ -151,7 +151,7 @@ function fixedRateRun({ url, rate, duration, request, settle = 1 }) {
  * Measures two servers that are both up and warmed, in turns: `rounds` times one window of each,
  * the order swapped every round (a b, b a, a b, ...) so that neither always follows the other.
  * This machine's speed drifts by tens of percent over minutes (bench/README.md: the same build made
- * 3,196 to 4,632 req/s in runs minutes apart); two windows seconds apart see the same machine, so
+ * 3,226 to 4,632 req/s in runs minutes apart); two windows seconds apart see the same machine, so
  * the ratio of each round compares the servers rather than the moments. `measureA` and
  * `measureB` run one window each and resolve with an object that has `rps`.
  * Resolves with the rounds ({ a, b, ratio: a.rps / b.rps }) and the median of their ratios.
