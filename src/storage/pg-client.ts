@@ -1,6 +1,7 @@
 import type { PostgresCursor, PostgresPool, PostgresPoolClient, PostgresQueryResult } from 'kysely';
 import type { Pool, PoolClient } from 'pg';
-import { isStalePlan, remember } from './store';
+import { remember } from '../common/bounded-map';
+import { isStalePlan } from './store';
 import { StatementPipeline } from './pg-pipeline';
 import { composeStatements, isCarrier, isDeferrable, isLast, type Statement } from './write-behind';
 

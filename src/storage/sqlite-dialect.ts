@@ -3,7 +3,7 @@ import {
   SqliteAdapter, SqliteDialect, SqliteDriver, type CompiledQuery, type DatabaseConnection, type DialectAdapter, type Driver,
   type QueryResult, type SqliteDialectConfig,
 } from 'kysely';
-import { remember } from './store';
+import { remember } from '../common/bounded-map';
 import type { FlushHandovers, WalFile } from './wal-flush';
 
 export interface GatewaySqliteOptions {

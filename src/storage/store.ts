@@ -19,16 +19,6 @@ export function isStalePlan(error: unknown): boolean {
 }
 
 /**
- * Keeps `value` under its statement's text in a cache of at most `max` entries, the oldest going
- * first: the gateway runs a small, fixed set of statements, and a text built per call must not grow
- * the cache without bound.
- */
-export function remember<T>(cache: Map<string, T>, text: string, value: T, max: number): void {
-  if (cache.size >= max) cache.delete(cache.keys().next().value!);
-  cache.set(text, value);
-}
-
-/**
  * Runs `work` in one transaction; when two writers raced on a unique key the whole unit is run
  * again, so its reads see the winner's row (likewise after a stale prepared statement).
  */

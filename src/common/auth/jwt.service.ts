@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { errors as joseErrors, jwtVerify, SignJWT } from 'jose';
+import { remember } from '../bounded-map';
 import { DomainError, ErrorCode } from '../errors/domain-error';
 import { ROLES, type Principal, type Role } from './principal';
 
@@ -32,10 +33,7 @@ export class JwtService {
       this.verified.delete(token);
     }
     const principal = await this.check(token);
-    if (token.length <= LONGEST_KEPT_TOKEN) {
-      if (this.verified.size >= VERIFIED_TOKENS_KEPT) this.verified.delete(this.verified.keys().next().value!);
-      this.verified.set(token, principal);
-    }
+    if (token.length <= LONGEST_KEPT_TOKEN) remember(this.verified, token, principal, VERIFIED_TOKENS_KEPT);
     return { ...principal, roles: [...principal.roles] };
   }
 

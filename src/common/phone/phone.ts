@@ -1,4 +1,5 @@
 import { parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js/max';
+import { remember } from '../bounded-map';
 
 const CACHE_SIZE = 10_000;
 const cache = new Map<string, string | null>();
@@ -13,8 +14,7 @@ export function toE164(input: string, defaultRegion: string): string | null {
   const known = cache.get(key);
   if (known !== undefined) return known;
   const answer = parse(input, defaultRegion);
-  if (cache.size >= CACHE_SIZE) cache.delete(cache.keys().next().value!);
-  cache.set(key, answer);
+  remember(cache, key, answer, CACHE_SIZE);
   return answer;
 }
 
