@@ -6,7 +6,7 @@
 // Usage: npm run bench   (env: BENCH_DURATION s, default 10; BENCH_WARMUP s, default 10; BENCH_CONNECTIONS, default 10;
 //   BENCH_ROUNDS, default 4 (0: none); BENCH_ROUND_SECONDS, default 5)
 const {
-  alternate, alternatedTable, envInt, startServer, stopServer, loadRun, countBad, describeCodes, command, environment, int, ms, times, saveReport,
+  alternate, alternatedSection, envInt, startServer, stopServer, loadRun, countBad, describeCodes, command, environment, int, ms, times, saveReport,
 } = require('./lib/harness');
 
 const DURATION = envInt('BENCH_DURATION', 10, 1);
@@ -78,14 +78,6 @@ async function measureAlternated(gatewayTarget, expressTarget) {
   }
 }
 
-function alternatedLines(alt) {
-  return [
-    `Alternated (${alt.rounds.length} rounds of ${ROUND_SECONDS} s per server, both started and warmed up first; the order swapped every round):`,
-    '',
-    alternatedTable([{ ...alt, label: 'gateway ÷ express handler' }]),
-  ];
-}
-
 function table(rows) {
   const [base, gateway, express] = rows;
   const lines = [
@@ -128,7 +120,7 @@ async function main() {
       `${ratio >= TARGET_OVER_EXPRESS ? 'met' : '**NOT met**'} (` +
       (alt ? `${times(alt.median)}, the median of ${alt.rounds.length} alternated rounds, ${times(alt.low)}–${times(alt.high)}; ${times(once)} row after row)` : `${times(once)})`),
     '',
-    ...(alt ? [...alternatedLines(alt), ''] : []),
+    ...(alt ? [...alternatedSection([{ ...alt, label: 'gateway ÷ express handler' }], ROUND_SECONDS), ''] : []),
     ...(errors.length ? [...errors, ''] : ['All responses were 201.', '']),
   ].join('\n');
   saveReport('latest.md', report, errors);

@@ -26,7 +26,7 @@ const { Client } = require('pg');
 const Redis = require('ioredis');
 const WebSocket = require('ws');
 const {
-  alternate, alternatedTable, envInt, startServer, stopServer, ask, machineBusyMs, loadRun, fixedRateRun, countBad, describeCodes, command, environment, int, ms, times, saveReport,
+  alternate, alternatedSection, envInt, startServer, stopServer, ask, machineBusyMs, loadRun, fixedRateRun, countBad, describeCodes, command, environment, int, ms, times, saveReport,
 } = require('./lib/harness');
 
 const DURATION = envInt('BENCH_DURATION', 10, 1);
@@ -375,6 +375,11 @@ async function window(run, duration, { rate, expectedRps } = {}) {
   return { ...result, poolSize, signedLive: pool.signedLive, cpu, backends };
 }
 
+/** A phase that answered anything but 2xx, lost a socket or got no response: its figures are not valid. */
+const failed = (p) => p.non2xx || p.errors || p.timeouts || !p.requests;
+/** When a phase stops, up to one request per connection is in flight: a count must lie between the answers and that many more. */
+const matches = (n, r) => n >= r.answered && n <= r.answered + r.inFlight;
+
 /** Waits (up to TAIL_MS) for the subscriber to count an event per answer. */
 async function drainFeed(feed, answered) {
   for (const deadline = Date.now() + TAIL_MS; (feed.counts.get('sms.received') || 0) < answered && Date.now() < deadline;) await sleep(20);
@@ -421,7 +426,7 @@ async function measureAlternated([ofKey, baseKey], targetsByKey) {
     const problems = [];
     runs.forEach((run, i) => {
       const phases = [warm[i], ...result.rounds.map((r) => (i === 0 ? r.a : r.b))].filter(Boolean);
-      const bad = phases.filter((p) => p.non2xx || p.errors || p.timeouts || !p.requests);
+      const bad = phases.filter(failed);
       if (bad.length) problems.push(`**ERRORS** alternated ${run.target.key}: ${bad.length} windows with non-2xx answers, socket errors or no response.`);
       run.answered = phases.reduce((sum, p) => sum + p.requests - p.non2xx, 0);
       run.inFlight = CONNECTIONS * phases.length;
@@ -429,7 +434,7 @@ async function measureAlternated([ofKey, baseKey], targetsByKey) {
     for (const run of runs.filter((r) => r.feed)) {
       await drainFeed(run.feed, run.answered);
       const events = run.feed.counts.get('sms.received') || 0;
-      if (events < run.answered || events > run.answered + run.inFlight) {
+      if (!matches(events, run)) {
         problems.push(`**ERRORS** alternated ${run.target.key}: ${events} sms.received events for ${run.answered} 2xx answers (+ up to ${run.inFlight} in flight).`);
       }
     }
@@ -468,8 +473,9 @@ function rateTable(rows) {
   ].join('\n');
 }
 
-const pairKey = (of, base) => `${of}/${base}`;
-const labelled = (r) => ({ ...r, label: `${r.of} ÷ ${r.base}` });
+/** The alternated pairs' rounds under a caption, as report lines. */
+const alternatedLines = (alternated) => (alternated.length
+  ? ['', ...alternatedSection(alternated.map((r) => ({ ...r, label: `${r.of} ÷ ${r.base}` })), ROUND_SECONDS)] : []);
 
 /**
  * A target ratio: the median of its alternated rounds where they ran (see ROUNDS), else the one
@@ -477,7 +483,7 @@ const labelled = (r) => ({ ...r, label: `${r.of} ÷ ${r.base}` });
  */
 function targetRatio(k, alternated, of, base) {
   const once = k[of].rps / k[base].rps;
-  const a = alternated.find((r) => pairKey(r.of, r.base) === pairKey(of, base));
+  const a = alternated.find((r) => r.of === of && r.base === base);
   if (!a) return { ratio: once, text: times(once) };
   return { ratio: a.median, text: `${times(a.median)}, the median of ${a.rounds.length} alternated rounds, ${times(a.low)}–${times(a.high)}; ${times(once)} row after row` };
 }
@@ -557,7 +563,7 @@ function pgTargets([one, two, express, lean], alternated) {
     `- lock waits < ${percent(PG_TARGET.lockShare)} of sampled active backends: one instance ${verdict(lockShare(one.backends) < PG_TARGET.lockShare, percent(lockShare(one.backends)))}; ` +
       `two instances ${verdict(lockShare(two.backends) < PG_TARGET.lockShare, percent(lockShare(two.backends)))}`,
     `- two instances ≥ one, req/s: ${verdict(twoOverOne.ratio >= PG_TARGET.twoOverOne, twoOverOne.text)}`,
-    ...(alternated.length ? ['', `Alternated (${ROUNDS} rounds of ${ROUND_SECONDS} s per server, both started and warmed up first):`, '', alternatedTable(alternated.map(labelled))] : []),
+    ...alternatedLines(alternated),
     '',
     `For scale (not a target): the same kind of rows by hand on pg, each message on its own (servers/lean-pg-store.js), made ${times(lean.rps / express.rps)} ` +
       `the express + pg handler's req/s; the gateway (one instance) made ${times(one.rps / lean.rps)} the reference's.`,
@@ -568,7 +574,7 @@ function problems(rows) {
   const out = [];
   for (const r of rows) {
     for (const [label, p] of [['warm-up', r.warm], ['measurement', r]]) {
-      if (p && (p.non2xx || p.errors || p.timeouts || !p.requests)) {
+      if (p && failed(p)) {
         out.push(`**ERRORS** in ${r.name}, ${label}: ${p.non2xx} non-2xx answers to valid signed webhooks (status counts: ${describeCodes(p.codes)}), ` +
           `${p.errors} socket errors, ${p.timeouts} timeouts, ${p.requests} responses. Its figures are not valid.`);
       }
@@ -576,7 +582,6 @@ function problems(rows) {
     if (r.signedLive) out.push(`**WARNING** ${r.name}: the pool of ${int(r.poolSize)} signed messages ran out; ${int(r.signedLive)} were signed during the measurement (slower load generator).`);
     if (r.cpu.other > 15) out.push(`**WARNING** ${r.name}: other programs used ${int(r.cpu.other)}% CPU while it was measured; its figures are not clean.`);
   }
-  const matches = (n, r) => n >= r.answered && n <= r.answered + r.inFlight;
   for (const r of rows.filter((row) => row.feed)) {
     const { feed } = r;
     const events = feed.counts.get('sms.received') || 0;
@@ -624,7 +629,7 @@ function targets(k, alternated) {
     'For scale, the two references (same frameworks, none of the gateway\'s layers):',
     `- storing the same kind of rows by hand, durably: ${against(lean)}`,
     `- storing nothing at all: ${against(ceiling)}`,
-    ...(alternated.length ? ['', `Alternated (${ROUNDS} rounds of ${ROUND_SECONDS} s per server, both started and warmed up first; the order swapped every round):`, '', alternatedTable(alternated.map(labelled))] : []),
+    ...alternatedLines(alternated),
   ];
 }
 

@@ -171,17 +171,20 @@ async function alternate(rounds, measureA, measureB) {
 }
 
 /**
- * Alternated results as a Markdown table: per pair (`label`), every round's ratio with both req/s,
- * then the median and the range. All pairs ran the same number of rounds.
+ * Alternated results (of `seconds` per window) as report lines: a caption, then a Markdown table
+ * with, per pair (`label`), every round's ratio with both req/s, the median and the range. All
+ * pairs ran the same number of rounds.
  */
-function alternatedTable(pairs) {
+function alternatedSection(pairs, seconds) {
   const rounds = pairs[0].rounds.length;
   return [
+    `Alternated (${rounds} rounds of ${seconds} s per server, both started and warmed up first; the order swapped every round):`,
+    '',
     `| req/s ratio | ${Array.from({ length: rounds }, (_, i) => `round ${i + 1}`).join(' | ')} | median | range |`,
     `| --- |${' ---: |'.repeat(rounds + 2)}`,
     ...pairs.map((p) => `| ${p.label} | ${p.rounds.map((r) => `${times(r.ratio)} (${int(r.a.rps)} / ${int(r.b.rps)})`).join(' | ')} ` +
       `| **${times(p.median)}** | ${times(p.low)}–${times(p.high)} |`),
-  ].join('\n');
+  ];
 }
 
 /** How many responses had a status code that `ok` refuses. */
@@ -222,5 +225,5 @@ function saveReport(file, report, problems) {
 }
 
 module.exports = {
-  alternate, alternatedTable, saveReport, envInt, startServer, stopServer, ask, machineBusyMs, loadRun, fixedRateRun, countBad, describeCodes, command, environment, int, ms, times,
+  alternate, alternatedSection, saveReport, envInt, startServer, stopServer, ask, machineBusyMs, loadRun, fixedRateRun, countBad, describeCodes, command, environment, int, ms, times,
 };
