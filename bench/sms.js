@@ -14,7 +14,8 @@
 // twilio.webhook() + pg handler, and the storing reference on pg for scale, with pg_stat_activity
 // sampled for lock waits. Skipped, with the
 // reason printed, when PostgreSQL does not answer.
-// Last, the target pairs once more in alternating windows with both servers up (ROUNDS below): the verdicts use those.
+// Last, the target pairs once more in alternating windows with both servers up (ROUNDS below), the fixed-rate
+// gateway with the bare server at that rate among them: the verdicts use those.
 // Usage: npm run bench:sms   (env: BENCH_DURATION s, default 10; BENCH_WARMUP s, default 10; BENCH_CONNECTIONS, default 10;
 //   BENCH_ROUNDS, default 4 (0: none); BENCH_ROUND_SECONDS, default 5;
 //   BENCH_POSTGRES_URL, default postgres://postgres@127.0.0.1:5432/postgres; BENCH_REDIS_URL, default redis://127.0.0.1:6379)
@@ -40,7 +41,11 @@ const CONNECTIONS = envInt('BENCH_CONNECTIONS', 10, 1);
 // apart see the same machine. The verdicts use the median of these rounds.
 const ROUNDS = envInt('BENCH_ROUNDS', 4, 0);
 const ROUND_SECONDS = envInt('BENCH_ROUND_SECONDS', 5, 1);
-const ALTERNATED = [['gateway', 'express'], ['gatewayNormal', 'expressNormal']];
+// The fixed-rate pair too: at 1,000 req/s the gateway's p99 per 5-s window measured 8-99 ms minutes
+// apart while the generator's own floor stayed at 2.5-6 ms, so one window says as much about the
+// moment as about the gateway; its rounds give the latency verdict (median p99), beside each
+// round's floor.
+const ALTERNATED = [['gateway', 'express'], ['gatewayNormal', 'expressNormal'], ['gatewayRate', 'bareRate']];
 const PG_ALTERNATED = [['gatewayPg', 'expressPg'], ['gatewayPg2', 'gatewayPg']];
 const TAIL_MS = 5_000; // after the load, how long the subscriber may wait for the last events
 // On SQLite, the gateway's req/s over each: issue 20 asks for ≥ 2× the express handler's at equal
@@ -421,7 +426,7 @@ async function measureAlternated([ofKey, baseKey], targetsByKey) {
     process.stderr.write(`alternated: ${ofKey} and ${baseKey}, warm-up ${WARMUP} s each, then ${ROUNDS} rounds of ${ROUND_SECONDS} s each\n`);
     const warm = [];
     for (const run of runs) warm.push(WARMUP > 0 ? await load(run.url, WARMUP) : undefined);
-    const windowOf = (i) => () => window(runs[i], ROUND_SECONDS, { expectedRps: warm[i] && warm[i].rps });
+    const windowOf = (i) => () => window(runs[i], ROUND_SECONDS, { rate: runs[i].target.rate, expectedRps: warm[i] && warm[i].rps });
     const result = await alternate(ROUNDS, windowOf(0), windowOf(1));
     const problems = [];
     runs.forEach((run, i) => {
@@ -438,7 +443,14 @@ async function measureAlternated([ofKey, baseKey], targetsByKey) {
         problems.push(`**ERRORS** alternated ${run.target.key}: ${events} sms.received events for ${run.answered} 2xx answers (+ up to ${run.inFlight} in flight).`);
       }
     }
-    return { of: ofKey, base: baseKey, ...result, problems };
+    const rate = runs[0].target.rate;
+    // A fixed-rate pair is about latency: the median p99 of each side's windows.
+    const latency = rate && {
+      rate, p99: medianOf(result.rounds.map((r) => r.a.p99)), floorP99: medianOf(result.rounds.map((r) => r.b.p99)),
+      p99Low: Math.min(...result.rounds.map((r) => r.a.p99)), p99High: Math.max(...result.rounds.map((r) => r.a.p99)),
+      keptUp: result.rounds.every((r) => keptUp({ ...r.a, rate })),
+    };
+    return { of: ofKey, base: baseKey, ...result, ...latency, problems };
   } finally {
     for (const run of runs) await close(run);
   }
@@ -474,8 +486,34 @@ function rateTable(rows) {
 }
 
 /** The alternated pairs' rounds under a caption, as report lines. */
-const alternatedLines = (alternated) => (alternated.length
-  ? ['', ...alternatedSection(alternated.map((r) => ({ ...r, label: `${r.of} ÷ ${r.base}` })), ROUND_SECONDS)] : []);
+const alternatedLines = (alternated) => {
+  const full = alternated.filter((r) => !r.rate);
+  const fixed = alternated.filter((r) => r.rate);
+  return [
+    ...(full.length ? ['', ...alternatedSection(full.map((r) => ({ ...r, label: `${r.of} ÷ ${r.base}` })), ROUND_SECONDS)] : []),
+    ...(fixed.length ? ['', ...fixed.flatMap(rateRounds)] : []),
+  ];
+};
+
+/** A fixed-rate pair's rounds: both p99s and the rate each reached. */
+function rateRounds(pair) {
+  const cell = (w) => `${ms(w.p99)} (${int(w.rps)} req/s)`;
+  return [
+    `At a fixed ${int(pair.rate)} req/s, alternated (${pair.rounds.length} rounds of ${ROUND_SECONDS} s per server, both warmed up at full speed first; ` +
+      'the order swapped every round): p99 in ms, with the rate reached',
+    '',
+    `| p99 | ${pair.rounds.map((_, i) => `round ${i + 1}`).join(' | ')} | median |`,
+    `| --- |${' ---: |'.repeat(pair.rounds.length + 1)}`,
+    `| ${pair.of} | ${pair.rounds.map((r) => cell(r.a)).join(' | ')} | **${ms(medianOf(pair.rounds.map((r) => r.a.p99)))}** |`,
+    `| ${pair.base} | ${pair.rounds.map((r) => cell(r.b)).join(' | ')} | ${ms(medianOf(pair.rounds.map((r) => r.b.p99)))} |`,
+  ];
+}
+
+function medianOf(values) {
+  const sorted = [...values].sort((x, y) => x - y);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
 
 /**
  * A target ratio: the median of its alternated rounds where they ran (see ROUNDS), else the one
@@ -611,14 +649,19 @@ const keptUp = (r) => r.rps >= r.rate * KEPT_UP;
 
 /** `k`: every SQLite row by key. */
 function targets(k, alternated) {
-  const { gateway, express, expressNormal, bare, lean, ceiling, gatewayRate: atRate } = k;
+  const { express, expressNormal, bare, lean, ceiling, gatewayRate: atRate } = k;
   const verdict = ({ ratio, text }, min) => `${ratio >= min ? 'met' : '**NOT met**'} (${text})`;
   const against = (r) => `${times(r.rps / express.rps)} the express handler at FULL, ${times(r.rps / expressNormal.rps)} at NORMAL, ${times(r.rps / bare.rps)} bare`;
-  // Met only if the rate was reached too: a p99 at a lower rate says nothing about this one.
-  const latency = `${atRate.p99 <= RATE_TARGET.p99Ms && keptUp(atRate) ? 'met' : '**NOT met**'} ` +
-    `(p99 ${ms(atRate.p99)} ms, p50 ${ms(atRate.p50)} ms, at ${int(atRate.rps)} req/s achieved` +
-    `${keptUp(atRate) ? '' : `, short of ${int(atRate.rate)}`})` +
-    (k.bareRate ? `; the generator's own floor at that rate (bare node:http): p99 ${ms(k.bareRate.p99)} ms` : '');
+  // Met only if the rate was reached too (in every round): a p99 at a lower rate says nothing about this one.
+  const rounds = alternated.find((r) => r.of === 'gatewayRate');
+  const once = `p99 ${ms(atRate.p99)} ms, p50 ${ms(atRate.p50)} ms, at ${int(atRate.rps)} req/s achieved` +
+    `${keptUp(atRate) ? '' : `, short of ${int(atRate.rate)}`}` +
+    (k.bareRate ? `; the generator's own floor there (bare node:http): p99 ${ms(k.bareRate.p99)} ms` : '');
+  const latency = rounds
+    ? `${rounds.p99 <= RATE_TARGET.p99Ms && rounds.keptUp ? 'met' : '**NOT met**'} (p99 ${ms(rounds.p99)} ms, the median of ${rounds.rounds.length} ` +
+      `alternated windows, ${ms(rounds.p99Low)}–${ms(rounds.p99High)} ms${rounds.keptUp ? '' : ', the rate not reached in every window'}; ` +
+      `the floor's median ${ms(rounds.floorP99)} ms; in the one ${DURATION}-s window: ${once})`
+    : `${atRate.p99 <= RATE_TARGET.p99Ms && keptUp(atRate) ? 'met' : '**NOT met**'} (${once})`;
   return [
     'Targets for the gateway on SQLite (printed, not enforced):',
     `- req/s ≥ ${TARGET.express}× the express handler, both FULL: ${verdict(targetRatio(k, alternated, 'gateway', 'express'), TARGET.express)}`,
