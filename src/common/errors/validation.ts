@@ -1,5 +1,6 @@
-import { ValidationPipe, type ValidationError } from '@nestjs/common';
+import { ValidationPipe, type ArgumentMetadata, type ValidationError, type ValidationPipeOptions } from '@nestjs/common';
 import { getMetadataStorage, ValidateIf } from 'class-validator';
+import { plans } from './body-plans';
 import { DomainError, ErrorCode, type FieldError } from './domain-error';
 
 /**
@@ -26,10 +27,30 @@ function stripField(message: string, property: string): string {
   return message.startsWith(`${property} `) ? message.slice(property.length + 1) : message;
 }
 
+/**
+ * Nest's pipe, with a fast way for a JSON body it would accept (body-plans.ts): the same instance,
+ * without class-validator's error tree, class-transformer's general walk or the pipe's own walks.
+ * Anything the plan is not sure of goes through the pipe as before.
+ */
+class GatewayValidationPipe extends ValidationPipe {
+  override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
+    if (metadata.type === 'body' && metadata.metatype && this.toValidate(metadata)) {
+      const accepted = plans.get(metadata.metatype as new () => object)?.accept(value);
+      if (accepted) return accepted;
+    }
+    return super.transform(value, metadata);
+  }
+}
+
 /** The global pipe: unknown fields are refused, types are converted, errors name their field. */
 export function validationPipe(): ValidationPipe {
   rememberValidationRules();
-  return new ValidationPipe({
+  return new GatewayValidationPipe(pipeOptions());
+}
+
+/** Nest's pipe as the gateway configures it (tests compare the fast way with it). */
+export function pipeOptions(): ValidationPipeOptions {
+  return {
     whitelist: true,
     forbidNonWhitelisted: true,
     transform: true,
@@ -39,7 +60,7 @@ export function validationPipe(): ValidationPipe {
       const detail = list.map((e) => `${e.field} ${e.message}`).join('; ') || 'the request is invalid';
       return new DomainError(ErrorCode.ValidationFailed, detail, list);
     },
-  });
+  };
 }
 
 type Storage = ReturnType<typeof getMetadataStorage>;
@@ -79,6 +100,7 @@ export function rememberValidationRules(storage: Storage = getMetadataStorage())
   storage.addValidationMetadata = (metadata) => {
     byTarget = new Map();
     grouped = new WeakMap();
+    plans.forget();
     add(metadata);
   };
 }
