@@ -27,7 +27,7 @@ const { Client } = require('pg');
 const Redis = require('ioredis');
 const WebSocket = require('ws');
 const {
-  alternate, alternatedSection, envInt, startServer, stopServer, ask, machineBusyMs, loadRun, fixedRateRun, countBad, describeCodes, command, environment, int, ms, times, saveReport,
+  alternate, alternatedSection, median, envInt, startServer, stopServer, ask, machineBusyMs, loadRun, fixedRateRun, countBad, describeCodes, command, environment, int, ms, times, saveReport,
 } = require('./lib/harness');
 
 const DURATION = envInt('BENCH_DURATION', 10, 1);
@@ -446,7 +446,7 @@ async function measureAlternated([ofKey, baseKey], targetsByKey) {
     const rate = runs[0].target.rate;
     // A fixed-rate pair is about latency: the median p99 of each side's windows.
     const latency = rate && {
-      rate, p99: medianOf(result.rounds.map((r) => r.a.p99)), floorP99: medianOf(result.rounds.map((r) => r.b.p99)),
+      rate, p99: median(result.rounds.map((r) => r.a.p99)), floorP99: median(result.rounds.map((r) => r.b.p99)),
       p99Low: Math.min(...result.rounds.map((r) => r.a.p99)), p99High: Math.max(...result.rounds.map((r) => r.a.p99)),
       keptUp: result.rounds.every((r) => keptUp({ ...r.a, rate })),
     };
@@ -504,16 +504,11 @@ function rateRounds(pair) {
     '',
     `| p99 | ${pair.rounds.map((_, i) => `round ${i + 1}`).join(' | ')} | median |`,
     `| --- |${' ---: |'.repeat(pair.rounds.length + 1)}`,
-    `| ${pair.of} | ${pair.rounds.map((r) => cell(r.a)).join(' | ')} | **${ms(medianOf(pair.rounds.map((r) => r.a.p99)))}** |`,
-    `| ${pair.base} | ${pair.rounds.map((r) => cell(r.b)).join(' | ')} | ${ms(medianOf(pair.rounds.map((r) => r.b.p99)))} |`,
+    `| ${pair.of} | ${pair.rounds.map((r) => cell(r.a)).join(' | ')} | **${ms(pair.p99)}** |`,
+    `| ${pair.base} | ${pair.rounds.map((r) => cell(r.b)).join(' | ')} | ${ms(pair.floorP99)} |`,
   ];
 }
 
-function medianOf(values) {
-  const sorted = [...values].sort((x, y) => x - y);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-}
 
 /**
  * A target ratio: the median of its alternated rounds where they ran (see ROUNDS), else the one

@@ -164,10 +164,15 @@ async function alternate(rounds, measureA, measureB) {
     if (i % 2 === 0) { a = await measureA(); b = await measureB(); } else { b = await measureB(); a = await measureA(); }
     done.push({ a, b, ratio: a.rps / b.rps });
   }
-  const sorted = done.map((r) => r.ratio).sort((x, y) => x - y);
+  const ratios = done.map((r) => r.ratio);
+  return { rounds: done, median: median(ratios), low: Math.min(...ratios), high: Math.max(...ratios) };
+}
+
+/** The median of these numbers (NaN when there are none). */
+function median(values) {
+  const sorted = [...values].sort((x, y) => x - y);
   const mid = sorted.length >> 1;
-  const median = sorted.length === 0 ? NaN : sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-  return { rounds: done, median, low: sorted[0], high: sorted[sorted.length - 1] };
+  return sorted.length === 0 ? NaN : sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 }
 
 /**
@@ -225,5 +230,5 @@ function saveReport(file, report, problems) {
 }
 
 module.exports = {
-  alternate, alternatedSection, saveReport, envInt, startServer, stopServer, ask, machineBusyMs, loadRun, fixedRateRun, countBad, describeCodes, command, environment, int, ms, times,
+  alternate, alternatedSection, median, saveReport, envInt, startServer, stopServer, ask, machineBusyMs, loadRun, fixedRateRun, countBad, describeCodes, command, environment, int, ms, times,
 };

@@ -16,8 +16,8 @@ interface Property {
   /** IsDefined, checked even where a condition says not to check the rest (as class-validator does). */
   defined: Check[];
   checks: Check[];
-  /** ValidateNested: the class class-transformer builds the value as (its `@Type`). */
-  nested?: Class;
+  /** ValidateNested: the plan of the class class-transformer builds the value as (its `@Type`). */
+  nested?: BodyPlan;
 }
 
 interface Check {
@@ -57,8 +57,8 @@ export class BodyPlan {
           (rule.type === ValidationTypes.IS_DEFINED ? property.defined : property.checks).push({ rule, constraints });
         } else if (rule.type === ValidationTypes.NESTED_VALIDATION) {
           const type = defaultMetadataStorage.findTypeMetadata(cls, name);
-          const nested = type && !type.options?.discriminator ? (type.typeFunction() as Class) : undefined;
-          if (!nested || property.nested || !BodyPlan.of(nested, storage, seen)) return undefined;
+          const nested = type && !type.options?.discriminator ? BodyPlan.of(type.typeFunction() as Class, storage, seen) : undefined;
+          if (!nested || property.nested) return undefined;
           property.nested = nested;
         } else if (rule.type !== ValidationTypes.WHITELIST) {
           return undefined;
@@ -92,7 +92,7 @@ export class BodyPlan {
         instance[key] = copyPlain(value);
         continue;
       }
-      const built = plans.get(property.nested)!.buildNested(value);
+      const built = property.nested.buildNested(value);
       if (built === REFUSED) return undefined;
       instance[key] = built;
     }
@@ -119,9 +119,9 @@ export class BodyPlan {
     const values = instance as Record<string, unknown>;
     for (const property of this.properties.values()) {
       const value = values[property.name];
-      if (!property.conditions.every((condition) => condition(instance, value))) continue;
+      if (!applies(property.conditions, instance, value)) continue;
       if (!passes(instance, value, property.defined) || !passes(instance, value, property.checks)) return false;
-      if (property.nested && value !== undefined && !plans.get(property.nested)!.validNested(value)) return false;
+      if (property.nested && value !== undefined && !property.nested.validNested(value)) return false;
     }
     return true;
   }
@@ -154,6 +154,12 @@ class Plans {
 }
 
 export const plans = new Plans();
+
+/** Whether a property's rules apply to this value: every ValidateIf / IsOptional condition says so. */
+function applies(conditions: Property['conditions'], object: object, value: unknown): boolean {
+  for (const condition of conditions) if (!condition(object, value)) return false;
+  return true;
+}
 
 /** class-validator's custom validations of one property: true when none fails (a promise is not this plan's to decide). */
 function passes(object: object, value: unknown, checks: Check[]): boolean {
