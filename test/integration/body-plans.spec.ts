@@ -156,6 +156,8 @@ describe('BodyPlan: the fast way through the validation pipe', () => {
     ['a nested unknown field', { contact: { phone: '+14155550100', extra: 1 } }, false],
     ['null for a nested object', { contact: null }, false],
     ['a constructor key in the context (the pipe strips it)', { contact: { phone: '+14155550100' }, context: { constructor: 1 } }, false],
+    ['a context nested 40 deep (left to the pipe)', { contact: { phone: '+14155550100' }, context: JSON.parse(`${'{"a":'.repeat(40)}1${'}'.repeat(40)}`) }, false],
+    ['a context nested 20 deep', { contact: { phone: '+14155550100' }, context: JSON.parse(`${'{"a":'.repeat(20)}1${'}'.repeat(20)}`) }, true],
     ['an array for the body', [], false],
     ['a string for the body', 'x', false],
     ['null for the body', null, false],

@@ -76,42 +76,40 @@ export class BodyPlan {
   /** The instance the pipe would answer for `body`, when the plan is sure it accepts it; else undefined. */
   accept(body: unknown): object | undefined {
     // Only an object: the pipe refuses a primitive or an array for a class with rules, with its own message.
-    if (typeof body !== 'object' || body === null || Array.isArray(body) || !isPlainJson(body)) return undefined;
-    const instance = this.build(body as Record<string, unknown>);
-    return instance && this.valid(instance) ? instance : undefined;
+    if (typeof body !== 'object' || body === null || Array.isArray(body)) return undefined;
+    const instance = this.build(body, 0);
+    return instance !== REFUSED && this.valid(instance) ? instance : undefined;
   }
 
-  /** class-transformer's plainToInstance for plain JSON; undefined for a key the pipe refuses. */
-  private build(body: Record<string, unknown>): object | undefined {
+  /**
+   * class-transformer's plainToInstance of a plain JSON object (at `depth` in the body); REFUSED
+   * for a key the pipe refuses or strips, or anything that is not plain JSON.
+   */
+  private build(body: object, depth: number): object | typeof REFUSED {
+    if (depth > MAX_DEPTH || Object.getPrototypeOf(body) !== Object.prototype) return REFUSED;
     const instance = new this.cls() as Record<string, unknown>;
     for (const key of Object.keys(body)) {
       const property = this.properties.get(key);
-      if (!property) return undefined; // not allowed: the pipe refuses it
-      const value = body[key];
-      if (!property.nested) {
-        instance[key] = copyPlain(value);
-        continue;
-      }
-      const built = property.nested.buildNested(value);
-      if (built === REFUSED) return undefined;
+      if (!property || STRIPPED.has(key)) return REFUSED; // not allowed, or stripped by the pipe first
+      const value = (body as Record<string, unknown>)[key];
+      const built = property.nested ? property.nested.buildNested(value, depth + 1) : copyPlain(value, depth + 1);
+      if (built === REFUSED) return REFUSED;
       instance[key] = built;
     }
     return instance;
   }
 
   /** A nested property's value: an instance of the class, or an array of them, at any depth. */
-  private buildNested(value: unknown): unknown {
-    if (Array.isArray(value)) {
-      const items: unknown[] = [];
-      for (const item of value) {
-        const built = this.buildNested(item);
-        if (built === REFUSED) return REFUSED;
-        items.push(built);
-      }
-      return items;
+  private buildNested(value: unknown, depth: number): unknown {
+    if (!Array.isArray(value)) return typeof value === 'object' && value !== null ? this.build(value, depth) : copyPlain(value, depth);
+    if (depth > MAX_DEPTH) return REFUSED;
+    const items: unknown[] = [];
+    for (const item of value) {
+      const built = this.buildNested(item, depth + 1);
+      if (built === REFUSED) return REFUSED;
+      items.push(built);
     }
-    if (typeof value !== 'object' || value === null) return value;
-    return this.build(value as Record<string, unknown>) ?? REFUSED;
+    return items;
   }
 
   /** class-validator's executor on the built instance, asking only whether there is any error. */
@@ -134,6 +132,8 @@ export class BodyPlan {
 }
 
 const REFUSED = Symbol('refused');
+/** Deeper than this, a body is left to the pipe (plain JSON's depth is checked while it is copied). */
+const MAX_DEPTH = 32;
 const TRANSFORMING = ['_transformMetadatas', '_exposeMetadatas', '_excludeMetadatas'] as const;
 /** Keys the pipe strips from any object before transforming it (prototype pollution). */
 const STRIPPED = new Set(['__proto__', 'constructor', 'prototype']);
@@ -183,30 +183,31 @@ function passes(object: object, value: unknown, checks: Check[]): boolean {
 /** A validator's answer that passes: truthy, and not a promise. */
 const settled = (result: unknown): boolean => Boolean(result) && typeof (result as { then?: unknown }).then !== 'function';
 
-/** A deep copy, as class-transformer makes of a value without a type. */
-function copyPlain(value: unknown): unknown {
+/**
+ * A deep copy, as class-transformer makes of a value without a type, of what JSON.parse makes;
+ * REFUSED for anything else, a key the pipe strips, or a value deeper than MAX_DEPTH.
+ */
+function copyPlain(value: unknown, depth: number): unknown {
+  if (value === null || typeof value === 'string' || typeof value === 'boolean') return value;
+  if (typeof value === 'number') return Number.isFinite(value) ? value : REFUSED;
+  if (typeof value !== 'object' || depth > MAX_DEPTH) return REFUSED;
   if (Array.isArray(value)) {
     const items: unknown[] = [];
-    for (const item of value) items.push(copyPlain(item));
+    for (const item of value) {
+      const copied = copyPlain(item, depth + 1);
+      if (copied === REFUSED) return REFUSED;
+      items.push(copied);
+    }
     return items;
   }
-  if (typeof value !== 'object' || value === null) return value;
+  if (Object.getPrototypeOf(value) !== Object.prototype) return REFUSED;
   const copy: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) copy[key] = copyPlain((value as Record<string, unknown>)[key]);
-  return copy;
-}
-
-/** What JSON.parse makes, without a key the pipe would strip, at any depth. */
-function isPlainJson(value: unknown, depth = 0): boolean {
-  if (value === null || typeof value === 'string' || typeof value === 'boolean') return true;
-  if (typeof value === 'number') return Number.isFinite(value);
-  if (typeof value !== 'object' || depth > 32) return false;
-  if (Array.isArray(value)) return value.every((item) => isPlainJson(item, depth + 1));
-  if (Object.getPrototypeOf(value) !== Object.prototype) return false;
   for (const key of Object.keys(value)) {
-    if (STRIPPED.has(key) || !isPlainJson((value as Record<string, unknown>)[key], depth + 1)) return false;
+    const copied = STRIPPED.has(key) ? REFUSED : copyPlain((value as Record<string, unknown>)[key], depth + 1);
+    if (copied === REFUSED) return REFUSED;
+    copy[key] = copied;
   }
-  return true;
+  return copy;
 }
 
 type TransformerRules = '_typeMetadatas' | '_transformMetadatas' | '_exposeMetadatas' | '_excludeMetadatas';
