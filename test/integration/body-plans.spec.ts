@@ -1,7 +1,8 @@
 import 'reflect-metadata';
 import { isDeepStrictEqual } from 'node:util';
 import { ValidationPipe } from '@nestjs/common';
-import { getMetadataStorage } from 'class-validator';
+import { Exclude, Expose, Transform, Type } from 'class-transformer';
+import { getMetadataStorage, IsOptional, IsString } from 'class-validator';
 import { BodyPlan } from '../../src/common/errors/body-plans';
 import { pipeOptions, rememberValidationRules, validationPipe } from '../../src/common/errors/validation';
 
@@ -166,6 +167,34 @@ describe('BodyPlan: the fast way through the validation pipe', () => {
     const { CreateConversationDto } = require('../../src/conversations/dto/conversation.dto') as { CreateConversationDto: Class };
     const plan = BodyPlan.of(CreateConversationDto)!;
     expect(Boolean(plan.accept(clone(body)))).toBe(accepts);
+  });
+
+  // class-transformer's rules, read through its public methods: a plan only where plainToInstance copies the keys.
+  class Plain { @IsString() name!: string; }
+  @Exclude() class ExcludesAll { @Expose() @IsString() name!: string; }
+  class ExposesOne { @IsString() name!: string; @Expose() @IsOptional() @IsString() extra?: string; }
+  class ExcludesOne { @IsString() name!: string; @Exclude() hidden?: string; }
+  class Trims { @Transform(({ value }: { value: string }) => value.trim()) @IsString() name!: string; }
+  class TrimsOnTheWayOut { @Transform(({ value }: { value: string }) => value.trim(), { toPlainOnly: true }) @IsString() name!: string; }
+  class Converts { @Type(() => Number) @IsString() name!: string; }
+  class InheritsTrim extends Trims { @IsOptional() @IsString() other?: string; }
+  it.each([
+    ['no class-transformer rule', true, Plain],
+    ['a class-level @Exclude', false, ExcludesAll],
+    ['an exposed property', false, ExposesOne],
+    ['an excluded property', false, ExcludesOne],
+    ['a @Transform on a checked property', false, Trims],
+    ['a @Transform applied only on the way out', true, TrimsOnTheWayOut],
+    ['a @Type on a property that is not nested', false, Converts],
+    ['a @Transform inherited from the parent class', false, InheritsTrim],
+  ])('%s: a plan = %s, and what it accepts the pipe answers alike', async (_name, planned, cls) => {
+    const plan = BodyPlan.of(cls as Class);
+    expect(Boolean(plan)).toBe(planned);
+    if (!plan) return;
+    const body = { name: ' Ada ' };
+    const piped = await nest.transform(clone(body), { type: 'body', metatype: cls });
+    expect(plan.accept(clone(body))).toEqual(piped);
+    expect(Object.getPrototypeOf(plan.accept(clone(body)))).toBe(Object.getPrototypeOf(piped));
   });
 
   it('the gateway pipe answers what Nest\'s pipe answers, refusals with the same errors', async () => {

@@ -1,6 +1,8 @@
+import { TransformationType } from 'class-transformer';
 import { getMetadataStorage, ValidationTypes, type ValidationArguments } from 'class-validator';
 
-// class-transformer's rules (`@Type`, `@Transform`, ...), which its package exports only as types.
+// class-transformer's rules (`@Type`, `@Transform`, ...): the store its decorators fill, which its
+// package exports only as a type. Read through its public methods (those plainToInstance uses).
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { defaultMetadataStorage } = require('class-transformer/cjs/storage') as typeof import('class-transformer/types/storage');
 
@@ -43,10 +45,12 @@ export class BodyPlan {
     seen.set(cls, undefined); // a class nesting itself is left to the pipe
     // The arguments class-validator's executor passes for a top-level object (and `nested` below).
     const rules = storage.getTargetValidationMetadatas(cls, undefined as unknown as string, false, false, undefined);
-    // @Transform, @Expose, @Exclude: class-transformer would change the value; the pipe decides.
-    if (rules.length === 0 || TRANSFORMING.some((kind) => withTransformerRules(cls, kind).length > 0)) return undefined;
+    if (rules.length === 0) return undefined;
+    const byProperty = storage.groupByPropertyName(rules);
+    // @Transform, @Expose, @Exclude, or a @Type not mirrored below: class-transformer would change the value; the pipe decides.
+    if (transforms(cls, Object.keys(byProperty))) return undefined;
     const properties = new Map<string, Property>();
-    for (const [name, own] of Object.entries(storage.groupByPropertyName(rules))) {
+    for (const [name, own] of Object.entries(byProperty)) {
       const property: Property = { name, conditions: [], defined: [], checks: [] };
       for (const rule of own) {
         if (typeof rule.target !== 'function' || rule.always || rule.groups?.length) return undefined;
@@ -64,10 +68,10 @@ export class BodyPlan {
           return undefined;
         }
       }
+      // Only a nested property's @Type is mirrored: any other would convert its value.
+      if (!property.nested && defaultMetadataStorage.findTypeMetadata(cls, name)) return undefined;
       properties.set(name, property);
     }
-    // Only a nested property's @Type is mirrored: any other would convert its value.
-    for (const name of withTransformerRules(cls, '_typeMetadatas')) if (!properties.get(name)?.nested) return undefined;
     const plan = new BodyPlan(cls, properties);
     seen.set(cls, plan);
     return plan;
@@ -134,7 +138,6 @@ export class BodyPlan {
 const REFUSED = Symbol('refused');
 /** Deeper than this, a body is left to the pipe (plain JSON's depth is checked while it is copied). */
 const MAX_DEPTH = 32;
-const TRANSFORMING = ['_transformMetadatas', '_exposeMetadatas', '_excludeMetadatas'] as const;
 /** Keys the pipe strips from any object before transforming it (prototype pollution). */
 const STRIPPED = new Set(['__proto__', 'constructor', 'prototype']);
 
@@ -210,14 +213,16 @@ function copyPlain(value: unknown, depth: number): unknown {
   return copy;
 }
 
-type TransformerRules = '_typeMetadatas' | '_transformMetadatas' | '_exposeMetadatas' | '_excludeMetadatas';
-
-/** Properties of `cls` (or a parent class) with class-transformer rules of this kind. */
-function withTransformerRules(cls: Class, kind: TransformerRules): string[] {
-  const storage = defaultMetadataStorage as unknown as Record<TransformerRules, Map<unknown, Map<string, unknown>>>;
-  const names: string[] = [];
-  for (let target: unknown = cls; typeof target === 'function' && target !== Function.prototype; target = Object.getPrototypeOf(target)) {
-    names.push(...(storage[kind].get(target)?.keys() ?? []));
-  }
-  return names;
+/**
+ * Whether class-transformer's plainToInstance would make of a body of `cls` anything but a copy of
+ * its keys: a class-level strategy, an exposed or excluded property (it adds or drops keys), or a
+ * @Transform on one of the properties the plan checks (the only keys a body it accepts may have;
+ * plainToInstance transforms only the keys a body has, and the exposed ones).
+ */
+function transforms(cls: Class, checked: string[]): boolean {
+  const storage = defaultMetadataStorage;
+  return storage.getStrategy(cls) !== 'none'
+    || storage.getExposedMetadatas(cls).length > 0
+    || storage.getExcludedMetadatas(cls).length > 0
+    || checked.some((name) => storage.findTransformMetadatas(cls, name, TransformationType.PLAIN_TO_CLASS).length > 0);
 }
