@@ -37,15 +37,22 @@ const LIMITS: Record<SmsEncoding, { single: number; multi: number }> = {
 };
 
 export function countSegments(body: string): SegmentCount {
-  const chars = Array.from(body); // code points: a surrogate pair stays together
-  const gsm = chars.every((c) => GSM7_BASIC.has(c) || GSM7_EXTENSION.has(c));
+  // One pass for the usual short GSM-7 body, which fits one segment: its septets, or -1 once a
+  // character is not GSM-7 (UCS-2's units are then body.length, UTF-16 code units).
+  let septets = 0;
+  for (const c of body) { // code points: a surrogate pair stays together
+    if (GSM7_BASIC.has(c)) septets += 1;
+    else if (GSM7_EXTENSION.has(c)) septets += 2;
+    else { septets = -1; break; }
+  }
+  const gsm = septets >= 0;
   const encoding: SmsEncoding = gsm ? 'GSM-7' : 'UCS-2';
-  // GSM-7: 1 or 2 septets; UCS-2: 1 or 2 code units (c.length is 2 for a surrogate pair).
-  const weights = chars.map((c) => (gsm ? (GSM7_EXTENSION.has(c) ? 2 : 1) : c.length));
-  const units = weights.reduce((sum, w) => sum + w, 0);
+  const units = gsm ? septets : body.length;
   const { single, multi } = LIMITS[encoding];
   if (units <= single) return { encoding, segments: 1, units };
 
+  // GSM-7: 1 or 2 septets; UCS-2: 1 or 2 code units (c.length is 2 for a surrogate pair).
+  const weights = Array.from(body, (c) => (gsm ? (GSM7_EXTENSION.has(c) ? 2 : 1) : c.length));
   let segments = 1;
   let used = 0;
   for (const w of weights) {
