@@ -4,14 +4,15 @@
 // package's validateRequest() on X-Twilio-Signature, and one `sms.received` frame to every
 // subscriber of /v1/events (a plain `ws` server). Argument:
 //   storage    also stores each message before answering, in the gateway's way but by hand:
-//              better-sqlite3 prepared statements, WAL, synchronous = FULL, messages of the same
+//              better-sqlite3 prepared statements, WAL, synchronous = FULL (or the setting in
+//              BENCH_SQLITE_SYNCHRONOUS, as for servers/express-sms.js), messages of the same
 //              event-loop turn in one transaction (one fsync); per message a duplicate check on
 //              MessageSid, contact found or created by From, open conversation found or opened,
 //              interaction and message rows, the tenant's event sequence bumped and event rows.
 //              With BENCH_DATABASE_URL (postgres://...), the same kind of rows on PostgreSQL instead,
 //              each message on its own (servers/lean-pg-store.js).
 //   none       answers once the signature is checked and the frame is sent; stores nothing.
-// Reads BENCH_TWILIO_AUTH_TOKEN and BENCH_WEBHOOK_URL; sends { url, token, synchronous } to the
+// Reads BENCH_TWILIO_AUTH_TOKEN, BENCH_WEBHOOK_URL and BENCH_SQLITE_SYNCHRONOUS; sends { url, token, synchronous } to the
 // parent, answers 'memory', stops on disconnect.
 const { randomBytes } = require('node:crypto');
 const { mkdtempSync, rmSync } = require('node:fs');
@@ -34,13 +35,16 @@ const TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response></Response>';
 const newId = monotonicFactory();
 
 const POSTGRES_URL = process.env.BENCH_DATABASE_URL;
+// PRAGMA synchronous is not a bound parameter: only these words may reach it.
+const SYNCHRONOUS = (process.env.BENCH_SQLITE_SYNCHRONOUS || 'FULL').toUpperCase();
+if (!['OFF', 'NORMAL', 'FULL', 'EXTRA'].includes(SYNCHRONOUS)) throw new Error(`BENCH_SQLITE_SYNCHRONOUS may not be "${SYNCHRONOUS}"`);
 const dir = mkdtempSync(join(tmpdir(), 'lean-sms-bench-'));
 const db = STORE && !POSTGRES_URL ? openStore(join(dir, 'sms.db')) : undefined;
 
 function openStore(file) {
   const store = new Database(file);
   store.pragma('journal_mode = WAL');
-  store.pragma('synchronous = FULL');
+  store.pragma(`synchronous = ${SYNCHRONOUS}`);
   store.exec(`
     CREATE TABLE tenants (id TEXT PRIMARY KEY, last_event_seq INTEGER NOT NULL);
     ${ROW_TABLES}
