@@ -1,7 +1,8 @@
 'use strict';
 // Load test of POST /v1/conversations against a bare node:http baseline and a hand-written express +
 // jsonwebtoken + better-sqlite3 handler storing the same rows (servers/express-conversations.js),
-// measured in the same run. Each server runs in its own child process; autocannon drives them from
+// measured in the same run, and for scale a reference on the gateway's HTTP framework storing the
+// same rows by hand (servers/lean-conversations.js). Each server runs in its own child process; autocannon drives them from
 // this one, over 127.0.0.1.
 // Usage: npm run bench   (env: BENCH_DURATION s, default 10; BENCH_WARMUP s, default 10; BENCH_CONNECTIONS, default 10;
 //   BENCH_ROUNDS, default 4 (0: none); BENCH_ROUND_SECONDS, default 5)
@@ -22,10 +23,13 @@ const ROUND_SECONDS = envInt('BENCH_ROUND_SECONDS', 5, 1);
 const BASELINE = 'bare node:http (no store, no auth)';
 const GATEWAY = 'gateway `POST /v1/conversations` (SQLite, JWT, validation)';
 const EXPRESS = 'express + jsonwebtoken + better-sqlite3, same rows (contact, conversation, chat interaction, 2 events)';
+// For scale, not a target: the gateway's HTTP framework and the same rows by hand, one transaction per event-loop turn.
+const LEAN = 'reference: fastify + jsonwebtoken + the same rows by hand, one transaction per event-loop turn';
 const TARGETS = [
   { name: BASELINE, script: 'baseline.js' },
   { name: GATEWAY, script: 'gateway.js' },
   { name: EXPRESS, script: 'express-conversations.js' },
+  { name: LEAN, script: 'lean-conversations.js' },
 ];
 // Issue 20: the gateway at least 3× the hand-written handler's req/s (printed, not enforced).
 const TARGET_OVER_EXPRESS = 3;
@@ -79,21 +83,23 @@ async function measureAlternated(gatewayTarget, expressTarget) {
 }
 
 function table(rows) {
-  const [base, gateway, express] = rows;
+  const [base, gateway, express, lean] = rows;
   const lines = [
     '| Server | Requests | req/s | p50 (ms) | p99 (ms) | non-201 | socket errors |',
     '| --- | ---: | ---: | ---: | ---: | ---: | ---: |',
     ...rows.map((r) => `| ${r.name} | ${int(r.requests)} | ${int(r.rps)} | ${ms(r.p50)} | ${ms(r.p99)} | ${r.non201} | ${r.errors + r.timeouts} |`),
     `| **ratio gateway / baseline** | | ${times(gateway.rps / base.rps)} | ${times(gateway.p50 / base.p50)} | ${times(gateway.p99 / base.p99)} | | |`,
     `| **ratio gateway / express handler** | | ${times(gateway.rps / express.rps)} | ${times(gateway.p50 / express.p50)} | ${times(gateway.p99 / express.p99)} | | |`,
+    `| **ratio reference / express handler** | | ${times(lean.rps / express.rps)} | ${times(lean.p50 / express.p50)} | ${times(lean.p99 / express.p99)} | | |`,
   ];
   return lines.join('\n');
 }
 
 function problems(rows) {
-  const [, gateway, express] = rows;
-  const durability = gateway.synchronous === express.synchronous ? [] : [`**ERRORS** the gateway runs SQLite synchronous = ${gateway.synchronous}, ` +
-    `the express handler ${express.synchronous}: not the same durability, the ratio is not valid.`];
+  const [, gateway, express, lean] = rows;
+  const durability = gateway.synchronous === express.synchronous && lean.synchronous === express.synchronous ? [] : [
+    `**ERRORS** the gateway runs SQLite synchronous = ${gateway.synchronous}, the express handler ${express.synchronous}, ` +
+    `the reference ${lean.synchronous}: not the same durability, the ratios are not valid.`];
   return durability.concat(rows
     .filter((r) => r.non201 > 0 || r.errors > 0 || r.timeouts > 0 || r.requests === 0)
     .map((r) => `**ERRORS** in ${r.name}: ${r.non201} non-201 responses (status counts: ${describeCodes(r.codes)}), ` +
@@ -115,7 +121,10 @@ async function main() {
     '',
     table(rows),
     '',
-    `- SQLite synchronous: gateway ${SYNCHRONOUS[rows[1].synchronous]}, express handler ${SYNCHRONOUS[rows[2].synchronous]}`,
+    `- SQLite synchronous: gateway ${SYNCHRONOUS[rows[1].synchronous]}, express handler ${SYNCHRONOUS[rows[2].synchronous]}, ` +
+      `reference ${SYNCHRONOUS[rows[3].synchronous]}`,
+    `- For scale (not a target): the reference (the gateway's HTTP framework, the same rows by hand) made ${times(rows[3].rps / rows[2].rps)} ` +
+      `the express handler's req/s row after row; the gateway made ${times(rows[1].rps / rows[3].rps)} the reference's.`,
     `- Target (issue 20; printed, not enforced): gateway ≥ ${TARGET_OVER_EXPRESS}× the express handler's req/s: ` +
       `${ratio >= TARGET_OVER_EXPRESS ? 'met' : '**NOT met**'} (` +
       (alt ? `${times(alt.median)}, the median of ${alt.rounds.length} alternated rounds, ${times(alt.low)}–${times(alt.high)}; ${times(once)} row after row)` : `${times(once)})`),
