@@ -2,6 +2,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
+export { eventually } from './eventually';
+
 /** SIPp (Debian: sip-tester) playing one call of a UAS scenario from test/sipp/. */
 export interface Sipp {
   /** Resolves when the scenario ran through (exit 0); rejects with SIPp's last words otherwise. */
@@ -64,16 +66,3 @@ export function receivedRequests(log: string): SipMessage[] {
     }));
 }
 
-/** Retries `assertion` every 50 ms until it passes or `timeoutMs` ran out (then its last error is thrown). */
-export async function eventually(assertion: () => unknown, timeoutMs = 15000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      await assertion();
-      return;
-    } catch (err) {
-      if (Date.now() > deadline) throw err;
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-  }
-}

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { aContact, aConversation, memoryUnitOfWork, type MemoryUnitOfWork } from '../../../test/support/memory-unit-of-work';
 import { aTenant, quietLogger, tenantsOf } from '../../../test/support/service-doubles';
+import { eventually } from '../../../test/support/eventually';
 import type { AppConfig } from '../../config/config.schema';
 import { rms, tone } from '../../media/domain/pcm';
 import { channelOf, parseWav } from '../../media/domain/wav';
@@ -138,10 +139,11 @@ describe('QueueTimeoutSweeper', () => {
     const second = await waiting(ago(30));
     const sweeps = sweeper(10);
     const done = sweeps.sweep();
-    await new Promise((resolve) => setTimeout(resolve, 50));
-    // Both callers hear the prompt while the first one is still speaking.
+    // Both callers hear the prompt, and the second one's message is stored, while the first one is
+    // still speaking (it cannot end before finish()). Waited for, not slept on: a fixed 50 ms was
+    // too short on a loaded machine.
+    await eventually(() => expect(uow.state.interactions.get(second.callId)).toMatchObject({ state: 'ended', endReason: 'completed' }), 10_000);
     expect(asked).toHaveLength(2);
-    expect(uow.state.interactions.get(second.callId)).toMatchObject({ state: 'ended', endReason: 'completed' });
     expect(uow.state.interactions.get(first.callId)!.state).not.toBe('ended');
     finish();
     await done;

@@ -1,0 +1,13 @@
+/** Retries `assertion` every 50 ms until it passes or `timeoutMs` ran out (then its last error is thrown). */
+export async function eventually(assertion: () => unknown, timeoutMs = 15000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      await assertion();
+      return;
+    } catch (err) {
+      if (Date.now() > deadline) throw err;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
+}
