@@ -17,9 +17,8 @@ const { join } = require('node:path');
 const express = require('express');
 const twilio = require('twilio');
 const answerMemoryRequests = require('./memory');
+const sqliteSynchronous = require('./sqlite-synchronous');
 
-// PRAGMA synchronous is not a bound parameter: only these words may reach it.
-const SQLITE_SYNCHRONOUS = ['OFF', 'NORMAL', 'FULL', 'EXTRA'];
 const COLUMNS = 'sid TEXT NOT NULL UNIQUE, from_number TEXT NOT NULL, to_number TEXT NOT NULL, body TEXT NOT NULL, received_at TEXT NOT NULL';
 
 /** { insert(sid, from, to, body, at): Promise|void, count(): Promise<number>, synchronous(): Promise, close() } */
@@ -37,10 +36,7 @@ async function openStore() {
       close: () => pool.end(),
     };
   }
-  const synchronous = (process.env.BENCH_SQLITE_SYNCHRONOUS || 'FULL').toUpperCase();
-  if (!SQLITE_SYNCHRONOUS.includes(synchronous)) {
-    throw new Error(`BENCH_SQLITE_SYNCHRONOUS must be one of ${SQLITE_SYNCHRONOUS.join(', ')} (got "${process.env.BENCH_SQLITE_SYNCHRONOUS}")`);
-  }
+  const synchronous = sqliteSynchronous();
   const Database = require('better-sqlite3');
   const dir = mkdtempSync(join(tmpdir(), 'express-sms-bench-'));
   const db = new Database(join(dir, 'sms.db'));

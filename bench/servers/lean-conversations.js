@@ -12,38 +12,16 @@ const { join } = require('node:path');
 const Fastify = require('fastify');
 const jwt = require('jsonwebtoken');
 const answerMemoryRequests = require('./memory');
+const perTurn = require('./per-turn');
 const { openConversationRows, plausible } = require('./conversation-rows');
 
 const SECRET = createSecretKey(randomBytes(32)); // a KeyObject: see express-conversations.js
 const dir = mkdtempSync(join(tmpdir(), 'lean-conversations-bench-'));
 const { db, open } = openConversationRows(dir);
-const begin = db.prepare('BEGIN');
-const commit = db.prepare('COMMIT');
 
-/** Requests of one event-loop turn, answered together after one commit. */
-let batch = [];
-function enqueue(principal, body) {
-  return new Promise((resolve, reject) => {
-    if (batch.length === 0) setImmediate(flush);
-    batch.push({ principal, body, resolve, reject });
-  });
-}
-function flush() {
-  const units = batch;
-  batch = [];
-  const at = new Date().toISOString();
-  let results;
-  try {
-    begin.run();
-    results = units.map((u) => open(u.principal.tenantId, u.principal.agentId, u.body, at));
-    commit.run();
-  } catch (error) {
-    if (db.inTransaction) db.exec('ROLLBACK');
-    units.forEach((u) => u.reject(error)); // answered 500: the bench counts it
-    return;
-  }
-  units.forEach((u, i) => u.resolve(results[i]));
-}
+/** Requests of one event-loop turn, stored in one transaction (an error is answered 500: the bench counts it). */
+const openAll = db.transaction((requests, at) => requests.map(({ principal, body }) => open(principal.tenantId, principal.agentId, body, at)));
+const enqueue = perTurn((requests) => openAll(requests, new Date().toISOString()));
 
 const app = Fastify({ bodyLimit: 64 * 1024 });
 app.post('/v1/conversations', async (req, reply) => {
@@ -54,7 +32,7 @@ app.post('/v1/conversations', async (req, reply) => {
     return reply.code(401).send({ title: 'Unauthorized' });
   }
   if (!plausible(req.body)) return reply.code(400).send({ title: 'Invalid request' });
-  const { created, conversation } = await enqueue(principal, req.body);
+  const { created, conversation } = await enqueue({ principal, body: req.body });
   return reply.code(created ? 201 : 200).send(conversation);
 });
 

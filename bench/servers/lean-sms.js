@@ -12,8 +12,8 @@
 //              With BENCH_DATABASE_URL (postgres://...), the same kind of rows on PostgreSQL instead,
 //              each message on its own (servers/lean-pg-store.js).
 //   none       answers once the signature is checked and the frame is sent; stores nothing.
-// Reads BENCH_TWILIO_AUTH_TOKEN, BENCH_WEBHOOK_URL and BENCH_SQLITE_SYNCHRONOUS; sends { url, token, synchronous } to the
-// parent, answers 'memory', stops on disconnect.
+// Reads BENCH_TWILIO_AUTH_TOKEN, BENCH_WEBHOOK_URL and BENCH_SQLITE_SYNCHRONOUS; sends { url,
+// token, synchronous } to the parent, answers 'memory', stops on disconnect.
 const { randomBytes } = require('node:crypto');
 const { mkdtempSync, rmSync } = require('node:fs');
 const { tmpdir } = require('node:os');
@@ -24,6 +24,8 @@ const { validateRequest } = require('twilio/lib/webhooks/webhooks');
 const { monotonicFactory } = require('ulid');
 const { WebSocketServer } = require('ws');
 const answerMemoryRequests = require('./memory');
+const perTurn = require('./per-turn');
+const sqliteSynchronous = require('./sqlite-synchronous');
 const { openPostgresStore } = require('./lean-pg-store');
 const { ROW_TABLES } = require('./lean-rows');
 
@@ -35,16 +37,13 @@ const TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response></Response>';
 const newId = monotonicFactory();
 
 const POSTGRES_URL = process.env.BENCH_DATABASE_URL;
-// PRAGMA synchronous is not a bound parameter: only these words may reach it.
-const SYNCHRONOUS = (process.env.BENCH_SQLITE_SYNCHRONOUS || 'FULL').toUpperCase();
-if (!['OFF', 'NORMAL', 'FULL', 'EXTRA'].includes(SYNCHRONOUS)) throw new Error(`BENCH_SQLITE_SYNCHRONOUS may not be "${SYNCHRONOUS}"`);
 const dir = mkdtempSync(join(tmpdir(), 'lean-sms-bench-'));
 const db = STORE && !POSTGRES_URL ? openStore(join(dir, 'sms.db')) : undefined;
 
 function openStore(file) {
   const store = new Database(file);
   store.pragma('journal_mode = WAL');
-  store.pragma(`synchronous = ${SYNCHRONOUS}`);
+  store.pragma(`synchronous = ${sqliteSynchronous()}`);
   store.exec(`
     CREATE TABLE tenants (id TEXT PRIMARY KEY, last_event_seq INTEGER NOT NULL);
     ${ROW_TABLES}
@@ -55,8 +54,6 @@ function openStore(file) {
 }
 
 const sql = db && {
-  begin: db.prepare('BEGIN'),
-  commit: db.prepare('COMMIT'),
   seen: db.prepare('SELECT id FROM interactions WHERE tenant_id = ? AND provider_ref = ?'),
   contact: db.prepare('SELECT id FROM contacts WHERE tenant_id = ? AND phone = ?'),
   addContact: db.prepare('INSERT INTO contacts VALUES (?, ?, ?, ?)'),
@@ -103,29 +100,14 @@ function publish(events) {
   }
 }
 
-/** Messages of one event-loop turn, answered together after one commit. */
-let batch = [];
-function enqueue(message) {
-  return new Promise((resolve) => {
-    if (batch.length === 0) setImmediate(flush);
-    batch.push({ message, resolve });
-  });
-}
-function flush() {
-  const units = batch;
-  batch = [];
+/** Messages of one event-loop turn, stored in one transaction (one fsync); each answered with its events. */
+const storeAll = db && db.transaction((messages, at) => messages.map((m) => store(m, at)));
+const enqueue = perTurn((messages) => {
   const at = new Date().toISOString();
-  let results;
-  if (db) {
-    sql.begin.run();
-    results = units.map((u) => store(u.message, at));
-    sql.commit.run();
-  } else {
-    results = units.map((u) => [{ id: newId(), seq: 0, at, type: 'sms.received', conversationId: null, interactionId: null,
-      data: { from: u.message.From, to: u.message.To, body: u.message.Body } }]);
-  }
-  units.forEach((u, i) => { publish(results[i]); u.resolve(); });
-}
+  if (storeAll) return storeAll(messages, at);
+  return messages.map((m) => [{ id: newId(), seq: 0, at, type: 'sms.received', conversationId: null, interactionId: null,
+    data: { from: m.From, to: m.To, body: m.Body } }]);
+});
 
 const app = Fastify({ bodyLimit: 64 * 1024 });
 app.register(require('@fastify/formbody'));
@@ -135,7 +117,7 @@ app.post('/webhooks/twilio/sms', async (req, reply) => {
     return reply.code(403).send('signature does not match');
   }
   if (postgres) publish(await postgres.store(req.body, TENANT, new Date().toISOString()));
-  else await enqueue(req.body);
+  else publish(await enqueue(req.body));
   return reply.type('text/xml').send(TWIML);
 });
 
