@@ -5,15 +5,29 @@ import { SIGNALLED_TYPES, type EventFanout, type SignalHandler } from './event-f
 
 const CHANNEL = 'contact-gateway:events';
 
+/** A tenant's signal still to be published: the highest seq announced this turn, and the named types. */
+interface Pending {
+  seq: number;
+  types: Set<string>;
+}
+
 /**
  * Several instances: a signal is published on a Redis channel every instance subscribes to. The
  * local instance is signalled directly as well, so its own sockets never wait for the round trip.
+ *
+ * A signal only says "the log holds events up to seq", so the signals of one turn of the event
+ * loop are published as one per tenant, with the highest seq and every named type. One group
+ * commit ends several units in the same turn, and each published its own: one Redis command (a
+ * socket write) per unit, each read and parsed by every instance. Measured on PostgreSQL with two
+ * instances, Redis's share was ~110 µs of an instance's ~1,250 µs per message.
  */
 export class RedisFanout implements EventFanout {
   readonly kind = 'redis';
   private readonly publisher: Redis;
   private readonly subscriber: Redis;
   private readonly handlers: SignalHandler[] = [];
+  private readonly pending = new Map<string, Pending>();
+  private closed = false;
 
   constructor(url: string, private readonly logger: Logger) {
     const options = { maxRetriesPerRequest: 1, enableOfflineQueue: false, lazyConnect: false };
@@ -29,11 +43,12 @@ export class RedisFanout implements EventFanout {
 
   publish(tenantId: string, seq: number, committed?: StoredEvent[]): void {
     this.deliver(tenantId, seq, committed);
-    const named = committed?.filter((e) => SIGNALLED_TYPES.has(e.type)).map((e) => e.type) ?? [];
-    const signal = named.length > 0 ? { t: tenantId, s: seq, y: [...new Set(named)] } : { t: tenantId, s: seq };
-    this.publisher.publish(CHANNEL, JSON.stringify(signal)).catch((error: Error) => {
-      this.logger.warn({ err: error.message }, 'event signal not published; other instances catch up by polling');
-    });
+    if (this.closed) return;
+    if (this.pending.size === 0) setImmediate(() => !this.closed && this.publishPending());
+    let pending = this.pending.get(tenantId);
+    if (!pending) this.pending.set(tenantId, (pending = { seq, types: new Set() }));
+    if (seq > pending.seq) pending.seq = seq;
+    for (const event of committed ?? []) if (SIGNALLED_TYPES.has(event.type)) pending.types.add(event.type);
   }
 
   onSignal(handler: SignalHandler): void {
@@ -47,9 +62,22 @@ export class RedisFanout implements EventFanout {
   }
 
   async close(): Promise<void> {
+    // The last turn's signals go out before the connections end: others need not wait for their poll.
+    this.publishPending();
+    this.closed = true;
     this.handlers.length = 0;
     this.publisher.disconnect();
     this.subscriber.disconnect();
+  }
+
+  private publishPending(): void {
+    for (const [tenantId, { seq, types }] of this.pending) {
+      const signal = types.size > 0 ? { t: tenantId, s: seq, y: [...types] } : { t: tenantId, s: seq };
+      this.publisher.publish(CHANNEL, JSON.stringify(signal)).catch((error: Error) => {
+        this.logger.warn({ err: error.message }, 'event signal not published; other instances catch up by polling');
+      });
+    }
+    this.pending.clear();
   }
 
   private receive(message: string): void {
