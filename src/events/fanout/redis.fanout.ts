@@ -18,8 +18,8 @@ interface Pending {
  * A signal only says "the log holds events up to seq", so the signals of one turn of the event
  * loop are published as one per tenant, with the highest seq and every named type. One group
  * commit ends several units in the same turn, and each published its own: one Redis command (a
- * socket write) per unit, each read and parsed by every instance. Measured on PostgreSQL with two
- * instances, Redis's share was ~110 µs of an instance's ~1,250 µs per message.
+ * socket write) per unit, each read and parsed by every instance. Measured with two instances on
+ * PostgreSQL: less than half the commands, 9% less of the gateway's CPU per message, 1.06× req/s.
  */
 export class RedisFanout implements EventFanout {
   readonly kind = 'redis';
