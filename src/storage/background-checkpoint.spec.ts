@@ -2,18 +2,14 @@ import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { endianness, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
+import { eventually } from '../../test/support/eventually';
 import { BackgroundCheckpoint, pendingFrames } from './background-checkpoint';
 
 const PAGE = 4096;
 const FRAME = PAGE + 24;
 
-/** Polls `done` every 5 ms until it holds or `ms` passed; returns whether it held. */
-async function eventually(done: () => boolean, ms = 5_000): Promise<boolean> {
-  for (const until = Date.now() + ms; Date.now() < until; await new Promise((r) => setTimeout(r, 5))) {
-    if (done()) return true;
-  }
-  return done();
-}
+/** Waits (polling every 5 ms, up to 5 s) until `done` holds. */
+const until = (done: () => boolean): Promise<void> => eventually(() => expect(done()).toBe(true), 5_000, 5);
 
 describe('pendingFrames: the frames a wal-index header says are not copied yet', () => {
   const header = (write: (b: Buffer) => void) => {
@@ -84,7 +80,7 @@ describe('BackgroundCheckpoint: the WAL copied into the database file from a thr
     expect(statSync(file).size).toBe(before); // in the WAL only
     checkpoint = new BackgroundCheckpoint({ file, intervalMs: 5, minFrames: 1, synchronous: 'NORMAL' });
     // The pass is counted when its message arrives, just after the file grew.
-    expect(await eventually(() => statSync(file).size >= before + 200 * PAGE && checkpoint!.passes > 0)).toBe(true);
+    await until(() => statSync(file).size >= before + 200 * PAGE && checkpoint!.passes > 0);
     expect(checkpoint.failure).toBeUndefined();
     expect(writer.prepare('select count(*) as n from pages').get()).toEqual({ n: 200 });
   });
@@ -95,7 +91,7 @@ describe('BackgroundCheckpoint: the WAL copied into the database file from a thr
     for (let burst = 0; burst < 20; burst++) {
       const passes = checkpoint.passes;
       writePages(300);
-      expect(await eventually(() => checkpoint!.passes > passes)).toBe(true);
+      await until(() => checkpoint!.passes > passes);
     }
     expect(walFrames()).toBeLessThan(1_000);
     expect(writer.prepare('select count(*) as n from pages').get()).toEqual({ n: 6_000 });
@@ -109,14 +105,14 @@ describe('BackgroundCheckpoint: the WAL copied into the database file from a thr
     expect(checkpoint.passes).toBe(0);
     expect(statSync(file).size).toBe(before);
     writePages(200);
-    expect(await eventually(() => statSync(file).size >= before + 400 * PAGE && checkpoint!.passes > 0)).toBe(true);
+    await until(() => statSync(file).size >= before + 400 * PAGE && checkpoint!.passes > 0);
     expect(checkpoint.passes).toBe(1);
   });
 
   it('ends its thread on stop(), once, and copies nothing after', async () => {
     checkpoint = new BackgroundCheckpoint({ file, intervalMs: 5, minFrames: 1, synchronous: 'NORMAL' });
     writePages(10);
-    expect(await eventually(() => checkpoint!.passes > 0)).toBe(true);
+    await until(() => checkpoint!.passes > 0);
     await checkpoint.stop();
     await checkpoint.stop();
     const passes = checkpoint.passes;
@@ -129,7 +125,7 @@ describe('BackgroundCheckpoint: the WAL copied into the database file from a thr
 
   it('reports a file it cannot open instead of throwing, and stops cleanly', async () => {
     checkpoint = new BackgroundCheckpoint({ file: join(dir, 'missing.db'), intervalMs: 5, minFrames: 1, synchronous: 'NORMAL' });
-    expect(await eventually(() => checkpoint!.failure !== undefined)).toBe(true);
+    await until(() => checkpoint!.failure !== undefined);
     expect(checkpoint.failure).toMatch(/unable to open|does not exist|missing/i);
     await checkpoint.stop();
   });

@@ -4,6 +4,7 @@ import type { ParticipantDial, ParticipantReport } from '../../src/providers/voi
 import { VoiceProviderError, type CallHandle, type CallReport, type CallRequest } from '../../src/providers/voice-provider.port';
 import { mediaTargets } from '../../src/providers/sip/sip.mapper';
 import { FakeDrachtio, sdp, ua, type SipRecord, type UaStep } from '../support/fake-drachtio';
+import { eventually as retry } from '../support/eventually';
 
 /**
  * Warm transfer over SIP (sip.consult.ts) against the fake drachtio-server: the steps the
@@ -23,17 +24,8 @@ let reports: CallReport[];
 let parties: ParticipantReport[];
 let consulteeSteps: UaStep[];
 
-async function eventually<T>(assertion: () => T | Promise<T>, timeoutMs = 3000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      return await assertion();
-    } catch (err) {
-      if (Date.now() > deadline) throw err;
-      await new Promise((resolve) => setTimeout(resolve, 10));
-    }
-  }
-}
+/** The fake drachtio answers within milliseconds: poll often, give up after 3 s. */
+const eventually = (assertion: () => unknown, timeoutMs = 3000): Promise<void> => retry(assertion, timeoutMs, 10);
 
 const request = (over: Partial<CallRequest> = {}): CallRequest => ({
   callId: 'call-1', to: '+14155550123', agentEndpoint: AGENT, callerId: '+14155550100', callbacks, ...over,

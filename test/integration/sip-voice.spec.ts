@@ -2,6 +2,7 @@ import { SipVoiceProvider } from '../../src/providers/sip/sip.voice';
 import { VoiceProviderError, type CallHandle, type CallReport, type CallRequest } from '../../src/providers/voice-provider.port';
 import { AGENT_SDP, CUSTOMER_SDP, FakeDrachtio, ua, type SipRecord, type UaStep } from '../support/fake-drachtio';
 import { CallbackUrls } from '../../src/providers/callbacks/callback-urls';
+import { eventually as retry } from '../support/eventually';
 
 /**
  * The SIP adapter against a fake drachtio-server that speaks drachtio-srf's wire protocol over
@@ -24,18 +25,8 @@ function start(secret = SECRET): SipVoiceProvider {
   return sip;
 }
 
-/** Retries an assertion until it holds (or the time is up, then its last failure). */
-async function eventually<T>(assertion: () => T | Promise<T>, timeoutMs = 3000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      return await assertion();
-    } catch (err) {
-      if (Date.now() > deadline) throw err;
-      await new Promise((resolve) => setTimeout(resolve, 10));
-    }
-  }
-}
+/** The fake drachtio answers within milliseconds: poll often, give up after 3 s. */
+const eventually = (assertion: () => unknown, timeoutMs = 3000): Promise<void> => retry(assertion, timeoutMs, 10);
 
 const request = (over: Partial<CallRequest> = {}): CallRequest => ({
   callId: 'call-1', to: CUSTOMER, agentEndpoint: AGENT, callerId: '+14155550100', callbacks: new CallbackUrls('https://gw.example.com', 'a-test-secret-of-32-characters!!'), ...over,

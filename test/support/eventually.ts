@@ -1,5 +1,5 @@
-/** Retries `assertion` every 50 ms until it passes or `timeoutMs` ran out (then its last error is thrown). */
-export async function eventually(assertion: () => unknown, timeoutMs = 15000): Promise<void> {
+/** Retries `assertion` every `everyMs` until it passes or `timeoutMs` ran out (then its last error is thrown). */
+export async function eventually(assertion: () => unknown, timeoutMs = 15000, everyMs = 50): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     try {
@@ -7,7 +7,7 @@ export async function eventually(assertion: () => unknown, timeoutMs = 15000): P
       return;
     } catch (err) {
       if (Date.now() > deadline) throw err;
-      await new Promise((resolve) => setTimeout(resolve, 50));
+      await new Promise((resolve) => setTimeout(resolve, everyMs));
     }
   }
 }
