@@ -44,7 +44,7 @@ export class RedisFanout implements EventFanout {
   publish(tenantId: string, seq: number, committed?: StoredEvent[]): void {
     this.deliver(tenantId, seq, committed);
     if (this.closed) return;
-    if (this.pending.size === 0) setImmediate(() => !this.closed && this.publishPending());
+    if (this.pending.size === 0) setImmediate(() => this.publishPending());
     let pending = this.pending.get(tenantId);
     if (!pending) this.pending.set(tenantId, (pending = { seq, types: new Set() }));
     if (seq > pending.seq) pending.seq = seq;
@@ -62,6 +62,8 @@ export class RedisFanout implements EventFanout {
   }
 
   async close(): Promise<void> {
+    // Once: a second disconnect would leave ioredis's disconnect timer running.
+    if (this.closed) return;
     // The last turn's signals go out before the connections end: others need not wait for their poll.
     this.publishPending();
     this.closed = true;
