@@ -89,6 +89,7 @@ export class EventDispatcher implements OnModuleInit, OnApplicationShutdown {
     if (feed.sessions.size === 0) {
       clearTimeout(feed.retry);
       this.feeds.delete(feed.tenantId);
+      this.fanout.unfollow(feed.tenantId);
     }
   }
 
@@ -141,10 +142,15 @@ export class EventDispatcher implements OnModuleInit, OnApplicationShutdown {
     if (existing) return Promise.resolve(existing);
     let opening = this.opening.get(tenantId);
     if (!opening) {
+      // Other instances' signals for the tenant are wanted from before the head is read.
+      this.fanout.follow(tenantId);
       opening = this.log.lastSeq(tenantId).then((head) => {
         const feed: Feed = { tenantId, head, wanted: head, pumping: false, again: false, retryMs: RETRY_FIRST_MS, sessions: new Set() };
         this.feeds.set(tenantId, feed);
         return feed;
+      }, (error: unknown) => {
+        this.fanout.unfollow(tenantId);
+        throw error;
       }).finally(() => this.opening.delete(tenantId));
       this.opening.set(tenantId, opening);
     }

@@ -12,6 +12,13 @@ export interface EventFanout {
    */
   publish(tenantId: string, seq: number, committed?: StoredEvent[]): void;
   onSignal(handler: SignalHandler): void;
+  /**
+   * This instance reads the tenant's log for its sockets from now on (`follow`), or no longer
+   * (`unfollow`): another instance's plain signals for a tenant are only wanted while followed.
+   * Signals naming SIGNALLED_TYPES reach every instance regardless.
+   */
+  follow(tenantId: string): void;
+  unfollow(tenantId: string): void;
   /** Throws when the bus is not usable (readiness). */
   check(): Promise<void>;
   close(): Promise<void>;

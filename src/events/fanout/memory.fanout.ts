@@ -14,6 +14,11 @@ export class MemoryFanout implements EventFanout {
     this.handlers.push(handler);
   }
 
+  /** One process: every signal is local, there is nobody to tell. */
+  follow(): void {}
+
+  unfollow(): void {}
+
   async check(): Promise<void> {}
 
   async close(): Promise<void> {
