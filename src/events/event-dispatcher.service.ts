@@ -93,11 +93,15 @@ export class EventDispatcher implements OnModuleInit, OnApplicationShutdown {
     }
   }
 
-  /** Starts live delivery for a session from the log's current end. */
-  async follow(session: EventSession): Promise<void> {
+  /**
+   * Starts live delivery for a session from the log's current end. `started` runs once that end is
+   * known and before any event can be offered: every event committed after it reaches the session.
+   */
+  async follow(session: EventSession, started: () => void): Promise<void> {
     const feed = await this.feedFor(session.principal.tenantId);
-    if (!session.open || feed.sessions.has(session)) return;
-    session.position = feed.head;
+    if (!session.open) return;
+    if (!feed.sessions.has(session)) session.position = feed.head;
+    started();
     feed.sessions.add(session);
   }
 
@@ -142,9 +146,8 @@ export class EventDispatcher implements OnModuleInit, OnApplicationShutdown {
     if (existing) return Promise.resolve(existing);
     let opening = this.opening.get(tenantId);
     if (!opening) {
-      // Other instances' signals for the tenant are wanted from before the head is read.
-      this.fanout.follow(tenantId);
-      opening = this.log.lastSeq(tenantId).then((head) => {
+      // The head is read once other instances' signals for the tenant reach this one: none is missed in between.
+      opening = this.fanout.follow(tenantId).then(() => this.log.lastSeq(tenantId)).then((head) => {
         const feed: Feed = { tenantId, head, wanted: head, pumping: false, again: false, retryMs: RETRY_FIRST_MS, sessions: new Set() };
         this.feeds.set(tenantId, feed);
         return feed;

@@ -92,10 +92,22 @@ export class EventSubscriptions {
       }
     }
     if (accepted.length === 0) return;
+    const fresh = accepted.filter((topic) => !session.topics.has(topic.name));
     for (const topic of accepted) session.topics.set(topic.name, topic);
-    session.send({ op: 'subscribed', topics: accepted.map((t) => t.name) });
-    if (since !== undefined) await this.dispatcher.replay(session, since);
-    else await this.dispatcher.follow(session);
+    const subscribed = () => session.send({ op: 'subscribed', topics: accepted.map((t) => t.name) });
+    if (since !== undefined) {
+      subscribed();
+      await this.dispatcher.replay(session, since);
+      return;
+    }
+    // Live from the log's end: confirmed once that end is read, so nothing committed after the
+    // confirmation is missed (the first socket of a tenant on this instance waits for the read).
+    try {
+      await this.dispatcher.follow(session, subscribed);
+    } catch {
+      for (const topic of fresh) session.topics.delete(topic.name);
+      session.send(error(503, 'the store did not answer; subscribe again'));
+    }
   }
 
   private unsubscribe(session: EventSession, frame: Record<string, unknown>): void {

@@ -13,11 +13,12 @@ export interface EventFanout {
   publish(tenantId: string, seq: number, committed?: StoredEvent[]): void;
   onSignal(handler: SignalHandler): void;
   /**
-   * This instance reads the tenant's log for its sockets from now on (`follow`), or no longer
-   * (`unfollow`): another instance's plain signals for a tenant are only wanted while followed.
-   * Signals naming SIGNALLED_TYPES reach every instance regardless.
+   * This instance reads the tenant's log for its sockets from now on (`follow`, settled once other
+   * instances' signals for the tenant reach it, or once that failed and only the poll will), or no
+   * longer (`unfollow`): another instance's plain signals for a tenant are only wanted while
+   * followed. Signals naming SIGNALLED_TYPES reach every instance regardless.
    */
-  follow(tenantId: string): void;
+  follow(tenantId: string): Promise<void>;
   unfollow(tenantId: string): void;
   /** Throws when the bus is not usable (readiness). */
   check(): Promise<void>;

@@ -15,7 +15,9 @@ export class MemoryFanout implements EventFanout {
   }
 
   /** One process: every signal is local, there is nobody to tell. */
-  follow(): void {}
+  follow(): Promise<void> {
+    return Promise.resolve();
+  }
 
   unfollow(): void {}
 

@@ -46,8 +46,8 @@ export class RedisFanout implements EventFanout {
   private readonly subscriber: Redis;
   private readonly handlers: SignalHandler[] = [];
   private readonly pending = new Map<string, Pending>();
-  /** Tenants this instance follows (their channels subscribed, or being subscribed). */
-  private readonly followed = new Set<string>();
+  /** Tenants this instance follows, each with its channel's subscription (settled once subscribed or failed). */
+  private readonly followed = new Map<string, Promise<void>>();
   /** Tenants whose plain signals nobody else listened to, until when they are left unpublished. */
   private readonly quiet = new Map<string, number>();
   /** How many announcements this instance has heard (any tenant's). */
@@ -65,7 +65,7 @@ export class RedisFanout implements EventFanout {
     void this.subscriber.subscribe(CHANNEL).catch((error: Error) => this.logger.warn({ err: error.message }, 'redis subscribe failed'));
     this.subscriber.on('message', (_channel: string, message: string) => this.receive(message));
     // After a reconnect ioredis subscribes again; others may have gone quiet meanwhile.
-    this.subscriber.on('ready', () => { for (const tenantId of this.followed) this.announce(tenantId); });
+    this.subscriber.on('ready', () => { for (const tenantId of this.followed.keys()) this.announce(tenantId); });
   }
 
   publish(tenantId: string, seq: number, committed?: StoredEvent[]): void {
@@ -78,14 +78,18 @@ export class RedisFanout implements EventFanout {
     for (const event of committed ?? []) if (SIGNALLED_TYPES.has(event.type)) pending.types.add(event.type);
   }
 
-  follow(tenantId: string): void {
-    if (this.closed || this.followed.has(tenantId)) return;
-    this.followed.add(tenantId);
-    // Announced once subscribed: a publisher that hears it and publishes again reaches this instance.
-    this.subscriber.subscribe(tenantChannel(tenantId)).then(
-      () => { if (this.followed.has(tenantId)) this.announce(tenantId); },
-      (error: Error) => this.logger.warn({ err: error.message, tenantId }, 'redis subscribe failed; the poll reads this tenant'),
-    );
+  follow(tenantId: string): Promise<void> {
+    if (this.closed) return Promise.resolve();
+    let subscribed = this.followed.get(tenantId);
+    if (!subscribed) {
+      // Announced once subscribed: a publisher that hears it and publishes again reaches this instance.
+      subscribed = this.subscriber.subscribe(tenantChannel(tenantId)).then(
+        () => { if (this.followed.has(tenantId)) this.announce(tenantId); },
+        (error: Error) => this.logger.warn({ err: error.message, tenantId }, 'redis subscribe failed; the poll reads this tenant'),
+      );
+      this.followed.set(tenantId, subscribed);
+    }
+    return subscribed;
   }
 
   unfollow(tenantId: string): void {
