@@ -50,8 +50,8 @@ export class RedisFanout implements EventFanout {
   private readonly followed = new Map<string, Promise<void>>();
   /** Tenants whose plain signals nobody else listened to, until when they are left unpublished. */
   private readonly quiet = new Map<string, number>();
-  /** How many announcements this instance has heard (any tenant's). */
-  private announcements = 0;
+  /** How many announcements this instance has heard, per tenant. */
+  private readonly announcements = new Map<string, number>();
   private closed = false;
 
   constructor(url: string, private readonly logger: Logger) {
@@ -127,12 +127,12 @@ export class RedisFanout implements EventFanout {
         this.send(CHANNEL, { t: tenantId, s: seq, y: [...types] });
       } else if ((this.quiet.get(tenantId) ?? 0) <= now) {
         this.quiet.delete(tenantId);
-        const heard = this.announcements;
+        const heard = this.announcements.get(tenantId);
         this.send(tenantChannel(tenantId), { t: tenantId, s: seq }, (listeners) => {
           // This instance's own subscription counts among the listeners while it follows the tenant.
           // An announcement heard meanwhile may be from a listener subscribed after this PUBLISH.
           const others = listeners - (this.followed.has(tenantId) ? 1 : 0);
-          if (others <= 0 && heard === this.announcements) this.quiet.set(tenantId, Date.now() + QUIET_MS);
+          if (others <= 0 && heard === this.announcements.get(tenantId)) this.quiet.set(tenantId, Date.now() + QUIET_MS);
         });
       }
     }
@@ -154,7 +154,7 @@ export class RedisFanout implements EventFanout {
     try {
       const { t, s, y, i } = JSON.parse(message) as { t: unknown; s: unknown; y?: unknown; i?: unknown };
       if (typeof i === 'string') {
-        this.announcements++;
+        this.announcements.set(i, (this.announcements.get(i) ?? 0) + 1);
         this.quiet.delete(i);
         return;
       }
