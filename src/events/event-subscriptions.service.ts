@@ -8,6 +8,9 @@ import { decodeEventCursor, encodeEventCursor, parseTopic, refusal, type Topic }
 import { EventDispatcher } from './event-dispatcher.service';
 import { CLOSE_TOO_MANY, type EventSession } from './event-session';
 
+/** When a subscription needed the store and it failed: the client may simply try again. */
+const STORE_DID_NOT_ANSWER = 'the store did not answer; subscribe again';
+
 /** The client → server frames of contract §7: subscribe, unsubscribe, ping. */
 @Injectable()
 export class EventSubscriptions {
@@ -87,7 +90,7 @@ export class EventSubscriptions {
       try {
         await session.roster.follow(topic.id, () => this.conversationAgents.conversationsOf(tenantId, topic.id));
       } catch {
-        session.send({ ...error(503, 'the store did not answer; subscribe again'), topic: topic.name });
+        session.send({ ...error(503, STORE_DID_NOT_ANSWER), topic: topic.name });
         accepted.splice(accepted.indexOf(topic), 1);
       }
     }
@@ -106,7 +109,7 @@ export class EventSubscriptions {
       await this.dispatcher.follow(session, subscribed);
     } catch {
       for (const topic of fresh) session.topics.delete(topic.name);
-      session.send(error(503, 'the store did not answer; subscribe again'));
+      session.send(error(503, STORE_DID_NOT_ANSWER));
     }
   }
 

@@ -8,44 +8,30 @@ import type { StoredEvent } from '../../src/events/domain/event';
 import { EventDispatcher } from '../../src/events/event-dispatcher.service';
 import { EventLogRepository } from '../../src/events/event-log.repository';
 import type { EventSession } from '../../src/events/event-session';
-import type { EventFanout, SignalHandler } from '../../src/events/fanout/event-fanout';
+import { MemoryFanout } from '../../src/events/fanout/memory.fanout';
 import { migrate, openDatabase, type DatabaseHandle } from '../../src/storage/database';
 import { TenantsRepository } from '../../src/tenants/tenants.repository';
 import { eventually } from '../support/eventually';
 
-/** Signals within the process, like MemoryFanout, but `follow` settles only when the test says so. */
-class GatedFanout implements EventFanout {
-  readonly kind = 'memory';
+/** MemoryFanout, except that `follow` settles only when the test says so. */
+class GatedFanout extends MemoryFanout {
   readonly followed: string[] = [];
   readonly unfollowed: string[] = [];
-  private readonly handlers: SignalHandler[] = [];
   private open!: () => void;
-  readonly gate = new Promise<void>((resolve) => { this.open = resolve; });
+  private readonly gate = new Promise<void>((resolve) => { this.open = resolve; });
 
-  publish(tenantId: string, seq: number, committed?: StoredEvent[]): void {
-    for (const handler of this.handlers) handler(tenantId, seq, committed);
-  }
-
-  onSignal(handler: SignalHandler): void {
-    this.handlers.push(handler);
-  }
-
-  follow(tenantId: string): Promise<void> {
+  override follow(tenantId: string): Promise<void> {
     this.followed.push(tenantId);
     return this.gate;
   }
 
-  unfollow(tenantId: string): void {
+  override unfollow(tenantId: string): void {
     this.unfollowed.push(tenantId);
   }
 
   release(): void {
     this.open();
   }
-
-  async check(): Promise<void> {}
-
-  async close(): Promise<void> {}
 }
 
 /**

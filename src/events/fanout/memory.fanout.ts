@@ -15,11 +15,11 @@ export class MemoryFanout implements EventFanout {
   }
 
   /** One process: every signal is local, there is nobody to tell. */
-  follow(): Promise<void> {
+  follow(_tenantId: string): Promise<void> {
     return Promise.resolve();
   }
 
-  unfollow(): void {}
+  unfollow(_tenantId: string): void {}
 
   async check(): Promise<void> {}
 
