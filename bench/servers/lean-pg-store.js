@@ -4,8 +4,8 @@
 // hand-written handler would on `pg` — a pool of 10 connections (the gateway's pool size), named
 // prepared statements, and per message two round trips: one read (MessageSid already stored?
 // contact by From, its open conversation) and one statement writing the interaction, the message
-// and the event, which PostgreSQL commits by itself (synchronous_commit left at the server's
-// setting, on by default). A new customer's first message takes a transaction instead (contact
+// and the event and touching the conversation (servers/lean-rows.js), which PostgreSQL commits by
+// itself (synchronous_commit left at the server's setting, on by default). A new customer's first message takes a transaction instead (contact
 // and conversation too). Nothing is shared between concurrent messages: no batching across
 // requests. Events are numbered by a global bigserial, which is what such a handler would use;
 // it is not what the gateway's log promises its readers (a position is never filled in later
@@ -34,7 +34,8 @@ const FACTS = {
 const RECEIVED = {
   name: 'lean-received',
   text: `WITH i AS (INSERT INTO interactions VALUES ($1, $2, $3, $4, $5, $6, $7)),
-      m AS (INSERT INTO messages VALUES ($1, $2, $8))
+      m AS (INSERT INTO messages VALUES ($1, $2, $8)),
+      t AS (UPDATE conversations SET updated_at = $7, last_activity_at = $7 WHERE id = $3)
     INSERT INTO events (tenant_id, id, type, conversation_id, interaction_id, at, data)
     VALUES ($2, $9, 'sms.received', $3, $1, $7, $10) RETURNING seq`,
 };
@@ -43,7 +44,7 @@ const ADD_CONTACT = {
   text: `INSERT INTO contacts VALUES ($1, $2, $3, $4)
     ON CONFLICT (tenant_id, phone) DO UPDATE SET phone = excluded.phone RETURNING id`,
 };
-const ADD_CONVERSATION = { name: 'lean-conversation', text: "INSERT INTO conversations VALUES ($1, $2, $3, 'open', $4)" };
+const ADD_CONVERSATION = { name: 'lean-conversation', text: "INSERT INTO conversations VALUES ($1, $2, $3, 'open', $4, $4, $4)" };
 const ADD_EVENT = {
   name: 'lean-event',
   text: 'INSERT INTO events (tenant_id, id, type, conversation_id, interaction_id, at, data) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING seq',

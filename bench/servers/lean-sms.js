@@ -8,7 +8,8 @@
 //              BENCH_SQLITE_SYNCHRONOUS, as for servers/express-sms.js), messages of the same
 //              event-loop turn in one transaction (one fsync); per message a duplicate check on
 //              MessageSid, contact found or created by From, open conversation found or opened,
-//              interaction and message rows, the tenant's event sequence bumped and event rows.
+//              interaction and message rows (an open conversation touched), the tenant's event
+//              sequence bumped and event rows (servers/lean-rows.js).
 //              With BENCH_DATABASE_URL (postgres://...), the same kind of rows on PostgreSQL instead,
 //              each message on its own (servers/lean-pg-store.js).
 //   none       answers once the signature is checked and the frame is sent; stores nothing.
@@ -47,7 +48,7 @@ function openStore(file) {
   store.exec(`
     CREATE TABLE tenants (id TEXT PRIMARY KEY, last_event_seq INTEGER NOT NULL);
     ${ROW_TABLES}
-    CREATE TABLE events (tenant_id TEXT NOT NULL, seq INTEGER NOT NULL, id TEXT NOT NULL, type TEXT NOT NULL, conversation_id TEXT,
+    CREATE TABLE events (tenant_id TEXT NOT NULL, seq INTEGER NOT NULL, id TEXT NOT NULL UNIQUE, type TEXT NOT NULL, conversation_id TEXT,
       interaction_id TEXT, at TEXT NOT NULL, data TEXT NOT NULL, PRIMARY KEY (tenant_id, seq));
     INSERT INTO tenants VALUES ('${TENANT}', 0);`);
   return store;
@@ -58,7 +59,8 @@ const sql = db && {
   contact: db.prepare('SELECT id FROM contacts WHERE tenant_id = ? AND phone = ?'),
   addContact: db.prepare('INSERT INTO contacts VALUES (?, ?, ?, ?)'),
   open: db.prepare("SELECT id FROM conversations WHERE tenant_id = ? AND contact_id = ? AND status != 'closed' ORDER BY id DESC LIMIT 1"),
-  addConversation: db.prepare("INSERT INTO conversations VALUES (?, ?, ?, 'open', ?)"),
+  addConversation: db.prepare("INSERT INTO conversations VALUES (?, ?, ?, 'open', ?, ?, ?)"),
+  touch: db.prepare('UPDATE conversations SET updated_at = ?, last_activity_at = ? WHERE id = ?'),
   addInteraction: db.prepare('INSERT INTO interactions VALUES (?, ?, ?, ?, ?, ?, ?)'),
   addMessage: db.prepare('INSERT INTO messages VALUES (?, ?, ?)'),
   bump: db.prepare('UPDATE tenants SET last_event_seq = last_event_seq + ? WHERE id = ? RETURNING last_event_seq'),
@@ -77,8 +79,10 @@ function store(m, at) {
   let conversation = sql.open.get(TENANT, contact.id);
   if (!conversation) {
     conversation = { id: newId() };
-    sql.addConversation.run(conversation.id, TENANT, contact.id, at);
+    sql.addConversation.run(conversation.id, TENANT, contact.id, at, at, at);
     events.push({ type: 'conversation.created', conversationId: conversation.id, interactionId: null, data: { contactId: contact.id } });
+  } else {
+    sql.touch.run(at, at, conversation.id);
   }
   const interactionId = newId();
   sql.addInteraction.run(interactionId, TENANT, conversation.id, m.MessageSid, m.From, m.To, at);
