@@ -2,16 +2,25 @@ import { createServer, connect, type Server, type Socket } from 'node:net';
 
 /**
  * A TCP proxy in front of a real server, so a test can cut the line: `stop()` drops every
- * connection and refuses new ones, as a database host that went away would.
+ * connection and refuses new ones, as a database host that went away would. `cut()` does the same
+ * but keeps the port, and `restore()` lets connections through again: a host that comes back.
  */
 export interface TcpProxy {
   port: number;
   stop(): Promise<void>;
+  cut(): void;
+  restore(): void;
 }
 
 export async function startTcpProxy(targetHost: string, targetPort: number): Promise<TcpProxy> {
   const sockets = new Set<Socket>();
+  let down = false;
+  const dropAll = () => { for (const s of sockets) s.destroy(); };
   const server: Server = createServer((client) => {
+    if (down) {
+      client.destroy();
+      return;
+    }
     const upstream = connect(targetPort, targetHost);
     for (const s of [client, upstream]) {
       sockets.add(s);
@@ -27,8 +36,15 @@ export async function startTcpProxy(targetHost: string, targetPort: number): Pro
     port: address.port,
     async stop() {
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-      for (const s of sockets) s.destroy();
+      dropAll();
       await closed;
+    },
+    cut() {
+      down = true;
+      dropAll();
+    },
+    restore() {
+      down = false;
     },
   };
 }

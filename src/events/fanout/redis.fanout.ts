@@ -48,6 +48,8 @@ export class RedisFanout implements EventFanout {
   private readonly pending = new Map<string, Pending>();
   /** Tenants this instance follows, each with its channel's subscription (settled once subscribed or failed). */
   private readonly followed = new Map<string, Promise<void>>();
+  /** Followed tenants whose SUBSCRIBE failed (Redis away longer than a retry): asked for again once it is back. */
+  private readonly refused = new Set<string>();
   /** Tenants whose plain signals nobody else listened to, until when they are left unpublished. */
   private readonly quiet = new Map<string, number>();
   /** How many announcements this instance has heard, per tenant. */
@@ -64,8 +66,7 @@ export class RedisFanout implements EventFanout {
     }
     void this.subscriber.subscribe(CHANNEL).catch((error: Error) => this.logger.warn({ err: error.message }, 'redis subscribe failed'));
     this.subscriber.on('message', (_channel: string, message: string) => this.receive(message));
-    // After a reconnect ioredis subscribes again; others may have gone quiet meanwhile.
-    this.subscriber.on('ready', () => { for (const tenantId of this.followed.keys()) this.announce(tenantId); });
+    this.subscriber.on('ready', () => this.resume());
   }
 
   publish(tenantId: string, seq: number, committed?: StoredEvent[]): void {
@@ -82,11 +83,7 @@ export class RedisFanout implements EventFanout {
     if (this.closed) return Promise.resolve();
     let subscribed = this.followed.get(tenantId);
     if (!subscribed) {
-      // Announced once subscribed: a publisher that hears it and publishes again reaches this instance.
-      subscribed = this.subscriber.subscribe(tenantChannel(tenantId)).then(
-        () => { if (this.followed.has(tenantId)) this.announce(tenantId); },
-        (error: Error) => this.logger.warn({ err: error.message, tenantId }, 'redis subscribe failed; the poll reads this tenant'),
-      );
+      subscribed = this.subscribe(tenantId);
       this.followed.set(tenantId, subscribed);
     }
     return subscribed;
@@ -94,6 +91,7 @@ export class RedisFanout implements EventFanout {
 
   unfollow(tenantId: string): void {
     if (this.closed || !this.followed.delete(tenantId)) return;
+    this.refused.delete(tenantId);
     this.subscriber.unsubscribe(tenantChannel(tenantId)).catch((error: Error) => {
       this.logger.warn({ err: error.message, tenantId }, 'redis unsubscribe failed');
     });
@@ -137,6 +135,33 @@ export class RedisFanout implements EventFanout {
       }
     }
     this.pending.clear();
+  }
+
+  /**
+   * The tenant's channel; announced once subscribed, so a publisher that hears it and publishes
+   * again reaches this instance. Settles either way: until a failed one is asked for again
+   * (`resume`), this instance reads the tenant at its poll.
+   */
+  private subscribe(tenantId: string): Promise<void> {
+    return this.subscriber.subscribe(tenantChannel(tenantId)).then(
+      () => { if (this.followed.has(tenantId)) this.announce(tenantId); },
+      (error: Error) => {
+        this.logger.warn({ err: error.message, tenantId }, 'redis subscribe failed; the poll reads this tenant until Redis is back');
+        if (this.followed.has(tenantId)) this.refused.add(tenantId);
+      },
+    );
+  }
+
+  /**
+   * Redis is ready again: ioredis has subscribed again to the channels it had, and the ones it never
+   * got are asked for now (ioredis does not retry them). Every followed tenant is announced (those
+   * once subscribed), as other instances may have gone quiet meanwhile.
+   */
+  private resume(): void {
+    for (const tenantId of this.followed.keys()) {
+      if (this.refused.delete(tenantId)) void this.subscribe(tenantId);
+      else this.announce(tenantId);
+    }
   }
 
   /** Tells every instance that this one follows the tenant: whoever went quiet publishes again. */
