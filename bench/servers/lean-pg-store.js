@@ -5,11 +5,12 @@
 // prepared statements, and per message two round trips: one read (MessageSid already stored?
 // contact by From, its open conversation) and one statement writing the interaction, the message
 // and the event and touching the conversation (servers/lean-rows.js), which PostgreSQL commits by
-// itself (synchronous_commit left at the server's setting, on by default). A new customer's first message takes a transaction instead (contact
-// and conversation too). Nothing is shared between concurrent messages: no batching across
-// requests. Events are numbered by a global bigserial, which is what such a handler would use;
-// it is not what the gateway's log promises its readers (a position is never filled in later
-// below one a reader has seen: src/events/event-log.repository.ts), so it costs less than that.
+// itself (synchronous_commit left at the server's setting, on by default). A new customer's first
+// message takes a transaction instead (contact and conversation too). Nothing is shared between
+// concurrent messages: no batching across requests. Events are numbered by a global bigserial,
+// which is what such a handler would use; it is not what the gateway's log promises its readers (a
+// position is never filled in later below one a reader has seen: src/events/event-log.repository.ts),
+// so it costs less than that.
 const { Pool } = require('pg');
 const { monotonicFactory } = require('ulid');
 const { ROW_TABLES } = require('./lean-rows');

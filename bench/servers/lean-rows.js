@@ -2,7 +2,7 @@
 // The tables both stores of servers/lean-sms.js keep alike (SQLite, and PostgreSQL in
 // servers/lean-pg-store.js): what a conversation model needs per inbound message, and no more. Each
 // store adds its own events table (numbered its own way).
-// A message joining an open conversation writes what the gateway's write there: the interaction
+// A message joining an open conversation writes what the gateway writes there: the interaction
 // (also found by its conversation: conversations read back whole), the message, and the
 // conversation touched, whose activity orders the tenant's and the contact's conversation lists
 // (two indexes). Without the touch and those three indexes the SQLite reference wrote 1.6 WAL
