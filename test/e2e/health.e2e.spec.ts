@@ -1,7 +1,7 @@
 import { renameSync } from 'node:fs';
 import { startTestGateway, type TestGateway } from '../support/gateway';
 import { createTestDatabase, describeWithPostgres, type TestDatabase } from '../support/postgres';
-import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy';
+import { proxyInFront, type TcpProxy } from '../support/tcp-proxy';
 
 describe('health and metrics', () => {
   let gw: TestGateway;
@@ -64,11 +64,9 @@ describeWithPostgres('readiness on PostgreSQL', () => {
 
   beforeAll(async () => {
     db = await createTestDatabase();
-    const target = new URL(db.url);
-    proxy = await startTcpProxy(target.hostname, Number(target.port || 5432));
-    const viaProxy = new URL(db.url);
-    viaProxy.host = `127.0.0.1:${proxy.port}`;
-    gw = await startTestGateway({ database: { url: viaProxy.toString() }, health: { readyTimeoutMs: 500 } });
+    const line = await proxyInFront(db.url, 5432);
+    proxy = line.proxy;
+    gw = await startTestGateway({ database: { url: line.url }, health: { readyTimeoutMs: 500 } });
   });
   afterAll(async () => {
     await gw.close();

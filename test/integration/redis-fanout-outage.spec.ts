@@ -4,7 +4,7 @@ import pino from 'pino';
 import { RedisFanout, tenantChannel } from '../../src/events/fanout/redis.fanout';
 import { describeIfEnv } from '../support/describe-if';
 import { eventually } from '../support/eventually';
-import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy';
+import { proxyInFront, type TcpProxy } from '../support/tcp-proxy';
 
 /**
  * An instance whose Redis goes away: a tenant it starts following meanwhile cannot be subscribed
@@ -21,12 +21,9 @@ describeIfEnv('TEST_REDIS_URL')('RedisFanout when Redis goes away and comes back
   const t = `${randomBytes(6).toString('hex')}-outage`;
 
   beforeAll(async () => {
-    const target = new URL(process.env.TEST_REDIS_URL!);
-    proxy = await startTcpProxy(target.hostname, Number(target.port || 6379));
-    const throughProxy = new URL(process.env.TEST_REDIS_URL!);
-    throughProxy.hostname = '127.0.0.1';
-    throughProxy.port = String(proxy.port);
-    behindProxy = new RedisFanout(throughProxy.toString(), logger);
+    const line = await proxyInFront(process.env.TEST_REDIS_URL!, 6379);
+    proxy = line.proxy;
+    behindProxy = new RedisFanout(line.url, logger);
     behindProxy.onSignal((tenantId, seq) => { if (tenantId === t) heard.push({ tenantId, seq }); });
     publisher = new RedisFanout(process.env.TEST_REDIS_URL!, logger);
     inspector = new Redis(process.env.TEST_REDIS_URL!);
